@@ -1,0 +1,134 @@
+-- sniper acquire, ABI v1. Decides one signal and counts it, atomically, on the Redis clock.
+--
+-- EVALSHA <sha> 1 <ns> <hourly_cap> <daily_cap> <mtf_required> <mtf_confirmed> <signal_id> <now_ms> <window>
+--   KEYS[1]  namespace, e.g. sniper_signals or {sniper_signals} in Redis Cluster
+--   ARGV[1]  hourly cap, 0..1000000000, 0 = no cap            (omitted: 0)
+--   ARGV[2]  daily cap,  0..1000000000, 0 = no cap            (omitted: 0)
+--   ARGV[3]  1 if the policy requires MTF confirmation, else 0 (omitted: 0)
+--   ARGV[4]  1 if this signal is MTF-confirmed, else 0         (omitted: 0)
+--   ARGV[5]  signal id for idempotency and release, or empty   (omitted: none)
+--   ARGV[6]  now in epoch ms, or empty for Redis TIME          (omitted: TIME)
+--   ARGV[7]  fixed (also empty) or sliding                     (omitted: fixed)
+-- Reply: {allowed, reason, hour_count, day_count, retry_after_ms, server_time_ms, replayed}
+-- Keys: <ns>:hour:<now//3600000>, <ns>:day:<now//86400000> (TTL 2 windows, set at creation);
+--       <ns>:op:<signal_id> holds the decision (TTL 172800 s).
+-- Errors start with "ERR sniper:" and write nothing. Runs on Redis 6.2 and 7.x.
+
+local HOUR_MS, DAY_MS = 3600000, 86400000
+local OP_TTL_MS = 172800000
+local ns = KEYS[1]
+if ns == nil or ns == '' then
+  return redis.error_reply('ERR sniper: KEYS[1] must be the namespace (e.g. sniper_signals), got none')
+end
+
+-- Arguments: validate everything before touching a key.
+local hcap_s, dcap_s = ARGV[1] or '0', ARGV[2] or '0'
+if #hcap_s > 10 or not string.find(hcap_s, '^%d+$') or tonumber(hcap_s) > 1000000000 then
+  return redis.error_reply('ERR sniper: hourly_cap (ARGV[1]) must be an integer 0..1000000000, got "' .. hcap_s .. '"')
+end
+if #dcap_s > 10 or not string.find(dcap_s, '^%d+$') or tonumber(dcap_s) > 1000000000 then
+  return redis.error_reply('ERR sniper: daily_cap (ARGV[2]) must be an integer 0..1000000000, got "' .. dcap_s .. '"')
+end
+local mtf_required, mtf_confirmed = ARGV[3] or '0', ARGV[4] or '0'
+if mtf_required ~= '0' and mtf_required ~= '1' then
+  return redis.error_reply('ERR sniper: mtf_required (ARGV[3]) must be 0 or 1, got "' .. mtf_required .. '"')
+end
+if mtf_confirmed ~= '0' and mtf_confirmed ~= '1' then
+  return redis.error_reply('ERR sniper: mtf_confirmed (ARGV[4]) must be 0 or 1, got "' .. mtf_confirmed .. '"')
+end
+local signal_id = ARGV[5] or ''
+if #signal_id > 256 then
+  return redis.error_reply('ERR sniper: signal_id (ARGV[5]) must be at most 256 bytes, got ' .. #signal_id)
+end
+local now_s = ARGV[6] or ''
+if now_s ~= '' and (#now_s > 15 or not string.find(now_s, '^%d+$')) then
+  return redis.error_reply('ERR sniper: now_ms (ARGV[6]) must be empty or epoch milliseconds, got "' .. now_s .. '"')
+end
+local window = ARGV[7] or ''
+local sliding = window == 'sliding'
+if not sliding and window ~= '' and window ~= 'fixed' then
+  return redis.error_reply('ERR sniper: window (ARGV[7]) must be fixed or sliding, got "' .. window .. '"')
+end
+local hcap, dcap = tonumber(hcap_s), tonumber(dcap_s)
+
+-- An id decided before gets its stored decision back, and nothing is counted.
+local op_key
+if signal_id ~= '' then
+  op_key = ns .. ':op:' .. signal_id
+  local stored = redis.pcall('GET', op_key)
+  if type(stored) == 'table' then
+    return redis.error_reply('ERR sniper: key ' .. op_key .. ' holds a value of another type')
+  end
+  if stored then
+    local a, r, h, d, ra, t = string.match(stored, '^([01])|([%u_]+)|(%d+)|(%d+)|(%d+)|(%d+)|%d+|%d+|[01]$')
+    if not a then
+      return redis.error_reply('ERR sniper: key ' .. op_key .. ' holds a corrupt decision')
+    end
+    return {tonumber(a), r, tonumber(h), tonumber(d), tonumber(ra), tonumber(t), 1}
+  end
+end
+
+local now
+if now_s == '' then
+  local t = redis.call('TIME')
+  now = t[1] * 1000 + math.floor(t[2] / 1000)
+else
+  now = tonumber(now_s)
+end
+local hour, day = math.floor(now / HOUR_MS), math.floor(now / DAY_MS)
+local hour_key, day_key = ns .. ':hour:' .. hour, ns .. ':day:' .. day
+
+-- Read every bucket the decision needs in one call; MGET answers nil for a missing key and for a
+-- key of another type, so a nil is checked with EXISTS (rare: once per bucket) before any write.
+local keys
+if sliding then
+  keys = {hour_key, day_key, ns .. ':hour:' .. (hour - 1), ns .. ':day:' .. (day - 1)}
+else
+  keys = {hour_key, day_key}
+end
+local raw = redis.call('MGET', unpack(keys))
+local counts = {0, 0, 0, 0}
+for i = 1, #keys do
+  local v = raw[i]
+  if v then
+    if #v > 15 or not string.find(v, '^%d+$') then
+      return redis.error_reply('ERR sniper: key ' .. keys[i] .. ' holds "' .. string.sub(v, 1, 32) .. '", not a count')
+    end
+    counts[i] = tonumber(v)
+  elseif redis.call('EXISTS', keys[i]) == 1 then
+    return redis.error_reply('ERR sniper: key ' .. keys[i] .. ' holds a value of another type')
+  end
+end
+
+-- Sliding window: prev * (W - elapsed) / W, rounded down, exact for prev up to 1e9. Splitting prev
+-- by W keeps each product below 2^53; math.fmod is exact, so no float rounding decides a signal.
+local hour_prev, day_prev = 0, 0
+if sliding then
+  local p, w, a = counts[3], HOUR_MS, HOUR_MS - (now - hour * HOUR_MS)
+  local q, r = math.floor(p / w), p - math.floor(p / w) * w
+  hour_prev = q * a + (r * a - math.fmod(r * a, w)) / w
+  p, w, a = counts[4], DAY_MS, DAY_MS - (now - day * DAY_MS)
+  q, r = math.floor(p / w), p - math.floor(p / w) * w
+  day_prev = q * a + (r * a - math.fmod(r * a, w)) / w
+end
+local hour_count, day_count = counts[1] + hour_prev, counts[2] + day_prev
+
+local allowed, reason, retry = 0, 'OK', 0
+if mtf_required == '1' and mtf_confirmed ~= '1' then
+  reason = 'SNIPER_MTF_REQUIRED'
+elseif hcap > 0 and hour_count + 1 > hcap then
+  reason, retry = 'SNIPER_HOURLY_CAP', (hour + 1) * HOUR_MS - now
+elseif dcap > 0 and day_count + 1 > dcap then
+  reason, retry = 'SNIPER_DAILY_CAP', (day + 1) * DAY_MS - now
+else
+  allowed = 1
+  if raw[1] then redis.call('INCR', hour_key) else redis.call('SET', hour_key, 1, 'PX', 2 * HOUR_MS) end
+  if raw[2] then redis.call('INCR', day_key) else redis.call('SET', day_key, 1, 'PX', 2 * DAY_MS) end
+  hour_count, day_count = hour_count + 1, day_count + 1
+end
+
+if op_key then
+  redis.call('SET', op_key, allowed .. '|' .. reason .. '|' .. hour_count .. '|' .. day_count .. '|' .. retry
+    .. '|' .. now .. '|' .. hour .. '|' .. day .. '|0', 'PX', OP_TTL_MS)
+end
+return {allowed, reason, hour_count, day_count, retry, now, 0}

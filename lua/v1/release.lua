@@ -1,0 +1,58 @@
+-- sniper release, ABI v1. Gives back the slot of an admitted signal, once.
+--
+-- EVALSHA <sha> 1 <ns> <signal_id>
+--   KEYS[1]  namespace
+--   ARGV[1]  signal id that acquire was called with
+-- If <ns>:op:<signal_id> records an admission not yet released: decrement the hour and day buckets
+-- it was counted in (only keys that still exist, never below 0) and mark it released.
+-- Reply: {released, hour_count, day_count}: 1/0 and the counts of those buckets afterwards
+--   (0 0 for an unknown id).
+-- Errors start with "ERR sniper:" and write nothing. Runs on Redis 6.2 and 7.x.
+
+local ns = KEYS[1]
+if ns == nil or ns == '' then
+  return redis.error_reply('ERR sniper: KEYS[1] must be the namespace (e.g. sniper_signals), got none')
+end
+local signal_id = ARGV[1] or ''
+if signal_id == '' or #signal_id > 256 then
+  return redis.error_reply('ERR sniper: signal_id (ARGV[1]) must be 1..256 bytes, got ' .. #signal_id)
+end
+
+local op_key = ns .. ':op:' .. signal_id
+local stored = redis.pcall('GET', op_key)
+if type(stored) == 'table' then
+  return redis.error_reply('ERR sniper: key ' .. op_key .. ' holds a value of another type')
+end
+if not stored then
+  return {0, 0, 0}
+end
+local head, hour, day, released = string.match(stored, '^([01]|[%u_]+|%d+|%d+|%d+|%d+)|(%d+)|(%d+)|([01])$')
+if not head then
+  return redis.error_reply('ERR sniper: key ' .. op_key .. ' holds a corrupt decision')
+end
+
+local keys = {ns .. ':hour:' .. hour, ns .. ':day:' .. day}
+local raw = redis.call('MGET', keys[1], keys[2])
+local counts = {0, 0}
+for i = 1, 2 do
+  local v = raw[i]
+  if v then
+    if #v > 15 or not string.find(v, '^%d+$') then
+      return redis.error_reply('ERR sniper: key ' .. keys[i] .. ' holds "' .. string.sub(v, 1, 32) .. '", not a count')
+    end
+    counts[i] = tonumber(v)
+  elseif redis.call('EXISTS', keys[i]) == 1 then
+    return redis.error_reply('ERR sniper: key ' .. keys[i] .. ' holds a value of another type')
+  end
+end
+
+if string.sub(head, 1, 1) ~= '1' or released == '1' then
+  return {0, counts[1], counts[2]}
+end
+for i = 1, 2 do
+  if counts[i] > 0 then
+    counts[i] = redis.call('DECR', keys[i])
+  end
+end
+redis.call('SET', op_key, head .. '|' .. hour .. '|' .. day .. '|1', 'KEEPTTL')
+return {1, counts[1], counts[2]}
