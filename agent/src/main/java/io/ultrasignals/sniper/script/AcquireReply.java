@@ -1,0 +1,33 @@
+package io.ultrasignals.sniper.script;
+
+import java.util.List;
+
+/**
+ * The reply of acquire, ABI v1: {@code {allowed, reason, hour_count, day_count, retry_after_ms,
+ * server_time_ms, replayed}}. {@code reason} is {@code OK}, {@code SNIPER_MTF_REQUIRED},
+ * {@code SNIPER_HOURLY_CAP} or {@code SNIPER_DAILY_CAP}.
+ */
+public record AcquireReply(boolean allowed, String reason, long hourCount, long dayCount,
+                           long retryAfterMillis, long serverTimeMillis, boolean replayed) {
+
+    /** The reply as the script returns it (integers as Long), for comparison with test vectors. */
+    public List<Object> toWire() {
+        return List.of(allowed ? 1L : 0L, reason, hourCount, dayCount, retryAfterMillis, serverTimeMillis, replayed ? 1L : 0L);
+    }
+
+    /** Parses the script's raw reply (a list of Long and String). */
+    public static AcquireReply fromWire(List<?> raw) {
+        if (raw == null || raw.size() != 7) {
+            throw new IllegalArgumentException("acquire reply must have 7 elements, got " + raw);
+        }
+        return new AcquireReply(num(raw.get(0)) == 1, String.valueOf(raw.get(1)), num(raw.get(2)), num(raw.get(3)),
+                num(raw.get(4)), num(raw.get(5)), num(raw.get(6)) == 1);
+    }
+
+    static long num(Object o) {
+        if (o instanceof Number n) {
+            return n.longValue();
+        }
+        throw new IllegalArgumentException("expected an integer in the script reply, got " + o);
+    }
+}
