@@ -87,6 +87,10 @@ public final class ScriptCatalog {
         return get("credit", 1);
     }
 
+    public SniperScript heartbeat() {
+        return get("heartbeat", 1);
+    }
+
     /** Every script, in manifest order. */
     public List<SniperScript> all() {
         return new ArrayList<>(scripts.values());

@@ -49,7 +49,7 @@ class RedisConformanceTest {
         String all = TestVectors.all().toString();
         assertThat(TestVectors.all()).hasSizeGreaterThan(20);
         String raw = String.valueOf(TestVectors.all().stream().flatMap(c -> c.steps().stream()).toList());
-        for (String needle : List.of("\"acquire\"", "\"status\"", "\"release\"", "\"credit\"", "SNIPER_MTF_REQUIRED",
+        for (String needle : List.of("\"acquire\"", "\"status\"", "\"release\"", "\"credit\"", "\"heartbeat\"", "SNIPER_MTF_REQUIRED",
                 "SNIPER_HOURLY_CAP", "SNIPER_DAILY_CAP", "\"sliding\"", "ERR sniper:")) {
             assertThat(raw).as("vectors mention " + needle + " (cases: " + all + ")").contains(needle);
         }

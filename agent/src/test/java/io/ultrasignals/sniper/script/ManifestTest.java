@@ -60,7 +60,7 @@ class ManifestTest {
     void catalogHasTheFourV1Scripts() {
         ScriptCatalog catalog = ScriptCatalog.load();
         assertThat(catalog.all()).extracting(SniperScript::name)
-                .containsExactlyInAnyOrder("acquire", "status", "release", "credit");
+                .containsExactlyInAnyOrder("acquire", "status", "release", "credit", "heartbeat");
         assertThat(catalog.acquire().abi()).isEqualTo(1);
     }
 

@@ -1,0 +1,22 @@
+package io.ultrasignals.sniper;
+
+import java.util.Locale;
+
+/** What made a decision. */
+public enum Backend {
+    /** The Lua scripts on Redis: the fleet-wide cap. */
+    REDIS,
+    /** The in-process engine: Redis unavailable (policy {@code local}) or not configured. */
+    LOCAL,
+    /** Redis unavailable, policy {@code allow}: admitted without counting. */
+    ALLOW,
+    /** Redis unavailable, policy {@code deny}: blocked. */
+    DENY,
+    /** Sniper mode is disabled in settings: everything is admitted, nothing counted. */
+    OFF;
+
+    /** The metric label value. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

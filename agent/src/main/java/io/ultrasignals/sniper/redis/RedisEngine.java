@@ -1,0 +1,91 @@
+package io.ultrasignals.sniper.redis;
+
+import io.ultrasignals.sniper.script.AcquireArgs;
+import io.ultrasignals.sniper.script.AcquireReply;
+import io.ultrasignals.sniper.script.CountsReply;
+import io.ultrasignals.sniper.script.LimitEngine;
+import io.ultrasignals.sniper.script.ScriptCatalog;
+import io.ultrasignals.sniper.script.StatusReply;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The v1 calls against Redis, by EVALSHA of the catalog's scripts, for one namespace. Every acquire
+ * reply carries Redis's time, which feeds the {@link ClockOffset}.
+ */
+public final class RedisEngine implements LimitEngine {
+    private final ScriptRunner runner;
+    private final ScriptCatalog scripts;
+    private final String[] keys;
+    private final ClockOffset clock;
+
+    public RedisEngine(ScriptRunner runner, ScriptCatalog scripts, String namespace, ClockOffset clock) {
+        this.runner = runner;
+        this.scripts = scripts;
+        this.keys = new String[] {namespace};
+        this.clock = clock;
+    }
+
+    public String namespace() {
+        return keys[0];
+    }
+
+    public ClockOffset clock() {
+        return clock;
+    }
+
+    public CompletableFuture<AcquireReply> acquireAsync(AcquireArgs args) {
+        long sentAt = System.currentTimeMillis();
+        return runner.run(scripts.acquire(), keys, args.argv()).thenApply(raw -> {
+            AcquireReply reply = AcquireReply.fromWire(raw);
+            if (!reply.replayed() && args.nowMillis() == null) {
+                clock.observe(sentAt, System.currentTimeMillis(), reply.serverTimeMillis());
+            }
+            return reply;
+        });
+    }
+
+    public CompletableFuture<StatusReply> statusAsync(Long nowMillis) {
+        return runner.run(scripts.status(), keys, nowMillis == null ? "" : nowMillis.toString())
+                .thenApply(StatusReply::fromWire);
+    }
+
+    public CompletableFuture<CountsReply> releaseAsync(String signalId) {
+        return runner.run(scripts.release(), keys, signalId == null ? "" : signalId).thenApply(CountsReply::fromWire);
+    }
+
+    public CompletableFuture<CountsReply> creditAsync(long hourBucket, long dayBucket, long n, String batchId) {
+        return runner.run(scripts.credit(), keys, Long.toString(hourBucket), Long.toString(dayBucket),
+                Long.toString(n), batchId).thenApply(CountsReply::fromWire);
+    }
+
+    @Override
+    public AcquireReply acquire(AcquireArgs args) {
+        return join(acquireAsync(args));
+    }
+
+    @Override
+    public StatusReply status(Long nowMillis) {
+        return join(statusAsync(nowMillis));
+    }
+
+    @Override
+    public CountsReply release(String signalId) {
+        return join(releaseAsync(signalId));
+    }
+
+    @Override
+    public CountsReply credit(long hourBucket, long dayBucket, long n, String batchId) {
+        return join(creditAsync(hourBucket, dayBucket, n, batchId));
+    }
+
+    /** Waits for a future that the runner already bounds by its timeout, unwrapping its exception. */
+    static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            Throwable cause = RedisFailure.unwrap(e);
+            throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package io.ultrasignals.sniper.redis;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.codec.StringCodec;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The one shared connection of a process to Redis (standalone, through Sentinel, or Cluster).
+ * Lettuce multiplexes it across threads, so there is no pool.
+ *
+ * <p>Connecting never blocks a caller: {@link #start()} connects in the background and keeps retrying
+ * (with backoff) until the first connection is up; from then on Lettuce reconnects by itself. Until a
+ * connection exists, {@link #commands()} fails at once with {@link NotConnectedException}.
+ */
+public final class RedisLink implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(RedisLink.class.getName());
+    private static final Duration FIRST_RETRY = Duration.ofMillis(100);
+    private static final Duration MAX_RETRY = Duration.ofSeconds(5);
+
+    private final String description;
+    private final Supplier<CompletableFuture<? extends StatefulConnection<String, String>>> connector;
+    private final Runnable shutdownClient;
+    private final ScheduledExecutorService retries;
+    private volatile StatefulConnection<String, String> connection;
+    private volatile RedisScriptingAsyncCommands<String, String> commands;
+    private volatile boolean closed;
+    private volatile String lastConnectError;
+
+    private RedisLink(String description, Supplier<CompletableFuture<? extends StatefulConnection<String, String>>> connector,
+                      Runnable shutdownClient) {
+        this.description = description;
+        this.connector = connector;
+        this.shutdownClient = shutdownClient;
+        this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sniper-redis-connect");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Standalone or Sentinel (the URI says which); Lettuce follows the Sentinel master on reconnect. */
+    public static RedisLink standalone(RedisClient client, RedisURI uri, String description) {
+        return new RedisLink(description,
+                () -> client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture(),
+                client::shutdown);
+    }
+
+    /** Redis Cluster: commands are routed by key slot; the namespace's hash tag keeps a namespace on one node. */
+    public static RedisLink cluster(RedisClusterClient client, String description) {
+        return new RedisLink(description,
+                () -> client.connectAsync(StringCodec.UTF8).thenApply(c -> (StatefulConnection<String, String>) c),
+                client::shutdown);
+    }
+
+    /** Starts connecting in the background; returns at once. */
+    public RedisLink start() {
+        attempt(FIRST_RETRY);
+        return this;
+    }
+
+    /** Waits up to {@code timeout} for the first connection; true if connected. For tools and tests. */
+    public boolean awaitConnected(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (commands == null && System.nanoTime() < deadline && !closed) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return commands != null;
+    }
+
+    /** The async scripting commands of the live connection; throws {@link NotConnectedException} if none yet. */
+    public RedisScriptingAsyncCommands<String, String> commands() {
+        RedisScriptingAsyncCommands<String, String> c = commands;
+        if (c == null) {
+            throw new NotConnectedException("not connected to " + description
+                    + (lastConnectError == null ? "" : " (" + lastConnectError + ")"));
+        }
+        return c;
+    }
+
+    /** True while the connection is open (Lettuce may be reconnecting otherwise). */
+    public boolean isConnected() {
+        StatefulConnection<String, String> c = connection;
+        return c != null && c.isOpen();
+    }
+
+    /** The live connection, for tools that need more than scripting (status pages, SCRIPT LOAD per node). */
+    public StatefulConnection<String, String> connection() {
+        StatefulConnection<String, String> c = connection;
+        if (c == null) {
+            throw new NotConnectedException("not connected to " + description);
+        }
+        return c;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    private void attempt(Duration nextDelay) {
+        if (closed) {
+            return;
+        }
+        CompletableFuture<? extends StatefulConnection<String, String>> future;
+        try {
+            future = connector.get();
+        } catch (RuntimeException e) {
+            future = CompletableFuture.failedFuture(e);
+        }
+        future.whenComplete((c, error) -> {
+            if (error == null) {
+                if (closed) {
+                    c.closeAsync();
+                    return;
+                }
+                connection = c;
+                commands = scripting(c);
+                lastConnectError = null;
+                LOG.info("sniper: connected to " + description);
+                return;
+            }
+            lastConnectError = RedisFailure.unwrap(error).getClass().getSimpleName() + ": "
+                    + RedisFailure.unwrap(error).getMessage();
+            LOG.log(Level.FINE, "sniper: connecting to " + description + " failed; retrying in " + nextDelay, error);
+            if (!closed) {
+                Duration after = nextDelay.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : nextDelay.multipliedBy(2);
+                retries.schedule(() -> attempt(after), nextDelay.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static RedisScriptingAsyncCommands<String, String> scripting(StatefulConnection<String, String> c) {
+        if (c instanceof StatefulRedisClusterConnection<?, ?> cluster) {
+            return ((StatefulRedisClusterConnection<String, String>) cluster).async();
+        }
+        return ((StatefulRedisConnection<String, String>) c).async();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        retries.shutdownNow();
+        StatefulConnection<String, String> c = connection;
+        if (c != null) {
+            c.close();
+        }
+        shutdownClient.run();
+    }
+
+    @Override
+    public String toString() {
+        return "RedisLink[" + description + "]";
+    }
+}

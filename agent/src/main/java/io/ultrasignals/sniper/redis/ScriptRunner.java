@@ -1,0 +1,71 @@
+package io.ultrasignals.sniper.redis;
+
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.ultrasignals.sniper.script.ScriptException;
+import io.ultrasignals.sniper.script.SniperScript;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a script by SHA-1. On {@code NOSCRIPT} (after a restart, a failover, {@code SCRIPT FLUSH}, or on
+ * a cluster node that never saw it) it sends the body once with {@code EVAL}, which runs it and caches
+ * it on that node: NOSCRIPT proves the script did not run, so this retry cannot count twice.
+ * Every call completes within the timeout, with the reply or with one of
+ * {@link ScriptException} / {@link CorruptDataException} / {@link RedisUnavailableException}.
+ */
+public final class ScriptRunner {
+    private final RedisLink link;
+    private final Duration timeout;
+    private final Runnable onReload;
+
+    public ScriptRunner(RedisLink link, Duration timeout, Runnable onReload) {
+        this.link = link;
+        this.timeout = timeout;
+        this.onReload = onReload;
+    }
+
+    public Duration timeout() {
+        return timeout;
+    }
+
+    public CompletableFuture<List<Object>> run(SniperScript script, String[] keys, String... args) {
+        CompletableFuture<List<Object>> result;
+        try {
+            RedisScriptingAsyncCommands<String, String> commands = link.commands();
+            result = commands.<List<Object>>evalsha(script.sha1(), ScriptOutputType.MULTI, keys, args)
+                    .toCompletableFuture()
+                    .exceptionallyCompose(error -> {
+                        if (RedisFailure.unwrap(error) instanceof RedisNoScriptException
+                                || String.valueOf(RedisFailure.unwrap(error).getMessage()).startsWith("NOSCRIPT")) {
+                            onReload.run();
+                            return commands.<List<Object>>eval(script.body(), ScriptOutputType.MULTI, keys, args)
+                                    .toCompletableFuture();
+                        }
+                        return CompletableFuture.failedFuture(error);
+                    });
+        } catch (RuntimeException notSent) {
+            result = CompletableFuture.failedFuture(notSent);
+        }
+        return result.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionallyCompose(error -> CompletableFuture.failedFuture(translate(error)));
+    }
+
+    /** Maps Lettuce's exceptions onto the three the rest of Sniper handles. */
+    static RuntimeException translate(Throwable error) {
+        Throwable e = RedisFailure.unwrap(error);
+        if (e instanceof ScriptException || e instanceof RedisUnavailableException) {
+            return (RuntimeException) e;
+        }
+        if (e instanceof RedisCommandExecutionException && String.valueOf(e.getMessage()).startsWith("ERR sniper:")) {
+            return e.getMessage().startsWith("ERR sniper: key ")
+                    ? new CorruptDataException(e.getMessage())
+                    : new ScriptException(e.getMessage());
+        }
+        return new RedisUnavailableException(RedisFailure.of(e), e);
+    }
+}
