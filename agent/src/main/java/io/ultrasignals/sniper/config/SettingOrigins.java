@@ -1,0 +1,48 @@
+package io.ultrasignals.sniper.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Where each key of a load was written, so an error found after reading (a contradiction) can name its source. */
+final class SettingOrigins {
+    private final Map<String, String> byKeyPath = new LinkedHashMap<>();
+
+    void record(String keyPath, String origin) {
+        byKeyPath.put(keyPath, origin);
+    }
+
+    /** Every key path that was set in a source, with where; in reading order. */
+    Map<String, String> asMap() {
+        return Map.copyOf(byKeyPath);
+    }
+
+    /**
+     * The exception with its source filled in: where its key was written, else where the other key of the
+     * contradiction was, else where the nearest enclosing section was. Unchanged when nothing is known.
+     */
+    SettingsException attach(SettingsException e) {
+        if (e.source() != null || e.keyPath() == null) {
+            return e;
+        }
+        String origin = lookUp(e.keyPath());
+        if (origin == null && e.relatedKeyPath() != null) {
+            origin = lookUp(e.relatedKeyPath());
+        }
+        return origin == null ? e : e.from(origin);
+    }
+
+    private String lookUp(String keyPath) {
+        for (String path = keyPath; !path.isEmpty(); path = parent(path)) {
+            String origin = byKeyPath.get(path);
+            if (origin != null) {
+                return origin;
+            }
+        }
+        return null;
+    }
+
+    private static String parent(String keyPath) {
+        int cut = Math.max(keyPath.lastIndexOf('.'), keyPath.lastIndexOf('['));
+        return cut < 0 ? "" : keyPath.substring(0, cut);
+    }
+}
