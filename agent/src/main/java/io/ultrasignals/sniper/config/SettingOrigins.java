@@ -24,21 +24,14 @@ final class SettingOrigins {
         if (e.source() != null || e.keyPath() == null) {
             return e;
         }
-        String origin = lookUp(e.keyPath());
+        String origin = byKeyPath.get(e.keyPath());
         if (origin == null && e.relatedKeyPath() != null) {
-            origin = lookUp(e.relatedKeyPath());
+            origin = byKeyPath.get(e.relatedKeyPath());
+        }
+        for (String path = parent(e.keyPath()); origin == null && !path.isEmpty(); path = parent(path)) {
+            origin = byKeyPath.get(path);
         }
         return origin == null ? e : e.from(origin);
-    }
-
-    private String lookUp(String keyPath) {
-        for (String path = keyPath; !path.isEmpty(); path = parent(path)) {
-            String origin = byKeyPath.get(path);
-            if (origin != null) {
-                return origin;
-            }
-        }
-        return null;
     }
 
     private static String parent(String keyPath) {

@@ -143,9 +143,8 @@ final class SettingsBinder {
     }
 
     private InstrumentTarget instrumentTarget(SettingsSection s) {
-        String[] method = new String[1];
-        s.read("method", string(), v -> method[0] = v);
-        InstrumentTarget.Builder b = InstrumentTarget.builder(method[0]);
+        String method = s.valueOrNull("method", string());
+        InstrumentTarget.Builder b = InstrumentTarget.builder(method);
         s.read("match", enumeration(MatchMode.class), b::match);
         s.read("signal_id", optionalString(), b::signalId);
         s.read("mtf_confirmed", optionalString(), b::mtfConfirmed);
@@ -153,7 +152,7 @@ final class SettingsBinder {
         s.read("return_value", optionalString(), b::returnValue);
         s.read("exception", optionalString(), b::exception);
         s.rejectUnknownKeys();
-        if (method[0] == null) {
+        if (method == null) {
             throw origins.attach(SettingsException.invalid(s.keyPath("method"),
                     "is required: the method to instrument, as \"fully.qualified.Class#method\""));
         }
@@ -180,7 +179,8 @@ final class SettingsBinder {
     private void rejectMisplacedSniperMode(SettingNode.Mapping root) {
         SettingNode.Entry topLevel = root.get("sniper_mode");
         if (topLevel != null) {
-            throw SettingsException.invalid("sniper_mode", "belongs under runtime: (runtime.sniper_mode)").from(topLevel.origin());
+            throw SettingsException.invalid("sniper_mode",
+                    "belongs under runtime, as runtime.sniper_mode; indent the block under runtime:").from(topLevel.origin());
         }
         SettingNode.Entry runtime = root.get("runtime");
         if (runtime != null && runtime.value() instanceof SettingNode.Mapping runtimeMapping) {

@@ -32,38 +32,27 @@ final class SettingsSection {
     <T> void read(String key, Conversions.Conversion<T> conversion, Consumer<T> setter) {
         SettingNode.Entry entry = entry(key);
         if (entry != null) {
-            T value;
-            try {
-                value = conversion.convert(entry.value(), keyPath(key));
-            } catch (SettingsException e) {
-                throw e.source() == null ? e.from(entry.origin()) : e;
-            }
-            setter.accept(value);
+            setter.accept(convert(key, entry, conversion));
         }
+    }
+
+    /** The converted value of the key, or null when it is absent. */
+    <T> T valueOrNull(String key, Conversions.Conversion<T> conversion) {
+        SettingNode.Entry entry = entry(key);
+        return entry == null ? null : convert(key, entry, conversion);
     }
 
     /** The nested section, if present and not null. */
     Optional<SettingsSection> section(String key) {
-        SettingNode.Entry entry = entry(key);
-        if (entry == null || isNull(entry.value())) {
-            return Optional.empty();
-        }
-        if (!(entry.value() instanceof SettingNode.Mapping nested)) {
-            throw SettingsException.invalid(keyPath(key), "expected a mapping of keys, got " + entry.value().describe())
-                    .from(entry.origin());
-        }
-        return Optional.of(new SettingsSection(nested, keyPath(key), origins));
+        SettingNode.Mapping nested = valueOf(key, SettingNode.Mapping.class, "a mapping of keys");
+        return nested == null ? Optional.empty() : Optional.of(new SettingsSection(nested, keyPath(key), origins));
     }
 
     /** The items of a list of sections ({@code key[0]}, {@code key[1]}, ...); empty when absent or null. */
     List<SettingsSection> sections(String key) {
-        SettingNode.Entry entry = entry(key);
-        if (entry == null || isNull(entry.value())) {
+        SettingNode.Sequence sequence = valueOf(key, SettingNode.Sequence.class, "a list of mappings");
+        if (sequence == null) {
             return List.of();
-        }
-        if (!(entry.value() instanceof SettingNode.Sequence sequence)) {
-            throw SettingsException.invalid(keyPath(key), "expected a list, got " + entry.value().describe())
-                    .from(entry.origin());
         }
         List<SettingsSection> items = new ArrayList<>();
         for (int i = 0; i < sequence.items().size(); i++) {
@@ -112,6 +101,27 @@ final class SettingsSection {
             origins.record(keyPath(key), entry.origin());
         }
         return entry;
+    }
+
+    private <T> T convert(String key, SettingNode.Entry entry, Conversions.Conversion<T> conversion) {
+        try {
+            return conversion.convert(entry.value(), keyPath(key));
+        } catch (SettingsException e) {
+            throw e.source() == null ? e.from(entry.origin()) : e;
+        }
+    }
+
+    /** The value of {@code key} as {@code kind}, or null when absent or null; anything else is an error. */
+    private <T extends SettingNode> T valueOf(String key, Class<T> kind, String expected) {
+        SettingNode.Entry entry = entry(key);
+        if (entry == null || isNull(entry.value())) {
+            return null;
+        }
+        if (!kind.isInstance(entry.value())) {
+            throw SettingsException.invalid(keyPath(key), "expected " + expected + ", got " + entry.value().describe())
+                    .from(entry.origin());
+        }
+        return kind.cast(entry.value());
     }
 
     private static boolean isNull(SettingNode node) {

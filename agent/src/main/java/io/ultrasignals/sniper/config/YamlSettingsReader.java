@@ -76,7 +76,12 @@ final class YamlSettingsReader {
         Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
         String where = mark == null ? sourceName : sourceName + " line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
         String problem = e.getProblem() != null ? e.getProblem() : "unreadable";
-        String context = e.getContext() != null ? " (" + e.getContext() + ")" : "";
+        String context = "";
+        if (e.getContext() != null) {
+            Mark started = e.getContextMark();
+            boolean elsewhere = started != null && mark != null && started.getLine() != mark.getLine();
+            context = " (" + e.getContext() + (elsewhere ? " that starts on line " + (started.getLine() + 1) : "") + ")";
+        }
         return SettingsException.inSource(where, "malformed YAML: " + problem + context);
     }
 
