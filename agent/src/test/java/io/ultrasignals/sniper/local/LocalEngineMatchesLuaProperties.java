@@ -32,6 +32,8 @@ import net.jqwik.api.statistics.Statistics;
  * Differential test: random sequences of acquire, release, credit and status, at explicit times
  * that move across hour and day boundaries, run on the v1 scripts in real Redis (every bundled
  * version) and on a {@link LocalEngine}; every reply, and every error message, must be the same.
+ * Some calls go as raw ARGV strings (through {@link ArgvCalls} locally), so the scripts' checks of
+ * values the typed API cannot hold are compared too.
  *
  * <p>Only status TTLs are compared as present or absent: Redis counts them down on its real
  * clock while the calls pass their own now_ms. Times stay below 1e14 ms, where the scripts store
@@ -70,7 +72,7 @@ class LocalEngineMatchesLuaProperties {
     void localEngineRepliesExactlyAsTheScripts(@ForAll("sessions") Session session) {
         String namespace = "prop-" + sessionsRun.incrementAndGet();
         LocalEngine local = new LocalEngine();
-        List<LimitEngine> scripts = new ArrayList<>();
+        List<LuaScriptEngine> scripts = new ArrayList<>();
         for (RespConnection connection : connections) {
             scripts.add(new LuaScriptEngine(connection, catalog, namespace));
         }
@@ -86,7 +88,7 @@ class LocalEngineMatchesLuaProperties {
             Outcome localOutcome = step.run(local, now);
             Statistics.label("outcome").collect(kind(step, localOutcome, hourBucketBefore));
             for (int s = 0; s < scripts.size(); s++) {
-                Outcome scriptOutcome = step.run(scripts.get(s), now);
+                Outcome scriptOutcome = step.runOnScripts(scripts.get(s), now);
                 assertThat(localOutcome)
                         .as("step %d (%s at now_ms %d) on Redis %s", i, step, now, servers.get(s).binary())
                         .isEqualTo(scriptOutcome);
@@ -96,7 +98,8 @@ class LocalEngineMatchesLuaProperties {
         Statistics.label("outcome").coverage(coverage -> {
             for (String kind : List.of("acquire OK", "acquire SNIPER_HOURLY_CAP", "acquire SNIPER_DAILY_CAP",
                     "acquire SNIPER_MTF_REQUIRED", "acquire replayed", "acquire OK weighing the previous hour",
-                    "release 1", "release 0", "credit 1", "credit 0", "status", "error")) {
+                    "release 1", "release 0", "credit 1", "credit 0", "status", "error", "raw acquire reply",
+                    "raw credit reply")) {
                 coverage.check(kind).count(n -> n >= 5);
             }
         });
@@ -124,6 +127,9 @@ class LocalEngineMatchesLuaProperties {
         if (step instanceof Credit) {
             return "credit " + reply.get(0);
         }
+        if (step instanceof RawCall raw) {
+            return "raw " + raw.script() + " reply";
+        }
         return "status";
     }
 
@@ -142,6 +148,10 @@ class LocalEngineMatchesLuaProperties {
 
     interface Step {
         Outcome run(LimitEngine engine, long now);
+
+        default Outcome runOnScripts(LuaScriptEngine scripts, long now) {
+            return run(scripts, now);
+        }
     }
 
     record Advance(long millis) implements Step {
@@ -165,17 +175,17 @@ class LocalEngineMatchesLuaProperties {
     record Status(Long badNow) implements Step {
         @Override
         public Outcome run(LimitEngine engine, long now) {
-            return Outcome.of(() -> {
-                List<Object> wire = new ArrayList<>(engine.status(badNow == null ? now : badNow).toWire());
-                wire.set(2, presence(wire.get(2)));
-                wire.set(3, presence(wire.get(3)));
-                return wire;
-            });
+            return Outcome.of(() -> withTtlPresence(engine.status(badNow == null ? now : badNow).toWire()));
         }
+    }
 
-        private static String presence(Object ttl) {
-            return Long.valueOf(-2).equals(ttl) ? "absent" : "present";
+    /** A status reply with its TTLs (the clocks of Redis and of the test differ) reduced to present or absent. */
+    static List<Object> withTtlPresence(List<?> statusReply) {
+        List<Object> wire = new ArrayList<>(statusReply);
+        for (int i = 2; i <= 3; i++) {
+            wire.set(i, Long.valueOf(-2).equals(wire.get(i)) ? "absent" : "present");
         }
+        return wire;
     }
 
     record Release(String signalId) implements Step {
@@ -201,6 +211,36 @@ class LocalEngineMatchesLuaProperties {
         }
     }
 
+    /**
+     * A script called with raw ARGV strings: Redis gets them as they are, the local engine through
+     * {@link ArgvCalls}. {@code $now}, {@code $hour} and {@code $day} stand for the session's time,
+     * and a {@code 0} before them pads it with a leading zero.
+     */
+    record RawCall(String script, List<String> argv) implements Step {
+        @Override
+        public Outcome run(LimitEngine engine, long now) {
+            return Outcome.of(() -> comparable(ArgvCalls.call(engine, script, resolve(now))));
+        }
+
+        @Override
+        public Outcome runOnScripts(LuaScriptEngine scripts, long now) {
+            return Outcome.of(() -> comparable(scripts.evalRaw(script, resolve(now))));
+        }
+
+        private List<Object> comparable(List<?> reply) {
+            return script.equals("status") ? withTtlPresence(reply) : new ArrayList<>(reply);
+        }
+
+        private List<String> resolve(long now) {
+            List<String> resolved = new ArrayList<>();
+            for (String arg : argv) {
+                resolved.add(arg.replace("$now", Long.toString(now)).replace("$hour", Long.toString(now / HOUR))
+                        .replace("$day", Long.toString(now / DAY)));
+            }
+            return resolved;
+        }
+    }
+
     @Provide
     Arbitrary<Session> sessions() {
         // Start up to 3 hours before a UTC midnight, so day boundaries come soon.
@@ -212,7 +252,8 @@ class LocalEngineMatchesLuaProperties {
                 Tuple.of(10, releases()),
                 Tuple.of(6, credits()),
                 Tuple.of(6, Arbitraries.just(new Status(null))),
-                Tuple.of(3, badArguments()));
+                Tuple.of(3, badArguments()),
+                Tuple.of(6, rawCalls()));
         return Combinators.combine(start, step.list().ofMinSize(5).ofMaxSize(80).withSizeDistribution(RandomDistribution.uniform())).as(Session::new);
     }
 
@@ -252,6 +293,47 @@ class LocalEngineMatchesLuaProperties {
         return Arbitraries.frequencyOf(
                 Tuple.of(6, Arbitraries.longs().between(0, 3)),
                 Tuple.of(1, Arbitraries.longs().between(0, AcquireArgs.MAX_CAP)));
+    }
+
+    /** Valid, odd (leading zeros, omitted) and invalid strings for each ARGV position; never an empty now. */
+    static Arbitrary<Step> rawCalls() {
+        Arbitrary<String> cap = mostly(Arbitraries.of("0", "1", "3", "0003", "1000000000"),
+                Arbitraries.of("", "-1", "1.5", "abc", " 2", "1000000001", "00000000001", "99999999999"));
+        Arbitrary<String> flag = mostly(Arbitraries.of("0", "1", "1"), Arbitraries.of("", "2", "true", "01"));
+        Arbitrary<String> id = mostly(Arbitraries.of("", "s0", "s1", "s2", LONGEST_ID),
+                Arbitraries.of("x".repeat(257), "é".repeat(129)));
+        Arbitrary<String> now = mostly(Arbitraries.of("$now", "0$now"),
+                Arbitraries.of("12ab", "-5", "1e12", "1000000000000000"));
+        Arbitrary<String> window = mostly(Arbitraries.of("", "fixed", "sliding"), Arbitraries.of("rolling", "FIXED"));
+        Arbitrary<String> bucketOf = mostly(Arbitraries.of("$hour", "0$hour", "$day"),
+                Arbitraries.of("-1", "x", "1.5", "1000000000000", ""));
+        Arbitrary<String> n = mostly(Arbitraries.of("0", "2", "01", "1000000000"),
+                Arbitraries.of("-1", "1.5", "1000000001", ""));
+        Arbitrary<String> batch = mostly(Arbitraries.of("b0", "b1"), Arbitraries.of("", "x".repeat(257)));
+
+        Arbitrary<List<String>> acquire = Combinators.combine(List.of(cap, cap, flag, flag, id, now, window))
+                .as(List::copyOf);
+        Arbitrary<Step> acquires = Combinators.combine(acquire, Arbitraries.integers().between(6, 8))
+                .as((argv, size) -> new RawCall("acquire", size <= 7 ? argv.subList(0, size) : withExtra(argv)));
+        Arbitrary<Step> statuses = now.map(t -> new RawCall("status", List.of(t)));
+        Arbitrary<Step> releases = id.map(i -> new RawCall("release", List.of(i)));
+        Arbitrary<Integer> creditArgCount = Arbitraries.frequencyOf(
+                Tuple.of(6, Arbitraries.just(4)), Tuple.of(1, Arbitraries.integers().between(0, 3)));
+        Arbitrary<Step> credits = Combinators.combine(bucketOf, bucketOf, n, batch, creditArgCount)
+                .as((hour, day, count, batchId, size) -> new RawCall("credit",
+                        List.of(hour, day, count, batchId).subList(0, size)));
+        return Arbitraries.oneOf(acquires, statuses, releases, credits);
+    }
+
+    /** Valid values nine times in ten, so that whole calls often get past validation. */
+    private static Arbitrary<String> mostly(Arbitrary<String> valid, Arbitrary<String> invalid) {
+        return Arbitraries.frequencyOf(Tuple.of(9, valid), Tuple.of(1, invalid));
+    }
+
+    private static List<String> withExtra(List<String> argv) {
+        List<String> longer = new ArrayList<>(argv);
+        longer.add("ignored");
+        return longer;
     }
 
     static Arbitrary<Step> badArguments() {

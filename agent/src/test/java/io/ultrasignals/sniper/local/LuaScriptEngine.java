@@ -59,6 +59,11 @@ final class LuaScriptEngine implements LimitEngine {
                 Long.toString(n), batchId == null ? "" : batchId));
     }
 
+    /** Runs the named script with ARGV exactly as given; an error reply becomes a {@link ScriptException}. */
+    List<?> evalRaw(String scriptName, List<String> argv) {
+        return eval(catalog.get(scriptName, 1), argv.toArray(String[]::new));
+    }
+
     private List<?> eval(SniperScript script, String... argv) {
         List<String> command = new ArrayList<>(List.of("EVALSHA", script.sha1(), "1", namespace));
         command.addAll(List.of(argv));
