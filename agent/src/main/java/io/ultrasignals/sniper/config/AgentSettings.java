@@ -1,0 +1,68 @@
+package io.ultrasignals.sniper.config;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code sniper_agent} section, read only by the Java agent (the Python runners ignore it).
+ *
+ * @param metrics            the scrape endpoint
+ * @param instrument         the methods whose calls are signals; empty when the agent is used through its API only
+ * @param onMisconfiguration what the javaagent does when settings or targets are wrong
+ */
+public record AgentSettings(MetricsSettings metrics, List<InstrumentTarget> instrument,
+                            MisconfigurationPolicy onMisconfiguration) {
+
+    public AgentSettings {
+        Checks.required("sniper_agent.metrics", metrics);
+        instrument = Checks.immutableList("sniper_agent.instrument", instrument);
+        Checks.required("sniper_agent.on_misconfiguration", onMisconfiguration);
+        Map<String, Integer> firstIndexOfMethod = new HashMap<>();
+        for (int i = 0; i < instrument.size(); i++) {
+            Integer earlier = firstIndexOfMethod.putIfAbsent(instrument.get(i).method(), i);
+            if (earlier != null) {
+                throw SettingsException.conflict("sniper_agent.instrument[" + i + "].method",
+                        "sniper_agent.instrument[" + earlier + "].method",
+                        "names the same method as sniper_agent.instrument[" + earlier + "]: "
+                                + instrument.get(i).method());
+            }
+        }
+    }
+
+    public static AgentSettings defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private MetricsSettings metrics = MetricsSettings.defaults();
+        private List<InstrumentTarget> instrument = List.of();
+        private MisconfigurationPolicy onMisconfiguration = SettingsDefaults.ON_MISCONFIGURATION;
+
+        private Builder() {
+        }
+
+        public Builder metrics(MetricsSettings metrics) {
+            this.metrics = metrics;
+            return this;
+        }
+
+        public Builder instrument(List<InstrumentTarget> targets) {
+            this.instrument = targets;
+            return this;
+        }
+
+        public Builder onMisconfiguration(MisconfigurationPolicy policy) {
+            this.onMisconfiguration = policy;
+            return this;
+        }
+
+        public AgentSettings build() {
+            return new AgentSettings(metrics, instrument, onMisconfiguration);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.ultrasignals.sniper.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Reads the keys of one owned section. Every key the binder asks for becomes known; whatever else the section
+ * holds is an error ({@link #rejectUnknownKeys()}), since a silently dropped key once left caps unapplied.
+ */
+final class SettingsSection {
+    private final SettingNode.Mapping mapping;
+    private final String path;
+    private final SettingOrigins origins;
+    private final Set<String> knownKeys = new LinkedHashSet<>();
+
+    /** {@code path} is the section's key path, empty for the document root. */
+    SettingsSection(SettingNode.Mapping mapping, String path, SettingOrigins origins) {
+        this.mapping = mapping;
+        this.path = path;
+        this.origins = origins;
+    }
+
+    String path() {
+        return path;
+    }
+
+    /** If the key is present, converts its value and hands it to {@code setter}; absent keys keep the builder's default. */
+    <T> void read(String key, Conversions.Conversion<T> conversion, Consumer<T> setter) {
+        SettingNode.Entry entry = entry(key);
+        if (entry != null) {
+            setter.accept(convert(key, entry, conversion));
+        }
+    }
+
+    /** The converted value of the key, or null when it is absent. */
+    <T> T valueOrNull(String key, Conversions.Conversion<T> conversion) {
+        SettingNode.Entry entry = entry(key);
+        return entry == null ? null : convert(key, entry, conversion);
+    }
+
+    /** The nested section, if present and not null. */
+    Optional<SettingsSection> section(String key) {
+        SettingNode.Mapping nested = valueOf(key, SettingNode.Mapping.class, "a mapping of keys");
+        return nested == null ? Optional.empty() : Optional.of(new SettingsSection(nested, keyPath(key), origins));
+    }
+
+    /** The items of a list of sections ({@code key[0]}, {@code key[1]}, ...); empty when absent or null. */
+    List<SettingsSection> sections(String key) {
+        SettingNode.Sequence sequence = valueOf(key, SettingNode.Sequence.class, "a list of mappings");
+        if (sequence == null) {
+            return List.of();
+        }
+        List<SettingsSection> items = new ArrayList<>();
+        for (int i = 0; i < sequence.items().size(); i++) {
+            SettingNode item = sequence.items().get(i);
+            String itemPath = keyPath(key) + "[" + i + "]";
+            if (!(item instanceof SettingNode.Mapping itemMapping)) {
+                throw SettingsException.invalid(itemPath, "expected a mapping of keys, got " + item.describe())
+                        .from(item.origin());
+            }
+            origins.record(itemPath, item.origin());
+            items.add(new SettingsSection(itemMapping, itemPath, origins));
+        }
+        return items;
+    }
+
+    /** True when the section sets anything at all: a key with a value other than null or an empty list. */
+    boolean setsAnything() {
+        return mapping.entries().stream().anyMatch(e -> !isNull(e.value())
+                && !(e.value() instanceof SettingNode.Sequence s && s.items().isEmpty()));
+    }
+
+    /** Fails on the first key nobody asked for, or a known key written twice in this mapping. */
+    void rejectUnknownKeys() {
+        for (SettingNode.Entry entry : mapping.entries()) {
+            if (!knownKeys.contains(entry.key())) {
+                String guess = Suggestions.closest(entry.key(), knownKeys);
+                String hint = guess != null ? ", did you mean " + guess + "?" : " (known keys: " + String.join(", ", knownKeys) + ")";
+                throw SettingsException.invalid(keyPath(entry.key()), "unknown key" + hint).from(entry.origin());
+            }
+            String repeated = mapping.repetitionOf(entry.key());
+            if (repeated != null) {
+                throw SettingsException.invalid(keyPath(entry.key()), "is set twice in the same mapping; keep one")
+                        .from(repeated);
+            }
+        }
+    }
+
+    String keyPath(String key) {
+        return path.isEmpty() ? key : path + "." + key;
+    }
+
+    private SettingNode.Entry entry(String key) {
+        knownKeys.add(key);
+        SettingNode.Entry entry = mapping.get(key);
+        if (entry != null) {
+            origins.record(keyPath(key), entry.origin());
+        }
+        return entry;
+    }
+
+    private <T> T convert(String key, SettingNode.Entry entry, Conversions.Conversion<T> conversion) {
+        try {
+            return conversion.convert(entry.value(), keyPath(key));
+        } catch (SettingsException e) {
+            throw e.source() == null ? e.from(entry.origin()) : e;
+        }
+    }
+
+    /** The value of {@code key} as {@code kind}, or null when absent or null; anything else is an error. */
+    private <T extends SettingNode> T valueOf(String key, Class<T> kind, String expected) {
+        SettingNode.Entry entry = entry(key);
+        if (entry == null || isNull(entry.value())) {
+            return null;
+        }
+        if (!kind.isInstance(entry.value())) {
+            throw SettingsException.invalid(keyPath(key), "expected " + expected + ", got " + entry.value().describe())
+                    .from(entry.origin());
+        }
+        return kind.cast(entry.value());
+    }
+
+    private static boolean isNull(SettingNode node) {
+        return node instanceof SettingNode.Scalar scalar && scalar.value() == null;
+    }
+}

@@ -1,0 +1,57 @@
+package io.ultrasignals.sniper.config;
+
+/**
+ * Everything the agent reads from {@code settings.yaml} and the environment: an immutable value.
+ * Build one in code with {@link #builder()}, or load one with {@link SettingsLoader}.
+ * Every default is in {@link SettingsDefaults}; every key is listed in {@code docs/settings.md}.
+ * {@code toString()} is safe to log: secrets print as {@value Secret#REDACTED}.
+ *
+ * @param redis      the {@code redis} section
+ * @param sniperMode the {@code runtime.sniper_mode} section
+ * @param agent      the {@code sniper_agent} section
+ */
+public record SniperSettings(RedisSettings redis, SniperModeSettings sniperMode, AgentSettings agent) {
+
+    public SniperSettings {
+        Checks.required("redis", redis);
+        Checks.required("runtime.sniper_mode", sniperMode);
+        Checks.required("sniper_agent", agent);
+    }
+
+    /** Every setting at its default: Redis off, sniper mode off, caps 2 per hour and 6 per day. */
+    public static SniperSettings defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private RedisSettings redis = RedisSettings.defaults();
+        private SniperModeSettings sniperMode = SniperModeSettings.defaults();
+        private AgentSettings agent = AgentSettings.defaults();
+
+        private Builder() {
+        }
+
+        public Builder redis(RedisSettings redis) {
+            this.redis = redis;
+            return this;
+        }
+
+        public Builder sniperMode(SniperModeSettings sniperMode) {
+            this.sniperMode = sniperMode;
+            return this;
+        }
+
+        public Builder agent(AgentSettings agent) {
+            this.agent = agent;
+            return this;
+        }
+
+        public SniperSettings build() {
+            return new SniperSettings(redis, sniperMode, agent);
+        }
+    }
+}

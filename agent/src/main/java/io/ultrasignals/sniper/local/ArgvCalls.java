@@ -1,0 +1,112 @@
+package io.ultrasignals.sniper.local;
+
+import io.ultrasignals.sniper.script.AcquireArgs;
+import io.ultrasignals.sniper.script.LimitEngine;
+import io.ultrasignals.sniper.script.WindowMode;
+import java.util.List;
+
+/**
+ * A {@link LimitEngine} called the way EVALSHA calls the scripts: ARGV as raw strings (omitted
+ * trailing arguments allowed), the reply as the script's wire list, and the scripts' own
+ * {@code ERR sniper:} errors, in the scripts' order, for strings the typed API cannot even hold
+ * ({@code "1.5"}, {@code "rolling"}, {@code "2"} as a flag). For conformance runners of
+ * {@code lua/test-vectors.json} against the local engine.
+ */
+public final class ArgvCalls {
+    private ArgvCalls() {}
+
+    /**
+     * @param script {@code acquire}, {@code status}, {@code release} or {@code credit}
+     * @throws io.ultrasignals.sniper.script.ScriptException as the script would reply with an error
+     */
+    public static List<Object> call(LimitEngine engine, String script, List<String> argv) {
+        switch (script) {
+            case "acquire":
+                return engine.acquire(acquireArgs(argv)).toWire();
+            case "status":
+                return engine.status(time(arg(argv, 0, ""), ScriptArguments.STATUS_NOW)).toWire();
+            case "release":
+                return engine.release(arg(argv, 0, "")).toWire();
+            case "credit": {
+                long hour = bucket(arg(argv, 0, ""), ScriptArguments.HOUR_BUCKET);
+                long day = bucket(arg(argv, 1, ""), ScriptArguments.DAY_BUCKET);
+                long n = count(arg(argv, 2, ""), ScriptArguments.CREDIT_N);
+                return engine.credit(hour, day, n, arg(argv, 3, "")).toWire();
+            }
+            default:
+                throw new IllegalArgumentException("no v1 script \"" + script + "\"; expected acquire, status, release or credit");
+        }
+    }
+
+    /** Parses acquire's ARGV[1..7] with the script's checks, in its order. */
+    static AcquireArgs acquireArgs(List<String> argv) {
+        long hourlyCap = count(arg(argv, 0, "0"), ScriptArguments.HOURLY_CAP);
+        long dailyCap = count(arg(argv, 1, "0"), ScriptArguments.DAILY_CAP);
+        boolean mtfRequired = flag(arg(argv, 2, "0"), ScriptArguments.MTF_REQUIRED);
+        boolean mtfConfirmed = flag(arg(argv, 3, "0"), ScriptArguments.MTF_CONFIRMED);
+        String signalId = arg(argv, 4, "");
+        ScriptArguments.checkAcquireSignalId(signalId);
+        Long now = time(arg(argv, 5, ""), ScriptArguments.ACQUIRE_NOW);
+        String window = arg(argv, 6, "");
+        WindowMode mode;
+        if (window.equals("sliding")) {
+            mode = WindowMode.SLIDING;
+        } else if (window.isEmpty() || window.equals("fixed")) {
+            mode = WindowMode.FIXED;
+        } else {
+            throw ScriptArguments.notAWindow(window);
+        }
+        return new AcquireArgs(hourlyCap, dailyCap, mtfRequired, mtfConfirmed, signalId, now, mode);
+    }
+
+    private static String arg(List<String> argv, int index, String omitted) {
+        return index < argv.size() && argv.get(index) != null ? argv.get(index) : omitted;
+    }
+
+    /** 0..1e9 in at most 10 digits, as {@code #s > 10 or not '^%d+$' or tonumber(s) > 1e9} rejects. */
+    private static long count(String raw, String argument) {
+        if (raw.length() > ScriptArguments.MAX_COUNT_DIGITS || !isDigits(raw) || Long.parseLong(raw) > AcquireArgs.MAX_CAP) {
+            throw ScriptArguments.notACount(argument, raw);
+        }
+        return Long.parseLong(raw);
+    }
+
+    private static boolean flag(String raw, String argument) {
+        if (!raw.equals("0") && !raw.equals("1")) {
+            throw ScriptArguments.notAFlag(argument, raw);
+        }
+        return raw.equals("1");
+    }
+
+    /** Empty for the engine's clock, else at most 15 digits. */
+    private static Long time(String raw, String argument) {
+        if (raw.isEmpty()) {
+            return null;
+        }
+        if (raw.length() > ScriptArguments.MAX_NOW_DIGITS || !isDigits(raw)) {
+            throw ScriptArguments.notATime(argument, raw);
+        }
+        return Long.parseLong(raw);
+    }
+
+    private static long bucket(String raw, String argument) {
+        if (raw.length() > ScriptArguments.MAX_BUCKET_DIGITS || !isDigits(raw)) {
+            throw ScriptArguments.notABucket(argument, raw);
+        }
+        return Long.parseLong(raw);
+    }
+
+    /** Lua's {@code '^%d+$'}: one or more ASCII digits. */
+    private static boolean isDigits(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,17 @@
+package io.ultrasignals.sniper.local;
+
+/**
+ * What a {@link LocalEngine} admitted and released in one (hour bucket, day bucket) pair during one
+ * period between two {@link LocalEngine#drainAdmissions()} calls: the input of reconciliation, which
+ * credits admissions to Redis with {@code credit.lua} for exactly these buckets.
+ *
+ * <p>{@code released} counts releases of local admissions of this pair made in the period; the
+ * admission a release undoes may belong to an earlier period, so {@code admitted - released} can
+ * be negative.
+ *
+ * @param hourBucket epoch ms / 3600000
+ * @param dayBucket  epoch ms / 86400000
+ * @param admitted   acquires this engine admitted in these buckets
+ * @param released   of this engine's admissions in these buckets, how many were released
+ */
+public record LocalAdmissions(long hourBucket, long dayBucket, long admitted, long released) {}
