@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -22,9 +21,9 @@ import java.util.TreeMap;
  */
 final class EnvironmentOverrides {
     static final String PREFIX = "ULTRA_SIGNALS_";
-    private static final Set<String> OWNED_ROOTS = Set.of("redis", "runtime", "sniper_agent", "sniper_mode");
     private static final JsonMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
@@ -39,7 +38,7 @@ final class EnvironmentOverrides {
                 continue;
             }
             List<String> path = Arrays.asList(name.substring(PREFIX.length()).toLowerCase(Locale.ROOT).split("__", -1));
-            if (!OWNED_ROOTS.contains(path.get(0))) {
+            if (!YamlSettingsReader.AGENT_SECTIONS.contains(path.get(0))) {
                 continue;
             }
             String origin = origin(name);

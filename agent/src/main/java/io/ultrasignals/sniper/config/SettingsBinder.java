@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -26,7 +25,7 @@ import java.util.function.Supplier;
  */
 final class SettingsBinder {
     /** Keys of {@code runtime.sniper_mode} that mean nothing anywhere else: found directly under runtime, a block was misindented. */
-    private static final Set<String> SNIPER_MODE_ONLY_KEYS = Set.of("max_signals_per_hour", "daily_signal_cap", "mtf_confirm");
+    private static final List<String> SNIPER_MODE_ONLY_KEYS = List.of("mtf_confirm", "max_signals_per_hour", "daily_signal_cap");
 
     private final SettingOrigins origins = new SettingOrigins();
 
@@ -35,11 +34,15 @@ final class SettingsBinder {
     }
 
     SniperSettings bind(SettingNode.Mapping root) {
-        rejectMisplacedSniperMode(root);
+        // The root and runtime are not owned: read from, never checked for unknown keys.
+        SettingsSection top = new SettingsSection(root, "", origins);
+        rejectMisplacedSniperMode(top);
+        Optional<SettingsSection> runtime = top.section("runtime");
+        runtime.ifPresent(this::rejectMisplacedSniperModeKeys);
         SniperSettings.Builder settings = SniperSettings.builder();
-        ownedSection(root, "redis").ifPresent(redis -> settings.redis(redis(redis)));
-        runtimeSniperMode(root).ifPresent(mode -> settings.sniperMode(sniperMode(mode)));
-        ownedSection(root, "sniper_agent").ifPresent(agent -> settings.agent(agent(agent)));
+        top.section("redis").ifPresent(redis -> settings.redis(redis(redis)));
+        runtime.flatMap(r -> r.section("sniper_mode")).ifPresent(mode -> settings.sniperMode(sniperMode(mode)));
+        top.section("sniper_agent").ifPresent(agent -> settings.agent(agent(agent)));
         return build(settings::build);
     }
 
@@ -163,34 +166,13 @@ final class SettingsBinder {
         }
     }
 
-    /** {@code runtime.sniper_mode}, if runtime is a mapping that has it. The rest of runtime belongs to others. */
-    private Optional<SettingsSection> runtimeSniperMode(SettingNode.Mapping root) {
-        SettingNode.Entry runtime = root.get("runtime");
-        if (runtime == null || !(runtime.value() instanceof SettingNode.Mapping runtimeMapping)) {
-            return Optional.empty();
-        }
-        return new SettingsSection(runtimeMapping, "runtime", origins).section("sniper_mode");
+    private void rejectMisplacedSniperMode(SettingsSection top) {
+        top.rejectIfPresent("sniper_mode", "belongs under runtime, as runtime.sniper_mode; indent the block under runtime:");
     }
 
-    private Optional<SettingsSection> ownedSection(SettingNode.Mapping root, String key) {
-        return new SettingsSection(root, "", origins).section(key);
-    }
-
-    private void rejectMisplacedSniperMode(SettingNode.Mapping root) {
-        SettingNode.Entry topLevel = root.get("sniper_mode");
-        if (topLevel != null) {
-            throw SettingsException.invalid("sniper_mode",
-                    "belongs under runtime, as runtime.sniper_mode; indent the block under runtime:").from(topLevel.origin());
-        }
-        SettingNode.Entry runtime = root.get("runtime");
-        if (runtime != null && runtime.value() instanceof SettingNode.Mapping runtimeMapping) {
-            for (SettingNode.Entry entry : runtimeMapping.entries()) {
-                if (SNIPER_MODE_ONLY_KEYS.contains(entry.key())) {
-                    throw SettingsException.invalid("runtime." + entry.key(),
-                            "belongs under runtime.sniper_mode; is the block indented one level too little?")
-                            .from(entry.origin());
-                }
-            }
+    private void rejectMisplacedSniperModeKeys(SettingsSection runtime) {
+        for (String key : SNIPER_MODE_ONLY_KEYS) {
+            runtime.rejectIfPresent(key, "belongs under runtime.sniper_mode; is the block indented one level too little?");
         }
     }
 

@@ -42,6 +42,14 @@ final class SettingsSection {
         return entry == null ? null : convert(key, entry, conversion);
     }
 
+    /** Fails if the key is present at all: for keys that belong elsewhere. */
+    void rejectIfPresent(String key, String problem) {
+        SettingNode.Entry entry = entry(key);
+        if (entry != null) {
+            throw SettingsException.invalid(keyPath(key), problem).from(entry.origin());
+        }
+    }
+
     /** The nested section, if present and not null. */
     Optional<SettingsSection> section(String key) {
         SettingNode.Mapping nested = valueOf(key, SettingNode.Mapping.class, "a mapping of keys");
@@ -74,18 +82,13 @@ final class SettingsSection {
                 && !(e.value() instanceof SettingNode.Sequence s && s.items().isEmpty()));
     }
 
-    /** Fails on the first key nobody asked for, or a known key written twice in this mapping. */
+    /** Fails on the first key nobody asked for. */
     void rejectUnknownKeys() {
         for (SettingNode.Entry entry : mapping.entries()) {
             if (!knownKeys.contains(entry.key())) {
                 String guess = Suggestions.closest(entry.key(), knownKeys);
                 String hint = guess != null ? ", did you mean " + guess + "?" : " (known keys: " + String.join(", ", knownKeys) + ")";
                 throw SettingsException.invalid(keyPath(entry.key()), "unknown key" + hint).from(entry.origin());
-            }
-            String repeated = mapping.repetitionOf(entry.key());
-            if (repeated != null) {
-                throw SettingsException.invalid(keyPath(entry.key()), "is set twice in the same mapping; keep one")
-                        .from(repeated);
             }
         }
     }
@@ -94,8 +97,13 @@ final class SettingsSection {
         return path.isEmpty() ? key : path + "." + key;
     }
 
+    /** The key's entry, or null; a key written twice is an error, since YAML readers silently keep only the last. */
     private SettingNode.Entry entry(String key) {
         knownKeys.add(key);
+        String repeated = mapping.repetitionOf(key);
+        if (repeated != null) {
+            throw SettingsException.invalid(keyPath(key), "is set twice in the same mapping; keep one").from(repeated);
+        }
         SettingNode.Entry entry = mapping.get(key);
         if (entry != null) {
             origins.record(keyPath(key), entry.origin());

@@ -25,6 +25,8 @@ import org.yaml.snakeyaml.nodes.Tag;
 final class YamlSettingsReader {
     private static final int MAX_DEPTH = 40;
     private static final Set<Tag> TYPED_SCALARS = Set.of(Tag.NULL, Tag.BOOL, Tag.INT, Tag.FLOAT);
+    /** Top-level sections the agent reads; the others are checked as YAML but not converted (nobody reads them). */
+    static final Set<String> AGENT_SECTIONS = Set.of("redis", "runtime", "sniper_agent", "sniper_mode");
 
     private final String sourceName;
     private final ScalarConstructor scalars;
@@ -91,7 +93,8 @@ final class YamlSettingsReader {
 
     private SettingNode convert(Node node, int depth) {
         if (depth > MAX_DEPTH) {
-            throw SettingsException.inSource(origin(node), "nested deeper than " + MAX_DEPTH + " levels");
+            throw SettingsException.inSource(origin(node),
+                    "nested deeper than " + MAX_DEPTH + " levels (an alias that contains itself?)");
         }
         if (node instanceof MappingNode mapping) {
             return mapping(mapping, depth);
@@ -123,6 +126,9 @@ final class YamlSettingsReader {
                 continue;
             }
             String name = key instanceof ScalarNode scalarKey ? scalarKey.getValue() : "(a " + key.getNodeId() + " used as a key)";
+            if (depth == 0 && !AGENT_SECTIONS.contains(name)) {
+                continue;
+            }
             result.add(new SettingNode.Entry(name, origin(key), convert(tuple.getValueNode(), depth + 1)));
         }
         // "<<: *defaults" and "<<: [*a, *b]": keys written in the mapping win, then earlier merged mappings.
@@ -130,7 +136,9 @@ final class YamlSettingsReader {
             List<Node> sources = source instanceof SequenceNode list ? list.getValue() : List.of(source);
             for (Node each : sources) {
                 if (convert(each, depth + 1) instanceof SettingNode.Mapping mergedMapping) {
-                    mergedMapping.entries().forEach(result::addIfAbsent);
+                    mergedMapping.entries().stream()
+                            .filter(entry -> depth > 0 || AGENT_SECTIONS.contains(entry.key()))
+                            .forEach(result::addIfAbsent);
                 }
             }
         }

@@ -79,6 +79,13 @@ class SettingsErrorsTest {
                         "settings.yaml line 3: sniper_agent.metrics.adress: unknown key (known keys: enabled, host, port)"),
                 arguments("redis:\n  host: a\n  host: b\n",
                         "settings.yaml line 3: redis.host: is set twice in the same mapping; keep one"),
+                // a block written twice: YAML readers keep the last one silently, losing the first
+                arguments("redis:\n  host: a\nfeatures: {}\nredis:\n  port: 1\n",
+                        "settings.yaml line 4: redis: is set twice in the same mapping; keep one"),
+                arguments("runtime:\n  sniper_mode: {enabled: true}\n  sniper_mode: {}\n",
+                        "settings.yaml line 3: runtime.sniper_mode: is set twice in the same mapping; keep one"),
+                arguments("redis:\n  cluster:\n    nodes: &n [*n]\n",
+                        "settings.yaml line 3: nested deeper than 40 levels (an alias that contains itself?)"),
                 // a misindented block: the seed's keys slipped out of sniper_mode
                 arguments("runtime:\n  sniper_mode:\n  enabled: true\n  max_signals_per_hour: 2\n",
                         "settings.yaml line 4: runtime.max_signals_per_hour: belongs under runtime.sniper_mode; is the block indented one level too little?"),
