@@ -128,7 +128,8 @@ else
 end
 
 if op_key then
-  redis.call('SET', op_key, allowed .. '|' .. reason .. '|' .. hour_count .. '|' .. day_count .. '|' .. retry
-    .. '|' .. now .. '|' .. hour .. '|' .. day .. '|0', 'PX', OP_TTL_MS)
+  -- %d, not '..': concatenation formats numbers as %.14g, which turns a 15-digit now_ms into 1.2e+14.
+  redis.call('SET', op_key, string.format('%d|%s|%d|%d|%d|%d|%d|%d|0', allowed, reason, hour_count, day_count, retry,
+    now, hour, day), 'PX', OP_TTL_MS)
 end
 return {allowed, reason, hour_count, day_count, retry, now, 0}

@@ -3,6 +3,7 @@ package io.ultrasignals.sniper.redis;
 import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.AcquireReply;
 import io.ultrasignals.sniper.script.CountsReply;
+import io.ultrasignals.sniper.script.HeartbeatReply;
 import io.ultrasignals.sniper.script.LimitEngine;
 import io.ultrasignals.sniper.script.ScriptCatalog;
 import io.ultrasignals.sniper.script.StatusReply;
@@ -57,6 +58,16 @@ public final class RedisEngine implements LimitEngine {
     public CompletableFuture<CountsReply> creditAsync(long hourBucket, long dayBucket, long n, String batchId) {
         return runner.run(scripts.credit(), keys, Long.toString(hourBucket), Long.toString(dayBucket),
                 Long.toString(n), batchId).thenApply(CountsReply::fromWire);
+    }
+
+    /** Registers this guard as live for {@code ttl} and reads the fleet's size and the current counts. */
+    public CompletableFuture<HeartbeatReply> heartbeatAsync(String guardId, java.time.Duration ttl) {
+        long sentAt = System.currentTimeMillis();
+        return runner.run(scripts.heartbeat(), keys, guardId, Long.toString(ttl.toMillis()), "").thenApply(raw -> {
+            HeartbeatReply reply = HeartbeatReply.fromWire(raw);
+            clock.observe(sentAt, System.currentTimeMillis(), reply.serverTimeMillis());
+            return reply;
+        });
     }
 
     @Override

@@ -1,0 +1,28 @@
+package io.ultrasignals.sniper.guard;
+
+import io.ultrasignals.sniper.Backend;
+import io.ultrasignals.sniper.Decision;
+import io.ultrasignals.sniper.redis.RedisFailure;
+
+/**
+ * Events a guard reports, for metrics and logs. Called on the decision path: implementations must be
+ * quick and must not throw.
+ */
+public interface GuardListener {
+    GuardListener NONE = new GuardListener() {};
+
+    /** One decision, and how long it took end to end. */
+    default void onDecision(Decision decision, long nanos) {}
+
+    /** A Redis call failed (a decision, heartbeat, credit or release). */
+    default void onRedisFailure(RedisFailure failure) {}
+
+    /** A script was missing on the server (restart, failover, SCRIPT FLUSH) and was sent again. */
+    default void onScriptReload() {}
+
+    /** Admissions made locally during an outage were credited to Redis. */
+    default void onReconciled(long admissions) {}
+
+    /** Decisions moved from one backend to another (to the fallback, and back to Redis). */
+    default void onBackendChange(Backend from, Backend to, String cause) {}
+}

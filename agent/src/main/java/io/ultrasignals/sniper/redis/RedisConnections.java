@@ -1,0 +1,158 @@
+package io.ultrasignals.sniper.redis;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.protocol.ProtocolVersion;
+import io.ultrasignals.sniper.config.HostAndPort;
+import io.ultrasignals.sniper.config.RedisSettings;
+import io.ultrasignals.sniper.config.TlsSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds the Lettuce client for the configured topology. The options that keep a runner from stalling:
+ * <ul>
+ *   <li>every command times out after the decision timeout (Lettuce's own default is 60 s);</li>
+ *   <li>while disconnected, commands are rejected at once instead of queued and re-sent after a
+ *       reconnect (a re-sent acquire would count a signal twice);</li>
+ *   <li>a bounded request queue, so a slow server cannot make memory grow without limit;</li>
+ *   <li>RESP2 with AUTH, which Redis 6.2 and 7 both speak and an ACL user can be limited to.</li>
+ * </ul>
+ * Nothing here connects: {@link RedisLink#start()} does, in the background.
+ */
+public final class RedisConnections {
+    /** Commands in flight or queued per connection before new ones are rejected. */
+    static final int REQUEST_QUEUE_SIZE = 4096;
+
+    private RedisConnections() {}
+
+    /** A link for these settings (standalone, Sentinel or Cluster); call {@link RedisLink#start()} to connect. */
+    public static RedisLink link(RedisSettings settings) {
+        return switch (settings.topology()) {
+            case CLUSTER -> cluster(settings);
+            case SENTINEL, STANDALONE -> standalone(settings);
+        };
+    }
+
+    private static RedisLink standalone(RedisSettings s) {
+        RedisURI uri = dataNodeUri(s);
+        RedisClient client = RedisClient.create();
+        client.setOptions(ClientOptions.builder()
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .requestQueueSize(REQUEST_QUEUE_SIZE)
+                .autoReconnect(true)
+                .protocolVersion(ProtocolVersion.RESP2)
+                .socketOptions(socketOptions(s))
+                .timeoutOptions(TimeoutOptions.enabled(s.decisionTimeout()))
+                .sslOptions(sslOptions(s.tls()))
+                .build());
+        return RedisLink.standalone(client, uri, describe(s));
+    }
+
+    private static RedisLink cluster(RedisSettings s) {
+        List<RedisURI> seeds = new ArrayList<>();
+        for (HostAndPort node : s.cluster().nodes()) {
+            RedisURI.Builder b = RedisURI.builder().withHost(node.host()).withPort(node.port())
+                    .withTimeout(s.connectTimeout());
+            auth(b, s);
+            tls(b, s.tls());
+            seeds.add(b.build());
+        }
+        RedisClusterClient client = RedisClusterClient.create(seeds);
+        client.setOptions(ClusterClientOptions.builder()
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .requestQueueSize(REQUEST_QUEUE_SIZE)
+                .autoReconnect(true)
+                .protocolVersion(ProtocolVersion.RESP2)
+                .socketOptions(socketOptions(s))
+                .timeoutOptions(TimeoutOptions.enabled(s.decisionTimeout()))
+                .sslOptions(sslOptions(s.tls()))
+                .validateClusterNodeMembership(false)
+                // Follow a failover or resharding within a second of the first MOVED/ASK or reconnect.
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                        .enableAllAdaptiveRefreshTriggers()
+                        .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
+                        .enablePeriodicRefresh(Duration.ofSeconds(30))
+                        .build())
+                .build());
+        return RedisLink.cluster(client, describe(s));
+    }
+
+    /** The data node's URI: a plain host/port, or the Sentinel set that names the master. */
+    static RedisURI dataNodeUri(RedisSettings s) {
+        RedisURI.Builder b;
+        if (s.sentinel() != null) {
+            HostAndPort first = s.sentinel().nodes().get(0);
+            b = RedisURI.Builder.sentinel(first.host(), first.port(), s.sentinel().master());
+            for (HostAndPort node : s.sentinel().nodes().subList(1, s.sentinel().nodes().size())) {
+                b.withSentinel(sentinelUri(node, s));
+            }
+            // Replace the first sentinel too, so that it carries the sentinels' own password and TLS.
+            RedisURI built = b.build();
+            built.getSentinels().set(0, sentinelUri(first, s));
+            b = RedisURI.builder(built);
+        } else {
+            b = RedisURI.builder().withHost(s.host()).withPort(s.port());
+        }
+        b.withDatabase(s.db()).withTimeout(s.connectTimeout());
+        auth(b, s);
+        tls(b, s.tls());
+        return b.build();
+    }
+
+    private static RedisURI sentinelUri(HostAndPort node, RedisSettings s) {
+        RedisURI.Builder b = RedisURI.builder().withHost(node.host()).withPort(node.port()).withTimeout(s.connectTimeout());
+        if (s.sentinel().password() != null) {
+            b.withPassword(s.sentinel().password().reveal().toCharArray());
+        }
+        tls(b, s.tls());
+        return b.build();
+    }
+
+    private static void auth(RedisURI.Builder b, RedisSettings s) {
+        if (s.password() == null) {
+            return;
+        }
+        char[] password = s.password().reveal().toCharArray();
+        if (s.username() != null) {
+            b.withAuthentication(s.username(), password);
+        } else {
+            b.withPassword(password);
+        }
+    }
+
+    private static void tls(RedisURI.Builder b, TlsSettings tls) {
+        if (tls.enabled()) {
+            b.withSsl(true).withVerifyPeer(tls.verifyPeer());
+        }
+    }
+
+    private static SocketOptions socketOptions(RedisSettings s) {
+        return SocketOptions.builder().connectTimeout(s.connectTimeout()).keepAlive(true).build();
+    }
+
+    private static SslOptions sslOptions(TlsSettings tls) {
+        SslOptions.Builder b = SslOptions.builder().jdkSslProvider();
+        if (tls.enabled() && tls.caFile() != null) {
+            b.trustManager(tls.caFile().toFile());
+        }
+        return b.build();
+    }
+
+    /** For logs and errors: where, never who or with what password. */
+    static String describe(RedisSettings s) {
+        return switch (s.topology()) {
+            case CLUSTER -> "redis cluster " + s.cluster().nodes();
+            case SENTINEL -> "redis sentinel master '" + s.sentinel().master() + "' via " + s.sentinel().nodes();
+            case STANDALONE -> "redis " + s.host() + ":" + s.port() + "/" + s.db();
+        } + (s.tls().enabled() ? " (tls)" : "");
+    }
+}
