@@ -21,6 +21,7 @@ public final class DashboardExpressions {
     public static final String FILE = "dashboards/sniper-mode-dashboard.json";
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{(\\w+)(?::\\w+)?}|\\$(\\w+)");
+    private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\((.+),\\s*(\\w+)\\)");
 
     /** One query of one panel. {@code instant} as Grafana sends it: an instant query, else a range query. */
     public record PanelQuery(String panelTitle, String panelType, String refId, String expr, boolean instant) {
@@ -103,6 +104,33 @@ public final class DashboardExpressions {
     public static List<PanelQuery> all(Variables variables) {
         return raw().stream().map(q -> new PanelQuery(q.panelTitle(), q.panelType(), q.refId(),
                 variables.apply(q.expr()), q.instant())).toList();
+    }
+
+    /** A {@code label_values(selector, label)} variable query: the values of {@code label} on the series of {@code selector}. */
+    public record VariableQuery(String variable, String selector, String label) {
+        /** The same question in PromQL, for an instant query: one series per value of the label. */
+        public String asPromQl(Variables variables) {
+            return "count by (" + label + ") (" + variables.apply(selector) + ")";
+        }
+    }
+
+    /** Every query variable of the dashboard; each must be a {@code label_values(selector, label)} query. */
+    public static List<VariableQuery> variableQueries() {
+        List<VariableQuery> queries = new ArrayList<>();
+        for (JsonNode variable : dashboard().path("templating").path("list")) {
+            if (!variable.path("type").asText().equals("query")) {
+                continue;
+            }
+            JsonNode query = variable.path("query");
+            String text = query.isTextual() ? query.asText() : query.path("query").asText();
+            Matcher m = LABEL_VALUES.matcher(text.strip());
+            if (!m.matches()) {
+                throw new IllegalStateException("variable $" + variable.path("name").asText() + " has query '" + text
+                        + "'; expected label_values(selector, label)");
+            }
+            queries.add(new VariableQuery(variable.path("name").asText(), m.group(1).strip(), m.group(2)));
+        }
+        return queries;
     }
 
     private static void collect(JsonNode panels, List<JsonNode> into) {

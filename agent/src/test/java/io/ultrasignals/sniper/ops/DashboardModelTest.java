@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ultrasignals.sniper.ops.DashboardExpressions.PanelQuery;
+import io.ultrasignals.sniper.ops.DashboardExpressions.VariableQuery;
 import io.ultrasignals.sniper.ops.MetricNames.MetricName;
 import io.ultrasignals.sniper.ops.PromQlSelectors.LabelMatcher;
 import io.ultrasignals.sniper.ops.PromQlSelectors.Selector;
@@ -98,9 +99,12 @@ class DashboardModelTest {
             assertThat(variable).as("variable $%s", name).isNotNull();
             assertThat(variable.path("type").asText()).isEqualTo("query");
             assertPrometheusInput(variable.path("datasource"), "variable $" + name);
-            assertThat(variableQuery(variable)).as("variable $%s", name).startsWith("label_values(").endsWith(", " + name + ")");
         }
-        assertThat(variableQuery(variables.get("instance"))).as("guards offered are those of the chosen jobs")
+        Map<String, VariableQuery> queries = DashboardExpressions.variableQueries().stream()
+                .collect(Collectors.toMap(VariableQuery::variable, Function.identity()));
+        assertThat(queries.get("job").label()).isEqualTo("job");
+        assertThat(queries.get("instance").label()).isEqualTo("instance");
+        assertThat(queries.get("instance").selector()).as("guards offered are those of the chosen jobs")
                 .contains("job=~\"$job\"");
     }
 
@@ -123,7 +127,7 @@ class DashboardModelTest {
         Map<String, MetricName> listed = MetricNames.all().stream()
                 .collect(Collectors.toMap(MetricName::name, Function.identity()));
         List<String> expressions = new ArrayList<>(queries.stream().map(PanelQuery::expr).toList());
-        expressions.addAll(variableQueryMetricSelectors());
+        DashboardExpressions.variableQueries().forEach(v -> expressions.add(v.selector()));
         for (String expr : expressions) {
             for (Selector selector : PromQlSelectors.of(expr)) {
                 MetricName metric = listed.get(selector.metric());
@@ -179,22 +183,5 @@ class DashboardModelTest {
     private static void assertPrometheusInput(JsonNode datasource, String where) {
         assertThat(datasource.path("type").asText()).as("datasource type of %s", where).isEqualTo("prometheus");
         assertThat(datasource.path("uid").asText()).as("datasource of %s", where).isEqualTo(DATASOURCE_UID);
-    }
-
-    private static String variableQuery(JsonNode variable) {
-        JsonNode query = variable.path("query");
-        return query.isTextual() ? query.asText() : query.path("query").asText();
-    }
-
-    /** The series selector inside each {@code label_values(selector, label)} variable query. */
-    private List<String> variableQueryMetricSelectors() {
-        List<String> selectors = new ArrayList<>();
-        for (JsonNode variable : dashboard.path("templating").path("list")) {
-            if (variable.path("type").asText().equals("query")) {
-                String query = variableQuery(variable);
-                selectors.add(query.substring("label_values(".length(), query.lastIndexOf(',')));
-            }
-        }
-        return selectors;
     }
 }

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.ultrasignals.sniper.ops.AlertExpressions.AlertRule;
 import io.ultrasignals.sniper.ops.DashboardExpressions.PanelQuery;
 import io.ultrasignals.sniper.ops.DashboardExpressions.Variables;
+import io.ultrasignals.sniper.ops.DashboardExpressions.VariableQuery;
 import io.ultrasignals.sniper.testkit.PrometheusClient;
 import io.ultrasignals.sniper.testkit.PrometheusQueryException;
 import io.ultrasignals.sniper.testkit.PrometheusResult;
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -40,11 +42,12 @@ class PrometheusServerTest {
     private static HttpServer exporter;
     private static PrometheusServer prometheus;
     private static Variables variables;
+    private static String target;
 
     @BeforeAll
     static void startExporterAndPrometheus() throws IOException {
         exporter = FakeSniperExporter.start();
-        String target = "127.0.0.1:" + exporter.getAddress().getPort();
+        target = "127.0.0.1:" + exporter.getAddress().getPort();
         prometheus = PrometheusServer.builder().scrape(JOB, target).scrapeInterval(SCRAPE_INTERVAL)
                 .ruleFile(RepoRoot.resolve(AlertExpressions.FILE)).start();
         // Rates need two samples inside $__rate_interval (4 scrapes); five scrapes leave a margin.
@@ -89,6 +92,17 @@ class PrometheusServerTest {
         assertThat(result.resultType()).isEqualTo(raw.instant() ? "vector" : "matrix");
         assertThat(result.isEmpty()).as("no data for %s sent as `%s`", raw, expr).isFalse();
         assertThat(result.values()).as("values of `%s`", expr).noneMatch(v -> v.isNaN());
+    }
+
+    /** Grafana's job and instance pickers offer the scraped job and target. */
+    @Test
+    void everyVariableQueryFindsTheScrapedJobAndInstance() {
+        Map<String, String> expected = Map.of("job", JOB, "instance", target);
+        for (VariableQuery variable : DashboardExpressions.variableQueries()) {
+            PrometheusResult result = prometheus.query(variable.asPromQl(variables));
+            assertThat(result.series()).as("values of $%s", variable.variable())
+                    .extracting(s -> s.labels().get(variable.label())).containsExactly(expected.get(variable.variable()));
+        }
     }
 
     /** The fake data trips no alert; what matters here is that Prometheus accepts each expression. */
