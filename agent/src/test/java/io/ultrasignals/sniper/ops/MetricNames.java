@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -52,10 +51,6 @@ public final class MetricNames {
     public static Set<String> exportedByAgent() {
         return all().stream().filter(MetricName::exportedByAgent).map(MetricName::name)
                 .collect(Collectors.toCollection(java.util.LinkedHashSet::new));
-    }
-
-    public static Optional<MetricName> find(String name) {
-        return all().stream().filter(m -> m.name().equals(name)).findFirst();
     }
 
     static List<MetricName> parse(Path file) {
