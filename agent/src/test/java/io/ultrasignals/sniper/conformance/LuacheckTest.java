@@ -2,6 +2,7 @@ package io.ultrasignals.sniper.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ultrasignals.sniper.testkit.RepoRoot;
 import io.ultrasignals.sniper.testkit.Tools;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class LuacheckTest {
     @Test
     void luaScriptsPassLuacheck() throws Exception {
-        Path luacheck = Tools.requireOrSkip("luacheck", "Debian package lua-check");
+        Path luacheck = Tools.requireOrSkip("luacheck");
         Path lua = RepoRoot.path().resolve("lua");
         Process p = new ProcessBuilder(luacheck.toString(), "--no-color", "--config", lua.resolve(".luacheckrc").toString(), ".")
                 .directory(lua.toFile()).redirectErrorStream(true).start();

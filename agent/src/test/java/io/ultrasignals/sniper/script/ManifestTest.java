@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @ExtendWith(RedisExtension.class)
 class ManifestTest {
     static Path repoRoot() {
-        return io.ultrasignals.sniper.conformance.RepoRoot.path();
+        return io.ultrasignals.sniper.testkit.RepoRoot.path();
     }
 
     @Test
