@@ -102,6 +102,19 @@ public final class DefaultSniperGuard implements SniperGuard {
         return this;
     }
 
+    /**
+     * One status call with a start-up sized timeout: loads the code paths and the scripts (EVAL on
+     * NOSCRIPT) before the first decision, which then needs no more than its short timeout. Failure
+     * is harmless: decisions fall back as they would anyway.
+     */
+    void warmUp(Duration timeout) {
+        try {
+            redis.statusAsync(null).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "sniper: warm-up status call failed", e);
+        }
+    }
+
     public String guardId() {
         return guardId;
     }

@@ -20,9 +20,11 @@ public final class SniperRuntime implements AutoCloseable {
     private final DefaultSniperGuard guard;
     private final Optional<RedisLink> link;
     private final List<AutoCloseable> alsoClose = new ArrayList<>();
+    private final SniperSettings settings;
 
     private SniperRuntime(Injector injector) {
         this.injector = injector;
+        this.settings = injector.getInstance(SniperSettings.class);
         this.guard = injector.getInstance(DefaultSniperGuard.class);
         this.link = injector.getInstance(com.google.inject.Key.get(new com.google.inject.TypeLiteral<Optional<RedisLink>>() {}));
         guard.afterClose(this::closeResources);
@@ -36,8 +38,16 @@ public final class SniperRuntime implements AutoCloseable {
         return new SniperRuntime(Guice.createInjector(Stage.PRODUCTION, modules));
     }
 
+    /**
+     * Connects (waiting for the first attempt to end, at most the connect timeout: a refused
+     * connection ends it at once) and starts the heartbeat. Decisions work either way.
+     */
     public SniperRuntime start() {
-        link.ifPresent(RedisLink::start);
+        link.ifPresent(l -> {
+            if (l.start().awaitFirstAttempt(settings.redis().connectTimeout())) {
+                guard.warmUp(settings.redis().connectTimeout());
+            }
+        });
         guard.start();
         return this;
     }

@@ -38,6 +38,7 @@ public final class RedisLink implements AutoCloseable {
     private volatile RedisScriptingAsyncCommands<String, String> commands;
     private volatile boolean closed;
     private volatile String lastConnectError;
+    private final CompletableFuture<Boolean> firstAttempt = new CompletableFuture<>();
 
     private RedisLink(String description, Supplier<CompletableFuture<? extends StatefulConnection<String, String>>> connector,
                       Runnable shutdownClient) {
@@ -69,6 +70,21 @@ public final class RedisLink implements AutoCloseable {
     public RedisLink start() {
         attempt(FIRST_RETRY);
         return this;
+    }
+
+    /**
+     * Waits until the first connection attempt has ended (connected or failed), at most {@code timeout};
+     * true if connected. A refused connection ends at once; a blackholed host takes up to the timeout.
+     */
+    public boolean awaitFirstAttempt(Duration timeout) {
+        try {
+            return firstAttempt.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        }
     }
 
     /** Waits up to {@code timeout} for the first connection; true if connected. For tools and tests. */
@@ -133,11 +149,17 @@ public final class RedisLink implements AutoCloseable {
                 connection = c;
                 commands = scripting(c);
                 lastConnectError = null;
+                firstAttempt.complete(true);
                 LOG.info("sniper: connected to " + description);
                 return;
             }
             lastConnectError = RedisFailure.unwrap(error).getClass().getSimpleName() + ": "
                     + RedisFailure.unwrap(error).getMessage();
+            if (!firstAttempt.isDone()) {
+                LOG.warning("sniper: cannot connect to " + description + " (" + lastConnectError
+                        + "); deciding with the fallback until it answers");
+            }
+            firstAttempt.complete(false);
             LOG.log(Level.FINE, "sniper: connecting to " + description + " failed; retrying in " + nextDelay, error);
             if (!closed) {
                 Duration after = nextDelay.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : nextDelay.multipliedBy(2);
