@@ -63,6 +63,7 @@ public final class DefaultSniperGuard implements SniperGuard {
     private final Duration heartbeatInterval;
     private final Duration heartbeatTtl;
     private final AtomicReference<Backend> backend = new AtomicReference<>();
+    private final long decisionTimeoutMillis;
     private ScheduledExecutorService background;
     private Runnable afterClose = () -> {};
     private boolean closed;
@@ -73,7 +74,8 @@ public final class DefaultSniperGuard implements SniperGuard {
      * @param local   the local engine; its clock must be {@code clock}-corrected local time
      */
     public DefaultSniperGuard(SniperModeSettings policy, RedisEngine redis, CircuitBreaker breaker, LocalEngine local,
-                              ClockOffset clock, GuardListener listener, String guardId) {
+                              ClockOffset clock, GuardListener listener, String guardId, Duration decisionTimeout) {
+        this.decisionTimeoutMillis = decisionTimeout.toMillis();
         this.policy = policy;
         this.shadow = policy.enforcement() == Enforcement.SHADOW;
         this.redis = redis;
@@ -142,7 +144,9 @@ public final class DefaultSniperGuard implements SniperGuard {
         if (!breaker.tryAcquirePermission()) {
             return CompletableFuture.completedFuture(finish(fallback(args, "circuit open"), start));
         }
-        return redis.acquireAsync(args).handle((reply, error) -> {
+        // The script refuses to count after the moment this call stops waiting, in Redis time.
+        Long deadline = clock.known() ? clock.redisNow(System.currentTimeMillis()) + decisionTimeoutMillis : null;
+        return redis.acquireAsync(args, deadline).handle((reply, error) -> {
             long took = System.nanoTime() - start;
             if (error == null) {
                 breaker.onSuccess(took, TimeUnit.NANOSECONDS);
@@ -151,7 +155,12 @@ public final class DefaultSniperGuard implements SniperGuard {
                 }
                 return finish(fromReply(reply, Backend.REDIS, null), start);
             }
-            return finish(fallback(args, failed(error, took)), start);
+            String cause = failed(error, took);
+            Decision decision = fallback(args, cause);
+            if (args.signalId() != null && decision.backend() == Backend.LOCAL && mayHaveRun(error)) {
+                reconciler.recordAmbiguous(args.signalId(), decision.serverTimeMillis(), decision.admitted());
+            }
+            return finish(decision, start);
         });
     }
 
@@ -221,6 +230,11 @@ public final class DefaultSniperGuard implements SniperGuard {
                 now, state, clock.offsetMillis(), fleet.liveGuards(), reconciler.pendingAdmissions());
     }
 
+    /** True when nothing made locally waits to be written to Redis. */
+    public boolean reconciled() {
+        return !reconciler.hasPending();
+    }
+
     /** The backend that made the latest decision. */
     public Backend currentBackend() {
         return backend.get();
@@ -269,6 +283,20 @@ public final class DefaultSniperGuard implements SniperGuard {
     }
 
     // ---- decision helpers
+
+    /** Whether a failed call may still have run on the server: sent, but no answer came back. */
+    private static boolean mayHaveRun(Throwable error) {
+        Throwable e = error;
+        while (e.getCause() != null && e instanceof java.util.concurrent.CompletionException) {
+            e = e.getCause();
+        }
+        if (e instanceof io.ultrasignals.sniper.redis.RedisUnavailableException u) {
+            RedisFailure kind = u.failure();
+            return (kind == RedisFailure.TIMEOUT || kind == RedisFailure.CONNECTION)
+                    && !(u.getCause() instanceof io.ultrasignals.sniper.redis.NotConnectedException);
+        }
+        return false;
+    }
 
     /** Records a failed Redis call with the breaker and the listener; returns the cause for the decision. */
     private String failed(Throwable error, long nanos) {

@@ -13,9 +13,10 @@ import java.util.List;
  *       {@code CLIENT SETINFO lib-name/lib-ver} and ignores its failure (7.2+ only anyway). With RESP2
  *       it sends {@code AUTH} and {@code CLIENT SETNAME}. {@code SELECT} only when {@code db} is not 0,
  *       and then a refusal fails the connect.</li>
- *   <li>calls: {@code EVALSHA} ({@code EVALSHA_RO} on 7+), {@code SCRIPT LOAD} after NOSCRIPT,
+ *   <li>calls: {@code EVALSHA} ({@code EVALSHA_RO} on 7+), {@code EVAL} of the body after NOSCRIPT,
  *       {@code SCRIPT EXISTS}, {@code PING}.</li>
- *   <li>inside the v1 scripts: {@code TIME GET MGET EXISTS SET INCR INCRBY DECR PTTL}.</li>
+ *   <li>inside the v1 scripts: {@code TIME GET MGET EXISTS SET INCR INCRBY DECR PTTL}, and for
+ *       heartbeat.lua {@code TYPE ZADD ZREMRANGEBYSCORE ZCARD PEXPIRE}.</li>
  *   <li>cluster clients: {@code CLUSTER NODES} and {@code INFO} for topology discovery and refresh
  *       (refused, the connect fails), {@code CLUSTER MYID} once per connection (refusal ignored),
  *       {@code READONLY} when reading from replicas.</li>
@@ -25,9 +26,13 @@ import java.util.List;
  */
 public final class RedisAcl {
     private static final List<String> CONNECT = List.of("+hello", "+auth", "+client|setname", "+select", "+ping");
-    private static final List<String> CALLS = List.of("+evalsha", "+script|load", "+script|exists");
+    // EVAL: the agent re-sends a script's body on NOSCRIPT (one round trip instead of SCRIPT LOAD + EVALSHA).
+    // It grants nothing SCRIPT LOAD does not: commands inside any script are checked against this user.
+    private static final List<String> CALLS = List.of("+evalsha", "+eval", "+script|load", "+script|exists");
     private static final List<String> SCRIPT_BODIES =
-            List.of("+time", "+get", "+mget", "+exists", "+set", "+incr", "+incrby", "+decr", "+pttl");
+            List.of("+time", "+get", "+mget", "+exists", "+set", "+incr", "+incrby", "+decr", "+pttl",
+                    // heartbeat.lua
+                    "+type", "+zadd", "+zremrangebyscore", "+zcard", "+pexpire");
     private static final List<String> CLUSTER_CLIENT = List.of("+cluster|nodes", "+cluster|myid", "+info", "+readonly");
 
     private RedisAcl() {}
