@@ -312,6 +312,11 @@ public final class DefaultSniperGuard implements SniperGuard {
             return e.getMessage();
         }
         breaker.onError(nanos, TimeUnit.NANOSECONDS, e);
+        if (kind == RedisFailure.OTHER) {
+            // Unexpected: say what it was (bounded; Redis error text holds no secrets).
+            String message = String.valueOf(e.getMessage());
+            return kind.label() + ": " + (message.length() > 160 ? message.substring(0, 160) : message);
+        }
         return kind.label();
     }
 
