@@ -66,6 +66,9 @@ public final class DefaultSniperGuard implements SniperGuard {
     private final long decisionTimeoutMillis;
     private ScheduledExecutorService background;
     private Runnable afterClose = () -> {};
+    /** The epoch and counts of the latest heartbeat (background thread only). */
+    private long lastEpoch;
+    private HeartbeatReply lastBeat;
     private boolean closed;
 
     /**
@@ -372,26 +375,72 @@ public final class DefaultSniperGuard implements SniperGuard {
         return decision;
     }
 
-    /** Heartbeat: reconcile first, then register and read the fleet. Runs on the background thread only. */
+    /**
+     * Heartbeat: register and read the fleet, restore counts Redis lost, then reconcile. Runs on the
+     * background thread only. The heartbeat goes first so that a lost-data check compares what this
+     * guard last saw with what Redis holds before our own credits are added to it.
+     */
     private void beat() {
         if (!breaker.tryAcquirePermission()) {
             return;
         }
         long start = System.nanoTime();
         try {
+            HeartbeatReply hb = redis.heartbeatAsync(guardId, heartbeatTtl).join();
+            long previousEpoch = lastEpoch;
+            if (previousEpoch != 0 && hb.epoch() != previousEpoch) {
+                restoreLostCounts(hb);
+            }
+            lastEpoch = hb.epoch();
+            lastBeat = hb;
+            fleet.observeLiveGuards(hb.liveGuards());
+            fleet.observeCounts(hb.serverTimeMillis(), hb.hourCount(), hb.dayCount());
             long credited = reconciler.flush(redis);
             if (credited > 0) {
                 LOG.info("sniper: credited " + credited + " local admissions to Redis");
                 listener.onReconciled(credited);
             }
-            HeartbeatReply hb = redis.heartbeatAsync(guardId, heartbeatTtl).join();
-            fleet.observeLiveGuards(hb.liveGuards());
-            fleet.observeCounts(hb.serverTimeMillis(), hb.hourCount(), hb.dayCount());
             breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         } catch (RuntimeException e) {
             failed(e, System.nanoTime() - start);
         } catch (Throwable t) {
             LOG.log(Level.WARNING, "sniper: heartbeat failed unexpectedly", t);
+        }
+    }
+
+    /**
+     * Redis started a new epoch: it lost its data (restarted without persistence). Put back what the
+     * previous heartbeat saw in the current buckets, under batch ids named after the new epoch, so that
+     * when several guards notice the same loss only the first restore applies. The day's remainder beyond
+     * the hour is booked on the previous hour bucket, where most of it was counted.
+     */
+    private void restoreLostCounts(HeartbeatReply now) {
+        HeartbeatReply before = lastBeat;
+        if (before == null) {
+            return;
+        }
+        long hour = Math.floorDiv(now.serverTimeMillis(), 3_600_000L);
+        long day = Math.floorDiv(now.serverTimeMillis(), 86_400_000L);
+        boolean sameHour = Math.floorDiv(before.serverTimeMillis(), 3_600_000L) == hour;
+        boolean sameDay = Math.floorDiv(before.serverTimeMillis(), 86_400_000L) == day;
+        long lostHour = sameHour ? Math.max(0, before.hourCount() - now.hourCount()) : 0;
+        long lostDay = sameDay ? Math.max(0, before.dayCount() - now.dayCount()) : 0;
+        long dayRest = Math.max(0, lostDay - lostHour);
+        String tag = "restore:" + now.epoch() + ":";
+        long restoredHour = 0;
+        long restoredDay = 0;
+        if (lostHour > 0 && redis.credit(hour, day, lostHour, tag + "h" + hour).done()) {
+            restoredHour = lostHour;
+            restoredDay = lostHour;
+        }
+        if (dayRest > 0 && redis.credit(hour - 1, day, dayRest, tag + "d" + day).done()) {
+            restoredDay += dayRest;
+        }
+        if (restoredHour > 0 || restoredDay > 0) {
+            // Only the first guard to notice restores; the others find the batch applied.
+            LOG.warning("sniper: Redis lost its counts (restarted without persistence?); restored hour +" + restoredHour
+                    + ", day +" + restoredDay + " as this guard last saw them");
+            listener.onRedisRollback(restoredHour, restoredDay);
         }
     }
 }
