@@ -45,15 +45,7 @@ public final class RedisConnections {
     private static RedisLink standalone(RedisSettings s) {
         RedisURI uri = dataNodeUri(s);
         RedisClient client = RedisClient.create();
-        client.setOptions(ClientOptions.builder()
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .requestQueueSize(REQUEST_QUEUE_SIZE)
-                .autoReconnect(true)
-                .protocolVersion(ProtocolVersion.RESP2)
-                .socketOptions(socketOptions(s))
-                .timeoutOptions(TimeoutOptions.enabled(s.decisionTimeout()))
-                .sslOptions(sslOptions(s.tls()))
-                .build());
+        client.setOptions(clientOptions(s));
         return RedisLink.standalone(client, uri, describe(s));
     }
 
@@ -67,14 +59,7 @@ public final class RedisConnections {
             seeds.add(b.build());
         }
         RedisClusterClient client = RedisClusterClient.create(seeds);
-        client.setOptions(ClusterClientOptions.builder()
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .requestQueueSize(REQUEST_QUEUE_SIZE)
-                .autoReconnect(true)
-                .protocolVersion(ProtocolVersion.RESP2)
-                .socketOptions(socketOptions(s))
-                .timeoutOptions(TimeoutOptions.enabled(s.decisionTimeout()))
-                .sslOptions(sslOptions(s.tls()))
+        client.setOptions(ClusterClientOptions.builder(clientOptions(s))
                 .validateClusterNodeMembership(false)
                 // Follow a failover or resharding soon after the first MOVED/ASK or failed reconnect; the
                 // periodic refresh catches a promotion nobody has been redirected to yet.
@@ -130,6 +115,19 @@ public final class RedisConnections {
         if (tls.enabled()) {
             b.withSsl(true).withVerifyPeer(tls.verifyPeer());
         }
+    }
+
+    /** The options listed in the class comment, for every topology. */
+    private static ClientOptions clientOptions(RedisSettings s) {
+        return ClientOptions.builder()
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .requestQueueSize(REQUEST_QUEUE_SIZE)
+                .autoReconnect(true)
+                .protocolVersion(ProtocolVersion.RESP2)
+                .socketOptions(socketOptions(s))
+                .timeoutOptions(TimeoutOptions.enabled(s.decisionTimeout()))
+                .sslOptions(sslOptions(s.tls()))
+                .build();
     }
 
     private static SocketOptions socketOptions(RedisSettings s) {

@@ -55,38 +55,26 @@ class FaultInjectionTest {
     void pausedRedisLongerThanTheTimeout(RedisFleet fleet) throws Exception {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
         TestSettings s = settings(redis);
-        List<SniperGuard> guards = guards(s.build(), 2);
-        FaultRun run = new FaultRun(guards, 2, true, 2);
-        sleep(400);
-        redis.pause();
-        sleep(1200);
-        redis.resume();
-        sleep(1500);
-        run.stop();
-        awaitReconciled(guards);
-        assertNoStallNoException(run);
+        FaultRun run = runThrough(s.build(), GuardListener.NONE, true, () -> {
+            redis.pause();
+            sleep(1200);
+            redis.resume();
+        });
         assertThat(run.decisionsByBackend()).containsKeys(Backend.REDIS, Backend.LOCAL);
         assertThat(redisHourCount(redis, s.namespace())).as("Redis books vs admissions " + run.decisionsByBackend())
                 .isEqualTo(run.admitted());
-        close(guards);
     }
 
     @Test
     void pausedRedisWithoutSignalIdsIsProtectedByTheDeadline(RedisFleet fleet) throws Exception {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
         TestSettings s = settings(redis);
-        List<SniperGuard> guards = guards(s.build(), 2);
-        FaultRun run = new FaultRun(guards, 2, false, 2);
-        sleep(400);
-        redis.pause();
-        sleep(1200);
-        redis.resume();
-        sleep(1500);
-        run.stop();
-        awaitReconciled(guards);
-        assertNoStallNoException(run);
+        FaultRun run = runThrough(s.build(), GuardListener.NONE, false, () -> {
+            redis.pause();
+            sleep(1200);
+            redis.resume();
+        });
         assertThat(redisHourCount(redis, s.namespace())).isEqualTo(run.admitted());
-        close(guards);
     }
 
     @Test
@@ -100,60 +88,44 @@ class FaultInjectionTest {
                 restored.addAndGet(hourRestored);
             }
         };
-        List<SniperGuard> guards = guards(s.build(), 2, listener);
-        FaultRun run = new FaultRun(guards, 2, true, 2);
-        sleep(400);
-        redis.kill();
-        sleep(800);
-        redis.restart();
-        long restartedAt = System.nanoTime();
-        sleep(1500);
-        run.stop();
-        awaitReconciled(guards);
-        assertNoStallNoException(run);
+        long[] restartedAt = new long[1];
+        FaultRun run = runThrough(s.build(), listener, true, () -> {
+            redis.kill();
+            sleep(800);
+            redis.restart();
+            restartedAt[0] = System.nanoTime();
+        });
         // The restarted server lost what it held. Every local admission and every one after the restart is
         // there, plus what the first guard to notice the new epoch had last seen (one heartbeat stale).
-        long mustHave = run.admittedBy(Backend.LOCAL) + run.admittedByAfter(Backend.REDIS, restartedAt);
+        long mustHave = run.admittedBy(Backend.LOCAL) + run.admittedByAfter(Backend.REDIS, restartedAt[0]);
         assertThat(restored.get()).as("counts restored after the loss").isPositive();
         assertThat(redisHourCount(redis, s.namespace())).isEqualTo(mustHave + restored.get())
                 .isLessThanOrEqualTo(run.admitted());
-        close(guards);
     }
 
     @Test
     void killedRedisWithAppendOnlyLosesNothing(RedisFleet fleet) throws Exception {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest(), "--appendonly", "yes", "--appendfsync", "always");
         TestSettings s = settings(redis);
-        List<SniperGuard> guards = guards(s.build(), 2);
-        FaultRun run = new FaultRun(guards, 2, true, 2);
-        sleep(400);
-        redis.kill();
-        sleep(800);
-        redis.restart();
-        sleep(1500);
-        run.stop();
-        awaitReconciled(guards);
-        assertNoStallNoException(run);
+        FaultRun run = runThrough(s.build(), GuardListener.NONE, true, () -> {
+            redis.kill();
+            sleep(800);
+            redis.restart();
+        });
         assertThat(redisHourCount(redis, s.namespace())).isEqualTo(run.admitted());
-        close(guards);
     }
 
     @Test
     void clientKillOfTheAgentsConnections(RedisFleet fleet) throws Exception {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
         TestSettings s = settings(redis);
-        List<SniperGuard> guards = guards(s.build(), 2);
-        FaultRun run = new FaultRun(guards, 2, true, 1);
-        for (int i = 0; i < 5; i++) {
-            sleep(300);
-            redis.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
-        }
-        sleep(1000);
-        run.stop();
-        awaitReconciled(guards);
-        assertNoStallNoException(run);
+        FaultRun run = runThrough(s.build(), GuardListener.NONE, true, () -> {
+            for (int i = 0; i < 5; i++) {
+                redis.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+                sleep(300);
+            }
+        });
         assertThat(redisHourCount(redis, s.namespace())).isEqualTo(run.admitted());
-        close(guards);
     }
 
     @Test
@@ -167,19 +139,13 @@ class FaultInjectionTest {
                         .port(redis.port()).username("sniper").password(Secret.of("s3cret")).namespace(s.namespace())
                         .decisionTimeout(TIMEOUT).connectTimeout(Duration.ofSeconds(3)).build())
                 .build();
-        List<SniperGuard> guards = guards(asUser, 2);
-        FaultRun run = new FaultRun(guards, 2, true, 2);
-        sleep(400);
-        redis.call("ACL", "SETUSER", "sniper", "-evalsha", "-eval");
-        sleep(1000);
-        redis.call("ACL", "SETUSER", "sniper", "+evalsha", "+eval");
-        sleep(1500);
-        run.stop();
-        awaitReconciled(guards);
-        assertNoStallNoException(run);
+        FaultRun run = runThrough(asUser, GuardListener.NONE, true, () -> {
+            redis.call("ACL", "SETUSER", "sniper", "-evalsha", "-eval");
+            sleep(1000);
+            redis.call("ACL", "SETUSER", "sniper", "+evalsha", "+eval");
+        });
         assertThat(run.decisionsByBackend()).containsKeys(Backend.REDIS, Backend.LOCAL);
         assertThat(redisHourCount(redis, s.namespace())).isEqualTo(run.admitted());
-        close(guards);
     }
 
     @Test
@@ -245,6 +211,30 @@ class FaultInjectionTest {
     }
 
     // ---- helpers
+
+    /** Two guards x two threads deciding while {@code fault} runs; returns the finished, reconciled run. */
+    private static FaultRun runThrough(SniperSettings settings, GuardListener listener, boolean withIds, FaultAction fault)
+            throws Exception {
+        List<SniperGuard> guards = guards(settings, 2, listener);
+        FaultRun run = new FaultRun(guards, 2, withIds, 2);
+        try {
+            sleep(400);
+            fault.run();
+            sleep(1500);
+            run.stop();
+            awaitReconciled(guards);
+            assertNoStallNoException(run);
+            return run;
+        } finally {
+            run.stop();
+            close(guards);
+        }
+    }
+
+    @FunctionalInterface
+    private interface FaultAction {
+        void run() throws Exception;
+    }
 
     private static void assertNoStallNoException(FaultRun run) {
         assertThat(run.exceptions()).as("exceptions that reached callers").isEmpty();
