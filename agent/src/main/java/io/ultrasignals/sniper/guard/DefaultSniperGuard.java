@@ -362,14 +362,21 @@ public final class DefaultSniperGuard implements SniperGuard {
     }
 
     private Decision finish(Decision decision, long startNanos) {
-        Backend previous = backend.getAndSet(decision.backend());
-        if (previous != decision.backend() && decision.backend() != Backend.OFF) {
-            if (decision.backend() == Backend.REDIS) {
-                budget.endEpisode();
+        Backend now = decision.backend();
+        // Back on Redis only once the breaker has closed: while half-open, probe decisions and fallback
+        // decisions interleave, and that must not log a line per decision.
+        boolean settled = now != Backend.OFF
+                && (now != Backend.REDIS || breaker == null || breaker.getState() == CircuitBreaker.State.CLOSED);
+        if (settled) {
+            Backend previous = backend.getAndSet(now);
+            if (previous != now) {
+                if (now == Backend.REDIS) {
+                    budget.endEpisode();
+                }
+                LOG.info("sniper: decisions now made by " + now.label() + " (were " + previous.label()
+                        + (decision.detail() == null ? "" : "; cause: " + decision.detail()) + ")");
+                listener.onBackendChange(previous, now, decision.detail());
             }
-            LOG.info("sniper: decisions now made by " + decision.backend().label() + " (were " + previous.label()
-                    + (decision.detail() == null ? "" : "; cause: " + decision.detail()) + ")");
-            listener.onBackendChange(previous, decision.backend(), decision.detail());
         }
         listener.onDecision(decision, System.nanoTime() - startNanos);
         return decision;

@@ -55,12 +55,21 @@ class FaultInjectionTest {
     void pausedRedisLongerThanTheTimeout(RedisFleet fleet) throws Exception {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
         TestSettings s = settings(redis);
-        FaultRun run = runThrough(s.build(), GuardListener.NONE, true, () -> {
+        java.util.concurrent.atomic.AtomicInteger changes = new java.util.concurrent.atomic.AtomicInteger();
+        GuardListener listener = new GuardListener() {
+            @Override
+            public void onBackendChange(Backend from, Backend to, String cause) {
+                changes.incrementAndGet();
+            }
+        };
+        FaultRun run = runThrough(s.build(), listener, true, () -> {
             redis.pause();
             sleep(1200);
             redis.resume();
         });
         assertThat(run.decisionsByBackend()).containsKeys(Backend.REDIS, Backend.LOCAL);
+        // One change to the fallback and one back per guard (a few more if a probe fails): not one per decision.
+        assertThat(changes.get()).as("backend changes reported (logged)").isBetween(4, 8);
         assertThat(redisHourCount(redis, s.namespace())).as("Redis books vs admissions " + run.decisionsByBackend())
                 .isEqualTo(run.admitted());
     }
