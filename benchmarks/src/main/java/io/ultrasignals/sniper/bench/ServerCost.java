@@ -1,14 +1,11 @@
 package io.ultrasignals.sniper.bench;
 
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.AcquireReply;
 import io.ultrasignals.sniper.script.ScriptCatalog;
 import io.ultrasignals.sniper.script.WindowMode;
-import io.ultrasignals.sniper.testkit.RedisBinaries;
 import io.ultrasignals.sniper.testkit.RedisServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -63,28 +60,29 @@ public final class ServerCost {
     }
 
     public static void main(String[] args) {
-        new ServerCost(Options.parse(args)).run();
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("ServerCost: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        new ServerCost(options).run();
     }
 
     private void run() {
-        try (RedisServer server = RedisServer.start(RedisBinaries.newest())) {
-            RedisClient client = RedisClient.create(server.uri());
-            try (StatefulRedisConnection<String, String> connection = client.connect()) {
-                RedisCommands<String, String> redis = connection.sync();
-                String acquireSha = redis.scriptLoad(ScriptCatalog.load().acquire().body());
-                List<ServerCostCase> cases = cases(redis, acquireSha);
-                System.out.printf(Locale.ROOT, "redis-server %s (%s, %s), %d cores, %d calls per case, %d rounds, "
-                        + "%d in flight%n", server.binary().version(), server.binary().path(),
-                        infoField(redis.info("memory"), "mem_allocator"), Runtime.getRuntime().availableProcessors(),
-                        options.calls, options.rounds, options.window);
-                checkPaths(redis, acquireSha);
-                Map<String, Samples> usec = measure(redis, new PipelinedCalls(connection, options.window), cases);
-                print(cases, usec);
-                if (options.redisBenchmark) {
-                    runRedisBenchmark(server, redis, acquireSha);
-                }
-            } finally {
-                client.shutdown();
+        try (BenchRedis bench = BenchRedis.start()) {
+            RedisCommands<String, String> redis = bench.sync();
+            String acquireSha = redis.scriptLoad(ScriptCatalog.load().acquire().body());
+            List<ServerCostCase> cases = cases(redis, acquireSha);
+            System.out.printf(Locale.ROOT, "%s; %d calls per case, %d rounds, %d in flight%n", bench.describe(),
+                    options.calls, options.rounds, options.window);
+            checkPaths(redis, acquireSha);
+            Map<String, Samples> usec = measure(redis, new PipelinedCalls(bench.connection(), options.window), cases);
+            print(cases, usec);
+            if (options.redisBenchmark) {
+                runRedisBenchmark(bench.server(), redis, acquireSha);
             }
         }
     }
@@ -226,15 +224,6 @@ public final class ServerCost {
         }
     }
 
-    private static String infoField(String info, String name) {
-        for (String line : info.split("\r?\n")) {
-            if (line.startsWith(name + ":")) {
-                return name + "=" + line.substring(name.length() + 1).strip();
-            }
-        }
-        return name + " unknown";
-    }
-
     private static List<String> concat(List<String> head, String[] tail) {
         List<String> all = new ArrayList<>(head);
         all.addAll(List.of(tail));
@@ -275,13 +264,13 @@ public final class ServerCost {
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
                 switch (arg) {
-                    case "--calls" -> o.calls = positive(arg, value(args, ++i, arg));
-                    case "--rounds" -> o.rounds = positive(arg, value(args, ++i, arg));
-                    case "--window" -> o.window = positive(arg, value(args, ++i, arg));
+                    case "--calls" -> o.calls = CliArgs.positive(arg, CliArgs.value(args, ++i, arg));
+                    case "--rounds" -> o.rounds = CliArgs.positive(arg, CliArgs.value(args, ++i, arg));
+                    case "--window" -> o.window = CliArgs.positive(arg, CliArgs.value(args, ++i, arg));
                     case "--no-redis-benchmark" -> o.redisBenchmark = false;
                     case "--target-only" -> o.allCases = false;
                     case "--script" -> {
-                        String spec = value(args, ++i, arg);
+                        String spec = CliArgs.value(args, ++i, arg);
                         int eq = spec.indexOf('=');
                         if (eq <= 0 || !Files.isReadable(Path.of(spec.substring(eq + 1)))) {
                             throw new IllegalArgumentException("--script expects label=path-to-readable.lua, got " + spec);
@@ -293,25 +282,6 @@ public final class ServerCost {
                 }
             }
             return o;
-        }
-
-        private static String value(String[] args, int i, String option) {
-            if (i >= args.length) {
-                throw new IllegalArgumentException(option + " expects a value");
-            }
-            return args[i];
-        }
-
-        private static int positive(String option, String value) {
-            try {
-                int n = Integer.parseInt(value);
-                if (n > 0) {
-                    return n;
-                }
-            } catch (NumberFormatException ignored) {
-                // reported below
-            }
-            throw new IllegalArgumentException(option + " expects a positive integer, got " + value);
         }
     }
 }
