@@ -41,7 +41,7 @@ local counts = {0, 0}
 for i = 1, 2 do
   local v = raw[i]
   if v then
-    if #v > 15 or not string.find(v, '^%d+$') then
+    if #v > 15 or not (v == '0' or string.find(v, '^[1-9]%d*$')) then
       return redis.error_reply('ERR sniper: key ' .. keys[i] .. ' holds "' .. string.sub(v, 1, 32) .. '", not a count')
     end
     counts[i] = tonumber(v)

@@ -1,0 +1,20 @@
+package io.ultrasignals.sniper.bench;
+
+import io.lettuce.core.ScriptOutputType;
+import java.util.function.IntFunction;
+
+/**
+ * One script call shape that {@link ServerCost} measures: which script, its output type, KEYS, and
+ * the ARGV of the i-th call (most cases send the same ARGV every time; the signal-id case does not).
+ * {@code primed}: call once before timing, so that every timed call takes the same path (a replay).
+ */
+record ServerCostCase(String label, String sha, ScriptOutputType type, String[] keys, IntFunction<String[]> argvOf,
+                      boolean primed) {
+    static ServerCostCase constant(String label, String sha, ScriptOutputType type, String[] keys, String[] argv) {
+        return new ServerCostCase(label, sha, type, keys, i -> argv, false);
+    }
+
+    ServerCostCase primedFirst() {
+        return new ServerCostCase(label, sha, type, keys, argvOf, true);
+    }
+}
