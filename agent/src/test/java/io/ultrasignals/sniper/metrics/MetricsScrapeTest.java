@@ -14,7 +14,10 @@ import io.ultrasignals.sniper.config.RedisSettings;
 import io.ultrasignals.sniper.config.Secret;
 import io.ultrasignals.sniper.config.SniperSettings;
 import io.ultrasignals.sniper.guard.TestSettings;
+import io.ultrasignals.sniper.ops.AlertExpressions;
+import io.ultrasignals.sniper.ops.AlertExpressions.AlertRule;
 import io.ultrasignals.sniper.ops.MetricNames;
+import io.ultrasignals.sniper.ops.PromQlOperands;
 import io.ultrasignals.sniper.ops.MetricNames.MetricName;
 import io.ultrasignals.sniper.testkit.RedisExtension;
 import io.ultrasignals.sniper.testkit.RedisFleet;
@@ -56,6 +59,12 @@ class MetricsScrapeTest {
                     assertThat(sample.labels()).as("labels of %s", sample).containsKeys(listed.labels().toArray(String[]::new));
                 }
             }
+
+            assertThat(scrape.samples()).extracting(Exposition.Sample::name).filteredOn(n -> n.startsWith("sniper_"))
+                    .as("sniper series not listed in %s", MetricNames.FILE).allMatch(MetricNames.names()::contains);
+            assertThat(scrape.samples("sniper_decision_latency_seconds_bucket")).extracting(s -> s.labels().get("le"))
+                    .as("bucket bounds: 50 µs to 1 s, and the latency alert's threshold")
+                    .startsWith("5.0E-5").endsWith("1.0", "+Inf").contains(latencyAlertThreshold());
 
             Map<Reason, Integer> blocked = blockedSignals(decisions);
             assertThat(scrape.value("sniper_hourly_cap_total")).isEqualTo((double) blocked.get(Reason.SNIPER_HOURLY_CAP));
@@ -182,6 +191,14 @@ class MetricsScrapeTest {
         assertThat(decisions).extracting(Decision::reason).contains(Reason.OK, Reason.SNIPER_MTF_REQUIRED,
                 Reason.SNIPER_HOURLY_CAP, Reason.SNIPER_DAILY_CAP);
         return decisions;
+    }
+
+    /** The number the p99 latency alert compares with, as the histogram's {@code le} label writes it. */
+    private static String latencyAlertThreshold() {
+        AlertRule alert = AlertExpressions.all().stream().filter(a -> a.name().equals("SniperDecisionLatencyHigh"))
+                .findFirst().orElseThrow();
+        List<String> operands = PromQlOperands.of(alert.expr());
+        return Double.toString(Double.parseDouble(operands.get(operands.size() - 1)));
     }
 
     /** Blocked signals per reason: replays are the same signal asked again, not another one. */
