@@ -174,6 +174,16 @@ class MetricsServerTest {
                 .hasMessageContaining("port 0 picks a free one");
     }
 
+    /** 192.0.2.1 is TEST-NET-1: never an address of this machine. */
+    @Test
+    void anAddressThatIsNotThisMachinesIsAClearError() {
+        assertThatThrownBy(() -> MetricsServer.start(MetricsSettings.builder().host("192.0.2.1").port(0).build(), registry,
+                () -> new byte[0], LIMITS))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("sniper_agent.metrics: cannot listen on 192.0.2.1:0: ")
+                .hasMessageContaining("expected a free port on a local address");
+    }
+
     @Test
     void closeStopsListening() {
         InetSocketAddress address = server.address();
