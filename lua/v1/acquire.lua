@@ -1,6 +1,6 @@
 -- sniper acquire, ABI v1. Decides one signal and counts it, atomically, on the Redis clock.
 --
--- EVALSHA <sha> 1 <ns> <hourly_cap> <daily_cap> <mtf_required> <mtf_confirmed> <signal_id> <now_ms> <window>
+-- EVALSHA <sha> 1 <ns> <hourly_cap> <daily_cap> <mtf_required> <mtf_confirmed> <signal_id> <now_ms> <window> <deadline_ms>
 --   KEYS[1]  namespace, e.g. sniper_signals or {sniper_signals} in Redis Cluster
 --   ARGV[1]  hourly cap, 0..1000000000, 0 = no cap            (omitted: 0)
 --   ARGV[2]  daily cap,  0..1000000000, 0 = no cap            (omitted: 0)
@@ -9,6 +9,8 @@
 --   ARGV[5]  signal id for idempotency and release, or empty   (omitted: none)
 --   ARGV[6]  now in epoch ms, or empty for Redis TIME          (omitted: TIME)
 --   ARGV[7]  fixed (also empty) or sliding                     (omitted: fixed)
+--   ARGV[8]  epoch ms after which the caller no longer waits, or empty (omitted: none); a call that
+--            runs later (a timed-out command the server ran late) does nothing and errors
 -- Reply: {allowed, reason, hour_count, day_count, retry_after_ms, server_time_ms, replayed}
 -- Keys: <ns>:hour:<now//3600000>, <ns>:day:<now//86400000> (TTL 2 windows, set at creation);
 --       <ns>:op:<signal_id> holds the decision (TTL 172800 s).
@@ -49,6 +51,10 @@ local sliding = window == 'sliding'
 if not sliding and window ~= '' and window ~= 'fixed' then
   return redis.error_reply('ERR sniper: window (ARGV[7]) must be fixed or sliding, got "' .. window .. '"')
 end
+local deadline_s = ARGV[8] or ''
+if deadline_s ~= '' and (#deadline_s > 15 or not string.find(deadline_s, '^%d+$')) then
+  return redis.error_reply('ERR sniper: deadline_ms (ARGV[8]) must be empty or epoch milliseconds, got "' .. deadline_s .. '"')
+end
 local hcap, dcap = tonumber(hcap_s), tonumber(dcap_s)
 
 -- An id decided before gets its stored decision back, and nothing is counted.
@@ -74,6 +80,9 @@ if now_s == '' then
   now = t[1] * 1000 + math.floor(t[2] / 1000)
 else
   now = tonumber(now_s)
+end
+if deadline_s ~= '' and now > tonumber(deadline_s) then
+  return redis.error_reply('ERR sniper: deadline_ms passed (' .. deadline_s .. '), the caller gave up; nothing counted')
 end
 local hour, day = math.floor(now / HOUR_MS), math.floor(now / DAY_MS)
 local hour_key, day_key = ns .. ':hour:' .. hour, ns .. ':day:' .. day

@@ -7,10 +7,14 @@
 --   ARGV[2]  ttl_ms, 1..3600000: the guard counts as live until now + ttl_ms unless it beats again
 --   ARGV[3]  now in epoch ms, or empty/omitted for Redis TIME
 -- Keys: <ns>:guards, a sorted set of guard id -> expiry time (ms); expired members are removed here.
--- Reply: {live_guards, hour_count, day_count, server_time_ms} (counts: the raw current buckets).
+--       <ns>:epoch (TTL 172800 s), the server time when the first heartbeat found no epoch. If Redis loses its data (a
+--       restart without persistence), the next heartbeat starts a new epoch: guards that saw the old one
+--       know the counts they remember were lost, and can restore them.
+-- Reply: {live_guards, hour_count, day_count, server_time_ms, epoch} (counts: the raw current buckets).
 -- Errors start with "ERR sniper:" and write nothing. Runs on Redis 6.2 and 7.x.
 
 local HOUR_MS, DAY_MS = 3600000, 86400000
+local EPOCH_TTL_MS = 172800000
 local ns = KEYS[1]
 if ns == nil or ns == '' then
   return redis.error_reply('ERR sniper: KEYS[1] must be the namespace (e.g. sniper_signals), got none')
@@ -35,10 +39,10 @@ else
 end
 local ttl = tonumber(ttl_s)
 local guards_key = ns .. ':guards'
-local keys = {ns .. ':hour:' .. math.floor(now / HOUR_MS), ns .. ':day:' .. math.floor(now / DAY_MS)}
-local raw = redis.call('MGET', keys[1], keys[2])
-local counts = {0, 0}
-for i = 1, 2 do
+local keys = {ns .. ':hour:' .. math.floor(now / HOUR_MS), ns .. ':day:' .. math.floor(now / DAY_MS), ns .. ':epoch'}
+local raw = redis.call('MGET', keys[1], keys[2], keys[3])
+local counts = {0, 0, 0}
+for i = 1, 3 do
   local v = raw[i]
   if v then
     if #v > 15 or not string.find(v, '^%d+$') then
@@ -56,6 +60,14 @@ end
 
 redis.call('ZREMRANGEBYSCORE', guards_key, '-inf', now)
 redis.call('ZADD', guards_key, now + ttl, guard_id)
--- The set outlives its members a little, and disappears once every guard has gone.
+-- The set outlives its members a little and disappears once every guard has gone. The epoch lives as
+-- long as the counters (2 days): it must survive a restart that kept the data (AOF), however long.
 redis.call('PEXPIRE', guards_key, 2 * ttl)
-return {redis.call('ZCARD', guards_key), counts[1], counts[2], now}
+local epoch = counts[3]
+if raw[3] then
+  redis.call('PEXPIRE', keys[3], EPOCH_TTL_MS)
+else
+  epoch = now
+  redis.call('SET', keys[3], string.format('%d', now), 'PX', EPOCH_TTL_MS)
+end
+return {redis.call('ZCARD', guards_key), counts[1], counts[2], now, epoch}

@@ -1,35 +1,77 @@
 package io.ultrasignals.sniper.cli;
 
-import io.ultrasignals.sniper.script.ScriptCatalog;
-import io.ultrasignals.sniper.script.SniperScript;
+import io.ultrasignals.sniper.config.SettingsException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code java -jar sniper-agent.jar <command>}: the command-line tool. */
+/**
+ * {@code java -jar sniper-agent.jar <command>}: the command-line tool.
+ *
+ * <p>Exit codes: 0 allowed / ok; 1 blocked ({@code check}); 2 usage or settings error; 3 Redis
+ * unreachable where the command needs it.
+ */
 @Command(name = "sniper-agent", mixinStandardHelpOptions = true, version = "sniper-agent 0.1.0",
-        description = "Distributed signal caps for trading runners.",
-        subcommands = {SniperCli.Scripts.class})
+        description = "Distributed signal caps for trading runners.%n"
+                + "Exit codes: 0 allowed/ok, 1 blocked (check), 2 usage or settings error, 3 Redis unreachable.",
+        subcommands = {DemoCommand.class, CheckCommand.class, ReleaseCommand.class, StatusCommand.class,
+            ScriptsCommand.class, LoadScriptsCommand.class, BenchCommand.class})
 public final class SniperCli implements Callable<Integer> {
+    public static final int OK = 0;
+    public static final int BLOCKED = 1;
+    public static final int USAGE = 2;
+    public static final int UNREACHABLE = 3;
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new SniperCli()).execute(args));
+        quietLogging();
+        System.exit(run(args));
+    }
+
+    /** One short line per log record on stderr; the libraries' chatter only from WARNING up. */
+    static void quietLogging() {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s %5$s%6$s%n");
+        }
+        java.util.logging.Logger.getLogger("io.lettuce").setLevel(java.util.logging.Level.WARNING);
+        java.util.logging.Logger.getLogger("io.netty").setLevel(java.util.logging.Level.WARNING);
+    }
+
+    /** Runs a command line and returns its exit code (for tests and the javaagent's Main-Class). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new SniperCli());
+        cli.setExitCodeExceptionMapper(e -> e instanceof UnreachableException ? UNREACHABLE : USAGE);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof SettingsException || e instanceof UnreachableException || e instanceof UsageException) {
+                commandLine.getErr().println("sniper: " + e.getMessage());
+                return e instanceof UnreachableException ? UNREACHABLE : USAGE;
+            }
+            throw e;
+        });
+        cli.setParameterExceptionHandler((e, args2) -> {
+            e.getCommandLine().getErr().println("sniper: " + e.getMessage());
+            e.getCommandLine().usage(e.getCommandLine().getErr());
+            return USAGE;
+        });
+        return cli.execute(args);
     }
 
     @Override
     public Integer call() {
         new CommandLine(this).usage(System.out);
-        return 2;
+        return USAGE;
     }
 
-    @Command(name = "scripts", mixinStandardHelpOptions = true,
-            description = "Name, ABI version and SHA-1 of each Lua script: what other languages pass to EVALSHA.")
-    static final class Scripts implements Callable<Integer> {
-        @Override
-        public Integer call() {
-            for (SniperScript script : ScriptCatalog.load().all()) {
-                System.out.printf("%-8s v%d  %s%n", script.name(), script.abi(), script.sha1());
-            }
-            return 0;
+    /** A command's options or settings do not fit it: exit code 2, one line. */
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** Redis is configured but did not answer: exit code 3. */
+    static final class UnreachableException extends RuntimeException {
+        UnreachableException(String message) {
+            super(message);
         }
     }
 }

@@ -63,8 +63,12 @@ public final class DefaultSniperGuard implements SniperGuard {
     private final Duration heartbeatInterval;
     private final Duration heartbeatTtl;
     private final AtomicReference<Backend> backend = new AtomicReference<>();
+    private final long decisionTimeoutMillis;
     private ScheduledExecutorService background;
     private Runnable afterClose = () -> {};
+    /** The epoch and counts of the latest heartbeat (background thread only). */
+    private long lastEpoch;
+    private HeartbeatReply lastBeat;
     private boolean closed;
 
     /**
@@ -73,7 +77,8 @@ public final class DefaultSniperGuard implements SniperGuard {
      * @param local   the local engine; its clock must be {@code clock}-corrected local time
      */
     public DefaultSniperGuard(SniperModeSettings policy, RedisEngine redis, CircuitBreaker breaker, LocalEngine local,
-                              ClockOffset clock, GuardListener listener, String guardId) {
+                              ClockOffset clock, GuardListener listener, String guardId, Duration decisionTimeout) {
+        this.decisionTimeoutMillis = decisionTimeout.toMillis();
         this.policy = policy;
         this.shadow = policy.enforcement() == Enforcement.SHADOW;
         this.redis = redis;
@@ -142,7 +147,9 @@ public final class DefaultSniperGuard implements SniperGuard {
         if (!breaker.tryAcquirePermission()) {
             return CompletableFuture.completedFuture(finish(fallback(args, "circuit open"), start));
         }
-        return redis.acquireAsync(args).handle((reply, error) -> {
+        // The script refuses to count after the moment this call stops waiting, in Redis time.
+        Long deadline = clock.known() ? clock.redisNow(System.currentTimeMillis()) + decisionTimeoutMillis : null;
+        return redis.acquireAsync(args, deadline).handle((reply, error) -> {
             long took = System.nanoTime() - start;
             if (error == null) {
                 breaker.onSuccess(took, TimeUnit.NANOSECONDS);
@@ -151,7 +158,12 @@ public final class DefaultSniperGuard implements SniperGuard {
                 }
                 return finish(fromReply(reply, Backend.REDIS, null), start);
             }
-            return finish(fallback(args, failed(error, took)), start);
+            String cause = failed(error, took);
+            Decision decision = fallback(args, cause);
+            if (args.signalId() != null && decision.backend() == Backend.LOCAL && mayHaveRun(error)) {
+                reconciler.recordAmbiguous(args.signalId(), decision.serverTimeMillis(), decision.admitted());
+            }
+            return finish(decision, start);
         });
     }
 
@@ -221,6 +233,11 @@ public final class DefaultSniperGuard implements SniperGuard {
                 now, state, clock.offsetMillis(), fleet.liveGuards(), reconciler.pendingAdmissions());
     }
 
+    /** True when nothing made locally waits to be written to Redis. */
+    public boolean reconciled() {
+        return !reconciler.hasPending();
+    }
+
     /** The backend that made the latest decision. */
     public Backend currentBackend() {
         return backend.get();
@@ -280,6 +297,20 @@ public final class DefaultSniperGuard implements SniperGuard {
 
     // ---- decision helpers
 
+    /** Whether a failed call may still have run on the server: sent, but no answer came back. */
+    private static boolean mayHaveRun(Throwable error) {
+        Throwable e = error;
+        while (e.getCause() != null && e instanceof java.util.concurrent.CompletionException) {
+            e = e.getCause();
+        }
+        if (e instanceof io.ultrasignals.sniper.redis.RedisUnavailableException u) {
+            RedisFailure kind = u.failure();
+            return (kind == RedisFailure.TIMEOUT || kind == RedisFailure.CONNECTION)
+                    && !(u.getCause() instanceof io.ultrasignals.sniper.redis.NotConnectedException);
+        }
+        return false;
+    }
+
     /** Records a failed Redis call with the breaker and the listener; returns the cause for the decision. */
     private String failed(Throwable error, long nanos) {
         Throwable e = error;
@@ -294,6 +325,11 @@ public final class DefaultSniperGuard implements SniperGuard {
             return e.getMessage();
         }
         breaker.onError(nanos, TimeUnit.NANOSECONDS, e);
+        if (kind == RedisFailure.OTHER) {
+            // Unexpected: say what it was (bounded; Redis error text holds no secrets).
+            String message = String.valueOf(e.getMessage());
+            return kind.label() + ": " + (message.length() > 160 ? message.substring(0, 160) : message);
+        }
         return kind.label();
     }
 
@@ -336,39 +372,92 @@ public final class DefaultSniperGuard implements SniperGuard {
     }
 
     private Decision finish(Decision decision, long startNanos) {
-        Backend previous = backend.getAndSet(decision.backend());
-        if (previous != decision.backend() && decision.backend() != Backend.OFF) {
-            if (decision.backend() == Backend.REDIS) {
-                budget.endEpisode();
+        Backend now = decision.backend();
+        // Back on Redis only once the breaker has closed: while half-open, probe decisions and fallback
+        // decisions interleave, and that must not log a line per decision.
+        boolean settled = now != Backend.OFF
+                && (now != Backend.REDIS || breaker == null || breaker.getState() == CircuitBreaker.State.CLOSED);
+        if (settled) {
+            Backend previous = backend.getAndSet(now);
+            if (previous != now) {
+                if (now == Backend.REDIS) {
+                    budget.endEpisode();
+                }
+                LOG.info("sniper: decisions now made by " + now.label() + " (were " + previous.label()
+                        + (decision.detail() == null ? "" : "; cause: " + decision.detail()) + ")");
+                listener.onBackendChange(previous, now, decision.detail());
             }
-            LOG.info("sniper: decisions now made by " + decision.backend().label() + " (were " + previous.label()
-                    + (decision.detail() == null ? "" : "; cause: " + decision.detail()) + ")");
-            listener.onBackendChange(previous, decision.backend(), decision.detail());
         }
         listener.onDecision(decision, System.nanoTime() - startNanos);
         return decision;
     }
 
-    /** Heartbeat: reconcile first, then register and read the fleet. Runs on the background thread only. */
+    /**
+     * Heartbeat: register and read the fleet, restore counts Redis lost, then reconcile. Runs on the
+     * background thread only. The heartbeat goes first so that a lost-data check compares what this
+     * guard last saw with what Redis holds before our own credits are added to it.
+     */
     private void beat() {
         if (!breaker.tryAcquirePermission()) {
             return;
         }
         long start = System.nanoTime();
         try {
+            HeartbeatReply hb = redis.heartbeatAsync(guardId, heartbeatTtl).join();
+            long previousEpoch = lastEpoch;
+            if (previousEpoch != 0 && hb.epoch() != previousEpoch) {
+                restoreLostCounts(hb);
+            }
+            lastEpoch = hb.epoch();
+            lastBeat = hb;
+            fleet.observeLiveGuards(hb.liveGuards());
+            fleet.observeCounts(hb.serverTimeMillis(), hb.hourCount(), hb.dayCount());
             long credited = reconciler.flush(redis);
             if (credited > 0) {
                 LOG.info("sniper: credited " + credited + " local admissions to Redis");
                 listener.onReconciled(credited);
             }
-            HeartbeatReply hb = redis.heartbeatAsync(guardId, heartbeatTtl).join();
-            fleet.observeLiveGuards(hb.liveGuards());
-            fleet.observeCounts(hb.serverTimeMillis(), hb.hourCount(), hb.dayCount());
             breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         } catch (RuntimeException e) {
             failed(e, System.nanoTime() - start);
         } catch (Throwable t) {
             LOG.log(Level.WARNING, "sniper: heartbeat failed unexpectedly", t);
+        }
+    }
+
+    /**
+     * Redis started a new epoch: it lost its data (restarted without persistence). Put back what the
+     * previous heartbeat saw in the current buckets, under batch ids named after the new epoch, so that
+     * when several guards notice the same loss only the first restore applies. The day's remainder beyond
+     * the hour is booked on the previous hour bucket, where most of it was counted.
+     */
+    private void restoreLostCounts(HeartbeatReply now) {
+        HeartbeatReply before = lastBeat;
+        if (before == null) {
+            return;
+        }
+        long hour = Math.floorDiv(now.serverTimeMillis(), 3_600_000L);
+        long day = Math.floorDiv(now.serverTimeMillis(), 86_400_000L);
+        boolean sameHour = Math.floorDiv(before.serverTimeMillis(), 3_600_000L) == hour;
+        boolean sameDay = Math.floorDiv(before.serverTimeMillis(), 86_400_000L) == day;
+        long lostHour = sameHour ? Math.max(0, before.hourCount() - now.hourCount()) : 0;
+        long lostDay = sameDay ? Math.max(0, before.dayCount() - now.dayCount()) : 0;
+        long dayRest = Math.max(0, lostDay - lostHour);
+        String tag = "restore:" + now.epoch() + ":";
+        long restoredHour = 0;
+        long restoredDay = 0;
+        if (lostHour > 0 && redis.credit(hour, day, lostHour, tag + "h" + hour).done()) {
+            restoredHour = lostHour;
+            restoredDay = lostHour;
+        }
+        if (dayRest > 0 && redis.credit(hour - 1, day, dayRest, tag + "d" + day).done()) {
+            restoredDay += dayRest;
+        }
+        if (restoredHour > 0 || restoredDay > 0) {
+            // Only the first guard to notice restores; the others find the batch applied.
+            LOG.warning("sniper: Redis lost its counts (restarted without persistence?); restored hour +" + restoredHour
+                    + ", day +" + restoredDay + " as this guard last saw them");
+            listener.onRedisRollback(restoredHour, restoredDay);
         }
     }
 }

@@ -23,6 +23,9 @@ public interface GuardListener {
     /** Admissions made locally during an outage were credited to Redis. */
     default void onReconciled(long admissions) {}
 
+    /** Redis lost its counts (a restart without persistence); this guard restored what it had last seen. */
+    default void onRedisRollback(long hourRestored, long dayRestored) {}
+
     /** Decisions moved from one backend to another (to the fallback, and back to Redis). */
     default void onBackendChange(Backend from, Backend to, String cause) {}
 }

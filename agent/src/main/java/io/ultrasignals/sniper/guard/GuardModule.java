@@ -91,6 +91,6 @@ public final class GuardModule extends AbstractModule {
     DefaultSniperGuard guard(Optional<RedisEngine> redis, CircuitBreakerRegistry breakers, LocalEngine local, ClockOffset clock) {
         CircuitBreaker breaker = redis.isPresent() ? breakers.circuitBreaker(BREAKER_NAME) : null;
         return new DefaultSniperGuard(settings.sniperMode(), redis.orElse(null), breaker, local, clock, listener,
-                "guard-" + UUID.randomUUID());
+                "guard-" + UUID.randomUUID(), settings.redis().decisionTimeout());
     }
 }

@@ -21,11 +21,19 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Reconciler {
     private record Batch(long hourBucket, long dayBucket, long admissions, String batchId) {}
 
+    /** A signal whose Redis call may or may not have run (timeout, connection lost after sending). */
+    private record Ambiguous(String signalId, long decidedAtMillis, boolean admittedLocally) {}
+
+    private record Pair(long hourBucket, long dayBucket) {}
+
     private final LocalEngine local;
     private final String guardId;
     private final AtomicLong sequence = new AtomicLong();
     private final Queue<Batch> batches = new ConcurrentLinkedQueue<>();
     private final Queue<String> releases = new ConcurrentLinkedQueue<>();
+    private final Queue<Ambiguous> ambiguous = new ConcurrentLinkedQueue<>();
+    /** Local admissions Redis turned out to have counted itself: taken off the next batches of their buckets. */
+    private final java.util.Map<Pair, Long> owed = new java.util.HashMap<>();
     private volatile boolean dirty;
 
     Reconciler(LocalEngine local, String guardId) {
@@ -43,8 +51,17 @@ final class Reconciler {
         dirty = true;
     }
 
+    /**
+     * A signal with an id was decided locally after its Redis call failed in a way that leaves open
+     * whether the script ran. {@link #flush} asks Redis (a replay by id) and keeps the books exact.
+     */
+    void recordAmbiguous(String signalId, long decidedAtMillis, boolean admittedLocally) {
+        ambiguous.add(new Ambiguous(signalId, decidedAtMillis, admittedLocally));
+        dirty = true;
+    }
+
     boolean hasPending() {
-        return dirty || !batches.isEmpty() || !releases.isEmpty();
+        return dirty || !batches.isEmpty() || !releases.isEmpty() || !ambiguous.isEmpty();
     }
 
     /** Admissions made locally and not yet credited (for status and metrics). */
@@ -63,12 +80,13 @@ final class Reconciler {
      * @return admissions credited by this call
      */
     long flush(RedisEngine redis) {
+        settleAmbiguous(redis);
         if (dirty) {
             dirty = false;
             for (LocalAdmissions a : local.drainAdmissions()) {
                 // A release may undo an admission credited in an earlier batch; Redis then keeps
                 // that count, which only makes the cap stricter (stated in README).
-                long net = a.admitted() - a.released();
+                long net = a.admitted() - a.released() - takeOwed(new Pair(a.hourBucket(), a.dayBucket()), a.admitted() - a.released());
                 if (net > 0) {
                     batches.add(new Batch(a.hourBucket(), a.dayBucket(), net, guardId + ":" + sequence.incrementAndGet()));
                 }
@@ -88,5 +106,41 @@ final class Reconciler {
             releases.poll();
         }
         return credited;
+    }
+
+    /**
+     * For each ambiguous signal: acquire it again by id at its original time with no caps. If the
+     * first call ran, Redis replays its decision; if not, this call counts it now, in the right
+     * buckets. Either way Redis now holds exactly one decision for the id, and:
+     * counted there and admitted here -> not credited again; counted there but blocked here -> released
+     * there; not counted there but admitted here -> credited as usual.
+     */
+    private void settleAmbiguous(RedisEngine redis) {
+        for (Ambiguous a = ambiguous.peek(); a != null; a = ambiguous.peek()) {
+            io.ultrasignals.sniper.script.AcquireReply reply = redis.acquire(new io.ultrasignals.sniper.script.AcquireArgs(
+                    0, 0, false, false, a.signalId(), a.decidedAtMillis(), io.ultrasignals.sniper.script.WindowMode.FIXED));
+            boolean countedInRedis = reply.allowed();
+            if (countedInRedis && a.admittedLocally()) {
+                owed.merge(new Pair(Math.floorDiv(a.decidedAtMillis(), 3_600_000L), Math.floorDiv(a.decidedAtMillis(), 86_400_000L)),
+                        1L, Long::sum);
+            } else if (countedInRedis) {
+                redis.release(a.signalId());
+            }
+            ambiguous.poll();
+        }
+    }
+
+    private long takeOwed(Pair pair, long available) {
+        Long due = owed.get(pair);
+        if (due == null || available <= 0) {
+            return 0;
+        }
+        long taken = Math.min(due, available);
+        if (taken == due) {
+            owed.remove(pair);
+        } else {
+            owed.put(pair, due - taken);
+        }
+        return taken;
     }
 }

@@ -39,12 +39,12 @@ public final class SniperRuntime implements AutoCloseable {
     }
 
     /**
-     * Connects (waiting for the first attempt to end, at most the connect timeout: a refused
-     * connection ends it at once) and starts the heartbeat. Decisions work either way.
+     * Connects (waiting until connected, at most the connect timeout, {@code redis.timeout}) and starts
+     * the heartbeat. Decisions work either way: on the fallback until Redis answers.
      */
     public SniperRuntime start() {
         link.ifPresent(l -> {
-            if (l.start().awaitFirstAttempt(settings.redis().connectTimeout())) {
+            if (l.start().awaitConnected(settings.redis().connectTimeout())) {
                 guard.warmUp(settings.redis().connectTimeout());
             }
         });

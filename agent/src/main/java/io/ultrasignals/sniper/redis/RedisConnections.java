@@ -45,15 +45,7 @@ public final class RedisConnections {
     private static RedisLink standalone(RedisSettings s) {
         RedisURI uri = dataNodeUri(s);
         RedisClient client = RedisClient.create();
-        client.setOptions(ClientOptions.builder()
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .requestQueueSize(REQUEST_QUEUE_SIZE)
-                .autoReconnect(true)
-                .protocolVersion(ProtocolVersion.RESP2)
-                .socketOptions(socketOptions(s))
-                .timeoutOptions(TimeoutOptions.enabled(s.decisionTimeout()))
-                .sslOptions(sslOptions(s.tls()))
-                .build());
+        client.setOptions(clientOptions(s));
         return RedisLink.standalone(client, uri, describe(s));
     }
 
@@ -67,20 +59,15 @@ public final class RedisConnections {
             seeds.add(b.build());
         }
         RedisClusterClient client = RedisClusterClient.create(seeds);
-        client.setOptions(ClusterClientOptions.builder()
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .requestQueueSize(REQUEST_QUEUE_SIZE)
-                .autoReconnect(true)
-                .protocolVersion(ProtocolVersion.RESP2)
-                .socketOptions(socketOptions(s))
-                .timeoutOptions(TimeoutOptions.enabled(s.decisionTimeout()))
-                .sslOptions(sslOptions(s.tls()))
+        client.setOptions(ClusterClientOptions.builder(clientOptions(s))
                 .validateClusterNodeMembership(false)
-                // Follow a failover or resharding within a second of the first MOVED/ASK or reconnect.
+                // Follow a failover or resharding soon after the first MOVED/ASK or failed reconnect; the
+                // periodic refresh catches a promotion nobody has been redirected to yet.
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enableAllAdaptiveRefreshTriggers()
+                        .refreshTriggersReconnectAttempts(1)
                         .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
-                        .enablePeriodicRefresh(Duration.ofSeconds(30))
+                        .enablePeriodicRefresh(Duration.ofSeconds(2))
                         .build())
                 .build());
         return RedisLink.cluster(client, describe(s));
@@ -90,15 +77,10 @@ public final class RedisConnections {
     static RedisURI dataNodeUri(RedisSettings s) {
         RedisURI.Builder b;
         if (s.sentinel() != null) {
-            HostAndPort first = s.sentinel().nodes().get(0);
-            b = RedisURI.Builder.sentinel(first.host(), first.port(), s.sentinel().master());
-            for (HostAndPort node : s.sentinel().nodes().subList(1, s.sentinel().nodes().size())) {
+            b = RedisURI.builder().withSentinelMasterId(s.sentinel().master());
+            for (HostAndPort node : s.sentinel().nodes()) {
                 b.withSentinel(sentinelUri(node, s));
             }
-            // Replace the first sentinel too, so that it carries the sentinels' own password and TLS.
-            RedisURI built = b.build();
-            built.getSentinels().set(0, sentinelUri(first, s));
-            b = RedisURI.builder(built);
         } else {
             b = RedisURI.builder().withHost(s.host()).withPort(s.port());
         }
@@ -133,6 +115,19 @@ public final class RedisConnections {
         if (tls.enabled()) {
             b.withSsl(true).withVerifyPeer(tls.verifyPeer());
         }
+    }
+
+    /** The options listed in the class comment, for every topology. */
+    private static ClientOptions clientOptions(RedisSettings s) {
+        return ClientOptions.builder()
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .requestQueueSize(REQUEST_QUEUE_SIZE)
+                .autoReconnect(true)
+                .protocolVersion(ProtocolVersion.RESP2)
+                .socketOptions(socketOptions(s))
+                .timeoutOptions(TimeoutOptions.enabled(s.decisionTimeout()))
+                .sslOptions(sslOptions(s.tls()))
+                .build();
     }
 
     private static SocketOptions socketOptions(RedisSettings s) {

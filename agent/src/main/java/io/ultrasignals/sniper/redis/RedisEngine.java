@@ -36,8 +36,21 @@ public final class RedisEngine implements LimitEngine {
     }
 
     public CompletableFuture<AcquireReply> acquireAsync(AcquireArgs args) {
+        return acquireAsync(args, null);
+    }
+
+    /**
+     * @param deadlineMillis Redis time after which the script must not count (the caller will have
+     *                       given up), or null for none
+     */
+    public CompletableFuture<AcquireReply> acquireAsync(AcquireArgs args, Long deadlineMillis) {
         long sentAt = System.currentTimeMillis();
-        return runner.run(scripts.acquire(), keys, args.argv()).thenApply(raw -> {
+        String[] argv = args.argv();
+        if (deadlineMillis != null) {
+            argv = java.util.Arrays.copyOf(argv, argv.length + 1);
+            argv[argv.length - 1] = deadlineMillis.toString();
+        }
+        return runner.run(scripts.acquire(), keys, argv).thenApply(raw -> {
             AcquireReply reply = AcquireReply.fromWire(raw);
             if (!reply.replayed() && args.nowMillis() == null) {
                 clock.observe(sentAt, System.currentTimeMillis(), reply.serverTimeMillis());

@@ -40,6 +40,9 @@ public enum RedisFailure {
     /** Classifies any exception a Lettuce future completed with. */
     public static RedisFailure of(Throwable error) {
         Throwable e = unwrap(error);
+        if (e instanceof RedisUnavailableException classified) {
+            return classified.failure();
+        }
         if (e instanceof RedisCommandTimeoutException || e instanceof TimeoutException) {
             return TIMEOUT;
         }

@@ -62,7 +62,10 @@ public final class RedisLink implements AutoCloseable {
     /** Redis Cluster: commands are routed by key slot; the namespace's hash tag keeps a namespace on one node. */
     public static RedisLink cluster(RedisClusterClient client, String description) {
         return new RedisLink(description,
-                () -> client.connectAsync(StringCodec.UTF8).thenApply(c -> (StatefulConnection<String, String>) c),
+                // connectAsync needs the partitions (slot map) loaded first; the sync connect does that itself.
+                () -> client.refreshPartitionsAsync().toCompletableFuture()
+                        .thenCompose(loaded -> client.connectAsync(StringCodec.UTF8))
+                        .thenApply(c -> (StatefulConnection<String, String>) c),
                 client::shutdown);
     }
 
@@ -126,6 +129,11 @@ public final class RedisLink implements AutoCloseable {
         return c;
     }
 
+    /** Why the latest connection attempt failed (never a password), or null while connected. */
+    public String lastConnectError() {
+        return lastConnectError;
+    }
+
     public String description() {
         return description;
     }
@@ -153,8 +161,7 @@ public final class RedisLink implements AutoCloseable {
                 LOG.info("sniper: connected to " + description);
                 return;
             }
-            lastConnectError = RedisFailure.unwrap(error).getClass().getSimpleName() + ": "
-                    + RedisFailure.unwrap(error).getMessage();
+            lastConnectError = describeChain(error);
             if (!firstAttempt.isDone()) {
                 LOG.warning("sniper: cannot connect to " + description + " (" + lastConnectError
                         + "); deciding with the fallback until it answers");
@@ -166,6 +173,20 @@ public final class RedisLink implements AutoCloseable {
                 retries.schedule(() -> attempt(after), nextDelay.toMillis(), TimeUnit.MILLISECONDS);
             }
         });
+    }
+
+    /** "Unable to connect ... <- WRONGPASS invalid username-password pair": the outer and the root cause. */
+    static String describeChain(Throwable error) {
+        Throwable outer = RedisFailure.unwrap(error);
+        Throwable root = outer;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String text = outer.getClass().getSimpleName() + ": " + outer.getMessage();
+        if (root != outer) {
+            text += " <- " + root.getClass().getSimpleName() + ": " + root.getMessage();
+        }
+        return text;
     }
 
     @SuppressWarnings("unchecked")

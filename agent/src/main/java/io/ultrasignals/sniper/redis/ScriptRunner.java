@@ -61,6 +61,10 @@ public final class ScriptRunner {
         if (e instanceof ScriptException || e instanceof RedisUnavailableException) {
             return (RuntimeException) e;
         }
+        if (e instanceof RedisCommandExecutionException && String.valueOf(e.getMessage()).startsWith("ERR sniper: deadline_ms passed")) {
+            // The reply came, but after the caller's deadline in Redis time (clock skew): a timeout.
+            return new RedisUnavailableException(RedisFailure.TIMEOUT, e);
+        }
         if (e instanceof RedisCommandExecutionException && String.valueOf(e.getMessage()).startsWith("ERR sniper:")) {
             return e.getMessage().startsWith("ERR sniper: key ")
                     ? new CorruptDataException(e.getMessage())

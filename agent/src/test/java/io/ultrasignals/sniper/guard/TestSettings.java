@@ -24,15 +24,26 @@ public final class TestSettings {
     private Duration decisionTimeout = Duration.ofMillis(1000);
     private Duration openWait = Duration.ofMillis(500);
     private Duration heartbeat = Duration.ofMillis(200);
+    private java.util.function.Consumer<RedisSettings.Builder> redisOptions = b -> {};
+    private boolean redisEnabled;
 
     public static TestSettings on(RedisServer server) {
         TestSettings t = new TestSettings();
         t.server = server;
+        t.redisEnabled = true;
         return t;
     }
 
     public static TestSettings withoutRedis() {
         return new TestSettings();
+    }
+
+    /** Redis reached some other way (Sentinel, Cluster, TLS, ACL user): {@code options} sets it up. */
+    public static TestSettings redis(java.util.function.Consumer<RedisSettings.Builder> options) {
+        TestSettings t = new TestSettings();
+        t.redisEnabled = true;
+        t.redisOptions = options;
+        return t;
     }
 
     public TestSettings namespace(String ns) {
@@ -81,11 +92,12 @@ public final class TestSettings {
     }
 
     public SniperSettings build() {
-        RedisSettings.Builder redis = RedisSettings.builder().enabled(server != null).namespace(namespace)
+        RedisSettings.Builder redis = RedisSettings.builder().enabled(redisEnabled).namespace(namespace)
                 .decisionTimeout(decisionTimeout).connectTimeout(Duration.ofSeconds(3));
         if (server != null) {
             redis.host(server.host()).port(server.port());
         }
+        redisOptions.accept(redis);
         return SniperSettings.builder()
                 .redis(redis.build())
                 .sniperMode(SniperModeSettings.builder().enabled(true).mtfConfirm(mtf).maxSignalsPerHour(hourly)

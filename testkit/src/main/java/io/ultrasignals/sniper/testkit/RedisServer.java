@@ -8,25 +8,34 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One real redis-server process on 127.0.0.1, with the faults tests need: SIGKILL, SIGSTOP/SIGCONT,
  * restart on the same port (empty unless AOF is on).
+ *
+ * <p>{@link #start} covers plain servers; {@link #builder} adds a password ({@code requirepass} and
+ * {@code masterauth}, used by this class's own connections) and Sentinel mode.
  */
 public final class RedisServer implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
 
     private final RedisBinary binary;
     private final List<String> extraArgs;
+    private final String password;
+    private final List<String> sentinelConfig;
     private final Path dir;
     private final int port;
     private Process process;
 
-    private RedisServer(RedisBinary binary, int port, List<String> extraArgs) {
+    private RedisServer(RedisBinary binary, int port, List<String> extraArgs, String password,
+            List<String> sentinelConfig) {
         this.binary = binary;
         this.port = port;
         this.extraArgs = List.copyOf(extraArgs);
+        this.password = password;
+        this.sentinelConfig = sentinelConfig == null ? null : List.copyOf(sentinelConfig);
         try {
             this.dir = Files.createTempDirectory("sniper-redis-" + port + "-");
         } catch (IOException e) {
@@ -40,9 +49,12 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public static RedisServer start(RedisBinary binary, int port, String... extraArgs) {
-        RedisServer server = new RedisServer(binary, port, List.of(extraArgs));
-        server.launch();
-        return server;
+        return builder(binary).port(port).args(extraArgs).start();
+    }
+
+    /** For servers that need more than extra arguments: a password, Sentinel mode. */
+    public static Builder builder(RedisBinary binary) {
+        return new Builder(binary);
     }
 
     public RedisBinary binary() {
@@ -74,9 +86,30 @@ public final class RedisServer implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
-    /** A fresh blocking connection for set-up and inspection; the caller closes it. */
+    /** True when this process runs as a Sentinel rather than a data node. */
+    public boolean isSentinel() {
+        return sentinelConfig != null;
+    }
+
+    /**
+     * A fresh blocking connection for set-up and inspection, already authenticated when the server
+     * has a password; the caller closes it.
+     */
     public RespConnection connect() {
-        return new RespConnection(host(), port, 5000);
+        return connect(5000);
+    }
+
+    private RespConnection connect(int timeoutMillis) {
+        RespConnection c = new RespConnection(host(), port, timeoutMillis);
+        if (password != null) {
+            try {
+                c.call("AUTH", password);
+            } catch (RuntimeException e) {
+                c.close();
+                throw e;
+            }
+        }
+        return c;
     }
 
     /** Runs one command on a short-lived connection. */
@@ -88,6 +121,16 @@ public final class RedisServer implements AutoCloseable {
 
     public void flushAll() {
         call("FLUSHALL");
+    }
+
+    /** Waits until this server is a replica of {@code master} with its replication link up (in sync). */
+    public void awaitReplicaOf(RedisServer master, Duration timeout) {
+        Poll.until(timeout, this + " to replicate " + master + " in sync", () -> {
+            Map<String, String> replication = Replies.info(call("INFO", "replication"));
+            return "slave".equals(replication.get("role"))
+                    && Integer.toString(master.port()).equals(replication.get("master_port"))
+                    && "up".equals(replication.get("master_link_status"));
+        });
     }
 
     /** SIGKILL: no shutdown, no save. */
@@ -127,9 +170,21 @@ public final class RedisServer implements AutoCloseable {
     private void launch() {
         List<String> cmd = new ArrayList<>();
         cmd.add(binary.path().toString());
+        if (sentinelConfig != null) {
+            // The config file must be the first argument; a Sentinel refuses to start without a
+            // writable one. Written once: a restarted Sentinel keeps what it learned.
+            writeSentinelConfigOnce();
+            cmd.add(sentinelConfigFile().toString());
+            cmd.add("--sentinel");
+        }
+        if (password != null) {
+            cmd.addAll(List.of("--requirepass", password, "--masterauth", password));
+        }
         cmd.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
                 "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no",
-                "--logfile", dir.resolve("redis.log").toString()));
+                "--logfile", dir.resolve("redis.log").toString(),
+                // Redis 7 otherwise holds a replica's first sync 5 s, waiting for more replicas to join it.
+                "--repl-diskless-sync-delay", "0"));
         // Later options win in redis-server, so callers can override the defaults above.
         cmd.addAll(extraArgs);
         try {
@@ -143,7 +198,7 @@ public final class RedisServer implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException(binary + " on port " + port + " exited at start: " + logTail());
             }
-            try (RespConnection c = new RespConnection(host(), port, 1000)) {
+            try (RespConnection c = connect(1000)) {
                 if ("PONG".equals(c.call("PING"))) {
                     return;
                 }
@@ -155,6 +210,21 @@ public final class RedisServer implements AutoCloseable {
                 throw new IllegalStateException(binary + " on port " + port + " did not answer PING: " + logTail());
             }
             sleep(20);
+        }
+    }
+
+    /** The file a Sentinel runs from; it rewrites the file as it learns. */
+    private Path sentinelConfigFile() {
+        return dir.resolve("sentinel.conf");
+    }
+
+    private void writeSentinelConfigOnce() {
+        try {
+            if (!Files.exists(sentinelConfigFile())) {
+                Files.write(sentinelConfigFile(), sentinelConfig);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + sentinelConfigFile(), e);
         }
     }
 
@@ -193,6 +263,11 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private void deleteDir() {
+        deleteRecursively(dir);
+    }
+
+    /** Best effort: these are temp directories. */
+    static void deleteRecursively(Path dir) {
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
@@ -220,6 +295,52 @@ public final class RedisServer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return binary + "@" + port;
+        return binary + (isSentinel() ? "-sentinel@" : "@") + port;
+    }
+
+    /** Options beyond extra arguments; {@link #start()} launches and waits until the server answers PING. */
+    public static final class Builder {
+        private final RedisBinary binary;
+        private int port;
+        private List<String> args = List.of();
+        private String password;
+        private List<String> sentinelConfig;
+
+        private Builder(RedisBinary binary) {
+            this.binary = binary;
+        }
+
+        /** A fixed port; by default a free one. */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /** redis-server options such as {@code --appendonly yes}; they override the defaults. */
+        public Builder args(String... extraArgs) {
+            this.args = List.of(extraArgs);
+            return this;
+        }
+
+        /**
+         * Sets {@code requirepass} and {@code masterauth} (so a replica can follow a master with the same
+         * password); this class's own connections authenticate with it.
+         */
+        public Builder password(String password) {
+            this.password = password;
+            return this;
+        }
+
+        /** Runs as {@code redis-server <conf> --sentinel}, the conf holding these lines. */
+        public Builder sentinel(List<String> configLines) {
+            this.sentinelConfig = configLines;
+            return this;
+        }
+
+        public RedisServer start() {
+            RedisServer server = new RedisServer(binary, port == 0 ? freePort() : port, args, password, sentinelConfig);
+            server.launch();
+            return server;
+        }
     }
 }

@@ -11,6 +11,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A tiny blocking RESP2 client for test set-up and for checking exact reply types.
@@ -25,8 +28,36 @@ public final class RespConnection implements AutoCloseable {
     private final OutputStream out;
 
     public RespConnection(String host, int port, int timeoutMillis) {
+        this(new Socket(), host, port, timeoutMillis);
+    }
+
+    /**
+     * A connection over TLS that checks the server's certificate against {@code context}'s trust and
+     * its name (IP or DNS) against {@code host}, as a production client would.
+     */
+    public static RespConnection overTls(SSLContext context, String host, int port, int timeoutMillis) {
+        SSLSocket socket;
         try {
-            socket = new Socket();
+            socket = (SSLSocket) context.getSocketFactory().createSocket();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        socket.setSSLParameters(parameters);
+        RespConnection connection = new RespConnection(socket, host, port, timeoutMillis);
+        try {
+            socket.startHandshake();
+        } catch (IOException e) {
+            connection.close();
+            throw new UncheckedIOException("TLS handshake with " + host + ":" + port + " failed", e);
+        }
+        return connection;
+    }
+
+    private RespConnection(Socket unconnected, String host, int port, int timeoutMillis) {
+        try {
+            socket = unconnected;
             socket.connect(new InetSocketAddress(host, port), timeoutMillis);
             socket.setSoTimeout(timeoutMillis);
             socket.setTcpNoDelay(true);

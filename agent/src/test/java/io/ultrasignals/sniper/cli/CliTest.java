@@ -1,0 +1,150 @@
+package io.ultrasignals.sniper.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ultrasignals.sniper.script.ScriptCatalog;
+import io.ultrasignals.sniper.testkit.RedisExtension;
+import io.ultrasignals.sniper.testkit.RedisServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command-line tool, run in-process against a real Redis: outputs and exit codes. */
+@ExtendWith(RedisExtension.class)
+class CliTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    record Result(int exit, String out, String err) {
+        JsonNode json() throws Exception {
+            return JSON.readTree(out);
+        }
+    }
+
+    static synchronized Result run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true));
+            System.setErr(new PrintStream(e, true));
+            int code = SniperCli.run(args);
+            return new Result(code, o.toString(), e.toString());
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    private Path settings(int port, String namespace, long hourlyCap) throws Exception {
+        Path file = dir.resolve("settings.yaml");
+        Files.writeString(file, String.join("\n",
+                "features: {unrelated: true}",
+                "redis:",
+                "  enabled: true",
+                "  host: 127.0.0.1",
+                "  port: " + port,
+                "  timeout: 2",
+                "  namespace: " + namespace,
+                "runtime:",
+                "  sniper_mode:",
+                "    enabled: true",
+                "    mtf_confirm: true",
+                "    max_signals_per_hour: " + hourlyCap,
+                "    daily_signal_cap: 0",
+                ""));
+        return file;
+    }
+
+    @Test
+    void scriptsListsTheManifestShas() throws Exception {
+        Result r = run("scripts", "--json");
+        assertThat(r.exit()).isZero();
+        JsonNode scripts = r.json().get("scripts");
+        assertThat(scripts).hasSize(ScriptCatalog.load().all().size());
+        assertThat(scripts.get(0).get("sha1").asText()).isEqualTo(ScriptCatalog.load().all().get(0).sha1());
+    }
+
+    @Test
+    void checkReleaseStatusAgainstRedis(RedisServer redis) throws Exception {
+        Path config = settings(redis.port(), "cli", 1);
+        Result first = run("check", "--config", config.toString(), "--id", "a", "--mtf", "--json");
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(first.json().get("backend").asText()).isEqualTo("redis");
+        Result unconfirmed = run("check", "--config", config.toString(), "--json");
+        assertThat(unconfirmed.exit()).isEqualTo(1);
+        assertThat(unconfirmed.json().get("reason").asText()).isEqualTo("SNIPER_MTF_REQUIRED");
+        Result capped = run("check", "--config", config.toString(), "--id", "b", "--mtf");
+        assertThat(capped.exit()).isEqualTo(1);
+        assertThat(capped.out()).contains("BLOCKED").contains("SNIPER_HOURLY_CAP");
+        Result release = run("release", "--config", config.toString(), "--id", "a", "--json");
+        assertThat(release.json().get("released").asBoolean()).isTrue();
+        Result status = run("status", "--config", config.toString(), "--json");
+        assertThat(status.json().get("hour_count").asLong()).isZero();
+        assertThat(status.json().get("hourly_cap").asLong()).isEqualTo(1);
+        assertThat(status.json().get("namespace").asText()).isEqualTo("cli");
+    }
+
+    @Test
+    void loadScriptsPutsEveryScriptOnTheServer(RedisServer redis) throws Exception {
+        redis.call("SCRIPT", "FLUSH");
+        Result r = run("load-scripts", "--config", settings(redis.port(), "cli", 1).toString(), "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.json().get("ok").asBoolean()).isTrue();
+        for (var script : ScriptCatalog.load().all()) {
+            assertThat(redis.call("SCRIPT", "EXISTS", script.sha1())).isEqualTo(java.util.List.of(1L));
+        }
+    }
+
+    @Test
+    void unreachableRedisExitsThree() throws Exception {
+        Result r = run("check", "--config", settings(1, "cli", 1).toString());
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.err()).contains("sniper: cannot reach redis 127.0.0.1:1");
+    }
+
+    @Test
+    void usageAndSettingsErrorsExitTwoWithOneLine() throws Exception {
+        assertThat(run("check", "--bogus").exit()).isEqualTo(2);
+        assertThat(run("nonsense").exit()).isEqualTo(2);
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "runtime:\n  sniper_mode:\n    max_signals_per_hour: two\n");
+        Result r = run("status", "--config", bad.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).startsWith("sniper: ").contains("max_signals_per_hour").doesNotContain("\n");
+    }
+
+    @Test
+    void demoOnLocalCountersAdmitsExactlyTheCap() throws Exception {
+        Result r = run("demo", "--json", "--runners", "3", "--signals", "30", "--interval-ms", "0", "--hourly-cap", "25",
+                "--unconfirmed", "0.2");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode out = r.json();
+        assertThat(out.get("admitted").asLong()).isEqualTo(25);
+        assertThat(out.get("hour_count").asLong()).isEqualTo(25);
+        assertThat(out.get("blocked").get("SNIPER_MTF_REQUIRED").asLong()).isPositive();
+        assertThat(out.get("blocked").get("SNIPER_HOURLY_CAP").asLong()).isPositive();
+        assertThat(out.get("decided_by").get("local").asLong()).isEqualTo(90);
+    }
+
+    @Test
+    void benchMeasuresAgainstRedisInItsOwnNamespace(RedisServer redis) throws Exception {
+        Result r = run("bench", "--config", settings(redis.port(), "cli", 1).toString(), "--seconds", "1", "--threads", "2",
+                "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.json().get("decisions").asLong()).isPositive();
+        assertThat(r.json().get("ping_p50_us").asDouble()).isPositive();
+        long hour = System.currentTimeMillis() / 3_600_000L;
+        assertThat(redis.call("GET", "cli:hour:" + hour)).as("the real namespace is untouched").isNull();
+        assertThat(redis.call("GET", "cli-bench:hour:" + hour)).isNotNull();
+    }
+}

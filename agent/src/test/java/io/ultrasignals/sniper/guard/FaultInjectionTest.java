@@ -1,0 +1,292 @@
+package io.ultrasignals.sniper.guard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ultrasignals.sniper.Backend;
+import io.ultrasignals.sniper.Decision;
+import io.ultrasignals.sniper.Reason;
+import io.ultrasignals.sniper.Signal;
+import io.ultrasignals.sniper.SniperGuard;
+import io.ultrasignals.sniper.config.FallbackPolicy;
+import io.ultrasignals.sniper.config.Secret;
+import io.ultrasignals.sniper.config.SniperSettings;
+import io.ultrasignals.sniper.testkit.RedisAcl;
+import io.ultrasignals.sniper.testkit.RedisBinaries;
+import io.ultrasignals.sniper.testkit.RedisExtension;
+import io.ultrasignals.sniper.testkit.RedisFleet;
+import io.ultrasignals.sniper.testkit.RedisServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Faults done to real Redis processes in the middle of multi-threaded runs. For each: no exception
+ * reaches a caller, no decision waits much longer than the decision timeout, the cap holds within the
+ * stated bound, and afterwards the books in Redis hold every admission that was made.
+ */
+@ExtendWith(RedisExtension.class)
+class FaultInjectionTest {
+    private static final Duration TIMEOUT = Duration.ofMillis(150);
+    /** Generous: a shared 2-core machine; what matters is that nothing waits for seconds. */
+    private static final long LATENCY_BOUND_MS = TIMEOUT.toMillis() + 850;
+    private static final String HOUR_KEY_PATTERN = ":hour:";
+
+    private static TestSettings settings(RedisServer redis) {
+        // MTF required: the runs send confirmed signals; awaitReconciled nudges with unconfirmed ones that count nothing.
+        return TestSettings.on(redis).caps(0, 0).mtf(true).decisionTimeout(TIMEOUT).heartbeat(Duration.ofMillis(100));
+    }
+
+    private static List<SniperGuard> guards(SniperSettings settings, int n) {
+        return guards(settings, n, GuardListener.NONE);
+    }
+
+    private static List<SniperGuard> guards(SniperSettings settings, int n, GuardListener listener) {
+        List<SniperGuard> guards = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            guards.add(io.ultrasignals.sniper.SniperGuards.start(settings, listener));
+        }
+        return guards;
+    }
+
+    @Test
+    void pausedRedisLongerThanTheTimeout(RedisFleet fleet) throws Exception {
+        RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
+        TestSettings s = settings(redis);
+        java.util.concurrent.atomic.AtomicInteger changes = new java.util.concurrent.atomic.AtomicInteger();
+        GuardListener listener = new GuardListener() {
+            @Override
+            public void onBackendChange(Backend from, Backend to, String cause) {
+                changes.incrementAndGet();
+            }
+        };
+        FaultRun run = runThrough(s.build(), listener, true, () -> {
+            redis.pause();
+            sleep(1200);
+            redis.resume();
+        });
+        assertThat(run.decisionsByBackend()).containsKeys(Backend.REDIS, Backend.LOCAL);
+        // One change to the fallback and one back per guard (a few more if a probe fails): not one per decision.
+        assertThat(changes.get()).as("backend changes reported (logged)").isBetween(4, 8);
+        assertThat(redisHourCount(redis, s.namespace())).as("Redis books vs admissions " + run.decisionsByBackend())
+                .isEqualTo(run.admitted());
+    }
+
+    @Test
+    void pausedRedisWithoutSignalIdsIsProtectedByTheDeadline(RedisFleet fleet) throws Exception {
+        RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
+        TestSettings s = settings(redis);
+        FaultRun run = runThrough(s.build(), GuardListener.NONE, false, () -> {
+            redis.pause();
+            sleep(1200);
+            redis.resume();
+        });
+        assertThat(redisHourCount(redis, s.namespace())).isEqualTo(run.admitted());
+    }
+
+    @Test
+    void killedRedisRestartedEmpty(RedisFleet fleet) throws Exception {
+        RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
+        TestSettings s = settings(redis);
+        java.util.concurrent.atomic.AtomicLong restored = new java.util.concurrent.atomic.AtomicLong();
+        GuardListener listener = new GuardListener() {
+            @Override
+            public void onRedisRollback(long hourRestored, long dayRestored) {
+                restored.addAndGet(hourRestored);
+            }
+        };
+        long[] restartedAt = new long[1];
+        FaultRun run = runThrough(s.build(), listener, true, () -> {
+            redis.kill();
+            sleep(800);
+            redis.restart();
+            restartedAt[0] = System.nanoTime();
+        });
+        // The restarted server lost what it held. Every local admission and every one after the restart is
+        // there, plus what the first guard to notice the new epoch had last seen (one heartbeat stale).
+        long mustHave = run.admittedBy(Backend.LOCAL) + run.admittedByAfter(Backend.REDIS, restartedAt[0]);
+        assertThat(restored.get()).as("counts restored after the loss").isPositive();
+        assertThat(redisHourCount(redis, s.namespace())).isEqualTo(mustHave + restored.get())
+                .isLessThanOrEqualTo(run.admitted());
+    }
+
+    @Test
+    void killedRedisWithAppendOnlyLosesNothing(RedisFleet fleet) throws Exception {
+        RedisServer redis = fleet.startPrivate(RedisBinaries.newest(), "--appendonly", "yes", "--appendfsync", "always");
+        TestSettings s = settings(redis);
+        FaultRun run = runThrough(s.build(), GuardListener.NONE, true, () -> {
+            redis.kill();
+            sleep(800);
+            redis.restart();
+        });
+        assertThat(redisHourCount(redis, s.namespace())).isEqualTo(run.admitted());
+    }
+
+    @Test
+    void clientKillOfTheAgentsConnections(RedisFleet fleet) throws Exception {
+        RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
+        TestSettings s = settings(redis);
+        FaultRun run = runThrough(s.build(), GuardListener.NONE, true, () -> {
+            for (int i = 0; i < 5; i++) {
+                redis.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+                sleep(300);
+            }
+        });
+        assertThat(redisHourCount(redis, s.namespace())).isEqualTo(run.admitted());
+    }
+
+    @Test
+    void aclChangeRevokingEvalsha(RedisFleet fleet) throws Exception {
+        RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
+        TestSettings s = settings(redis);
+        RedisAcl.createAgentUser(redis, "sniper", "s3cret", s.namespace());
+        SniperSettings base = s.build();
+        SniperSettings asUser = SniperSettings.builder().sniperMode(base.sniperMode()).agent(base.agent())
+                .redis(io.ultrasignals.sniper.config.RedisSettings.builder().enabled(true).host(redis.host())
+                        .port(redis.port()).username("sniper").password(Secret.of("s3cret")).namespace(s.namespace())
+                        .decisionTimeout(TIMEOUT).connectTimeout(Duration.ofSeconds(3)).build())
+                .build();
+        FaultRun run = runThrough(asUser, GuardListener.NONE, true, () -> {
+            redis.call("ACL", "SETUSER", "sniper", "-evalsha", "-eval");
+            sleep(1000);
+            redis.call("ACL", "SETUSER", "sniper", "+evalsha", "+eval");
+        });
+        assertThat(run.decisionsByBackend()).containsKeys(Backend.REDIS, Backend.LOCAL);
+        assertThat(redisHourCount(redis, s.namespace())).isEqualTo(run.admitted());
+    }
+
+    @Test
+    void severalGuardsShareOneCapThroughAnOutage(RedisFleet fleet) throws Exception {
+        RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
+        int cap = 60;
+        TestSettings s = settings(redis).caps(cap, 0);
+        List<SniperGuard> guards = guards(s.build(), 3);
+        sleep(400); // heartbeats: every guard learns there are three
+        // Use part of the cap through Redis first.
+        int before = 0;
+        for (int i = 0; i < 21; i++) {
+            before += guards.get(i % 3).acquire(Signal.of(true)).allowed() ? 1 : 0;
+        }
+        assertThat(before).isEqualTo(21);
+        redis.pause();
+        FaultRun run = new FaultRun(guards, 2, true, 1);
+        sleep(1500);
+        run.stop();
+        redis.resume();
+        long duringOutage = run.admittedBy(Backend.LOCAL);
+        // Each of the 3 guards may admit floor((60 - 21) / 3) = 13 locally: 39, never more than what was left.
+        assertThat(duringOutage).isLessThanOrEqualTo(cap - 21).isEqualTo(39);
+        awaitReconciled(guards);
+        assertThat(redisHourCount(redis, s.namespace())).isEqualTo(21 + run.admitted());
+        assertThat(21 + run.admitted()).isLessThanOrEqualTo(cap);
+        close(guards);
+    }
+
+    @Test
+    void allowAndDenyPoliciesBehaveAsNamed(RedisFleet fleet) throws Exception {
+        RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
+        try (SniperGuard allow = io.ultrasignals.sniper.SniperGuards.start(settings(redis).caps(1, 1).policy(FallbackPolicy.ALLOW).build());
+                SniperGuard deny = io.ultrasignals.sniper.SniperGuards.start(settings(redis).caps(100, 100).policy(FallbackPolicy.DENY).build())) {
+            redis.kill();
+            for (int i = 0; i < 5; i++) {
+                Decision a = allow.acquire(Signal.of(true));
+                assertThat(a.allowed()).isTrue();
+                assertThat(a.backend()).isEqualTo(Backend.ALLOW);
+                Decision d = deny.acquire(Signal.of(true));
+                assertThat(d.allowed()).isFalse();
+                assertThat(d.backend()).isEqualTo(Backend.DENY);
+                assertThat(d.reason()).isEqualTo(Reason.SNIPER_FALLBACK_DENY);
+            }
+        }
+    }
+
+    @Test
+    void wrongDataInRedisIsNotAnOutage(RedisServer redis) throws Exception {
+        TestSettings s = TestSettings.on(redis).caps(0, 0).policy(FallbackPolicy.DENY);
+        try (io.ultrasignals.sniper.guard.SniperRuntime runtime = SniperRuntime.create(s.build(), GuardListener.NONE).start()) {
+            SniperGuard guard = runtime.guard();
+            long hour = System.currentTimeMillis() / 3_600_000L;
+            redis.call("HSET", s.namespace() + ":hour:" + hour, "f", "v");
+            for (int i = 0; i < 20; i++) {
+                Decision d = guard.acquire(Signal.of(true));
+                assertThat(d.allowed()).isFalse();
+                assertThat(d.reason()).isEqualTo(Reason.SNIPER_REDIS_DATA);
+                assertThat(d.detail()).contains("ERR sniper: key " + s.namespace() + ":hour:" + hour);
+            }
+            assertThat(runtime.guard().breaker().getState().name()).isEqualTo("CLOSED");
+        }
+    }
+
+    // ---- helpers
+
+    /** Two guards x two threads deciding while {@code fault} runs; returns the finished, reconciled run. */
+    private static FaultRun runThrough(SniperSettings settings, GuardListener listener, boolean withIds, FaultAction fault)
+            throws Exception {
+        List<SniperGuard> guards = guards(settings, 2, listener);
+        FaultRun run = new FaultRun(guards, 2, withIds, 2);
+        try {
+            sleep(400);
+            fault.run();
+            sleep(1500);
+            run.stop();
+            awaitReconciled(guards);
+            assertNoStallNoException(run);
+            return run;
+        } finally {
+            run.stop();
+            close(guards);
+        }
+    }
+
+    @FunctionalInterface
+    private interface FaultAction {
+        void run() throws Exception;
+    }
+
+    private static void assertNoStallNoException(FaultRun run) {
+        assertThat(run.exceptions()).as("exceptions that reached callers").isEmpty();
+        assertThat(run.decisions()).isGreaterThan(50);
+        assertThat(run.maxLatencyMillis()).as("slowest decision, ms").isLessThanOrEqualTo(LATENCY_BOUND_MS);
+    }
+
+    private static long redisHourCount(RedisServer redis, String namespace) {
+        long hour = System.currentTimeMillis() / 3_600_000L;
+        // A run that crosses an hour boundary splits its books over two buckets.
+        long total = 0;
+        for (long h = hour - 1; h <= hour; h++) {
+            Object v = redis.call("GET", namespace + HOUR_KEY_PATTERN + h);
+            total += v == null ? 0 : Long.parseLong((String) v);
+        }
+        return total;
+    }
+
+    private static void awaitReconciled(List<SniperGuard> guards) throws InterruptedException {
+        for (SniperGuard g : guards) {
+            DefaultSniperGuard guard = (DefaultSniperGuard) g;
+            await(() -> {
+                guard.acquire(Signal.of(false)); // nudges the decision path; MTF-blocked, counts nothing
+                return guard.reconciled() && guard.currentBackend() == Backend.REDIS;
+            }, 15_000, "guard " + guard.guardId() + " back on Redis with nothing left to reconcile");
+        }
+    }
+
+    private static void await(BooleanSupplier condition, long millis, String what) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static void close(List<SniperGuard> guards) {
+        guards.forEach(SniperGuard::close);
+    }
+
+    private static void sleep(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+    }
+}
