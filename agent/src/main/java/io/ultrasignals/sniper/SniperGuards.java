@@ -4,6 +4,7 @@ import io.ultrasignals.sniper.config.SettingsLoader;
 import io.ultrasignals.sniper.config.SniperSettings;
 import io.ultrasignals.sniper.guard.GuardListener;
 import io.ultrasignals.sniper.guard.SniperRuntime;
+import io.ultrasignals.sniper.metrics.MonitoredGuard;
 import java.nio.file.Path;
 
 /**
@@ -31,5 +32,15 @@ public final class SniperGuards {
 
     public static SniperGuard start(SniperSettings settings, GuardListener listener) {
         return SniperRuntime.create(settings, listener).start().guard();
+    }
+
+    /**
+     * A guard with Prometheus metrics and, unless {@code sniper_agent.metrics.enabled} is false, the
+     * {@code /metrics} and {@code /health} endpoint on {@code sniper_agent.metrics.host:port}
+     * (127.0.0.1:9464 by default; port 0 picks a free port, see {@link MonitoredGuard#endpoint()}).
+     * Closing it closes the guard and the endpoint together.
+     */
+    public static MonitoredGuard startWithMetrics(SniperSettings settings) {
+        return MonitoredGuard.start(settings);
     }
 }

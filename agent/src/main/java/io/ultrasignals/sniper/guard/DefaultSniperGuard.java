@@ -253,6 +253,16 @@ public final class DefaultSniperGuard implements SniperGuard {
         return budget.dayShare(clock.redisNow(System.currentTimeMillis()));
     }
 
+    /** Guards sharing the namespace as last heard from Redis (0: not heard yet); no Redis call. */
+    public long liveGuards() {
+        return fleet.liveGuards();
+    }
+
+    /** Admissions made locally and not yet credited to Redis; no Redis call. */
+    public long pendingCredits() {
+        return reconciler.pendingAdmissions();
+    }
+
     public ClockOffset clock() {
         return clock;
     }

@@ -7,7 +7,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.ultrasignals.sniper.ops.AlertExpressions.AlertRule;
 import io.ultrasignals.sniper.ops.DashboardExpressions.PanelQuery;
 import io.ultrasignals.sniper.ops.DashboardExpressions.Variables;
-import io.ultrasignals.sniper.ops.DashboardExpressions.VariableQuery;
 import io.ultrasignals.sniper.testkit.PrometheusClient;
 import io.ultrasignals.sniper.testkit.PrometheusQueryException;
 import io.ultrasignals.sniper.testkit.PrometheusResult;
@@ -18,9 +17,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -84,25 +81,13 @@ class PrometheusServerTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("panelQueries")
     void everyDashboardQueryParsesAndReturnsData(PanelQuery raw) {
-        String expr = variables.apply(raw.expr());
-        Instant now = Instant.now();
-        PrometheusResult result = raw.instant()
-                ? prometheus.query(expr)
-                : prometheus.queryRange(expr, now.minusSeconds(3), now, SCRAPE_INTERVAL);
-        assertThat(result.resultType()).isEqualTo(raw.instant() ? "vector" : "matrix");
-        assertThat(result.isEmpty()).as("no data for %s sent as `%s`", raw, expr).isFalse();
-        assertThat(result.values()).as("values of `%s`", expr).noneMatch(v -> v.isNaN());
+        GrafanaQueries.assertReturnsData(prometheus, raw, variables, SCRAPE_INTERVAL);
     }
 
     /** Grafana's job and instance pickers offer the scraped job and target. */
     @Test
     void everyVariableQueryFindsTheScrapedJobAndInstance() {
-        Map<String, String> expected = Map.of("job", JOB, "instance", target);
-        for (VariableQuery variable : DashboardExpressions.variableQueries()) {
-            PrometheusResult result = prometheus.query(variable.asPromQl(variables));
-            assertThat(result.series()).as("values of $%s", variable.variable())
-                    .extracting(s -> s.labels().get(variable.label())).containsExactly(expected.get(variable.variable()));
-        }
+        GrafanaQueries.assertPickersOffer(prometheus, variables, JOB, target);
     }
 
     /** The fake data trips no alert; what matters here is that Prometheus accepts each expression. */

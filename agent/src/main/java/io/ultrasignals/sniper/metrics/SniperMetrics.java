@@ -1,0 +1,170 @@
+package io.ultrasignals.sniper.metrics;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ultrasignals.sniper.Backend;
+import io.ultrasignals.sniper.Decision;
+import io.ultrasignals.sniper.config.SniperModeSettings;
+import io.ultrasignals.sniper.guard.DefaultSniperGuard;
+import io.ultrasignals.sniper.guard.GuardListener;
+import io.ultrasignals.sniper.redis.RedisFailure;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The guard's Prometheus metrics. As a {@link GuardListener} it counts decisions, Redis failures,
+ * script reloads and reconciled admissions on the decision path (a few atomic adds, never a throw);
+ * once {@linkplain #bind bound} to a guard, its gauges read the guard's state when scraped.
+ * The exported names are listed in {@code ops/metric-names.txt}; Micrometer turns {@code sniper.hourly.cap}
+ * into {@code sniper_hourly_cap_total}, and the latency timer into {@code sniper_decision_latency_seconds}.
+ */
+public final class SniperMetrics implements GuardListener {
+    private static final Logger LOG = Logger.getLogger(SniperMetrics.class.getName());
+
+    private final PrometheusMeterRegistry registry;
+    private final DecisionMeters decisions;
+    private final LatestCounts counts = new LatestCounts();
+    private final LastRedisRoundTrip lastRedis = new LastRedisRoundTrip();
+    private final Counter scriptReloads;
+    private final Counter reconciled;
+    private final Map<RedisFailure, Counter> redisErrors = new EnumMap<>(RedisFailure.class);
+    private final AtomicBoolean failureLogged = new AtomicBoolean();
+    private volatile DefaultSniperGuard guard;
+    private volatile boolean redisConfigured;
+
+    public SniperMetrics() {
+        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    public SniperMetrics(PrometheusMeterRegistry registry) {
+        this.registry = registry;
+        this.decisions = new DecisionMeters(registry);
+        this.scriptReloads = Counter.builder("sniper.script.reloads")
+                .description("Scripts sent again because Redis had lost them (restart, failover, SCRIPT FLUSH)")
+                .register(registry);
+        this.reconciled = Counter.builder("sniper.reconciled.admissions")
+                .description("Admissions made locally during an outage and credited to Redis afterwards")
+                .register(registry);
+        for (RedisFailure kind : RedisFailure.values()) {
+            redisErrors.put(kind, Counter.builder("sniper.redis.errors")
+                    .description("Failed Redis calls (decisions, heartbeats, credits, releases) by kind")
+                    .tag("kind", kind.label()).register(registry));
+        }
+    }
+
+    /**
+     * Adds the gauges that read {@code guard} (counts, caps, fallback state and budget, clock offset)
+     * and Resilience4j's metrics of every breaker in {@code breakers}. Call once, after the runtime is built.
+     */
+    public synchronized SniperMetrics bind(DefaultSniperGuard guard, CircuitBreakerRegistry breakers,
+                                           SniperModeSettings policy, boolean redisConfigured) {
+        if (this.guard != null) {
+            throw new IllegalStateException("these metrics are bound to a guard already; use one SniperMetrics per guard");
+        }
+        this.guard = guard;
+        this.redisConfigured = redisConfigured;
+        windowGauge("sniper.window.count", "hour", "Count of the hour window as of the newest counting decision",
+                counts::hourCount);
+        windowGauge("sniper.window.count", "day", "Count of the day window as of the newest counting decision",
+                counts::dayCount);
+        windowGauge("sniper.cap.limit", "hour", "Configured hourly cap (0: none)", policy::maxSignalsPerHour);
+        windowGauge("sniper.cap.limit", "day", "Configured daily cap (0: none)", policy::dailySignalCap);
+        if (policy.maxSignalsPerHour() > 0) {
+            windowGauge("sniper.fallback.budget", "hour", "This guard's share of the hourly cap were Redis to go away now",
+                    guard::hourBudget);
+        }
+        if (policy.dailySignalCap() > 0) {
+            windowGauge("sniper.fallback.budget", "day", "This guard's share of the daily cap were Redis to go away now",
+                    guard::dayBudget);
+        }
+        Gauge.builder("sniper.fallback.active", () -> fallbackActive() ? 1 : 0)
+                .description("1 while Redis is configured but the fallback decides").register(registry);
+        Gauge.builder("sniper.clock.offset", () -> guard.clock().offsetMillis() / 1000.0)
+                .description("Local clock minus the Redis clock").baseUnit("seconds").register(registry);
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(registry);
+        return this;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** True while Redis is configured and decisions are made by the fallback (local, allow or deny). */
+    public boolean fallbackActive() {
+        DefaultSniperGuard g = guard;
+        if (g == null || !redisConfigured) {
+            return false;
+        }
+        Backend now = g.currentBackend();
+        return now == Backend.LOCAL || now == Backend.ALLOW || now == Backend.DENY;
+    }
+
+    /** Seconds the newest Redis decision took; empty before the first. */
+    public OptionalDouble lastRedisRoundTripSeconds() {
+        return lastRedis.seconds();
+    }
+
+    /** Seconds since the newest Redis decision; empty before the first. */
+    public OptionalDouble lastRedisRoundTripAgeSeconds() {
+        return lastRedis.ageSeconds();
+    }
+
+    public long latestHourCount() {
+        return counts.hourCount();
+    }
+
+    public long latestDayCount() {
+        return counts.dayCount();
+    }
+
+    @Override
+    public void onDecision(Decision decision, long nanos) {
+        try {
+            decisions.record(decision, nanos);
+            counts.observe(decision);
+            lastRedis.observe(decision, nanos);
+        } catch (RuntimeException e) {
+            logOnce(e);
+        }
+    }
+
+    @Override
+    public void onRedisFailure(RedisFailure failure) {
+        Counter counter = failure == null ? null : redisErrors.get(failure);
+        if (counter != null) {
+            counter.increment();
+        }
+    }
+
+    @Override
+    public void onScriptReload() {
+        scriptReloads.increment();
+    }
+
+    @Override
+    public void onReconciled(long admissions) {
+        if (admissions > 0) {
+            reconciled.increment(admissions);
+        }
+    }
+
+    private void windowGauge(String name, String window, String description, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).tag("window", window).register(registry);
+    }
+
+    /** A metrics bug must not reach the runner's thread; it is reported once, not per decision. */
+    private void logOnce(RuntimeException e) {
+        if (failureLogged.compareAndSet(false, true)) {
+            LOG.log(Level.WARNING, "sniper: recording a decision's metrics failed; further failures are not logged", e);
+        }
+    }
+}
