@@ -37,7 +37,7 @@ class RedisAclTest {
                 long now = (Long) decision.get(5);
                 assertThat((List<?>) agent.call("EVALSHA", status, "1", namespace)).hasSize(5);
                 String heartbeat = load(agent, "heartbeat");
-                assertThat((List<?>) agent.call("EVALSHA", heartbeat, "1", namespace, "guard-1", "5000")).hasSize(4);
+                assertThat((List<?>) agent.call("EVALSHA", heartbeat, "1", namespace, "guard-1", "5000")).hasSize(5);
                 assertThat(((List<?>) agent.call("EVALSHA", release, "1", namespace, "signal-1")).get(0)).isEqualTo(1L);
                 assertThat(((List<?>) agent.call("EVALSHA", credit, "1", namespace,
                         Long.toString(now / 3_600_000), Long.toString(now / 86_400_000), "1", "batch-1")).get(0))
