@@ -1,0 +1,181 @@
+package io.ultrasignals.sniper.instrument;
+
+import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+
+import io.ultrasignals.sniper.SniperGuard;
+import io.ultrasignals.sniper.SniperGuards;
+import io.ultrasignals.sniper.config.InstrumentTarget;
+import io.ultrasignals.sniper.config.MisconfigurationPolicy;
+import io.ultrasignals.sniper.config.SettingsException;
+import io.ultrasignals.sniper.config.SettingsLoader;
+import io.ultrasignals.sniper.config.SniperSettings;
+import io.ultrasignals.sniper.instrument.bridge.SniperBridge;
+import java.io.PrintStream;
+import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+/**
+ * Starts the javaagent, in this order: options, settings and every entry checked (the JVM stops here on a
+ * misconfiguration, before the application runs); the bridge gate installed; the class transformer installed;
+ * the guard started in the background (connecting to Redis must not hold up the application's start: the first
+ * instrumented call waits for it instead).
+ */
+final class AgentInstaller {
+    /** The agent's own classes and everything it bundles (relocated under it), ByteBuddy, and the JDK. */
+    private static final ElementMatcher.Junction<TypeDescription> NEVER_INSTRUMENTED =
+            nameStartsWith("io.ultrasignals.sniper.").or(nameStartsWith("net.bytebuddy."))
+                    .or(nameStartsWith("java.")).or(nameStartsWith("javax.")).or(nameStartsWith("jdk."))
+                    .or(nameStartsWith("sun.")).or(nameStartsWith("com.sun.")).or(isSynthetic());
+
+    private static boolean started;
+
+    private AgentInstaller() {
+    }
+
+    /**
+     * @param attach            runtime attach: problems fail the attach (the JVM already runs) instead of the policy
+     * @param injectionProblem  why the bridge could not be injected, or null
+     */
+    static synchronized void start(String arguments, Instrumentation instrumentation, boolean attach,
+                                   String injectionProblem) {
+        PrintStream err = System.err;
+        if (started) {
+            refuse("the agent is already running in this JVM", attach, err);
+            return;
+        }
+        SniperSettings settings = null;
+        List<TargetPlan> plans;
+        try {
+            AgentOptions options = AgentOptions.parse(arguments);
+            settings = load(options);
+            if (injectionProblem != null) {
+                throw new Misconfiguration(injectionProblem);
+            }
+            plans = plans(settings);
+            StartupCheck.check(plans, instrumentation, options.checkAtStart());
+        } catch (Misconfiguration e) {
+            MisconfigurationPolicy policy = settings != null
+                    ? settings.agent().onMisconfiguration() : policyFromEnvironment();
+            if (attach) {
+                refuse(e.getMessage(), true, err);
+            }
+            new MisconfigurationHandler(policy, err, ProcessGuard::agentDisabled).handle(e.getMessage());
+            return;
+        }
+
+        CompletableFuture<SniperGuard> guard = new CompletableFuture<>();
+        SignalGate gate = new SignalGate(guard, plans.size(), err);
+        MisconfigurationHandler misconfiguration = new MisconfigurationHandler(
+                settings.agent().onMisconfiguration(), err, () -> {
+                    gate.disable();
+                    ProcessGuard.agentDisabled();
+                });
+        SniperBridge.install(gate);
+        if (!plans.isEmpty()) {
+            String problem = installTransformer(plans, gate, misconfiguration, instrumentation, attach);
+            if (problem != null) {
+                if (attach) {
+                    refuse(problem, true, err);
+                }
+                misconfiguration.handle(problem);
+                if (gate.disabled()) {
+                    return;
+                }
+            }
+        }
+        ProcessGuard.useAgentGuard(guard);
+        startGuard(settings, guard, misconfiguration);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (guard.isDone() && !guard.isCompletedExceptionally()) {
+                guard.join().close();
+            }
+        }, "sniper-agent-close"));
+        started = true;
+    }
+
+    private static SniperSettings load(AgentOptions options) {
+        try {
+            SettingsLoader loader = SettingsLoader.withProcessEnvironment();
+            return options.config() == null ? loader.loadWithoutFile() : loader.load(options.config());
+        } catch (SettingsException e) {
+            throw new Misconfiguration(e.getMessage());
+        }
+    }
+
+    /** Without readable settings, only the environment can say {@code disable}. */
+    private static MisconfigurationPolicy policyFromEnvironment() {
+        try {
+            return SettingsLoader.withProcessEnvironment().loadWithoutFile().agent().onMisconfiguration();
+        } catch (SettingsException e) {
+            return MisconfigurationPolicy.EXIT;
+        }
+    }
+
+    private static List<TargetPlan> plans(SniperSettings settings) {
+        List<TargetPlan> plans = new ArrayList<>();
+        List<InstrumentTarget> targets = settings.agent().instrument();
+        for (int i = 0; i < targets.size(); i++) {
+            plans.add(TargetPlan.of(i, targets.get(i)));
+        }
+        return plans;
+    }
+
+    /** Installs the transformer (retransforming classes already loaded); returns the first problem, or null. */
+    private static String installTransformer(List<TargetPlan> plans, SignalGate gate,
+                                             MisconfigurationHandler misconfiguration, Instrumentation instrumentation,
+                                             boolean attach) {
+        SignalTransformer transformer = new SignalTransformer(plans, gate, misconfiguration);
+        misconfiguration.deferProblems();
+        ResettableClassFileTransformer installed;
+        try {
+            installed = new AgentBuilder.Default()
+                    .disableClassFormatChanges()
+                    .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                    .with(AgentBuilder.RedefinitionStrategy.Listener.ErrorEscalating.FAIL_FAST)
+                    .with(new SignalTransformer.Listener(plans, misconfiguration, System.err))
+                    .ignore(NEVER_INSTRUMENTED)
+                    .type(transformer.typeMatcher())
+                    .transform(transformer)
+                    .installOn(instrumentation);
+        } catch (RuntimeException e) {
+            misconfiguration.stopDeferring();
+            return "could not instrument the classes already loaded: " + String.valueOf(e).replace('\n', ' ');
+        }
+        String problem = misconfiguration.stopDeferring();
+        if (problem != null && attach) {
+            installed.reset(instrumentation, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+            gate.disable();
+        }
+        return problem;
+    }
+
+    private static void startGuard(SniperSettings settings, CompletableFuture<SniperGuard> guard,
+                                   MisconfigurationHandler misconfiguration) {
+        Thread starter = new Thread(() -> {
+            try {
+                guard.complete(SniperGuards.start(settings));
+            } catch (RuntimeException | Error e) {
+                guard.completeExceptionally(e);
+                misconfiguration.handle("could not start the guard: " + String.valueOf(e).replace('\n', ' '));
+            }
+        }, "sniper-agent-start");
+        starter.setDaemon(true);
+        starter.start();
+    }
+
+    /** Runtime attach: the JVM keeps running as it was; the attaching tool gets the reason. */
+    private static void refuse(String problem, boolean attach, PrintStream err) {
+        String line = "sniper-agent: " + problem + "; not attached";
+        if (attach) {
+            err.println(line);
+            throw new IllegalStateException(line);
+        }
+    }
+}
