@@ -170,12 +170,27 @@ final class AgentInstaller {
         starter.start();
     }
 
-    /** Runtime attach: the JVM keeps running as it was; the attaching tool gets the reason. */
+    /**
+     * Runtime attach: the JVM keeps running as it was; the attaching tool gets an AgentInitializationException, and
+     * the JVM prints its own report of the failed agent after our line.
+     */
     private static void refuse(String problem, boolean attach, PrintStream err) {
         String line = "sniper-agent: " + problem + "; not attached";
         if (attach) {
             err.println(line);
-            throw new IllegalStateException(line);
+            throw new AttachRefused(line);
+        }
+    }
+
+    /** The reason is the message; a stack trace would only add noise to the runner's stderr. */
+    private static final class AttachRefused extends IllegalStateException {
+        AttachRefused(String message) {
+            super(message);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
         }
     }
 }

@@ -36,7 +36,7 @@ final class SkipResult {
             return new SkipResult(defaultOf(type), null, null);
         }
         if (returnType.isEnum()) {
-            if (returnType.getDeclaredFields().filter(named(text)).isEmpty()) {
+            if (returnType.getDeclaredFields().filter(named(text)).stream().noneMatch(field -> field.isEnum())) {
                 throw new IllegalArgumentException("\"" + text + "\" is not a constant of the enum " + type);
             }
             return new SkipResult(null, type, text);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ultrasignals.sniper.testkit.RedisBinaries;
 import io.ultrasignals.sniper.testkit.RedisServer;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,20 +40,14 @@ class FleetCapIT {
     @Test
     void threeRunnersPublishExactlyTheCapBetweenThem(@TempDir Path dir) throws IOException {
         String namespace = "fleet-" + System.nanoTime();
-        Path skipping = write(dir.resolve("skip.yaml"), namespace, """
-                    - method: com.acme.runner.SignalPublisher#publish
-                      match: supertype
-                      signal_id: arg0.getId()
-                      mtf_confirmed: arg0.mtfConfirmed
-                      on_block: skip
-                """);
-        Path throwing = write(dir.resolve("throw.yaml"), namespace, """
-                    - method: com.acme.runner.ConsoleRunner#publish
-                      signal_id: arg0.getId()
-                      mtf_confirmed: arg0.isMtfConfirmed()
-                      on_block: throw
-                      exception: com.acme.runner.SignalRejected
-                """);
+        Path skipping = SettingsYaml.caps(0, CAP).mtfConfirm().redis(redis, namespace)
+                .entry("com.acme.runner.SignalPublisher#publish", "match: supertype", "signal_id: arg0.getId()",
+                        "mtf_confirmed: arg0.mtfConfirmed", "on_block: skip")
+                .writeIn(dir);
+        Path throwing = SettingsYaml.caps(0, CAP).mtfConfirm().redis(redis, namespace)
+                .entry("com.acme.runner.ConsoleRunner#publish", "signal_id: arg0.getId()",
+                        "mtf_confirmed: arg0.isMtfConfirmed()", "on_block: throw", "exception: com.acme.runner.SignalRejected")
+                .writeIn(dir);
 
         List<RunnerJvm> runners = new ArrayList<>();
         runners.add(RunnerJvm.builder().agent("config=" + skipping).start("batch", "a", n(SIGNALS_PER_RUNNER), n(UNCONFIRMED_EVERY)));
@@ -114,34 +107,6 @@ class FleetCapIT {
             total += Long.parseLong(String.valueOf(redis.call("GET", String.valueOf(key))));
         }
         return total;
-    }
-
-    /** Settings shared by the fleet; {@code targets} is the instrument list, indented for its place. */
-    private static Path write(Path file, String namespace, String targets) throws IOException {
-        Files.writeString(file, """
-                redis:
-                  enabled: true
-                  host: %s
-                  port: %d
-                  namespace: %s
-                  timeout: 5
-                  # Generous: three JVMs start at once on a small machine; this test is about the cap, not timeouts.
-                  decision_timeout_ms: 3000
-                runtime:
-                  sniper_mode:
-                    enabled: true
-                    mtf_confirm: true
-                    max_signals_per_hour: 0
-                    daily_signal_cap: %d
-                    fallback:
-                      # Should Redis not answer in time, block: the count then comes out short and the test says so.
-                      policy: deny
-                sniper_agent:
-                  metrics:
-                    enabled: false
-                  instrument:
-                %s""".formatted(redis.host(), redis.port(), namespace, CAP, targets));
-        return file;
     }
 
     private static String n(int value) {
