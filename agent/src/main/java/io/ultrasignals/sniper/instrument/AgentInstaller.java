@@ -16,8 +16,13 @@ import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.pool.TypePool;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
@@ -50,6 +55,7 @@ final class AgentInstaller {
             refuse("the agent is already running in this JVM", attach, err);
             return;
         }
+        FutureTask<AgentBuilder> builder = prepareInBackground();
         SniperSettings settings = null;
         List<TargetPlan> plans;
         try {
@@ -79,7 +85,7 @@ final class AgentInstaller {
                 });
         SniperBridge.install(gate);
         if (!plans.isEmpty()) {
-            String problem = installTransformer(plans, gate, misconfiguration, instrumentation, attach);
+            String problem = installTransformer(join(builder), plans, gate, misconfiguration, instrumentation, attach);
             if (problem != null) {
                 if (attach) {
                     refuse(problem, true, err);
@@ -127,20 +133,49 @@ final class AgentInstaller {
         return plans;
     }
 
+    /**
+     * ByteBuddy's agent builder loads about a thousand classes, as many as reading the settings does; on a machine
+     * with more than one core, doing both at once takes a good part of that off the application's start-up.
+     */
+    private static FutureTask<AgentBuilder> prepareInBackground() {
+        FutureTask<AgentBuilder> task = new FutureTask<>(() -> {
+            // Touch the type pool and the advice too: the start-up check and the first transformation use them.
+            TypePool.Default.of(ClassFileLocator.ForClassLoader.ofSystemLoader()).describe(Object.class.getName())
+                    .resolve().getDeclaredMethods().size();
+            Advice.to(SignalAdvice.ForValue.class);
+            return new AgentBuilder.Default()
+                    .disableClassFormatChanges()
+                    .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                    .with(AgentBuilder.RedefinitionStrategy.Listener.ErrorEscalating.FAIL_FAST)
+                    .ignore(NEVER_INSTRUMENTED);
+        });
+        Thread thread = new Thread(task, "sniper-agent-prepare");
+        thread.setDaemon(true);
+        thread.start();
+        return task;
+    }
+
+    private static AgentBuilder join(FutureTask<AgentBuilder> builder) {
+        try {
+            return builder.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while preparing the class transformer", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not prepare the class transformer: " + e.getCause(), e.getCause());
+        }
+    }
+
     /** Installs the transformer (retransforming classes already loaded); returns the first problem, or null. */
-    private static String installTransformer(List<TargetPlan> plans, SignalGate gate,
+    private static String installTransformer(AgentBuilder builder, List<TargetPlan> plans, SignalGate gate,
                                              MisconfigurationHandler misconfiguration, Instrumentation instrumentation,
                                              boolean attach) {
         SignalTransformer transformer = new SignalTransformer(plans, gate, misconfiguration);
         misconfiguration.deferProblems();
         ResettableClassFileTransformer installed;
         try {
-            installed = new AgentBuilder.Default()
-                    .disableClassFormatChanges()
-                    .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                    .with(AgentBuilder.RedefinitionStrategy.Listener.ErrorEscalating.FAIL_FAST)
+            installed = builder
                     .with(new SignalTransformer.Listener(plans, misconfiguration, System.err))
-                    .ignore(NEVER_INSTRUMENTED)
                     .type(transformer.typeMatcher())
                     .transform(transformer)
                     .installOn(instrumentation);

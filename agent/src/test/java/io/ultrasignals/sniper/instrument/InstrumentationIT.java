@@ -68,6 +68,16 @@ class InstrumentationIT {
     }
 
     @Test
+    void theStaticAccessorHandsOutTheGuardTheInstrumentedMethodsUse() throws IOException {
+        Path settings = SettingsYaml.caps(2, 0).entry("com.acme.runner.ConsoleRunner#publish", "signal_id: arg0.getId()")
+                .writeIn(dir);
+        RunnerJvm.Result result = RunnerJvm.builder().agent("config=" + settings).run("api", "d", "3");
+
+        assertThat(result.out()).as(result.toString()).contains("API allowed=true backend=LOCAL");
+        assertThat(result.published()).as("the API call took one of the two").containsExactly("d-0");
+    }
+
+    @Test
     void withoutASettingsFileTheEnvironmentConfiguresTheAgent() {
         RunnerJvm.Result result = RunnerJvm.builder().agent("")
                 .env("ULTRA_SIGNALS_RUNTIME__SNIPER_MODE__ENABLED=true")
