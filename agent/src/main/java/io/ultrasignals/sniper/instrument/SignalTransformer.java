@@ -2,6 +2,7 @@ package io.ultrasignals.sniper.instrument;
 
 import static net.bytebuddy.matcher.ElementMatchers.is;
 
+import java.io.PrintStream;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -103,9 +104,9 @@ final class SignalTransformer implements AgentBuilder.Transformer {
     static final class Listener extends AgentBuilder.Listener.Adapter {
         private final List<TargetPlan> plans;
         private final MisconfigurationHandler misconfiguration;
-        private final java.io.PrintStream err;
+        private final PrintStream err;
 
-        Listener(List<TargetPlan> plans, MisconfigurationHandler misconfiguration, java.io.PrintStream err) {
+        Listener(List<TargetPlan> plans, MisconfigurationHandler misconfiguration, PrintStream err) {
             this.plans = new ArrayList<>(plans);
             this.misconfiguration = misconfiguration;
             this.err = err;

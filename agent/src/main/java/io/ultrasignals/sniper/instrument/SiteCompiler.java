@@ -84,7 +84,7 @@ final class SiteCompiler {
     }
 
     /** The declared type of the accessor's value, or a misconfiguration saying where the path breaks. */
-    static TypeDescription staticType(TargetPlan plan, String key, AccessorPath path, MethodDescription method) {
+    private static TypeDescription staticType(TargetPlan plan, String key, AccessorPath path, MethodDescription method) {
         int count = method.getParameters().size();
         if (path.parameter() >= count) {
             throw problem(plan, key, method, path + ": the method has " + count

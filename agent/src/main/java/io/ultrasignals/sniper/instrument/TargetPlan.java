@@ -43,19 +43,18 @@ final class TargetPlan {
 
     /** Parses the accessors of {@code sniper_agent.instrument[index]}; a bad one is a {@link Misconfiguration}. */
     static TargetPlan of(int index, InstrumentTarget target) {
-        TargetPlan draft = new TargetPlan(index, target, null, null);
-        return new TargetPlan(index, target, draft.parse("signal_id", target.signalId()),
-                draft.parse("mtf_confirmed", target.mtfConfirmed()));
+        return new TargetPlan(index, target, parse(index, "signal_id", target.signalId()),
+                parse(index, "mtf_confirmed", target.mtfConfirmed()));
     }
 
-    private AccessorPath parse(String key, String accessor) {
+    private static AccessorPath parse(int index, String key, String accessor) {
         if (accessor == null) {
             return null;
         }
         try {
             return AccessorPath.parse(accessor);
         } catch (IllegalArgumentException e) {
-            throw new Misconfiguration(key(key) + ": " + e.getMessage());
+            throw new Misconfiguration(key(index, key) + ": " + e.getMessage());
         }
     }
 
@@ -77,6 +76,10 @@ final class TargetPlan {
 
     /** {@code sniper_agent.instrument[0].signal_id}, for messages. */
     String key(String name) {
+        return key(index, name);
+    }
+
+    private static String key(int index, String name) {
         return "sniper_agent.instrument[" + index + "]." + name;
     }
 

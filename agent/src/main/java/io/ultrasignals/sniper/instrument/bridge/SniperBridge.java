@@ -28,13 +28,9 @@ public final class SniperBridge {
         void exit(int site);
     }
 
-    /** Installs the agent's gate; only the first one counts. */
-    public static synchronized boolean install(Gate newGate) {
-        if (gate != null) {
-            return false;
-        }
+    /** Installs the agent's gate (replacing the one of an attach that failed half-way). */
+    public static void install(Gate newGate) {
         gate = newGate;
-        return true;
     }
 
     /** The marker a gate returns to skip a method whose result is {@code result} (which may be null). */
