@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * Each run starts {@code RunnerApp interactive} and measures: time from process start to its main method printing
  * READY (start-up: JVM, premain, the application's first classes); time from then until the first instrumented call
  * has its decision (the agent starts its guard in the background, so its cost shows here); and VmRSS from
- * /proc/PID/status after that call. Configurations alternate run by run, and the medians are printed.
+ * /proc/PID/status after that call. Configurations alternate run by run; medians are printed, and for the times
+ * also the minimum, which other work on a shared machine disturbs least.
  */
 public final class AgentOverhead {
     private AgentOverhead() {
@@ -56,11 +57,13 @@ public final class AgentOverhead {
         System.out.printf("%d runs each (after one warm-up run), medians; %s, %d cores%n", runs,
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors());
-        System.out.printf("%-28s %12s %18s %12s%n", "configuration", "to main, ms", "to 1st decision, ms", "RSS, MB");
+        System.out.printf("%-28s %14s %22s %9s%n", "configuration", "to main, ms", "then 1st decision, ms", "RSS, MB");
         Config base = configs.get(0);
         for (Config config : configs) {
-            System.out.printf("%-28s %12d %18d %12.1f%n", config.name, config.median(s -> s.startMillis),
-                    config.median(s -> s.decisionMillis), config.median(s -> s.rssKb) / 1024.0);
+            System.out.printf("%-28s %6d (min %4d) %12d (min %4d) %9.1f%n", config.name,
+                    config.median(s -> s.startMillis), config.min(s -> s.startMillis),
+                    config.median(s -> s.decisionMillis), config.min(s -> s.decisionMillis),
+                    config.median(s -> s.rssKb) / 1024.0);
         }
         for (Config config : configs.subList(1, configs.size())) {
             System.out.printf("added by '%s': start-up %d ms, until the first decision %d ms, RSS %.1f MB%n", config.name,
@@ -147,6 +150,11 @@ public final class AgentOverhead {
         Config(String name, Path settings) {
             this.name = name;
             this.settings = settings;
+        }
+
+        /** Least disturbed by other work on the machine. */
+        long min(java.util.function.ToLongFunction<Sample> metric) {
+            return samples.stream().mapToLong(metric).min().orElseThrow();
         }
 
         long median(java.util.function.ToLongFunction<Sample> metric) {
