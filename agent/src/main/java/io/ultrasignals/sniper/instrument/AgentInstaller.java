@@ -84,6 +84,7 @@ final class AgentInstaller {
                     ProcessGuard.agentDisabled();
                 });
         SniperBridge.install(gate);
+        ModuleAccess.use(instrumentation);
         if (!plans.isEmpty()) {
             String problem = installTransformer(join(builder), plans, gate, misconfiguration, instrumentation, attach);
             if (problem != null) {
@@ -175,6 +176,8 @@ final class AgentInstaller {
         ResettableClassFileTransformer installed;
         try {
             installed = builder
+                    // A runner in a named module must read the bridge's (the bootstrap loader's unnamed) module.
+                    .assureReadEdgeTo(instrumentation, SniperBridge.class)
                     .with(new SignalTransformer.Listener(plans, misconfiguration, System.err))
                     .type(transformer.typeMatcher())
                     .transform(transformer)

@@ -94,10 +94,18 @@ final class ArgumentReader {
         throw new NoSuchMethodException(type.getName() + "." + name + "()");
     }
 
-    /** Runners' own classes are open to us; a JDK member that is not must be public in a public class. */
+    /**
+     * Class path classes are open to us; a named module's package is opened by the agent if need be; a JDK member
+     * that stays closed must be public in a public class.
+     */
     private static <T extends AccessibleObject & Member> T accessible(T member) {
-        if (!member.trySetAccessible() && !(Modifier.isPublic(member.getModifiers())
-                && Modifier.isPublic(member.getDeclaringClass().getModifiers()))) {
+        if (member.trySetAccessible()) {
+            return member;
+        }
+        if (ModuleAccess.open(member.getDeclaringClass()) && member.trySetAccessible()) {
+            return member;
+        }
+        if (!(Modifier.isPublic(member.getModifiers()) && Modifier.isPublic(member.getDeclaringClass().getModifiers()))) {
             throw new IllegalStateException(member + " is not accessible (its module does not open it)");
         }
         return member;
