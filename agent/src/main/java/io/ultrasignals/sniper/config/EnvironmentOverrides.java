@@ -21,11 +21,15 @@ import java.util.TreeMap;
  */
 final class EnvironmentOverrides {
     static final String PREFIX = "ULTRA_SIGNALS_";
-    private static final JsonMapper JSON = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
+
+    /** Built on the first variable only: Jackson is some 370 classes on the javaagent's start-up path. */
+    private static final class Json {
+        static final JsonMapper MAPPER = JsonMapper.builder()
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
+    }
 
     private EnvironmentOverrides() {
     }
@@ -77,7 +81,7 @@ final class EnvironmentOverrides {
         }
         JsonNode json;
         try {
-            json = JSON.readTree(value);
+            json = Json.MAPPER.readTree(value);
         } catch (JsonProcessingException notJson) {
             return new SettingNode.Scalar(origin, value, value);
         }
