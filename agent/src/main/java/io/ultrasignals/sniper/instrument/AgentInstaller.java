@@ -194,11 +194,24 @@ final class AgentInstaller {
         return problem;
     }
 
+    /**
+     * The guard with its metrics endpoint. An endpoint that cannot bind (two runners on one host with the
+     * same port, say) must not leave a runner uncapped: the guard then runs without it, and says so once.
+     */
+    private static SniperGuard startWithEndpoint(SniperSettings settings) {
+        try {
+            return SniperGuards.startWithMetrics(settings).guard();
+        } catch (IllegalStateException endpointProblem) {
+            System.err.println("sniper-agent: " + endpointProblem.getMessage() + "; capping without the metrics endpoint");
+            return SniperGuards.start(settings);
+        }
+    }
+
     private static void startGuard(SniperSettings settings, CompletableFuture<SniperGuard> guard,
                                    MisconfigurationHandler misconfiguration) {
         Thread starter = new Thread(() -> {
             try {
-                guard.complete(SniperGuards.start(settings));
+                guard.complete(startWithEndpoint(settings));
             } catch (RuntimeException | Error e) {
                 guard.completeExceptionally(e);
                 misconfiguration.handle("could not start the guard: " + String.valueOf(e).replace('\n', ' '));

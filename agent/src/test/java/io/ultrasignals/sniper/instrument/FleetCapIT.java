@@ -40,25 +40,50 @@ class FleetCapIT {
     @Test
     void threeRunnersPublishExactlyTheCapBetweenThem(@TempDir Path dir) throws IOException {
         String namespace = "fleet-" + System.nanoTime();
-        Path skipping = SettingsYaml.caps(0, CAP).mtfConfirm().redis(redis, namespace)
-                .entry("com.acme.runner.SignalPublisher#publish", "match: supertype", "signal_id: arg0.getId()",
-                        "mtf_confirmed: arg0.mtfConfirmed", "on_block: skip")
-                .writeIn(dir);
-        Path throwing = SettingsYaml.caps(0, CAP).mtfConfirm().redis(redis, namespace)
+        int[] ports = {freePort(), freePort(), freePort()};
+        Path[] configs = new Path[3];
+        for (int r = 0; r < 2; r++) {
+            configs[r] = SettingsYaml.caps(0, CAP).mtfConfirm().redis(redis, namespace).metricsPort(ports[r])
+                    .entry("com.acme.runner.SignalPublisher#publish", "match: supertype", "signal_id: arg0.getId()",
+                            "mtf_confirmed: arg0.mtfConfirmed", "on_block: skip")
+                    .writeIn(dir);
+        }
+        configs[2] = SettingsYaml.caps(0, CAP).mtfConfirm().redis(redis, namespace).metricsPort(ports[2])
                 .entry("com.acme.runner.ConsoleRunner#publish", "signal_id: arg0.getId()",
                         "mtf_confirmed: arg0.isMtfConfirmed()", "on_block: throw", "exception: com.acme.runner.SignalRejected")
                 .writeIn(dir);
 
         List<RunnerJvm> runners = new ArrayList<>();
-        runners.add(RunnerJvm.builder().agent("config=" + skipping).start("batch", "a", n(SIGNALS_PER_RUNNER), n(UNCONFIRMED_EVERY)));
+        runners.add(RunnerJvm.builder().agent("config=" + configs[0]).env("RUNNER_WAIT_FOR_STDIN=1")
+                .start("batch", "a", n(SIGNALS_PER_RUNNER), n(UNCONFIRMED_EVERY)));
         // LoudRunner overrides publish and calls super: both frames are instrumented, one signal is counted.
-        runners.add(RunnerJvm.builder().agent("config=" + skipping).start("batch", "b", n(SIGNALS_PER_RUNNER), n(UNCONFIRMED_EVERY), "loud"));
-        runners.add(RunnerJvm.builder().agent("config=" + throwing).start("batch", "c", n(SIGNALS_PER_RUNNER), n(UNCONFIRMED_EVERY)));
+        runners.add(RunnerJvm.builder().agent("config=" + configs[1]).env("RUNNER_WAIT_FOR_STDIN=1")
+                .start("batch", "b", n(SIGNALS_PER_RUNNER), n(UNCONFIRMED_EVERY), "loud"));
+        runners.add(RunnerJvm.builder().agent("config=" + configs[2]).env("RUNNER_WAIT_FOR_STDIN=1")
+                .start("batch", "c", n(SIGNALS_PER_RUNNER), n(UNCONFIRMED_EVERY)));
+        // While each runner is still up, its agent's scrape endpoint is read.
+        List<String> scrapes = new ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            runners.get(r).awaitLine("DONE");
+            scrapes.add(scrape(ports[r]));
+            runners.get(r).send("exit");
+        }
         List<RunnerJvm.Result> results = new ArrayList<>();
         for (RunnerJvm runner : runners) {
             try (runner) {
                 results.add(runner.await());
             }
+        }
+        for (int r = 0; r < 3; r++) {
+            RunnerJvm.Result result = results.get(r);
+            long unconfirmed = 2;
+            long admitted = result.published().size();
+            String metrics = scrapes.get(r);
+            assertThat(sample(metrics, "sniper_signals_admitted_total{backend=\"redis\"}")).as("admitted, runner " + r)
+                    .isEqualTo(admitted);
+            assertThat(sample(metrics, "sniper_mtf_required_total")).as("MTF blocks, runner " + r).isEqualTo(unconfirmed);
+            assertThat(sample(metrics, "sniper_daily_cap_total")).as("daily-cap blocks, runner " + r)
+                    .isEqualTo(SIGNALS_PER_RUNNER - admitted - unconfirmed);
         }
 
         List<String> published = new ArrayList<>();
@@ -107,6 +132,35 @@ class FleetCapIT {
             total += Long.parseLong(String.valueOf(redis.call("GET", String.valueOf(key))));
         }
         return total;
+    }
+
+    private static String scrape(int port) throws IOException {
+        try {
+            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            return response.body();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    /** The value of one sample line of a Prometheus text scrape, e.g. {@code name{label="v"}}; 0 when absent. */
+    private static long sample(String scrape, String series) {
+        for (String line : scrape.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return (long) Double.parseDouble(line.substring(series.length() + 1).trim().split(" ")[0]);
+            }
+        }
+        return 0;
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     private static String n(int value) {

@@ -15,6 +15,7 @@ final class SettingsYaml {
     private String redis = "";
     private String fallback = "";
     private String onMisconfiguration = "";
+    private String metrics = "enabled: false";
     private final List<String> entries = new ArrayList<>();
 
     private SettingsYaml(long hourlyCap, long dailyCap) {
@@ -53,6 +54,12 @@ final class SettingsYaml {
         return this;
     }
 
+    /** The scrape endpoint on 127.0.0.1:{@code port} (off unless asked for: runners on one host need distinct ports). */
+    SettingsYaml metricsPort(int port) {
+        this.metrics = "enabled: true\n    host: 127.0.0.1\n    port: " + port;
+        return this;
+    }
+
     SettingsYaml onMisconfiguration(String policy) {
         this.onMisconfiguration = "  on_misconfiguration: " + policy + "\n";
         return this;
@@ -78,9 +85,9 @@ final class SettingsYaml {
                     daily_signal_cap: %d
                 %ssniper_agent:
                 %s  metrics:
-                    enabled: false
+                    %s
                   instrument:
-                """.formatted(mtfConfirm, hourlyCap, dailyCap, fallback, onMisconfiguration) + String.join("", entries);
+                """.formatted(mtfConfirm, hourlyCap, dailyCap, fallback, onMisconfiguration, metrics) + String.join("", entries);
     }
 
     /** Writes a new file in {@code dir} and returns it. */
