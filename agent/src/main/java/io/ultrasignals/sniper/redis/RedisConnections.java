@@ -10,6 +10,10 @@ import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.util.concurrent.TimeUnit;
 import io.ultrasignals.sniper.config.HostAndPort;
 import io.ultrasignals.sniper.config.RedisSettings;
 import io.ultrasignals.sniper.config.TlsSettings;
@@ -44,7 +48,7 @@ public final class RedisConnections {
 
     private static RedisLink standalone(RedisSettings s) {
         RedisURI uri = dataNodeUri(s);
-        RedisClient client = RedisClient.create();
+        RedisClient client = RedisClient.create(resources());
         client.setOptions(clientOptions(s));
         return RedisLink.standalone(client, uri, describe(s));
     }
@@ -58,7 +62,7 @@ public final class RedisConnections {
             tls(b, s.tls());
             seeds.add(b.build());
         }
-        RedisClusterClient client = RedisClusterClient.create(seeds);
+        RedisClusterClient client = RedisClusterClient.create(resources(), seeds);
         client.setOptions(ClusterClientOptions.builder(clientOptions(s))
                 .validateClusterNodeMembership(false)
                 // Follow a failover or resharding soon after the first MOVED/ASK or failed reconnect; the
@@ -115,6 +119,16 @@ public final class RedisConnections {
         if (tls.enabled()) {
             b.withSsl(true).withVerifyPeer(tls.verifyPeer());
         }
+    }
+
+    /**
+     * Reconnect attempts back off from 10 ms to at most 1 s (Lettuce's default grows to 30 s): after a
+     * failover the guard is back on Redis within a second of the new master answering.
+     */
+    private static ClientResources resources() {
+        return DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
     }
 
     /** The options listed in the class comment, for every topology. */

@@ -56,7 +56,10 @@ public final class RedisLink implements AutoCloseable {
     public static RedisLink standalone(RedisClient client, RedisURI uri, String description) {
         return new RedisLink(description,
                 () -> client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture(),
-                client::shutdown);
+                () -> {
+                    client.shutdown();
+                    client.getResources().shutdown();
+                });
     }
 
     /** Redis Cluster: commands are routed by key slot; the namespace's hash tag keeps a namespace on one node. */
@@ -66,7 +69,10 @@ public final class RedisLink implements AutoCloseable {
                 () -> client.refreshPartitionsAsync().toCompletableFuture()
                         .thenCompose(loaded -> client.connectAsync(StringCodec.UTF8))
                         .thenApply(c -> (StatefulConnection<String, String>) c),
-                client::shutdown);
+                () -> {
+                    client.shutdown();
+                    client.getResources().shutdown();
+                });
     }
 
     /** Starts connecting in the background; returns at once. */

@@ -48,7 +48,7 @@ class TopologyGuardTest {
         RedisServer former = topology.killMaster();
         RedisServer promoted = topology.awaitFailover(former, Duration.ofSeconds(20));
         long failedOverAt = System.nanoTime();
-        Thread.sleep(2500);
+        awaitRedisDecisionsAfter(run, failedOverAt);
         run.stop();
         assertThat(run.exceptions()).isEmpty();
         assertThat(run.maxLatencyMillis()).as("slowest decision, ms").isLessThanOrEqualTo(200 + 1300);
@@ -137,7 +137,7 @@ class TopologyGuardTest {
             cluster.killNode(owner);
             cluster.awaitFailover(owner, Duration.ofSeconds(20));
             long failedOverAt = System.nanoTime();
-            Thread.sleep(3000);
+            awaitRedisDecisionsAfter(run, failedOverAt);
             run.stop();
             assertThat(run.exceptions()).isEmpty();
             assertThat(run.maxLatencyMillis()).isLessThanOrEqualTo(200 + 1300);
@@ -173,6 +173,15 @@ class TopologyGuardTest {
                     .doesNotContain("wrong-one");
             assertThat(runtime.link().orElseThrow().toString()).doesNotContain("wrong-one");
         }
+    }
+
+    /** Lets the run go on until Redis has decided again after the failover (at most 15 s), then 1 s more. */
+    private static void awaitRedisDecisionsAfter(FaultRun run, long nanos) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (run.admittedByAfter(Backend.REDIS, nanos) == 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        Thread.sleep(1000);
     }
 
     private static void awaitBackOnRedis(DefaultSniperGuard guard) throws InterruptedException {
