@@ -141,7 +141,7 @@ public final class DefaultSniperGuard implements SniperGuard {
         if (redis == null) {
             return CompletableFuture.completedFuture(finish(safely(() -> fromReply(local.acquire(args), Backend.LOCAL, null)), start));
         }
-        if (reconciler.hasPending()) {
+        if (!reconciler.caughtUp()) {
             return CompletableFuture.completedFuture(finish(fallback(args, "reconciling"), start));
         }
         if (!breaker.tryAcquirePermission()) {
@@ -181,7 +181,7 @@ public final class DefaultSniperGuard implements SniperGuard {
             CountsReply r = local.release(signalId);
             return CompletableFuture.completedFuture(new Release(r.done(), r.hourCount(), r.dayCount(), Backend.LOCAL, false));
         }
-        if (reconciler.hasPending() || !breaker.tryAcquirePermission()) {
+        if (!reconciler.caughtUp() || !breaker.tryAcquirePermission()) {
             return CompletableFuture.completedFuture(releaseLocally(signalId));
         }
         long start = System.nanoTime();
@@ -325,6 +325,7 @@ public final class DefaultSniperGuard implements SniperGuard {
             return e.getMessage();
         }
         breaker.onError(nanos, TimeUnit.NANOSECONDS, e);
+        reconciler.outageBegan();
         if (kind == RedisFailure.OTHER) {
             // Unexpected: say what it was (bounded; Redis error text holds no secrets).
             String message = String.valueOf(e.getMessage());

@@ -35,6 +35,8 @@ final class Reconciler {
     /** Local admissions Redis turned out to have counted itself: taken off the next batches of their buckets. */
     private final java.util.Map<Pair, Long> owed = new java.util.HashMap<>();
     private volatile boolean dirty;
+    /** False from the start of an outage until a flush has put everything of it into Redis's books. */
+    private volatile boolean caughtUp = true;
 
     Reconciler(LocalEngine local, String guardId) {
         this.local = local;
@@ -58,6 +60,21 @@ final class Reconciler {
     void recordAmbiguous(String signalId, long decidedAtMillis, boolean admittedLocally) {
         ambiguous.add(new Ambiguous(signalId, decidedAtMillis, admittedLocally));
         dirty = true;
+    }
+
+    /** A Redis call failed: from now on the local engine may hold admissions Redis has not heard of. */
+    void outageBegan() {
+        caughtUp = false;
+    }
+
+    /**
+     * True when every local admission of the last outage is in Redis's books, so Redis may decide again.
+     * Admissions of decisions still in flight when that flush ran only mark the ledger dirty: they are
+     * credited by the next heartbeat without sending decisions back to the fallback (which, under steady
+     * load, would keep a guard local long after Redis returned).
+     */
+    boolean caughtUp() {
+        return caughtUp;
     }
 
     boolean hasPending() {
@@ -105,6 +122,7 @@ final class Reconciler {
             redis.release(id);
             releases.poll();
         }
+        caughtUp = true;
         return credited;
     }
 

@@ -113,6 +113,34 @@ class FaultInjectionTest {
     }
 
     @Test
+    void underSteadyLoadDecisionsReturnToRedisSoonAfterItIsBack(RedisFleet fleet) throws Exception {
+        RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
+        TestSettings s = settings(redis).heartbeat(Duration.ofSeconds(1)); // the default interval
+        List<SniperGuard> guards = guards(s.build(), 2);
+        FaultRun run = new FaultRun(guards, 3, true, 0); // back to back: local admissions never pause
+        try {
+            sleep(300);
+            redis.pause();
+            sleep(1000);
+            redis.resume();
+            long resumedAt = System.nanoTime();
+            long deadline = System.currentTimeMillis() + 5_000;
+            while (run.admittedByAfter(Backend.REDIS, resumedAt) == 0 && System.currentTimeMillis() < deadline) {
+                sleep(50);
+            }
+            assertThat(run.admittedByAfter(Backend.REDIS, resumedAt)).as("Redis decisions within 5 s of resuming, under load")
+                    .isPositive();
+            sleep(500);
+        } finally {
+            run.stop();
+        }
+        awaitReconciled(guards);
+        assertNoStallNoException(run);
+        assertThat(redisHourCount(redis, s.namespace())).isEqualTo(run.admitted());
+        close(guards);
+    }
+
+    @Test
     void killedRedisWithAppendOnlyLosesNothing(RedisFleet fleet) throws Exception {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest(), "--appendonly", "yes", "--appendfsync", "always");
         TestSettings s = settings(redis);
