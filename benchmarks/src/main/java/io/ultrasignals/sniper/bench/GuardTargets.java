@@ -19,12 +19,15 @@ import java.util.concurrent.atomic.LongAdder;
  * Issue 3's two targets for the guard, each as a ratio to a floor measured in the same round on the
  * same server, so that load from elsewhere on a shared machine hits both sides alike:
  * <ol>
- *   <li>latency: one thread alternating {@code guard.acquire} and PING on the guard's own connection;
+ *   <li>latency: one thread alternating {@code guard.acquire}, PING and plain EVALSHA on the guard's own connection;
  *       target: acquire's p50 within 1.5x of PING's;</li>
  *   <li>throughput: 64 threads calling {@code guard.acquire} for a fixed time, then
  *       {@code redis-benchmark -P 16 -c 50} sending EVALSHA of acquire with the guard's own arguments;
  *       target: the guard at least 80% of redis-benchmark.</li>
  * </ol>
+ * To tell the guard's cost from the client's, each round also times plain Lettuce sync EVALSHA with
+ * the same arguments on the guard's connection (beside PING, and from the same threads), and one
+ * thread keeping as many {@code acquireAsync} calls in flight as there are threads.
  * Counts every decision not made by Redis (must be 0: caps 0, decision timeout 1 s).
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar io.ultrasignals.sniper.bench.GuardTargets
@@ -80,6 +83,7 @@ public final class GuardTargets {
             Samples toolRps = new Samples();
             Samples rpsRatio = new Samples();
             Samples lettuceRps = new Samples();
+            Samples asyncRps = new Samples();
             String sha = evalsha.get(1);
             String[] keys = {NAMESPACE};
             String[] argv = evalsha.subList(4, evalsha.size()).toArray(String[]::new);
@@ -102,10 +106,12 @@ public final class GuardTargets {
                 guardRps.add(rps);
                 double plain = throughput(lettuceCall, seconds);
                 lettuceRps.add(plain);
+                double async = asyncThroughput(guard, seconds);
+                asyncRps.add(async);
                 String line = String.format(Locale.ROOT,
-                        "round %d: 1 thread p50 acquire %.1f us, PING %.1f us (x%.2f), plain EVALSHA %.1f us; p99 %.1f / %.1f us; %d threads %.0f acquire/s (plain Lettuce EVALSHA %.0f/s)",
+                        "round %d: 1 thread p50 acquire %.1f us, PING %.1f us (x%.2f), plain EVALSHA %.1f us; p99 %.1f / %.1f us; %d threads %.0f acquire/s (plain Lettuce EVALSHA %.0f/s; acquireAsync, %d in flight from 1 thread, %.0f/s)",
                         r, a50, p50, a50 / p50, Quantiles.at(lat[2], 0.5) / 1000.0, Quantiles.at(lat[0], 0.99) / 1000.0, Quantiles.at(lat[1], 0.99) / 1000.0,
-                        threads, rps, plain);
+                        threads, rps, plain, threads, async);
                 if (tool.isPresent()) {
                     RedisBenchmarkTool.Result res = tool.get().run(redis.server().host(), redis.server().port(), requests,
                             50, 16, evalsha);
@@ -126,6 +132,8 @@ public final class GuardTargets {
                     guardRps.min(), guardRps.max());
             System.out.printf(Locale.ROOT, "  %d threads: plain Lettuce sync EVALSHA on the guard's connection %.0f/s (%.0f..%.0f); guard / plain %.0f%%%n",
                     threads, lettuceRps.median(), lettuceRps.min(), lettuceRps.max(), 100 * guardRps.median() / lettuceRps.median());
+            System.out.printf(Locale.ROOT, "  guard acquireAsync, %d in flight from one thread: %.0f/s (%.0f..%.0f)%n",
+                    threads, asyncRps.median(), asyncRps.min(), asyncRps.max());
             if (tool.isPresent()) {
                 System.out.printf(Locale.ROOT, "  redis-benchmark -P 16 -c 50 EVALSHA acquire: %.0f/s (%.0f..%.0f)%n",
                         toolRps.median(), toolRps.min(), toolRps.max());
@@ -165,6 +173,31 @@ public final class GuardTargets {
             Arrays.sort(x);
         }
         return nanos;
+    }
+
+    /**
+     * Decisions per second from one thread keeping {@link #threads} {@code acquireAsync} calls in flight:
+     * the same concurrency on the connection without a blocked thread per decision.
+     */
+    private double asyncThroughput(BenchGuard guard, int secs) {
+        java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(threads);
+        LongAdder done = new LongAdder();
+        long start = System.nanoTime();
+        long end = start + secs * 1_000_000_000L;
+        while (System.nanoTime() < end) {
+            window.acquireUninterruptibly();
+            guard.guard().acquireAsync(SIGNAL).whenComplete((d, e) -> {
+                if (d != null) {
+                    guard.record(d);
+                }
+                done.increment();
+                window.release();
+            });
+        }
+        long counted = done.sum();
+        long elapsed = System.nanoTime() - start;
+        window.acquireUninterruptibly(threads); // let the last calls finish before the next phase
+        return counted / (elapsed / 1e9);
     }
 
     /** Decisions per second from {@link #threads} threads sharing the guard for {@code secs} seconds. */
