@@ -1,5 +1,7 @@
 package io.ultrasignals.sniper.bench;
 
+import static io.ultrasignals.sniper.bench.Quantiles.at;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -75,11 +77,5 @@ public final class InterleavedLatency {
                     at(n, 0.99) / 1000.0, at(n, 0.999) / 1000.0, (double) at(n, 0.50) / at(ping, 0.50),
                     (double) at(n, 0.99) / at(ping, 0.99));
         }
-    }
-
-    /** The q-quantile of sorted samples (nearest rank). */
-    private static long at(long[] sorted, double q) {
-        int rank = (int) Math.ceil(q * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank))];
     }
 }
