@@ -9,10 +9,11 @@ public final class ClockOffset {
     /** How long a good sample stays preferred over newer, noisier ones. */
     private static final long SAMPLE_LIFETIME_MS = 60_000;
 
-    private long offsetMillis;
+    // Read on every decision (volatile, no lock); written under the lock by observe.
+    private volatile long offsetMillis;
+    private volatile boolean known;
     private long bestRoundTripMillis = Long.MAX_VALUE;
     private long bestSampleAtMillis;
-    private boolean known;
 
     /** Records one reply: local send and receive times and the server's time. */
     public synchronized void observe(long sentAtMillis, long receivedAtMillis, long serverTimeMillis) {
@@ -27,11 +28,11 @@ public final class ClockOffset {
     }
 
     /** Local minus Redis, in ms; 0 until the first reply. */
-    public synchronized long offsetMillis() {
+    public long offsetMillis() {
         return offsetMillis;
     }
 
-    public synchronized boolean known() {
+    public boolean known() {
         return known;
     }
 
