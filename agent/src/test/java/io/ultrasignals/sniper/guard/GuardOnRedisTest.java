@@ -169,6 +169,20 @@ class GuardOnRedisTest {
     }
 
     @Test
+    void theConfiguredDatabaseHoldsTheCounters(RedisServer redis) {
+        TestSettings s = TestSettings.redis(b -> b.host(redis.host()).port(redis.port()).db(5)).caps(3, 0);
+        try (SniperGuard guard = SniperGuards.start(s.build())) {
+            assertThat(guard.acquire(Signal.of(false)).backend()).isEqualTo(Backend.REDIS);
+        }
+        String hourKey = s.namespace() + ":hour:" + System.currentTimeMillis() / 3_600_000L;
+        try (io.ultrasignals.sniper.testkit.RespConnection c = redis.connect()) {
+            assertThat(c.call("GET", hourKey)).as("db 0").isNull();
+            c.call("SELECT", "5");
+            assertThat(c.call("GET", hourKey)).as("db 5").isEqualTo("1");
+        }
+    }
+
+    @Test
     void withoutRedisOneProcessHasItsOwnCap() {
         try (SniperGuard guard = SniperGuards.start(TestSettings.withoutRedis().caps(2, 0).build())) {
             assertThat(guard.acquire(Signal.of(false)).allowed()).isTrue();
