@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  *
  * <p>Order: {@code SNIPER_REDIS_SERVER} (a path; then only that binary is used); otherwise the
  * static servers that Maven Central ships inside {@code org.signal:embedded-redis} (7.0.15) and
- * {@code com.github.codemonstur:embedded-redis} (6.2.6), extracted once into the temp directory.
+ * {@code com.github.codemonstur:embedded-redis} (named 6.2.6; the binary reports 6.2.11), extracted once into
+ * the temp directory.
  * So a fresh machine needs nothing but a JDK.
  */
 public final class RedisBinaries {
