@@ -126,7 +126,14 @@ public final class DefaultSniperGuard implements SniperGuard {
 
     @Override
     public Decision acquire(Signal signal) {
-        return acquireAsync(signal).toCompletableFuture().join();
+        try {
+            return acquireAsync(signal).toCompletableFuture().join();
+        } catch (java.util.concurrent.CompletionException bug) {
+            // Every path completes normally by design; should one not, the runner still gets an answer.
+            return safely(() -> {
+                throw bug;
+            });
+        }
     }
 
     @Override
