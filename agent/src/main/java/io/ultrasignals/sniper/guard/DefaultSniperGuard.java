@@ -306,10 +306,7 @@ public final class DefaultSniperGuard implements SniperGuard {
 
     /** Whether a failed call may still have run on the server: sent, but no answer came back. */
     private static boolean mayHaveRun(Throwable error) {
-        Throwable e = error;
-        while (e.getCause() != null && e instanceof java.util.concurrent.CompletionException) {
-            e = e.getCause();
-        }
+        Throwable e = RedisFailure.unwrap(error);
         if (e instanceof io.ultrasignals.sniper.redis.RedisUnavailableException u) {
             RedisFailure kind = u.failure();
             return (kind == RedisFailure.TIMEOUT || kind == RedisFailure.CONNECTION)
@@ -320,10 +317,7 @@ public final class DefaultSniperGuard implements SniperGuard {
 
     /** Records a failed Redis call with the breaker and the listener; returns the cause for the decision. */
     private String failed(Throwable error, long nanos) {
-        Throwable e = error;
-        while (e.getCause() != null && (e instanceof java.util.concurrent.CompletionException)) {
-            e = e.getCause();
-        }
+        Throwable e = RedisFailure.unwrap(error);
         RedisFailure kind = RedisFailure.of(e);
         listener.onRedisFailure(kind);
         if (kind == RedisFailure.DATA || e instanceof io.ultrasignals.sniper.script.ScriptException) {

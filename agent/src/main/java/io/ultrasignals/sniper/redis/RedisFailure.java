@@ -74,7 +74,8 @@ public enum RedisFailure {
         return OTHER;
     }
 
-    static Throwable unwrap(Throwable error) {
+    /** The exception inside CompletionException / ExecutionException wrappers. */
+    public static Throwable unwrap(Throwable error) {
         Throwable e = error;
         while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
             e = e.getCause();
