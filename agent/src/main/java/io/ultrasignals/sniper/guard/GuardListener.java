@@ -6,7 +6,7 @@ import io.ultrasignals.sniper.redis.RedisFailure;
 
 /**
  * Events a guard reports, for metrics and logs. Called on the decision path: implementations must be
- * quick and must not throw.
+ * quick. One that throws is logged (rate-limited) and ignored: it changes no decision and never reaches the runner.
  */
 public interface GuardListener {
     GuardListener NONE = new GuardListener() {};

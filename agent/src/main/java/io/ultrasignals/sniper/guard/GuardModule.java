@@ -31,7 +31,8 @@ public final class GuardModule extends AbstractModule {
 
     public GuardModule(SniperSettings settings, GuardListener listener) {
         this.settings = settings;
-        this.listener = listener;
+        // Isolated once, here, so that no listener call anywhere in the guard can throw into a decision.
+        this.listener = IsolatedListener.isolate(listener);
     }
 
     @Override

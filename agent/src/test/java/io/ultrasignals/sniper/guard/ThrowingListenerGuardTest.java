@@ -1,0 +1,114 @@
+package io.ultrasignals.sniper.guard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ultrasignals.sniper.Backend;
+import io.ultrasignals.sniper.Decision;
+import io.ultrasignals.sniper.Reason;
+import io.ultrasignals.sniper.Signal;
+import io.ultrasignals.sniper.SniperGuard;
+import io.ultrasignals.sniper.SniperGuards;
+import io.ultrasignals.sniper.guard.IsolatedListenerTest.ThrowingListener;
+import io.ultrasignals.sniper.testkit.RedisBinaries;
+import io.ultrasignals.sniper.testkit.RedisExtension;
+import io.ultrasignals.sniper.testkit.RedisFleet;
+import io.ultrasignals.sniper.testkit.RedisServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A guard built with a listener that throws from every method decides exactly as one without a listener: on local
+ * counters, and on a real Redis through a script flush, an outage, its reconciliation and a restart that lost the
+ * counts, where each of the six listener methods is called and throws.
+ */
+@ExtendWith(RedisExtension.class)
+class ThrowingListenerGuardTest {
+    @Test
+    void withoutRedisDecisionsAreTheCapsOwn() {
+        ThrowingListener listener = new ThrowingListener(() -> new IllegalStateException("listener bug"));
+        try (SniperGuard guard = SniperGuards.start(TestSettings.withoutRedis().caps(3, 0).build(), listener)) {
+            List<Decision> decisions = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                decisions.add(guard.acquire(Signal.withId("o-" + i, false)));
+            }
+
+            assertThat(decisions).extracting(Decision::reason).containsExactly(Reason.OK, Reason.OK, Reason.OK,
+                    Reason.SNIPER_HOURLY_CAP, Reason.SNIPER_HOURLY_CAP);
+            assertThat(decisions).extracting(Decision::backend).containsOnly(Backend.LOCAL);
+            assertThat(listener.calls("onDecision")).isEqualTo(5);
+            assertThat(guard.status().hourCount()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void withRedisEveryListenerMethodThrowsAndNoDecisionChanges(RedisFleet fleet) throws Exception {
+        RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
+        TestSettings settings = TestSettings.on(redis).caps(100_000, 0).decisionTimeout(Duration.ofMillis(150))
+                .heartbeat(Duration.ofMillis(100));
+        ThrowingListener listener = new ThrowingListener(() -> new IllegalStateException("listener bug"));
+        Decisions decisions = new Decisions();
+        try (SniperGuard guard = SniperGuards.start(settings.build(), listener)) {
+            for (int i = 0; i < 5; i++) {
+                assertThat(decisions.take(guard).backend()).as("Redis is up").isEqualTo(Backend.REDIS);
+            }
+            assertThat(listener.calls("onDecision")).isEqualTo(5);
+
+            redis.call("SCRIPT", "FLUSH");
+            assertThat(decisions.take(guard).backend()).as("after SCRIPT FLUSH").isEqualTo(Backend.REDIS);
+            assertThat(listener.calls("onScriptReload")).isPositive();
+
+            redis.pause();
+            try {
+                await(() -> decisions.take(guard).backend() == Backend.LOCAL, "decisions on local counters");
+            } finally {
+                redis.resume();
+            }
+            assertThat(listener.calls("onRedisFailure")).isPositive();
+            await(() -> decisions.take(guard).backend() == Backend.REDIS && listener.calls("onReconciled") > 0
+                    && guard.status().pendingCredits() == 0, "back on Redis, local admissions credited");
+            assertThat(listener.calls("onBackendChange")).as("to local and back").isGreaterThanOrEqualTo(2);
+            assertThat(guard.status().hourCount()).as("Redis books every admission").isEqualTo(decisions.admitted.get());
+
+            redis.kill();
+            redis.restart();
+            await(() -> decisions.take(guard).backend() == Backend.REDIS && listener.calls("onRedisRollback") > 0,
+                    "lost counts restored after a restart");
+            // A throwing onRedisRollback once left the epoch unrecorded: every heartbeat failed and opened the breaker.
+            for (int i = 0; i < 20; i++) {
+                assertThat(decisions.take(guard).backend()).as("after the restore").isEqualTo(Backend.REDIS);
+                Thread.sleep(20);
+            }
+        }
+        assertThat(decisions.notAdmitted.get()).as("decisions not admitted (cap is far away)").isZero();
+        assertThat(listener.calls().keySet()).containsExactlyInAnyOrder("onDecision", "onRedisFailure",
+                "onScriptReload", "onReconciled", "onRedisRollback", "onBackendChange");
+    }
+
+    /** Takes decisions, each for a new signal id, and counts them. */
+    private static final class Decisions {
+        final AtomicInteger admitted = new AtomicInteger();
+        final AtomicInteger notAdmitted = new AtomicInteger();
+        private int next;
+
+        Decision take(SniperGuard guard) {
+            Decision d = guard.acquire(Signal.withId("s-" + next++, false));
+            (d.allowed() && d.reason() == Reason.OK ? admitted : notAdmitted).incrementAndGet();
+            return d;
+        }
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+}
