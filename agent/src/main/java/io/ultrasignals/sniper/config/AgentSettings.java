@@ -14,20 +14,29 @@ import java.util.Map;
 public record AgentSettings(MetricsSettings metrics, List<InstrumentTarget> instrument,
                             MisconfigurationPolicy onMisconfiguration) {
 
+    static final SettingKey SECTION = SettingKey.root("sniper_agent");
+    static final SettingKey METRICS = SECTION.key("metrics");
+    static final SettingKey INSTRUMENT = SECTION.key("instrument");
+    static final SettingKey ON_MISCONFIGURATION = SECTION.key("on_misconfiguration");
+
     public AgentSettings {
-        Checks.required("sniper_agent.metrics", metrics);
-        instrument = Checks.immutableList("sniper_agent.instrument", instrument);
-        Checks.required("sniper_agent.on_misconfiguration", onMisconfiguration);
+        METRICS.required(metrics);
+        instrument = Checks.immutableList(INSTRUMENT.path(), instrument);
+        ON_MISCONFIGURATION.required(onMisconfiguration);
         Map<String, Integer> firstIndexOfMethod = new HashMap<>();
         for (int i = 0; i < instrument.size(); i++) {
             Integer earlier = firstIndexOfMethod.putIfAbsent(instrument.get(i).method(), i);
             if (earlier != null) {
-                throw SettingsException.conflict("sniper_agent.instrument[" + i + "].method",
-                        "sniper_agent.instrument[" + earlier + "].method",
-                        "names the same method as sniper_agent.instrument[" + earlier + "]: "
-                                + instrument.get(i).method());
+                throw SettingsException.conflict(targetPath(i) + "." + InstrumentTarget.METHOD.name(),
+                        targetPath(earlier) + "." + InstrumentTarget.METHOD.name(),
+                        "names the same method as " + targetPath(earlier) + ": " + instrument.get(i).method());
             }
         }
+    }
+
+    /** {@code sniper_agent.instrument[3]}. */
+    static String targetPath(int index) {
+        return INSTRUMENT.path() + "[" + index + "]";
     }
 
     public static AgentSettings defaults() {
@@ -36,6 +45,11 @@ public record AgentSettings(MetricsSettings metrics, List<InstrumentTarget> inst
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** A builder that starts from these settings. */
+    public Builder toBuilder() {
+        return builder().metrics(metrics).instrument(instrument).onMisconfiguration(onMisconfiguration);
     }
 
     public static final class Builder {

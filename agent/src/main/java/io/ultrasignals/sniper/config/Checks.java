@@ -1,6 +1,8 @@
 package io.ultrasignals.sniper.config;
 
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -25,8 +27,9 @@ final class Checks {
             return value;
         }
 
-        int checkInt(String keyPath, long value) {
-            return Math.toIntExact(check(keyPath, value));
+        /** For a value written as a decimal (seconds, to be held as milliseconds): in the range, both ends included. */
+        boolean contains(BigDecimal value) {
+            return value.compareTo(BigDecimal.valueOf(min)) >= 0 && value.compareTo(BigDecimal.valueOf(max)) <= 0;
         }
 
         /** A duration held as whole milliseconds in this range ({@code *_ms} keys). */
@@ -89,6 +92,6 @@ final class Checks {
     }
 
     static String yamlNames(Class<? extends Enum<?>> type) {
-        return java.util.Arrays.stream(type.getEnumConstants()).map(Checks::yamlName).collect(Collectors.joining(", "));
+        return Arrays.stream(type.getEnumConstants()).map(Checks::yamlName).collect(Collectors.joining(", "));
     }
 }

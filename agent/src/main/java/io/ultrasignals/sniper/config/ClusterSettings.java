@@ -8,12 +8,10 @@ import java.util.List;
  * @param nodes seed nodes, at least one
  */
 public record ClusterSettings(List<HostAndPort> nodes) {
+    static final SettingKey NODES = RedisSettings.CLUSTER.key("nodes");
 
     public ClusterSettings {
-        nodes = Checks.immutableList("redis.cluster.nodes", nodes);
-        if (nodes.isEmpty()) {
-            throw SettingsException.invalid("redis.cluster.nodes", "expected at least one " + HostAndPort.EXPECTED);
-        }
+        nodes = HostAndPort.atLeastOne(NODES, nodes);
     }
 
     public static ClusterSettings of(List<HostAndPort> nodes) {

@@ -28,7 +28,6 @@ final class Conversions {
     private static final Map<String, Boolean> BOOLEANS = Map.of(
             "true", true, "yes", true, "on", true, "1", true,
             "false", false, "no", false, "off", false, "0", false);
-    private static final BigDecimal MAX_TIMEOUT_SECONDS = BigDecimal.valueOf(RedisSettings.CONNECT_TIMEOUT_MILLIS.max() / 1000);
 
     private Conversions() {
     }
@@ -60,19 +59,19 @@ final class Conversions {
     static Conversion<Duration> seconds() {
         return (node, keyPath) -> {
             BigDecimal seconds = decimal(node);
-            if (seconds == null || seconds.signum() <= 0 || seconds.compareTo(MAX_TIMEOUT_SECONDS) > 0
-                    || seconds.movePointRight(3).compareTo(BigDecimal.ONE) < 0) {
-                throw expected(keyPath, RedisSettings.TIMEOUT_EXPECTED, node);
+            if (seconds == null || !RedisSettings.connectTimeoutFits(seconds)) {
+                throw expected(keyPath, RedisSettings.CONNECT_TIMEOUT_EXPECTED, node);
             }
             return Duration.ofNanos(seconds.movePointRight(9).longValue());
         };
     }
 
-    static Conversion<Float> percent() {
+    /** {@code failure_rate_threshold}: a percentage, whole or decimal. */
+    static Conversion<Float> failureRate() {
         return (node, keyPath) -> {
             BigDecimal percent = decimal(node);
-            if (percent == null || percent.signum() <= 0 || percent.compareTo(BigDecimal.valueOf(100)) > 0) {
-                throw expected(keyPath, "a percentage above 0 and at most 100", node);
+            if (percent == null || !FallbackSettings.failureRateFits(percent)) {
+                throw expected(keyPath, FallbackSettings.FAILURE_RATE_EXPECTED, node);
             }
             return percent.floatValue();
         };

@@ -1,5 +1,6 @@
 package io.ultrasignals.sniper.config;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 
 /**
@@ -18,32 +19,46 @@ import java.time.Duration;
 public record FallbackSettings(FallbackPolicy policy, float failureRateThreshold, int minimumCalls, int slidingWindowCalls,
                                Duration openWait, int permittedCallsInHalfOpen, Duration heartbeatInterval,
                                Duration heartbeatTtl) {
-    static final String PATH = "runtime.sniper_mode.fallback.";
+    static final SettingKey SECTION = SniperModeSettings.FALLBACK;
     static final Checks.Range CALLS = new Checks.Range(1, 100_000);
     /** Times in milliseconds: at least 1 ms, at most a day. */
     static final Checks.Range MILLIS = new Checks.Range(1, 86_400_000);
+    static final SettingKey POLICY = SECTION.key("policy");
+    static final SettingKey FAILURE_RATE_THRESHOLD = SECTION.key("failure_rate_threshold");
+    static final String FAILURE_RATE_EXPECTED = "a percentage above 0 and at most 100";
+    static final SettingKey MINIMUM_CALLS = SECTION.key("minimum_calls", CALLS);
+    static final SettingKey SLIDING_WINDOW_CALLS = SECTION.key("sliding_window_calls", CALLS);
+    static final SettingKey OPEN_WAIT = SECTION.key("open_wait_ms", MILLIS);
+    static final SettingKey PERMITTED_CALLS_IN_HALF_OPEN = SECTION.key("permitted_calls_in_half_open", CALLS);
+    static final SettingKey HEARTBEAT_INTERVAL = SECTION.key("heartbeat_interval_ms", MILLIS);
+    static final SettingKey HEARTBEAT_TTL = SECTION.key("heartbeat_ttl_ms", MILLIS);
 
     public FallbackSettings {
-        Checks.required(PATH + "policy", policy);
-        if (!(failureRateThreshold > 0f && failureRateThreshold <= 100f)) {
-            throw SettingsException.invalid(PATH + "failure_rate_threshold",
-                    "expected a percentage above 0 and at most 100, got " + failureRateThreshold);
+        POLICY.required(policy);
+        if (!Float.isFinite(failureRateThreshold) || !failureRateFits(new BigDecimal(failureRateThreshold))) {
+            throw SettingsException.invalid(FAILURE_RATE_THRESHOLD.path(),
+                    "expected " + FAILURE_RATE_EXPECTED + ", got " + failureRateThreshold);
         }
-        CALLS.check(PATH + "minimum_calls", minimumCalls);
-        CALLS.check(PATH + "sliding_window_calls", slidingWindowCalls);
+        MINIMUM_CALLS.check(minimumCalls);
+        SLIDING_WINDOW_CALLS.check(slidingWindowCalls);
         if (minimumCalls > slidingWindowCalls) {
-            throw SettingsException.conflict(PATH + "minimum_calls", PATH + "sliding_window_calls",
-                    "must be at most sliding_window_calls (" + slidingWindowCalls + "), got " + minimumCalls);
+            throw SettingsException.conflict(MINIMUM_CALLS.path(), SLIDING_WINDOW_CALLS.path(), "must be at most "
+                    + SLIDING_WINDOW_CALLS.name() + " (" + slidingWindowCalls + "), got " + minimumCalls);
         }
-        MILLIS.checkMillis(PATH + "open_wait_ms", openWait);
-        CALLS.check(PATH + "permitted_calls_in_half_open", permittedCallsInHalfOpen);
-        MILLIS.checkMillis(PATH + "heartbeat_interval_ms", heartbeatInterval);
-        MILLIS.checkMillis(PATH + "heartbeat_ttl_ms", heartbeatTtl);
+        OPEN_WAIT.checkMillis(openWait);
+        PERMITTED_CALLS_IN_HALF_OPEN.check(permittedCallsInHalfOpen);
+        HEARTBEAT_INTERVAL.checkMillis(heartbeatInterval);
+        HEARTBEAT_TTL.checkMillis(heartbeatTtl);
         if (heartbeatTtl.compareTo(heartbeatInterval) <= 0) {
-            throw SettingsException.conflict(PATH + "heartbeat_ttl_ms", PATH + "heartbeat_interval_ms",
-                    "must be above heartbeat_interval_ms (" + heartbeatInterval.toMillis()
+            throw SettingsException.conflict(HEARTBEAT_TTL.path(), HEARTBEAT_INTERVAL.path(),
+                    "must be above " + HEARTBEAT_INTERVAL.name() + " (" + heartbeatInterval.toMillis()
                             + "), or every guard expires between two heartbeats; got " + heartbeatTtl.toMillis());
         }
+    }
+
+    /** The one range rule of {@code failure_rate_threshold}, for YAML's decimals and for a float built in code alike. */
+    static boolean failureRateFits(BigDecimal percent) {
+        return percent.signum() > 0 && percent.compareTo(BigDecimal.valueOf(100)) <= 0;
     }
 
     public static FallbackSettings defaults() {
@@ -52,6 +67,13 @@ public record FallbackSettings(FallbackPolicy policy, float failureRateThreshold
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** A builder that starts from these settings: change a few, keep the rest (Lettuce's {@code mutate()}). */
+    public Builder toBuilder() {
+        return builder().policy(policy).failureRateThreshold(failureRateThreshold).minimumCalls(minimumCalls)
+                .slidingWindowCalls(slidingWindowCalls).openWait(openWait).permittedCallsInHalfOpen(permittedCallsInHalfOpen)
+                .heartbeatInterval(heartbeatInterval).heartbeatTtl(heartbeatTtl);
     }
 
     public static final class Builder {

@@ -1,5 +1,7 @@
 package io.ultrasignals.sniper.config;
 
+import java.util.List;
+
 /**
  * One Redis node, written {@code host:port} in settings ({@code [::1]:6379} for an IPv6 address).
  * The port is always explicit: sentinels, cluster nodes and servers differ in their usual ports.
@@ -9,6 +11,7 @@ public record HostAndPort(String host, int port) {
     static final String EXPECTED = "\"host:port\" with a port 1..65535";
 
     public HostAndPort {
+        // Named "host" and "port" alone: a node built in code belongs to no one key; a list's errors name the item.
         Checks.token("host", host);
         PORT_RANGE.check("port", port);
     }
@@ -40,6 +43,15 @@ public record HostAndPort(String host, int port) {
             throw wrong(keyPath, text);
         }
         return new HostAndPort(host, port);
+    }
+
+    /** A list of nodes for {@code key} (sentinels, cluster seeds): immutable, without nulls, not empty. */
+    static List<HostAndPort> atLeastOne(SettingKey key, List<HostAndPort> nodes) {
+        List<HostAndPort> checked = Checks.immutableList(key.path(), nodes);
+        if (checked.isEmpty()) {
+            throw SettingsException.invalid(key.path(), "expected at least one " + EXPECTED);
+        }
+        return checked;
     }
 
     private static SettingsException wrong(String keyPath, String text) {

@@ -15,45 +15,63 @@ import java.util.regex.Pattern;
  */
 public record InstrumentTarget(String method, MatchMode match, String signalId, String mtfConfirmed, BlockAction onBlock,
                                String returnValue, String exception) {
-    /** Key path of a target in errors from code; the loader puts the list index between the brackets. */
-    static final String PATH = "sniper_agent.instrument[]";
+    /** A target in errors from code; the loader puts the list index between the brackets. */
+    static final SettingKey ITEM = AgentSettings.INSTRUMENT.item();
+    static final SettingKey METHOD = ITEM.key("method");
+    static final SettingKey MATCH = ITEM.key("match");
+    static final SettingKey SIGNAL_ID = ITEM.key("signal_id");
+    static final SettingKey MTF_CONFIRMED = ITEM.key("mtf_confirmed");
+    static final SettingKey ON_BLOCK = ITEM.key("on_block");
+    static final SettingKey RETURN_VALUE = ITEM.key("return_value");
+    static final SettingKey EXCEPTION = ITEM.key("exception");
     private static final String JAVA_NAME = "\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*";
     private static final String CLASS_NAME = JAVA_NAME + "(?:\\." + JAVA_NAME + ")*";
-    private static final Pattern METHOD = Pattern.compile("(" + CLASS_NAME + ")#(" + JAVA_NAME + ")");
-    private static final Pattern CLASS = Pattern.compile(CLASS_NAME);
+    private static final Pattern METHOD_PATTERN = Pattern.compile("(" + CLASS_NAME + ")#(" + JAVA_NAME + ")");
+    private static final Pattern CLASS_PATTERN = Pattern.compile(CLASS_NAME);
+    static final String METHOD_EXPECTED = "\"fully.qualified.Class#method\"";
 
     public InstrumentTarget {
-        Checks.required(PATH + ".method", method);
-        if (!METHOD.matcher(method).matches()) {
-            throw SettingsException.invalid(PATH + ".method",
-                    "expected \"fully.qualified.Class#method\", got " + Checks.quote(method));
+        METHOD.required(method);
+        if (!METHOD_PATTERN.matcher(method).matches()) {
+            throw SettingsException.invalid(METHOD.path(),
+                    "expected " + METHOD_EXPECTED + ", got " + Checks.quote(method));
         }
-        Checks.required(PATH + ".match", match);
+        MATCH.required(match);
         if (signalId != null) {
-            Checks.token(PATH + ".signal_id", signalId);
+            SIGNAL_ID.token(signalId);
         }
         if (mtfConfirmed != null) {
-            Checks.token(PATH + ".mtf_confirmed", mtfConfirmed);
+            MTF_CONFIRMED.token(mtfConfirmed);
         }
-        Checks.required(PATH + ".on_block", onBlock);
+        ON_BLOCK.required(onBlock);
         if (returnValue != null && onBlock != BlockAction.SKIP) {
-            throw SettingsException.conflict(PATH + ".return_value", PATH + ".on_block",
-                    "is used only with on_block: skip, but on_block is " + Checks.yamlName(onBlock));
+            throw onlyWith(RETURN_VALUE, BlockAction.SKIP, onBlock);
         }
         if (exception != null) {
             if (onBlock != BlockAction.THROW) {
-                throw SettingsException.conflict(PATH + ".exception", PATH + ".on_block",
-                        "is used only with on_block: throw, but on_block is " + Checks.yamlName(onBlock));
+                throw onlyWith(EXCEPTION, BlockAction.THROW, onBlock);
             }
-            if (!CLASS.matcher(exception).matches()) {
-                throw SettingsException.invalid(PATH + ".exception",
+            if (!CLASS_PATTERN.matcher(exception).matches()) {
+                throw SettingsException.invalid(EXCEPTION.path(),
                         "expected a fully qualified class name, got " + Checks.quote(exception));
             }
         }
     }
 
+    /** {@code key} means something only with {@code on_block: needed}, and on_block is {@code actual}. */
+    private static SettingsException onlyWith(SettingKey key, BlockAction needed, BlockAction actual) {
+        return SettingsException.conflict(key.path(), ON_BLOCK.path(), "is used only with " + ON_BLOCK.name() + ": "
+                + Checks.yamlName(needed) + ", but " + ON_BLOCK.name() + " is " + Checks.yamlName(actual));
+    }
+
     public static Builder builder(String method) {
         return new Builder(method);
+    }
+
+    /** A builder that starts from this target. */
+    public Builder toBuilder() {
+        return builder(method).match(match).signalId(signalId).mtfConfirmed(mtfConfirmed).onBlock(onBlock)
+                .returnValue(returnValue).exception(exception);
     }
 
     /** The class part of {@link #method()}: {@code com.acme.Runner}. */

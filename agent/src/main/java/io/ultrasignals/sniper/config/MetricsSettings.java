@@ -8,11 +8,15 @@ package io.ultrasignals.sniper.config;
  * @param port    port to bind, 0..65535; 0 picks a free port (the agent logs which)
  */
 public record MetricsSettings(boolean enabled, String host, int port) {
-    static final Checks.Range PORT_RANGE = new Checks.Range(0, 65535);
+    static final SettingKey SECTION = AgentSettings.METRICS;
+    static final SettingKey ENABLED = SECTION.key("enabled");
+    static final SettingKey HOST = SECTION.key("host");
+    /** 0 as well: a free port. */
+    static final SettingKey PORT = SECTION.key("port", new Checks.Range(0, 65535));
 
     public MetricsSettings {
-        Checks.token("sniper_agent.metrics.host", host);
-        PORT_RANGE.check("sniper_agent.metrics.port", port);
+        HOST.token(host);
+        PORT.check(port);
     }
 
     public static MetricsSettings defaults() {
@@ -21,6 +25,11 @@ public record MetricsSettings(boolean enabled, String host, int port) {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** A builder that starts from these settings. */
+    public Builder toBuilder() {
+        return builder().enabled(enabled).host(host).port(port);
     }
 
     public static final class Builder {

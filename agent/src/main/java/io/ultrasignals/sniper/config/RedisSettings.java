@@ -1,5 +1,6 @@
 package io.ultrasignals.sniper.config;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 
 /**
@@ -22,50 +23,64 @@ import java.time.Duration;
 public record RedisSettings(boolean enabled, String host, int port, int db, String username, Secret password,
                             Duration connectTimeout, Duration decisionTimeout, String namespace, TlsSettings tls,
                             SentinelSettings sentinel, ClusterSettings cluster) {
-    static final Checks.Range PORT_RANGE = HostAndPort.PORT_RANGE;
-    static final Checks.Range DB_RANGE = new Checks.Range(0, Integer.MAX_VALUE);
-    /** {@code timeout}: at least a millisecond, at most an hour. */
-    static final Checks.Range CONNECT_TIMEOUT_MILLIS = new Checks.Range(1, 3_600_000);
-    static final String TIMEOUT_EXPECTED = "a number of seconds from 0.001 to 3600";
-    static final Checks.Range DECISION_TIMEOUT_MILLIS = new Checks.Range(1, 3_600_000);
+    static final SettingKey SECTION = SettingKey.root("redis");
+    static final SettingKey ENABLED = SECTION.key("enabled");
+    static final SettingKey HOST = SECTION.key("host");
+    static final SettingKey PORT = SECTION.key("port", HostAndPort.PORT_RANGE);
+    static final SettingKey DB = SECTION.key("db", new Checks.Range(0, Integer.MAX_VALUE));
+    static final SettingKey USERNAME = SECTION.key("username");
+    static final SettingKey PASSWORD = SECTION.key("password");
+    /** Seconds in YAML, held in milliseconds: at least a millisecond, at most an hour. */
+    static final SettingKey CONNECT_TIMEOUT = SECTION.key("timeout", new Checks.Range(1, 3_600_000));
+    static final String CONNECT_TIMEOUT_EXPECTED = "a number of seconds from 0.001 to 3600";
+    static final SettingKey DECISION_TIMEOUT = SECTION.key("decision_timeout_ms", new Checks.Range(1, 3_600_000));
+    static final SettingKey NAMESPACE = SECTION.key("namespace");
     static final int MAX_NAMESPACE_LENGTH = 128;
+    static final SettingKey TLS = SECTION.key("tls");
+    static final SettingKey SENTINEL = SECTION.key("sentinel");
+    static final SettingKey CLUSTER = SECTION.key("cluster");
 
     public RedisSettings {
-        Checks.token("redis.host", host);
-        PORT_RANGE.check("redis.port", port);
-        DB_RANGE.check("redis.db", db);
+        HOST.token(host);
+        PORT.check(port);
+        DB.check(db);
         if (username != null) {
-            Checks.token("redis.username", username);
+            USERNAME.token(username);
             if (password == null) {
-                throw SettingsException.conflict("redis.username", "redis.password",
-                        "an ACL user needs redis.password as well (AUTH takes both)");
+                throw SettingsException.conflict(USERNAME.path(), PASSWORD.path(),
+                        "an ACL user needs " + PASSWORD.path() + " as well (AUTH takes both)");
             }
         }
-        Checks.required("redis.timeout", connectTimeout);
-        if (connectTimeout.compareTo(Duration.ofMillis(CONNECT_TIMEOUT_MILLIS.min())) < 0
-                || connectTimeout.compareTo(Duration.ofMillis(CONNECT_TIMEOUT_MILLIS.max())) > 0) {
-            throw SettingsException.invalid("redis.timeout", "expected " + TIMEOUT_EXPECTED + ", got " + seconds(connectTimeout));
+        CONNECT_TIMEOUT.required(connectTimeout);
+        if (!connectTimeoutFits(seconds(connectTimeout))) {
+            throw SettingsException.invalid(CONNECT_TIMEOUT.path(),
+                    "expected " + CONNECT_TIMEOUT_EXPECTED + ", got " + shown(connectTimeout));
         }
-        DECISION_TIMEOUT_MILLIS.checkMillis("redis.decision_timeout_ms", decisionTimeout);
+        DECISION_TIMEOUT.checkMillis(decisionTimeout);
         if (decisionTimeout.compareTo(connectTimeout) >= 0) {
-            throw SettingsException.conflict("redis.decision_timeout_ms", "redis.timeout",
-                    "must be below redis.timeout (" + seconds(connectTimeout) + " s = " + connectTimeout.toMillis()
-                            + " ms), got " + decisionTimeout.toMillis());
+            throw SettingsException.conflict(DECISION_TIMEOUT.path(), CONNECT_TIMEOUT.path(),
+                    "must be below " + CONNECT_TIMEOUT.path() + " (" + shown(connectTimeout) + " s = "
+                            + connectTimeout.toMillis() + " ms), got " + decisionTimeout.toMillis());
         }
-        Checks.token("redis.namespace", namespace);
+        NAMESPACE.token(namespace);
         if (namespace.length() > MAX_NAMESPACE_LENGTH) {
-            throw SettingsException.invalid("redis.namespace",
+            throw SettingsException.invalid(NAMESPACE.path(),
                     "must be at most " + MAX_NAMESPACE_LENGTH + " characters, got " + namespace.length());
         }
-        Checks.required("redis.tls", tls);
+        TLS.required(tls);
         if (sentinel != null && cluster != null) {
-            throw SettingsException.conflict("redis.cluster", "redis.sentinel",
-                    "contradicts redis.sentinel: Redis is either Sentinel-managed or a Cluster, set only one of them");
+            throw SettingsException.conflict(CLUSTER.path(), SENTINEL.path(), "contradicts " + SENTINEL.path()
+                    + ": Redis is either Sentinel-managed or a Cluster, set only one of them");
         }
         if (cluster != null && db != 0) {
-            throw SettingsException.conflict("redis.db", "redis.cluster",
-                    "must be 0 with redis.cluster (Redis Cluster has only database 0), got " + db);
+            throw SettingsException.conflict(DB.path(), CLUSTER.path(),
+                    "must be 0 with " + CLUSTER.path() + " (Redis Cluster has only database 0), got " + db);
         }
+    }
+
+    /** The one range rule of {@code timeout}, for YAML's decimal seconds and for a Duration built in code alike. */
+    static boolean connectTimeoutFits(BigDecimal seconds) {
+        return CONNECT_TIMEOUT.range().contains(seconds.movePointRight(3));
     }
 
     public static RedisSettings defaults() {
@@ -74,6 +89,13 @@ public record RedisSettings(boolean enabled, String host, int port, int db, Stri
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** A builder that starts from these settings: change a few, keep the rest (Lettuce's {@code mutate()}). */
+    public Builder toBuilder() {
+        return builder().enabled(enabled).host(host).port(port).db(db).username(username).password(password)
+                .connectTimeout(connectTimeout).decisionTimeout(decisionTimeout).namespace(namespace).tls(tls)
+                .sentinel(sentinel).cluster(cluster);
     }
 
     /** Standalone, Sentinel or Cluster, from which of {@code sentinel} and {@code cluster} is set. */
@@ -107,9 +129,13 @@ public record RedisSettings(boolean enabled, String host, int port, int db, Stri
         return close > open + 1;
     }
 
-    private static String seconds(Duration duration) {
-        return java.math.BigDecimal.valueOf(duration.getSeconds())
-                .add(java.math.BigDecimal.valueOf(duration.getNano(), 9)).stripTrailingZeros().toPlainString();
+    private static BigDecimal seconds(Duration duration) {
+        return BigDecimal.valueOf(duration.getSeconds()).add(BigDecimal.valueOf(duration.getNano(), 9));
+    }
+
+    /** Seconds as an error shows them: {@code 0.05}, {@code 5}. */
+    private static String shown(Duration duration) {
+        return seconds(duration).stripTrailingZeros().toPlainString();
     }
 
     public static final class Builder {

@@ -10,21 +10,27 @@ import java.util.List;
  * @param password the sentinels' own password (their {@code requirepass}), or null; the master's is {@code redis.password}
  */
 public record SentinelSettings(String master, List<HostAndPort> nodes, Secret password) {
+    static final SettingKey SECTION = RedisSettings.SENTINEL;
+    static final SettingKey MASTER = SECTION.key("master");
+    static final SettingKey NODES = SECTION.key("nodes");
+    static final SettingKey PASSWORD = SECTION.key("password");
 
     public SentinelSettings {
         if (master == null) {
-            throw SettingsException.invalid("redis.sentinel.master",
-                    "is required when redis.sentinel is set: the master's name as the sentinels know it");
+            throw SettingsException.invalid(MASTER.path(),
+                    "is required when " + SECTION.path() + " is set: the master's name as the sentinels know it");
         }
-        Checks.token("redis.sentinel.master", master);
-        nodes = Checks.immutableList("redis.sentinel.nodes", nodes);
-        if (nodes.isEmpty()) {
-            throw SettingsException.invalid("redis.sentinel.nodes", "expected at least one " + HostAndPort.EXPECTED);
-        }
+        MASTER.token(master);
+        nodes = HostAndPort.atLeastOne(NODES, nodes);
     }
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** A builder that starts from these settings. */
+    public Builder toBuilder() {
+        return builder().master(master).nodes(nodes).password(password);
     }
 
     public static final class Builder {

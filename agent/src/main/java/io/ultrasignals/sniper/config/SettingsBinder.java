@@ -2,12 +2,10 @@ package io.ultrasignals.sniper.config;
 
 import static io.ultrasignals.sniper.config.Conversions.bool;
 import static io.ultrasignals.sniper.config.Conversions.enumeration;
+import static io.ultrasignals.sniper.config.Conversions.failureRate;
 import static io.ultrasignals.sniper.config.Conversions.hostAndPorts;
-import static io.ultrasignals.sniper.config.Conversions.integer;
-import static io.ultrasignals.sniper.config.Conversions.millis;
 import static io.ultrasignals.sniper.config.Conversions.optionalPath;
 import static io.ultrasignals.sniper.config.Conversions.optionalString;
-import static io.ultrasignals.sniper.config.Conversions.percent;
 import static io.ultrasignals.sniper.config.Conversions.secret;
 import static io.ultrasignals.sniper.config.Conversions.seconds;
 import static io.ultrasignals.sniper.config.Conversions.string;
@@ -25,7 +23,8 @@ import java.util.function.Supplier;
  */
 final class SettingsBinder {
     /** Keys of {@code runtime.sniper_mode} that mean nothing anywhere else: found directly under runtime, a block was misindented. */
-    private static final List<String> SNIPER_MODE_ONLY_KEYS = List.of("mtf_confirm", "max_signals_per_hour", "daily_signal_cap");
+    private static final List<SettingKey> SNIPER_MODE_ONLY_KEYS = List.of(SniperModeSettings.MTF_CONFIRM,
+            SniperModeSettings.MAX_SIGNALS_PER_HOUR, SniperModeSettings.DAILY_SIGNAL_CAP);
 
     private final SettingOrigins origins = new SettingOrigins();
 
@@ -37,43 +36,43 @@ final class SettingsBinder {
         // The root and runtime are not owned: read from, never checked for unknown keys.
         SettingsSection top = new SettingsSection(root, "", origins);
         rejectMisplacedSniperMode(top);
-        Optional<SettingsSection> runtime = top.section("runtime");
+        Optional<SettingsSection> runtime = top.section(SniperModeSettings.RUNTIME);
         runtime.ifPresent(this::rejectMisplacedSniperModeKeys);
         SniperSettings.Builder settings = SniperSettings.builder();
-        top.section("redis").ifPresent(redis -> settings.redis(redis(redis)));
-        runtime.flatMap(r -> r.section("sniper_mode")).ifPresent(mode -> settings.sniperMode(sniperMode(mode)));
-        top.section("sniper_agent").ifPresent(agent -> settings.agent(agent(agent)));
+        top.section(RedisSettings.SECTION).ifPresent(redis -> settings.redis(redis(redis)));
+        runtime.flatMap(r -> r.section(SniperModeSettings.SECTION)).ifPresent(mode -> settings.sniperMode(sniperMode(mode)));
+        top.section(AgentSettings.SECTION).ifPresent(agent -> settings.agent(agent(agent)));
         return build(settings::build);
     }
 
     private RedisSettings redis(SettingsSection s) {
         RedisSettings.Builder b = RedisSettings.builder();
-        s.read("enabled", bool(), b::enabled);
-        s.read("host", string(), b::host);
-        s.read("port", integer(RedisSettings.PORT_RANGE), v -> b.port(v.intValue()));
-        s.read("db", integer(RedisSettings.DB_RANGE), v -> b.db(v.intValue()));
-        s.read("username", optionalString(), b::username);
-        s.read("password", secret(), b::password);
-        s.read("timeout", seconds(), b::connectTimeout);
-        s.read("decision_timeout_ms", millis(RedisSettings.DECISION_TIMEOUT_MILLIS), b::decisionTimeout);
-        s.read("namespace", string(), b::namespace);
-        s.section("tls").ifPresent(tls -> b.tls(tls(tls)));
-        s.section("sentinel").flatMap(this::sentinel).ifPresent(b::sentinel);
-        s.section("cluster").flatMap(this::cluster).ifPresent(b::cluster);
+        s.read(RedisSettings.ENABLED, bool(), b::enabled);
+        s.read(RedisSettings.HOST, string(), b::host);
+        s.readInteger(RedisSettings.PORT, v -> b.port(Math.toIntExact(v)));
+        s.readInteger(RedisSettings.DB, v -> b.db(Math.toIntExact(v)));
+        s.read(RedisSettings.USERNAME, optionalString(), b::username);
+        s.read(RedisSettings.PASSWORD, secret(), b::password);
+        s.read(RedisSettings.CONNECT_TIMEOUT, seconds(), b::connectTimeout);
+        s.readMillis(RedisSettings.DECISION_TIMEOUT, b::decisionTimeout);
+        s.read(RedisSettings.NAMESPACE, string(), b::namespace);
+        s.section(RedisSettings.TLS).ifPresent(tls -> b.tls(tls(tls)));
+        s.section(RedisSettings.SENTINEL).flatMap(this::sentinel).ifPresent(b::sentinel);
+        s.section(RedisSettings.CLUSTER).flatMap(this::cluster).ifPresent(b::cluster);
         s.rejectUnknownKeys();
         return build(b::build);
     }
 
     private TlsSettings tls(SettingsSection s) {
         TlsSettings.Builder b = TlsSettings.builder();
-        s.read("enabled", bool(), b::enabled);
-        s.read("verify_peer", bool(), b::verifyPeer);
-        s.read("ca_file", optionalPath(), b::caFile);
+        s.read(TlsSettings.ENABLED, bool(), b::enabled);
+        s.read(TlsSettings.VERIFY_PEER, bool(), b::verifyPeer);
+        s.read(TlsSettings.CA_FILE, optionalPath(), b::caFile);
         s.rejectUnknownKeys();
         TlsSettings tls = build(b::build);
         // Checked here rather than at the first TLS handshake, where the error would not name the key.
         if (tls.enabled() && tls.caFile() != null && !Files.isReadable(tls.caFile())) {
-            throw origins.attach(SettingsException.invalid(s.keyPath("ca_file"),
+            throw origins.attach(SettingsException.invalid(s.keyPath(TlsSettings.CA_FILE),
                     "cannot read the CA file " + Checks.quote(tls.caFile().toString())));
         }
         return tls;
@@ -81,9 +80,9 @@ final class SettingsBinder {
 
     private Optional<SentinelSettings> sentinel(SettingsSection s) {
         SentinelSettings.Builder b = SentinelSettings.builder();
-        s.read("master", optionalString(), b::master);
-        s.read("nodes", hostAndPorts(), b::nodes);
-        s.read("password", secret(), b::password);
+        s.read(SentinelSettings.MASTER, optionalString(), b::master);
+        s.read(SentinelSettings.NODES, hostAndPorts(), b::nodes);
+        s.read(SentinelSettings.PASSWORD, secret(), b::password);
         s.rejectUnknownKeys();
         // A template's "sentinel: {master: null, nodes: []}" means no Sentinel.
         return s.setsAnything() ? Optional.of(build(b::build)) : Optional.empty();
@@ -91,88 +90,90 @@ final class SettingsBinder {
 
     private Optional<ClusterSettings> cluster(SettingsSection s) {
         List<HostAndPort> nodes = new ArrayList<>();
-        s.read("nodes", hostAndPorts(), nodes::addAll);
+        s.read(ClusterSettings.NODES, hostAndPorts(), nodes::addAll);
         s.rejectUnknownKeys();
         return s.setsAnything() ? Optional.of(build(() -> ClusterSettings.of(nodes))) : Optional.empty();
     }
 
     private SniperModeSettings sniperMode(SettingsSection s) {
         SniperModeSettings.Builder b = SniperModeSettings.builder();
-        s.read("enabled", bool(), b::enabled);
-        s.read("mtf_confirm", bool(), b::mtfConfirm);
-        s.read("max_signals_per_hour", integer(SniperModeSettings.CAP_RANGE), b::maxSignalsPerHour);
-        s.read("daily_signal_cap", integer(SniperModeSettings.CAP_RANGE), b::dailySignalCap);
-        s.read("window", enumeration(WindowMode.class), b::window);
-        s.read("enforcement", enumeration(Enforcement.class), b::enforcement);
-        s.section("fallback").ifPresent(fallback -> b.fallback(fallback(fallback)));
+        s.read(SniperModeSettings.ENABLED, bool(), b::enabled);
+        s.read(SniperModeSettings.MTF_CONFIRM, bool(), b::mtfConfirm);
+        s.readInteger(SniperModeSettings.MAX_SIGNALS_PER_HOUR, b::maxSignalsPerHour);
+        s.readInteger(SniperModeSettings.DAILY_SIGNAL_CAP, b::dailySignalCap);
+        s.read(SniperModeSettings.WINDOW, enumeration(WindowMode.class), b::window);
+        s.read(SniperModeSettings.ENFORCEMENT, enumeration(Enforcement.class), b::enforcement);
+        s.section(SniperModeSettings.FALLBACK).ifPresent(fallback -> b.fallback(fallback(fallback)));
         s.rejectUnknownKeys();
         return build(b::build);
     }
 
     private FallbackSettings fallback(SettingsSection s) {
         FallbackSettings.Builder b = FallbackSettings.builder();
-        s.read("policy", enumeration(FallbackPolicy.class), b::policy);
-        s.read("failure_rate_threshold", percent(), b::failureRateThreshold);
-        s.read("minimum_calls", integer(FallbackSettings.CALLS), v -> b.minimumCalls(v.intValue()));
-        s.read("sliding_window_calls", integer(FallbackSettings.CALLS), v -> b.slidingWindowCalls(v.intValue()));
-        s.read("open_wait_ms", millis(FallbackSettings.MILLIS), b::openWait);
-        s.read("permitted_calls_in_half_open", integer(FallbackSettings.CALLS), v -> b.permittedCallsInHalfOpen(v.intValue()));
-        s.read("heartbeat_interval_ms", millis(FallbackSettings.MILLIS), b::heartbeatInterval);
-        s.read("heartbeat_ttl_ms", millis(FallbackSettings.MILLIS), b::heartbeatTtl);
+        s.read(FallbackSettings.POLICY, enumeration(FallbackPolicy.class), b::policy);
+        s.read(FallbackSettings.FAILURE_RATE_THRESHOLD, failureRate(), b::failureRateThreshold);
+        s.readInteger(FallbackSettings.MINIMUM_CALLS, v -> b.minimumCalls(Math.toIntExact(v)));
+        s.readInteger(FallbackSettings.SLIDING_WINDOW_CALLS, v -> b.slidingWindowCalls(Math.toIntExact(v)));
+        s.readMillis(FallbackSettings.OPEN_WAIT, b::openWait);
+        s.readInteger(FallbackSettings.PERMITTED_CALLS_IN_HALF_OPEN, v -> b.permittedCallsInHalfOpen(Math.toIntExact(v)));
+        s.readMillis(FallbackSettings.HEARTBEAT_INTERVAL, b::heartbeatInterval);
+        s.readMillis(FallbackSettings.HEARTBEAT_TTL, b::heartbeatTtl);
         s.rejectUnknownKeys();
         return build(b::build);
     }
 
     private AgentSettings agent(SettingsSection s) {
         AgentSettings.Builder b = AgentSettings.builder();
-        s.section("metrics").ifPresent(metrics -> b.metrics(metrics(metrics)));
+        s.section(AgentSettings.METRICS).ifPresent(metrics -> b.metrics(metrics(metrics)));
         List<InstrumentTarget> targets = new ArrayList<>();
-        for (SettingsSection target : s.sections("instrument")) {
+        for (SettingsSection target : s.sections(AgentSettings.INSTRUMENT)) {
             targets.add(instrumentTarget(target));
         }
         b.instrument(targets);
-        s.read("on_misconfiguration", enumeration(MisconfigurationPolicy.class), b::onMisconfiguration);
+        s.read(AgentSettings.ON_MISCONFIGURATION, enumeration(MisconfigurationPolicy.class), b::onMisconfiguration);
         s.rejectUnknownKeys();
         return build(b::build);
     }
 
     private MetricsSettings metrics(SettingsSection s) {
         MetricsSettings.Builder b = MetricsSettings.builder();
-        s.read("enabled", bool(), b::enabled);
-        s.read("host", string(), b::host);
-        s.read("port", integer(MetricsSettings.PORT_RANGE), v -> b.port(v.intValue()));
+        s.read(MetricsSettings.ENABLED, bool(), b::enabled);
+        s.read(MetricsSettings.HOST, string(), b::host);
+        s.readInteger(MetricsSettings.PORT, v -> b.port(Math.toIntExact(v)));
         s.rejectUnknownKeys();
         return build(b::build);
     }
 
     private InstrumentTarget instrumentTarget(SettingsSection s) {
-        String method = s.valueOrNull("method", string());
+        String method = s.valueOrNull(InstrumentTarget.METHOD, string());
         InstrumentTarget.Builder b = InstrumentTarget.builder(method);
-        s.read("match", enumeration(MatchMode.class), b::match);
-        s.read("signal_id", optionalString(), b::signalId);
-        s.read("mtf_confirmed", optionalString(), b::mtfConfirmed);
-        s.read("on_block", enumeration(BlockAction.class), b::onBlock);
-        s.read("return_value", optionalString(), b::returnValue);
-        s.read("exception", optionalString(), b::exception);
+        s.read(InstrumentTarget.MATCH, enumeration(MatchMode.class), b::match);
+        s.read(InstrumentTarget.SIGNAL_ID, optionalString(), b::signalId);
+        s.read(InstrumentTarget.MTF_CONFIRMED, optionalString(), b::mtfConfirmed);
+        s.read(InstrumentTarget.ON_BLOCK, enumeration(BlockAction.class), b::onBlock);
+        s.read(InstrumentTarget.RETURN_VALUE, optionalString(), b::returnValue);
+        s.read(InstrumentTarget.EXCEPTION, optionalString(), b::exception);
         s.rejectUnknownKeys();
         if (method == null) {
-            throw origins.attach(SettingsException.invalid(s.keyPath("method"),
-                    "is required: the method to instrument, as \"fully.qualified.Class#method\""));
+            throw origins.attach(SettingsException.invalid(s.keyPath(InstrumentTarget.METHOD),
+                    "is required: the method to instrument, as " + InstrumentTarget.METHOD_EXPECTED));
         }
         try {
             return b.build();
         } catch (SettingsException e) {
-            throw origins.attach(e.movedTo(InstrumentTarget.PATH, s.path()));
+            throw origins.attach(e.movedTo(InstrumentTarget.ITEM.path(), s.path()));
         }
     }
 
     private void rejectMisplacedSniperMode(SettingsSection top) {
-        top.rejectIfPresent("sniper_mode", "belongs under runtime, as runtime.sniper_mode; indent the block under runtime:");
+        top.rejectIfPresent(SniperModeSettings.SECTION.name(), "belongs under " + SniperModeSettings.RUNTIME + ", as "
+                + SniperModeSettings.SECTION + "; indent the block under " + SniperModeSettings.RUNTIME + ":");
     }
 
     private void rejectMisplacedSniperModeKeys(SettingsSection runtime) {
-        for (String key : SNIPER_MODE_ONLY_KEYS) {
-            runtime.rejectIfPresent(key, "belongs under runtime.sniper_mode; is the block indented one level too little?");
+        for (SettingKey key : SNIPER_MODE_ONLY_KEYS) {
+            runtime.rejectIfPresent(key.name(),
+                    "belongs under " + SniperModeSettings.SECTION + "; is the block indented one level too little?");
         }
     }
 

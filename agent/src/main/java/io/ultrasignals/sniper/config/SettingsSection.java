@@ -1,17 +1,22 @@
 package io.ultrasignals.sniper.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import java.util.regex.Pattern;
 
 /**
  * Reads the keys of one owned section. Every key the binder asks for becomes known; whatever else the section
  * holds is an error ({@link #rejectUnknownKeys()}), since a silently dropped key once left caps unapplied.
  */
 final class SettingsSection {
+    private static final Pattern ANY_INDEX = Pattern.compile("\\[\\d+]");
+
     private final SettingNode.Mapping mapping;
     private final String path;
     private final SettingOrigins origins;
@@ -29,17 +34,27 @@ final class SettingsSection {
     }
 
     /** If the key is present, converts its value and hands it to {@code setter}; absent keys keep the builder's default. */
-    <T> void read(String key, Conversions.Conversion<T> conversion, Consumer<T> setter) {
-        SettingNode.Entry entry = entry(key);
+    <T> void read(SettingKey key, Conversions.Conversion<T> conversion, Consumer<T> setter) {
+        SettingNode.Entry entry = entry(own(key));
         if (entry != null) {
-            setter.accept(convert(key, entry, conversion));
+            setter.accept(convert(key.name(), entry, conversion));
         }
     }
 
+    /** A whole number in the key's range. */
+    void readInteger(SettingKey key, LongConsumer setter) {
+        read(key, Conversions.integer(key.range()), setter::accept);
+    }
+
+    /** Whole milliseconds in the key's range ({@code *_ms} keys). */
+    void readMillis(SettingKey key, Consumer<Duration> setter) {
+        read(key, Conversions.millis(key.range()), setter);
+    }
+
     /** The converted value of the key, or null when it is absent. */
-    <T> T valueOrNull(String key, Conversions.Conversion<T> conversion) {
-        SettingNode.Entry entry = entry(key);
-        return entry == null ? null : convert(key, entry, conversion);
+    <T> T valueOrNull(SettingKey key, Conversions.Conversion<T> conversion) {
+        SettingNode.Entry entry = entry(own(key));
+        return entry == null ? null : convert(key.name(), entry, conversion);
     }
 
     /** Fails if the key is present at all: for keys that belong elsewhere. */
@@ -51,14 +66,14 @@ final class SettingsSection {
     }
 
     /** The nested section, if present and not null. */
-    Optional<SettingsSection> section(String key) {
-        SettingNode.Mapping nested = valueOf(key, SettingNode.Mapping.class, "a mapping of keys");
+    Optional<SettingsSection> section(SettingKey key) {
+        SettingNode.Mapping nested = valueOf(own(key), SettingNode.Mapping.class, "a mapping of keys");
         return nested == null ? Optional.empty() : Optional.of(new SettingsSection(nested, keyPath(key), origins));
     }
 
     /** The items of a list of sections ({@code key[0]}, {@code key[1]}, ...); empty when absent or null. */
-    List<SettingsSection> sections(String key) {
-        SettingNode.Sequence sequence = valueOf(key, SettingNode.Sequence.class, "a list of mappings");
+    List<SettingsSection> sections(SettingKey key) {
+        SettingNode.Sequence sequence = valueOf(own(key), SettingNode.Sequence.class, "a list of mappings");
         if (sequence == null) {
             return List.of();
         }
@@ -93,8 +108,21 @@ final class SettingsSection {
         }
     }
 
-    String keyPath(String key) {
+    /** The path of one of this section's keys as it stands here: {@code sniper_agent.instrument[2].method}. */
+    String keyPath(SettingKey key) {
+        return keyPath(own(key));
+    }
+
+    private String keyPath(String key) {
         return path.isEmpty() ? key : path + "." + key;
+    }
+
+    /** The key's name; a key of another section is the binder's mistake, caught on the first load. */
+    private String own(SettingKey key) {
+        if (!key.section().equals(ANY_INDEX.matcher(path).replaceAll("[]"))) {
+            throw new IllegalArgumentException("the key " + key.path() + " is not one of the section " + path);
+        }
+        return key.name();
     }
 
     /** The key's entry, or null; a key written twice is an error, since YAML readers silently keep only the last. */

@@ -15,15 +15,25 @@ import io.ultrasignals.sniper.script.WindowMode;
  */
 public record SniperModeSettings(boolean enabled, boolean mtfConfirm, long maxSignalsPerHour, long dailySignalCap,
                                  WindowMode window, Enforcement enforcement, FallbackSettings fallback) {
+    /** Read for {@link #SECTION} only; nothing else under it is the agent's. */
+    static final SettingKey RUNTIME = SettingKey.root("runtime");
+    static final SettingKey SECTION = RUNTIME.key("sniper_mode");
     /** The caps the v1 scripts accept. */
     static final Checks.Range CAP_RANGE = new Checks.Range(0, 1_000_000_000L);
+    static final SettingKey ENABLED = SECTION.key("enabled");
+    static final SettingKey MTF_CONFIRM = SECTION.key("mtf_confirm");
+    static final SettingKey MAX_SIGNALS_PER_HOUR = SECTION.key("max_signals_per_hour", CAP_RANGE);
+    static final SettingKey DAILY_SIGNAL_CAP = SECTION.key("daily_signal_cap", CAP_RANGE);
+    static final SettingKey WINDOW = SECTION.key("window");
+    static final SettingKey ENFORCEMENT = SECTION.key("enforcement");
+    static final SettingKey FALLBACK = SECTION.key("fallback");
 
     public SniperModeSettings {
-        CAP_RANGE.check("runtime.sniper_mode.max_signals_per_hour", maxSignalsPerHour);
-        CAP_RANGE.check("runtime.sniper_mode.daily_signal_cap", dailySignalCap);
-        Checks.required("runtime.sniper_mode.window", window);
-        Checks.required("runtime.sniper_mode.enforcement", enforcement);
-        Checks.required("runtime.sniper_mode.fallback", fallback);
+        MAX_SIGNALS_PER_HOUR.check(maxSignalsPerHour);
+        DAILY_SIGNAL_CAP.check(dailySignalCap);
+        WINDOW.required(window);
+        ENFORCEMENT.required(enforcement);
+        FALLBACK.required(fallback);
     }
 
     public static SniperModeSettings defaults() {
@@ -32,6 +42,12 @@ public record SniperModeSettings(boolean enabled, boolean mtfConfirm, long maxSi
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** A builder that starts from these settings: change a few, keep the rest (Lettuce's {@code mutate()}). */
+    public Builder toBuilder() {
+        return builder().enabled(enabled).mtfConfirm(mtfConfirm).maxSignalsPerHour(maxSignalsPerHour)
+                .dailySignalCap(dailySignalCap).window(window).enforcement(enforcement).fallback(fallback);
     }
 
     public static final class Builder {

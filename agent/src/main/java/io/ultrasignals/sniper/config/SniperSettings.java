@@ -13,9 +13,9 @@ package io.ultrasignals.sniper.config;
 public record SniperSettings(RedisSettings redis, SniperModeSettings sniperMode, AgentSettings agent) {
 
     public SniperSettings {
-        Checks.required("redis", redis);
-        Checks.required("runtime.sniper_mode", sniperMode);
-        Checks.required("sniper_agent", agent);
+        RedisSettings.SECTION.required(redis);
+        SniperModeSettings.SECTION.required(sniperMode);
+        AgentSettings.SECTION.required(agent);
     }
 
     /** Every setting at its default: Redis off, sniper mode off, caps 2 per hour and 6 per day. */
@@ -25,6 +25,11 @@ public record SniperSettings(RedisSettings redis, SniperModeSettings sniperMode,
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** A builder that starts from these settings: change a few, keep the rest (Lettuce's {@code mutate()}). */
+    public Builder toBuilder() {
+        return builder().redis(redis).sniperMode(sniperMode).agent(agent);
     }
 
     public static final class Builder {

@@ -10,6 +10,10 @@ import java.nio.file.Path;
  * @param caFile     PEM file of the certificate authorities to trust, or null for the JVM's trust store
  */
 public record TlsSettings(boolean enabled, boolean verifyPeer, Path caFile) {
+    static final SettingKey SECTION = RedisSettings.TLS;
+    static final SettingKey ENABLED = SECTION.key("enabled");
+    static final SettingKey VERIFY_PEER = SECTION.key("verify_peer");
+    static final SettingKey CA_FILE = SECTION.key("ca_file");
 
     public static TlsSettings defaults() {
         return builder().build();
@@ -17,6 +21,11 @@ public record TlsSettings(boolean enabled, boolean verifyPeer, Path caFile) {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** A builder that starts from these settings. */
+    public Builder toBuilder() {
+        return builder().enabled(enabled).verifyPeer(verifyPeer).caFile(caFile);
     }
 
     public static final class Builder {

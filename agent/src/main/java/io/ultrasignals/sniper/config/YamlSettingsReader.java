@@ -25,8 +25,9 @@ import org.yaml.snakeyaml.nodes.Tag;
 final class YamlSettingsReader {
     private static final int MAX_DEPTH = 40;
     private static final Set<Tag> TYPED_SCALARS = Set.of(Tag.NULL, Tag.BOOL, Tag.INT, Tag.FLOAT);
-    /** Top-level sections the agent reads; the others are checked as YAML but not converted (nobody reads them). */
-    static final Set<String> AGENT_SECTIONS = Set.of("redis", "runtime", "sniper_agent", "sniper_mode");
+    /** Top-level sections the agent reads (and sniper_mode, to say it belongs under runtime); the others are checked as YAML but not converted. */
+    static final Set<String> AGENT_SECTIONS = Set.of(RedisSettings.SECTION.name(), SniperModeSettings.RUNTIME.name(),
+            AgentSettings.SECTION.name(), SniperModeSettings.SECTION.name());
 
     private final String sourceName;
     private final ScalarConstructor scalars;
