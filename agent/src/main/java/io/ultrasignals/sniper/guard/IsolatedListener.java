@@ -42,62 +42,46 @@ final class IsolatedListener implements GuardListener {
 
     @Override
     public void onDecision(Decision decision, long nanos) {
-        try {
-            delegate.onDecision(decision, nanos);
-        } catch (Throwable t) {
-            failed("onDecision", t);
-        }
+        isolated("onDecision", () -> delegate.onDecision(decision, nanos));
     }
 
     @Override
     public void onRedisFailure(RedisFailure failure) {
-        try {
-            delegate.onRedisFailure(failure);
-        } catch (Throwable t) {
-            failed("onRedisFailure", t);
-        }
+        isolated("onRedisFailure", () -> delegate.onRedisFailure(failure));
     }
 
     @Override
     public void onScriptReload() {
-        try {
-            delegate.onScriptReload();
-        } catch (Throwable t) {
-            failed("onScriptReload", t);
-        }
+        isolated("onScriptReload", delegate::onScriptReload);
     }
 
     @Override
     public void onReconciled(long admissions) {
-        try {
-            delegate.onReconciled(admissions);
-        } catch (Throwable t) {
-            failed("onReconciled", t);
-        }
+        isolated("onReconciled", () -> delegate.onReconciled(admissions));
     }
 
     @Override
     public void onRedisRollback(long hourRestored, long dayRestored) {
-        try {
-            delegate.onRedisRollback(hourRestored, dayRestored);
-        } catch (Throwable t) {
-            failed("onRedisRollback", t);
-        }
+        isolated("onRedisRollback", () -> delegate.onRedisRollback(hourRestored, dayRestored));
     }
 
     @Override
     public void onBackendChange(Backend from, Backend to, String cause) {
-        try {
-            delegate.onBackendChange(from, to, cause);
-        } catch (Throwable t) {
-            failed("onBackendChange", t);
-        }
+        isolated("onBackendChange", () -> delegate.onBackendChange(from, to, cause));
     }
 
     /** How many calls of {@code method} have thrown {@code type} (for tests and diagnosis). */
     long failures(String method, Class<? extends Throwable> type) {
         FailureLog log = failures.get(method + " " + type.getName());
         return log == null ? 0 : log.total.get();
+    }
+
+    private void isolated(String method, Runnable call) {
+        try {
+            call.run();
+        } catch (Throwable t) {
+            failed(method, t);
+        }
     }
 
     private void failed(String method, Throwable t) {
