@@ -86,7 +86,7 @@ class SettingsDocumentationTest {
     }
 
     /** Key paths that no other path extends (redis.tls.enabled, not redis.tls). */
-    private static Set<String> leaves(Set<String> paths) {
+    static Set<String> leaves(Set<String> paths) {
         return paths.stream()
                 .filter(p -> paths.stream().noneMatch(other -> other.startsWith(p + ".") || other.startsWith(p + "[")))
                 .collect(Collectors.toCollection(TreeSet::new));
