@@ -331,7 +331,10 @@ class LocalEngineMatchesLuaProperties {
     }
 
     private static List<String> withExtra(List<String> argv) {
+        // ARGV[8] is deadline_ms, which the local engine is never given: an empty one, then an
+        // argument beyond the ABI that both must ignore.
         List<String> longer = new ArrayList<>(argv);
+        longer.add("");
         longer.add("ignored");
         return longer;
     }

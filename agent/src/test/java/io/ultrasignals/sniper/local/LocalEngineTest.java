@@ -114,11 +114,14 @@ class LocalEngineTest {
             for (int i = 0; i < 10; i++) {
                 admit(START);
             }
-            // 15 minutes into the next hour: 45/60 of the previous hour is inside, floor(10 * 0.75) = 7.
+            // 15 minutes into the next hour: 45/60 of the previous hour is inside, 10 * 0.75 = 7.5
+            // (replied as 7): cap 8 blocks at once (7.5 + 1 > 8), cap 9 admits one (7.5 + 1 + 1 > 9).
             long now = START + HOUR + 15 * MINUTE;
             assertThat(engine.acquire(sliding(8, 0, now)))
+                    .isEqualTo(new AcquireReply(false, "SNIPER_HOURLY_CAP", 7, 10, 45 * MINUTE, now, false));
+            assertThat(engine.acquire(sliding(9, 0, now)))
                     .isEqualTo(new AcquireReply(true, "OK", 8, 11, 0, now, false));
-            assertThat(engine.acquire(sliding(8, 0, now)))
+            assertThat(engine.acquire(sliding(9, 0, now)))
                     .isEqualTo(new AcquireReply(false, "SNIPER_HOURLY_CAP", 8, 11, 45 * MINUTE, now, false));
             // The fixed window sees only the new bucket.
             assertThat(engine.acquire(capped(8, 0, null, now)).hourCount()).isEqualTo(2);
