@@ -157,19 +157,6 @@ public final class RedisServer implements AutoCloseable {
         launch();
     }
 
-    /**
-     * Like {@link #restart()}, but returns as soon as the server accepts connections, which may be while
-     * it still loads its AOF or RDB and answers {@code LOADING}. For tests of that state: start the
-     * server with {@code --key-load-delay} (microseconds per key) and
-     * {@code --loading-process-events-interval-bytes 1024} so that loading lasts and clients get answers.
-     */
-    public void restartStillLoading() {
-        if (isAlive()) {
-            kill();
-        }
-        launch(false);
-    }
-
     /** Whether the server is still loading its data set (INFO persistence says loading:1). */
     public boolean isLoading() {
         try (RespConnection c = connect(1000)) {
@@ -188,11 +175,6 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private void launch() {
-        launch(true);
-    }
-
-    /** @param untilLoaded wait for PONG (data loaded), else only for a reply, which may be LOADING */
-    private void launch(boolean untilLoaded) {
         List<String> cmd = new ArrayList<>();
         cmd.add(binary.path().toString());
         if (sentinelConfig != null) {
@@ -225,10 +207,6 @@ public final class RedisServer implements AutoCloseable {
             }
             try (RespConnection c = connect(1000)) {
                 if ("PONG".equals(c.call("PING"))) {
-                    return;
-                }
-            } catch (RespConnection.RespError loading) {
-                if (!untilLoaded && String.valueOf(loading.getMessage()).startsWith("LOADING")) {
                     return;
                 }
             } catch (RuntimeException notYet) {
