@@ -35,8 +35,7 @@ class SettleAfterExpiryTest {
     void aTimedOutBlockedCallSettledAfterItsStoredAnswerExpiredKeepsTheBooksExact(RedisServer server) throws Exception {
         TestSettings settings = TestSettings.on(server).caps(1, 0);
         try (SniperRuntime runtime = SniperRuntime.create(settings.build(), GuardListener.NONE).start()) {
-            RedisEngine redis = new RedisEngine(new ScriptRunner(runtime.link().orElseThrow(), java.time.Duration.ofSeconds(5), () -> {}),
-                    ScriptCatalog.load(), settings.namespace(), new ClockOffset());
+            RedisEngine redis = engineOn(runtime, settings);
             LocalEngine local = new LocalEngine();
             Reconciler reconciler = new Reconciler(local, "settle-test");
             String ns = settings.namespace();
@@ -74,8 +73,7 @@ class SettleAfterExpiryTest {
     void whileTheStoredBlockHoldsTheSettlementFindsItAndCreditsTheLocalAdmission(RedisServer server) throws Exception {
         TestSettings settings = TestSettings.on(server).caps(1, 0);
         try (SniperRuntime runtime = SniperRuntime.create(settings.build(), GuardListener.NONE).start()) {
-            RedisEngine redis = new RedisEngine(new ScriptRunner(runtime.link().orElseThrow(), java.time.Duration.ofSeconds(5), () -> {}),
-                    ScriptCatalog.load(), settings.namespace(), new ClockOffset());
+            RedisEngine redis = engineOn(runtime, settings);
             LocalEngine local = new LocalEngine();
             Reconciler reconciler = new Reconciler(local, "settle-test");
             long longBlock = DECIDED_AT - 3_000_000; // 50 minutes before the hour ends: the block holds through the test
@@ -90,6 +88,12 @@ class SettleAfterExpiryTest {
             // Redis replayed its block (counted nothing there), so the local admission is credited: 1 + 1.
             assertThat(server.call("GET", settings.namespace() + HOUR_BUCKET)).isEqualTo("2");
         }
+    }
+
+    /** A Redis engine on the runtime's connection, with a timeout long enough for a loaded machine. */
+    private static RedisEngine engineOn(SniperRuntime runtime, TestSettings settings) {
+        return new RedisEngine(new ScriptRunner(runtime.link().orElseThrow(), java.time.Duration.ofSeconds(5), () -> {}),
+                ScriptCatalog.load(), settings.namespace(), new ClockOffset());
     }
 
     private static AcquireArgs capped(String id) {
