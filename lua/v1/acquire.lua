@@ -13,7 +13,8 @@
 --            runs later (a timed-out command the server ran late) does nothing and errors
 -- Reply: {allowed, reason, hour_count, day_count, retry_after_ms, server_time_ms, replayed}
 -- Keys: <ns>:hour:<now//3600000>, <ns>:day:<now//86400000> (TTL 2 windows, set at creation);
---       <ns>:op:<signal_id> holds the decision (TTL 172800 s).
+--       <ns>:op:<signal_id> holds the decision: 172800 s when admitted, until the blocking bucket ends
+--       (retry_after_ms) when blocked by a cap, 60 s when blocked by MTF.
 -- Errors start with "ERR sniper:" and write nothing. Runs on Redis 6.2 and 7.x.
 --
 -- Performance: this runs on Redis's single thread for every signal of the fleet, so the common path
@@ -22,7 +23,7 @@
 -- any Redis call beyond TIME, one MGET and the two writes. Measured by ServerCost (benchmarks/README.md).
 
 local HOUR_MS, DAY_MS = 3600000, 86400000
-local OP_TTL_MS = 172800000
+local OP_TTL_MS, MTF_BLOCK_TTL_MS = 172800000, 60000
 local ns = KEYS[1]
 if ns == nil or ns == '' then
   return redis.error_reply('ERR sniper: KEYS[1] must be the namespace (e.g. sniper_signals), got none')
@@ -125,25 +126,34 @@ for i = 1, sliding and 4 or 2 do
   end
 end
 
--- Sliding window: prev * (W - elapsed) / W, rounded down, exact for prev up to 1e9. Splitting prev
--- by W keeps each product below 2^53; math.fmod is exact, so no float rounding decides a signal.
+-- Sliding window: admit iff prev * (W - elapsed) + (curr + 1) * W <= cap * W, exactly. With
+-- prev * (W - elapsed) = f * W + g (0 <= g < W) that is curr + f + 1 <= cap when g = 0 and
+-- curr + f + 2 <= cap when g > 0: the count is curr + f (the estimate rounded down, as replied),
+-- and hour_over/day_over is 1 when a fraction g / W lies above it. Splitting prev = q * W + r
+-- gives f = q * a + floor(r * a / W) and g = fmod(r * a, W) with a = W - elapsed: q * a <= prev and
+-- r * a < W^2 < 2^53, so every product is an exact integer for prev up to 1e9 (and far beyond).
+local hour_over, day_over = 0, 0
 if sliding then
   local p, w, a = hour_prev, HOUR_MS, HOUR_MS - (now - hour * HOUR_MS)
   local q = math.floor(p / w)
   local r = p - q * w
-  hour_count = hour_count + q * a + (r * a - math.fmod(r * a, w)) / w
+  local g = math.fmod(r * a, w)
+  hour_count = hour_count + q * a + (r * a - g) / w
+  if g > 0 then hour_over = 1 end
   p, w, a = day_prev, DAY_MS, DAY_MS - (now - day * DAY_MS)
   q = math.floor(p / w)
   r = p - q * w
-  day_count = day_count + q * a + (r * a - math.fmod(r * a, w)) / w
+  g = math.fmod(r * a, w)
+  day_count = day_count + q * a + (r * a - g) / w
+  if g > 0 then day_over = 1 end
 end
 
 local allowed, reason, retry = 0, 'OK', 0
 if mtf_required == '1' and mtf_confirmed ~= '1' then
   reason = 'SNIPER_MTF_REQUIRED'
-elseif hcap > 0 and hour_count + 1 > hcap then
+elseif hcap > 0 and hour_count + hour_over + 1 > hcap then
   reason, retry = 'SNIPER_HOURLY_CAP', (hour + 1) * HOUR_MS - now
-elseif dcap > 0 and day_count + 1 > dcap then
+elseif dcap > 0 and day_count + day_over + 1 > dcap then
   reason, retry = 'SNIPER_DAILY_CAP', (day + 1) * DAY_MS - now
 else
   allowed = 1
@@ -153,8 +163,14 @@ else
 end
 
 if op_key then
+  -- A blocked decision is kept only while it holds: until its bucket ends (retry), or 60 s for MTF (a
+  -- confirmation may follow). So ids blocked in a runaway loop cost memory for one window, not 48 h.
+  local op_ttl = OP_TTL_MS
+  if allowed == 0 then
+    op_ttl = retry > 0 and retry or MTF_BLOCK_TTL_MS
+  end
   -- One format call instead of 17 concatenations with seven number-to-string conversions.
   redis.call('SET', op_key, string.format('%d|%s|%d|%d|%d|%d|%d|%d|0', allowed, reason, hour_count, day_count,
-    retry, now, hour, day), 'PX', OP_TTL_MS)
+    retry, now, hour, day), 'PX', op_ttl)
 end
 return {allowed, reason, hour_count, day_count, retry, now, 0}

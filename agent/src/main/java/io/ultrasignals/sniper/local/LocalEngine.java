@@ -19,8 +19,10 @@ import java.util.function.LongSupplier;
  * <p><b>Two times.</b> A call decides at its {@code nowMillis}, or at the clock when that is
  * {@code null} (as the scripts use Redis {@code TIME}). Expiry always runs on the clock, whatever
  * {@code nowMillis} says, as Redis TTLs run on the server's clock: hour buckets live 2 hours and
- * day buckets 2 days from creation, decisions and credit marks 172800 s. Expired entries are
- * dropped lazily, so memory follows what is live, as in Redis.
+ * day buckets 2 days from creation, credit marks and admitted decisions 172800 s, a decision blocked
+ * by a cap until its bucket ends ({@code retryAfterMillis}), one blocked by MTF 60 s
+ * ({@link #decisionTtlMillis}). Expired entries are dropped lazily, so memory follows what is live,
+ * as in Redis.
  *
  * <p><b>Threads.</b> Every call runs under one lock, like a script run in Redis: exact under any
  * concurrency. The lock is held for a few map lookups; an acquire without a signal id allocates
@@ -32,8 +34,10 @@ import java.util.function.LongSupplier;
 public final class LocalEngine implements LimitEngine {
     static final long HOUR_MS = 3_600_000L;
     static final long DAY_MS = 86_400_000L;
-    /** TTL of {@code op:} decisions and {@code credit:} marks. */
+    /** TTL of admitted {@code op:} decisions and of {@code credit:} marks. */
     static final long MARK_TTL_MS = 172_800_000L;
+    /** TTL of an {@code op:} decision blocked by MTF: a confirmation may follow soon. */
+    static final long MTF_BLOCK_TTL_MS = 60_000L;
 
     static final String OK = "OK";
     static final String MTF_REQUIRED = "SNIPER_MTF_REQUIRED";
@@ -64,8 +68,8 @@ public final class LocalEngine implements LimitEngine {
     private final Object lock = new Object();
     private final BucketTable hours = new BucketTable(2 * HOUR_MS);
     private final BucketTable days = new BucketTable(2 * DAY_MS);
-    private final ExpiringMap<Decision> decisions = new ExpiringMap<>(MARK_TTL_MS);
-    private final ExpiringMap<Boolean> creditMarks = new ExpiringMap<>(MARK_TTL_MS);
+    private final ExpiringMap<Decision> decisions = new ExpiringMap<>();
+    private final ExpiringMap<Boolean> creditMarks = new ExpiringMap<>();
     private final AdmissionLedger ledger = new AdmissionLedger();
 
     /** An engine on the system clock. */
@@ -100,9 +104,17 @@ public final class LocalEngine implements LimitEngine {
             Bucket dayBucket = days.live(day, clockNow);
             long hourCount = count(hourBucket);
             long dayCount = count(dayBucket);
+            // 1 where the sliding estimate has a fraction above its floor (hourCount): the cap
+            // comparison uses the exact estimate, the reply its floor.
+            long hourOver = 0;
+            long dayOver = 0;
             if (args.window() == WindowMode.SLIDING) {
-                hourCount += weightedPrevious(count(hours.live(hour - 1, clockNow)), HOUR_MS, now - hour * HOUR_MS);
-                dayCount += weightedPrevious(count(days.live(day - 1, clockNow)), DAY_MS, now - day * DAY_MS);
+                long hourPrevious = count(hours.live(hour - 1, clockNow));
+                long dayPrevious = count(days.live(day - 1, clockNow));
+                hourCount += weightedPrevious(hourPrevious, HOUR_MS, now - hour * HOUR_MS);
+                dayCount += weightedPrevious(dayPrevious, DAY_MS, now - day * DAY_MS);
+                hourOver = weightedPreviousHasFraction(hourPrevious, HOUR_MS, now - hour * HOUR_MS) ? 1 : 0;
+                dayOver = weightedPreviousHasFraction(dayPrevious, DAY_MS, now - day * DAY_MS) ? 1 : 0;
             }
 
             boolean allowed = false;
@@ -110,10 +122,10 @@ public final class LocalEngine implements LimitEngine {
             long retryAfter = 0;
             if (args.mtfRequired() && !args.mtfConfirmed()) {
                 reason = MTF_REQUIRED;
-            } else if (args.hourlyCap() > 0 && hourCount + 1 > args.hourlyCap()) {
+            } else if (args.hourlyCap() > 0 && hourCount + hourOver + 1 > args.hourlyCap()) {
                 reason = HOURLY_CAP;
                 retryAfter = (hour + 1) * HOUR_MS - now;
-            } else if (args.dailyCap() > 0 && dayCount + 1 > args.dailyCap()) {
+            } else if (args.dailyCap() > 0 && dayCount + dayOver + 1 > args.dailyCap()) {
                 reason = DAILY_CAP;
                 retryAfter = (day + 1) * DAY_MS - now;
             } else {
@@ -128,7 +140,7 @@ public final class LocalEngine implements LimitEngine {
 
             AcquireReply reply = new AcquireReply(allowed, reason, hourCount, dayCount, retryAfter, now, false);
             if (signalId != null) {
-                decisions.put(signalId, new Decision(reply), clockNow);
+                decisions.put(signalId, new Decision(reply), clockNow, decisionTtlMillis(reply));
             }
             return reply;
         }
@@ -189,7 +201,7 @@ public final class LocalEngine implements LimitEngine {
                 hour = add(hours, hour, hourBucket, n, clockNow);
                 day = add(days, day, dayBucket, n, clockNow);
             }
-            creditMarks.put(batchId, Boolean.TRUE, clockNow);
+            creditMarks.put(batchId, Boolean.TRUE, clockNow, MARK_TTL_MS);
             return new CountsReply(true, count(hour), count(day));
         }
     }
@@ -240,6 +252,28 @@ public final class LocalEngine implements LimitEngine {
     static long weightedPrevious(long previous, long windowMillis, long elapsedMillis) {
         long remaining = windowMillis - elapsedMillis;
         return (previous / windowMillis) * remaining + (previous % windowMillis) * remaining / windowMillis;
+    }
+
+    /**
+     * How long a decision answers replays of its id: 48 h when admitted (release needs it), until
+     * its blocking bucket ends when blocked by a cap (then the id deserves a fresh decision), 60 s
+     * when blocked by MTF. The same rule as acquire.lua's {@code op_ttl}.
+     */
+    static long decisionTtlMillis(AcquireReply reply) {
+        if (reply.allowed()) {
+            return MARK_TTL_MS;
+        }
+        return reply.retryAfterMillis() > 0 ? reply.retryAfterMillis() : MTF_BLOCK_TTL_MS;
+    }
+
+    /**
+     * Whether previous * (window - elapsed) / window has a fractional part, i.e. the exact estimate
+     * lies above {@link #weightedPrevious}: (previous mod window) * remaining is not a multiple of
+     * window (that product stays below window squared).
+     */
+    static boolean weightedPreviousHasFraction(long previous, long windowMillis, long elapsedMillis) {
+        long remaining = windowMillis - elapsedMillis;
+        return (previous % windowMillis) * remaining % windowMillis != 0;
     }
 
     private static AcquireReply replay(AcquireReply stored) {

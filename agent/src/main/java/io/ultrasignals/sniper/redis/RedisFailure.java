@@ -23,8 +23,23 @@ public enum RedisFailure {
     PERMISSION("permission"),
     /** An {@code ERR sniper:} reply about a key: the namespace holds wrong data. Not an outage. */
     DATA("data"),
-    /** Anything else: LOADING, BUSY, MASTERDOWN, READONLY after a failover, an unexpected reply. */
+    /**
+     * {@code OOM}: used memory is above {@code maxmemory} under {@code noeviction}. Redis refused the
+     * script's first write, so the call counted nothing (a blocked call without an id, which writes
+     * nothing, still succeeds).
+     */
+    OUT_OF_MEMORY("oom"),
+    /** {@code READONLY}: the server is a replica (a demoted master); the script's first write was refused, nothing counted. */
+    READ_ONLY("readonly"),
+    /** {@code LOADING}: the server is loading its AOF or RDB and runs no script until done; nothing counted. */
+    LOADING("loading"),
+    /** {@code BUSY}: another script has run past {@code busy-reply-threshold}; this one did not run. */
+    BUSY("busy"),
+    /** Anything else: MASTERDOWN, an unexpected reply. */
     OTHER("other");
+
+    /** How Redis 6.2 starts the error of a command that failed inside a script. */
+    private static final String SCRIPT_ERROR_6_2 = "ERR Error running script";
 
     private final String label;
 
@@ -54,11 +69,7 @@ public enum RedisFailure {
             if (message.startsWith("ERR sniper: key ")) {
                 return DATA;
             }
-            String code = message.split(" ", 2)[0].toUpperCase(Locale.ROOT);
-            if (code.equals("NOPERM") || code.equals("NOAUTH") || code.equals("WRONGPASS")) {
-                return PERMISSION;
-            }
-            return OTHER;
+            return ofErrorCode(errorCode(message));
         }
         if (e instanceof RedisConnectionException || e instanceof java.io.IOException
                 || e instanceof CancellationException || e instanceof NotConnectedException) {
@@ -72,6 +83,39 @@ public enum RedisFailure {
             }
         }
         return OTHER;
+    }
+
+    /** The kind of an error reply's code (its first word, e.g. {@code OOM}). */
+    static RedisFailure ofErrorCode(String code) {
+        return switch (code) {
+            case "NOPERM", "NOAUTH", "WRONGPASS" -> PERMISSION;
+            case "OOM" -> OUT_OF_MEMORY;
+            case "READONLY" -> READ_ONLY;
+            case "LOADING" -> LOADING;
+            case "BUSY" -> BUSY;
+            default -> OTHER;
+        };
+    }
+
+    /**
+     * The code of an error reply. Redis 7 passes an error raised by a command inside a script on with
+     * its own code ({@code OOM command not allowed ... script: <sha>, on @user_script:160.}); Redis 6.2
+     * wraps it: {@code ERR Error running script (call to f_<sha>): @user_script:160: @user_script: 160:
+     * -OOM command not allowed ...}, so there the code follows the last {@code ": -"}.
+     */
+    static String errorCode(String message) {
+        if (message.startsWith(SCRIPT_ERROR_6_2)) {
+            int dash = message.lastIndexOf(": -");
+            if (dash >= 0) {
+                return firstWord(message.substring(dash + 3));
+            }
+        }
+        return firstWord(message);
+    }
+
+    private static String firstWord(String text) {
+        int space = text.indexOf(' ');
+        return (space < 0 ? text : text.substring(0, space)).toUpperCase(Locale.ROOT);
     }
 
     /** The exception inside CompletionException / ExecutionException wrappers. */

@@ -55,6 +55,11 @@ public final class TestVectors {
         for (JsonNode step : testCase.steps()) {
             index++;
             String where = "case \"" + testCase.name() + "\", step " + index + " " + step;
+            if (step.has("wait_ms")) {
+                // Real time: Redis TTLs and the local engine's expiry run on the clock, not on now_ms.
+                sleep(step.get("wait_ms").asLong());
+                continue;
+            }
             Object actual;
             String error = null;
             try {
@@ -118,6 +123,15 @@ public final class TestVectors {
             throw new IllegalArgumentException("unknown placeholder " + text);
         }
         return text.equals(actual);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted during a wait_ms step", e);
+        }
     }
 
     private static List<String> strings(JsonNode array) {

@@ -279,7 +279,7 @@ class FaultInjectionTest {
         assertThat(run.maxLatencyMillis()).as("slowest decision, ms").isLessThanOrEqualTo(LATENCY_BOUND_MS);
     }
 
-    private static long redisHourCount(RedisServer redis, String namespace) {
+    static long redisHourCount(RedisServer redis, String namespace) {
         long hour = System.currentTimeMillis() / 3_600_000L;
         // A run that crosses an hour boundary splits its books over two buckets.
         long total = 0;

@@ -26,4 +26,15 @@ class ExactArithmeticProperties {
                 .divide(BigInteger.valueOf(window));
         assertThat(LocalEngine.weightedPrevious(previous, window, inWindow)).isEqualTo(exact.longValueExact());
     }
+
+    @Property
+    void theFractionAboveTheFloorIsExact(@ForAll @LongRange(min = 0, max = Long.MAX_VALUE) long previous,
+                                         @ForAll @LongRange(min = 0, max = LocalEngine.DAY_MS - 1) long elapsed,
+                                         @ForAll boolean hourly) {
+        long window = hourly ? LocalEngine.HOUR_MS : LocalEngine.DAY_MS;
+        long inWindow = elapsed % window;
+        boolean exact = !BigInteger.valueOf(previous).multiply(BigInteger.valueOf(window - inWindow))
+                .mod(BigInteger.valueOf(window)).equals(BigInteger.ZERO);
+        assertThat(LocalEngine.weightedPreviousHasFraction(previous, window, inWindow)).isEqualTo(exact);
+    }
 }

@@ -114,11 +114,14 @@ class LocalEngineTest {
             for (int i = 0; i < 10; i++) {
                 admit(START);
             }
-            // 15 minutes into the next hour: 45/60 of the previous hour is inside, floor(10 * 0.75) = 7.
+            // 15 minutes into the next hour: 45/60 of the previous hour is inside, 10 * 0.75 = 7.5
+            // (replied as 7): cap 8 blocks at once (7.5 + 1 > 8), cap 9 admits one (7.5 + 1 + 1 > 9).
             long now = START + HOUR + 15 * MINUTE;
             assertThat(engine.acquire(sliding(8, 0, now)))
+                    .isEqualTo(new AcquireReply(false, "SNIPER_HOURLY_CAP", 7, 10, 45 * MINUTE, now, false));
+            assertThat(engine.acquire(sliding(9, 0, now)))
                     .isEqualTo(new AcquireReply(true, "OK", 8, 11, 0, now, false));
-            assertThat(engine.acquire(sliding(8, 0, now)))
+            assertThat(engine.acquire(sliding(9, 0, now)))
                     .isEqualTo(new AcquireReply(false, "SNIPER_HOURLY_CAP", 8, 11, 45 * MINUTE, now, false));
             // The fixed window sees only the new bucket.
             assertThat(engine.acquire(capped(8, 0, null, now)).hourCount()).isEqualTo(2);
@@ -185,6 +188,56 @@ class LocalEngineTest {
             assertThat(denied.reason()).isEqualTo("SNIPER_HOURLY_CAP");
             AcquireReply afterTheHour = engine.acquire(capped(1, 0, "late", START + HOUR));
             assertThat(afterTheHour).isEqualTo(new AcquireReply(false, "SNIPER_HOURLY_CAP", 1, 1, HOUR, START, true));
+        }
+
+        @Test
+        void aCapBlockIsReplayedUntilItsBucketEndsThenDecidedAfresh() {
+            admit(START);
+            assertThat(engine.acquire(capped(1, 0, "late", START)))
+                    .isEqualTo(new AcquireReply(false, "SNIPER_HOURLY_CAP", 1, 1, HOUR, START, false));
+            clock.set(START + HOUR);
+            assertThat(engine.acquire(capped(1, 0, "late", START + HOUR)).replayed()).isTrue();
+            clock.set(START + HOUR + 1);
+            assertThat(engine.acquire(capped(1, 0, "late", START + HOUR + 1)))
+                    .isEqualTo(new AcquireReply(true, "OK", 1, 2, 0, START + HOUR + 1, false));
+        }
+
+        @Test
+        void aDailyCapBlockIsKeptUntilTheDayEnds() {
+            admit(START);
+            long dayLeft = (START_DAY + 1) * DAY - START;
+            assertThat(engine.acquire(capped(0, 1, "late", START)).retryAfterMillis()).isEqualTo(dayLeft);
+            clock.set(START + dayLeft);
+            assertThat(engine.acquire(capped(0, 1, "late", START)).replayed()).isTrue();
+            clock.set(START + dayLeft + 1);
+            assertThat(engine.acquire(capped(0, 1, "late", START + dayLeft + 1)))
+                    .isEqualTo(new AcquireReply(true, "OK", 1, 1, 0, START + dayLeft + 1, false));
+        }
+
+        @Test
+        void anMtfBlockIsReplayedFor60SecondsThenAConfirmationIsDecided() {
+            AcquireArgs unconfirmed = new AcquireArgs(0, 0, true, false, "m", START, WindowMode.FIXED);
+            AcquireArgs confirmed = new AcquireArgs(0, 0, true, true, "m", START, WindowMode.FIXED);
+            assertThat(engine.acquire(unconfirmed).reason()).isEqualTo("SNIPER_MTF_REQUIRED");
+            clock.set(START + 60_000);
+            assertThat(engine.acquire(confirmed))
+                    .isEqualTo(new AcquireReply(false, "SNIPER_MTF_REQUIRED", 0, 0, 0, START, true));
+            clock.set(START + 60_001);
+            assertThat(engine.acquire(confirmed)).isEqualTo(new AcquireReply(true, "OK", 1, 1, 0, START, false));
+        }
+
+        @Test
+        void blockedIdsHoldMemoryOnlyUntilTheirBucketEnds() {
+            admit(START);
+            for (int i = 0; i < 3600; i++) {
+                clock.set(START + i * 1000L);
+                assertThat(engine.acquire(capped(1, 0, "runaway-" + i, clock.get())).allowed()).isFalse();
+            }
+            assertThat(engine.storedEntries()).isGreaterThanOrEqualTo(3600);
+            clock.set(START + HOUR + 1);
+            engine.acquire(capped(1, 0, "next-hour", clock.get()));
+            // The one admitted decision and a few buckets; every blocked id is gone.
+            assertThat(engine.storedEntries()).isLessThanOrEqualTo(1 + 4);
         }
 
         @Test

@@ -47,6 +47,55 @@ class ManifestTest {
         }
     }
 
+    /**
+     * A SHA-1 in the docs is what readers paste into EVALSHA: each one, full or abbreviated with an
+     * ellipsis, must be a script's SHA-1 in the manifest, and a {@code SCRIPT LOAD < lua/vN/name.lua}
+     * shown with its reply must show that file's.
+     */
+    @Test
+    void everySha1ShownInTheDocsIsInTheManifest() throws IOException {
+        Path root = repoRoot();
+        JsonNode manifest = new ObjectMapper().readTree(root.resolve("lua/manifest.json").toFile());
+        java.util.Map<String, String> shaByPath = new java.util.HashMap<>();
+        for (JsonNode entry : manifest.path("scripts")) {
+            shaByPath.put("lua/" + entry.path("path").asText(), entry.path("sha1").asText());
+        }
+        java.util.regex.Pattern full = java.util.regex.Pattern.compile("(?<![0-9a-f])[0-9a-f]{40}(?![0-9a-f])");
+        java.util.regex.Pattern abbreviated = java.util.regex.Pattern.compile("(?<![0-9a-f])(?=[0-9]*[a-f])([0-9a-f]{7,39})(?:…|\\.\\.\\.)");
+        java.util.regex.Pattern loaded = java.util.regex.Pattern.compile("SCRIPT LOAD < (lua/v\\d+/\\w+\\.lua)\\s*\\n\"([0-9a-f]{40})\"");
+        List<String> problems = new ArrayList<>();
+        int shown = 0;
+        List<Path> docs;
+        try (Stream<Path> files = Files.walk(root)) {
+            docs = files.filter(p -> p.toString().endsWith(".md"))
+                    .filter(p -> !root.relativize(p).toString().matches("(^|.*/)(target|node_modules|\\.git)/.*"))
+                    .sorted().toList();
+        }
+        for (Path doc : docs) {
+            String text = Files.readString(doc);
+            String name = root.relativize(doc).toString();
+            for (java.util.regex.Matcher m = full.matcher(text); m.find(); shown++) {
+                if (!shaByPath.containsValue(m.group())) {
+                    problems.add(name + " shows " + m.group() + ", which is no script's SHA-1 in lua/manifest.json");
+                }
+            }
+            for (java.util.regex.Matcher m = abbreviated.matcher(text); m.find(); shown++) {
+                String prefix = m.group(1);
+                if (shaByPath.values().stream().noneMatch(sha -> sha.startsWith(prefix))) {
+                    problems.add(name + " shows " + prefix + "…, which starts no script's SHA-1 in lua/manifest.json");
+                }
+            }
+            for (java.util.regex.Matcher m = loaded.matcher(text); m.find(); ) {
+                if (!m.group(2).equals(shaByPath.get(m.group(1)))) {
+                    problems.add(name + ": SCRIPT LOAD < " + m.group(1) + " shows " + m.group(2) + ", the manifest says "
+                            + shaByPath.get(m.group(1)));
+                }
+            }
+        }
+        assertThat(problems).as("SHA-1s in the docs (after a script change: lua/update-manifest.sh, then the docs)").isEmpty();
+        assertThat(shown).as("SHA-1s found in " + docs.size() + " docs (lua/README.md shows acquire's)").isPositive();
+    }
+
     @Test
     void jarCopyIsTheRepositoryFile() throws IOException {
         Path lua = repoRoot().resolve("lua");

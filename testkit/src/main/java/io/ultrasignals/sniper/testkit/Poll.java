@@ -7,12 +7,12 @@ import java.util.function.BooleanSupplier;
  * Waits for a condition on real servers. A condition that throws (a node still starting, or dead)
  * counts as not yet met; the last such error goes into the timeout message so a failed wait says why.
  */
-final class Poll {
+public final class Poll {
     private static final long INTERVAL_MILLIS = 50;
 
     private Poll() {}
 
-    static void until(Duration timeout, String what, BooleanSupplier condition) {
+    public static void until(Duration timeout, String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         RuntimeException lastError = null;
         while (true) {

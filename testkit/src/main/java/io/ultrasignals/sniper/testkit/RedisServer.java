@@ -157,6 +157,13 @@ public final class RedisServer implements AutoCloseable {
         launch();
     }
 
+    /** Whether the server is still loading its data set (INFO persistence says loading:1). */
+    public boolean isLoading() {
+        try (RespConnection c = connect(1000)) {
+            return "1".equals(Replies.info(c.call("INFO", "persistence")).get("loading"));
+        }
+    }
+
     @Override
     public void close() {
         if (process != null && process.isAlive()) {
