@@ -98,7 +98,7 @@ final class AgentInstaller {
             }
         }
         ProcessGuard.useAgentGuard(guard);
-        LibraryLogging.quiet();
+        AgentLogging.quiet();
         startGuard(settings, guard, misconfiguration);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (guard.isDone() && !guard.isCompletedExceptionally()) {
