@@ -37,6 +37,12 @@ final class AgentLogging {
             oneLine.setFormatter(new OneLine());
             OWN.addHandler(oneLine);
             OWN.setUseParentHandlers(false);
+            // An application that (re)configures logging later removes this handler: then its own handlers print.
+            LogManager.getLogManager().addConfigurationListener(() -> {
+                if (OWN.getHandlers().length == 0) {
+                    OWN.setUseParentHandlers(true);
+                }
+            });
         }
     }
 

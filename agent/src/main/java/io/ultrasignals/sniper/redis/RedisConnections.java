@@ -53,9 +53,10 @@ public final class RedisConnections {
 
     static {
         // Lettuce records a JFR event per connection and command by default; starting JFR's classes costs every
-        // runner about 100 classes and some MB for events nobody records. The name is relocated with Lettuce in
-        // the agent jar, so this never changes a Lettuce the runner itself uses.
-        if (System.getProperty("io.lettuce.core.jfr") == null) {
+        // runner about 100 classes and some MB for events nobody records. Only in the agent jar, where the name is
+        // relocated with Lettuce: a Lettuce the application uses itself keeps its JFR events.
+        boolean relocated = RedisClient.class.getName().startsWith("io.ultrasignals.");
+        if (relocated && System.getProperty("io.lettuce.core.jfr") == null) {
             System.setProperty("io.lettuce.core.jfr", "false");
         }
     }
