@@ -108,15 +108,44 @@ public final class DefaultSniperGuard implements SniperGuard {
     }
 
     /**
-     * One status call with a start-up sized timeout: loads the code paths and the scripts (EVAL on
-     * NOSCRIPT) before the first decision, which then needs no more than its short timeout. Failure
-     * is harmless: decisions fall back as they would anyway.
+     * Round trips before the first decision, within a start-up sized budget: a status call and an acquire that
+     * cannot count (its deadline has passed, so the script replies before it reads or writes a key). They load
+     * both scripts (EVAL on NOSCRIPT) and both code paths; they repeat, up to {@link #WARM_UP_ROUNDS} times,
+     * until a round fits in the decision timeout. A fresh JVM on a busy machine is slow on its first calls, and
+     * a first decision that times out goes to the fallback with Redis up. Failure is harmless: decisions fall
+     * back as they would anyway.
      */
-    void warmUp(Duration timeout) {
+    void warmUp(Duration budget) {
+        long end = System.nanoTime() + budget.toNanos();
+        AcquireArgs cannotCount = new AcquireArgs(0, 0, false, false, null, null, policy.window());
+        for (int round = 0; round < WARM_UP_ROUNDS && System.nanoTime() < end; round++) {
+            boolean status = replied(redis.statusAsync(null), end);
+            boolean acquire = replied(redis.acquireAsync(cannotCount, 1L), end);
+            if (status && acquire) {
+                return;
+            }
+        }
+    }
+
+    /** Rounds of {@link #warmUp}: enough for the interpreter to have run each path a few times. */
+    static final int WARM_UP_ROUNDS = 20;
+
+    /** True if Redis answered within the decision timeout (the expired acquire's error reply is an answer). */
+    private static boolean replied(CompletableFuture<?> call, long endNanos) {
         try {
-            redis.statusAsync(null).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            call.get(Math.max(0, endNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         } catch (Exception e) {
-            LOG.log(Level.FINE, "sniper: warm-up status call failed", e);
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (String.valueOf(cause.getMessage()).startsWith("ERR sniper: deadline_ms passed")) {
+                    return true;
+                }
+            }
+            LOG.log(Level.FINE, "sniper: warm-up call failed", e);
+            return false;
         }
     }
 

@@ -98,6 +98,7 @@ final class AgentInstaller {
             }
         }
         ProcessGuard.useAgentGuard(guard);
+        AgentLogging.quiet();
         startGuard(settings, guard, misconfiguration);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (guard.isDone() && !guard.isCompletedExceptionally()) {
@@ -199,6 +200,10 @@ final class AgentInstaller {
      * same port, say) must not leave a runner uncapped: the guard then runs without it, and says so once.
      */
     private static SniperGuard startWithEndpoint(SniperSettings settings) {
+        if (!settings.agent().metrics().enabled()) {
+            // Nothing would read the meters: Micrometer and the Prometheus client (some 230 classes) stay unloaded.
+            return SniperGuards.start(settings);
+        }
         try {
             return SniperGuards.startWithMetrics(settings).guard();
         } catch (IllegalStateException endpointProblem) {

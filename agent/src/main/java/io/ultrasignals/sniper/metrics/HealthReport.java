@@ -24,7 +24,18 @@ import java.util.OptionalDouble;
  * HTTP status stays 200.
  */
 final class HealthReport {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Loaded at the first {@code /health} request, not at every runner's start (Jackson is some 400 classes). */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+
+        static byte[] write(Map<String, Object> fields) {
+            try {
+                return MAPPER.writeValueAsBytes(fields);
+            } catch (JsonProcessingException e) {
+                throw new UncheckedIOException("cannot write the health report", e);
+            }
+        }
+    }
 
     private final DefaultSniperGuard guard;
     private final SniperMetrics metrics;
@@ -66,11 +77,7 @@ final class HealthReport {
     }
 
     byte[] json() {
-        try {
-            return JSON.writeValueAsBytes(fields());
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException("cannot write the health report", e);
-        }
+        return Json.write(fields());
     }
 
     private static Double orNull(OptionalDouble value) {

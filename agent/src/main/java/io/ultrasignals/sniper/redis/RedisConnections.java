@@ -9,11 +9,19 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.event.Event;
+import io.lettuce.core.event.EventBus;
+import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.lettuce.core.resource.NettyCustomizer;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.ChannelOption;
 import java.util.concurrent.TimeUnit;
+import reactor.core.publisher.Flux;
 import io.ultrasignals.sniper.config.HostAndPort;
 import io.ultrasignals.sniper.config.RedisSettings;
 import io.ultrasignals.sniper.config.TlsSettings;
@@ -35,6 +43,23 @@ import java.util.List;
 public final class RedisConnections {
     /** Commands in flight or queued per connection before new ones are rejected. */
     static final int REQUEST_QUEUE_SIZE = 4096;
+
+    /**
+     * Netty threads for I/O and for Lettuce's own work: a guard has one connection (one per node in a cluster).
+     * Lettuce's defaults are one of each per core; 2 is the least it accepts.
+     */
+    static final int IO_THREADS = 2;
+    static final int COMPUTATION_THREADS = 2;
+
+    static {
+        // Lettuce records a JFR event per connection and command by default; starting JFR's classes costs every
+        // runner about 100 classes and some MB for events nobody records. Only in the agent jar, where the name is
+        // relocated with Lettuce: a Lettuce the application uses itself keeps its JFR events.
+        boolean relocated = RedisClient.class.getName().startsWith("io.ultrasignals.");
+        if (relocated && System.getProperty("io.lettuce.core.jfr") == null) {
+            System.setProperty("io.lettuce.core.jfr", "false");
+        }
+    }
 
     private RedisConnections() {}
 
@@ -124,11 +149,46 @@ public final class RedisConnections {
     /**
      * Reconnect attempts back off from 10 ms to at most 1 s (Lettuce's default grows to 30 s): after a
      * failover the guard is back on Redis within a second of the new master answering.
+     *
+     * <p>Sized for a guard, not for Lettuce's defaults (pools per core, a command-latency histogram per
+     * command type, an event bus with its scheduler, Netty's pooled allocator reserving MBs of direct memory per
+     * arena): nothing here reads Lettuce's latencies or events (the guard times its own calls), and a guard's
+     * few small commands need no buffer pool.
      */
     private static ClientResources resources() {
         return DefaultClientResources.builder()
+                .ioThreadPoolSize(IO_THREADS)
+                .computationThreadPoolSize(COMPUTATION_THREADS)
+                .commandLatencyRecorder(CommandLatencyRecorder.disabled())
+                .eventBus(DiscardingEventBus.INSTANCE)
+                .nettyCustomizer(UnpooledBuffers.INSTANCE)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
                 .build();
+    }
+
+    /** Lettuce's events (connected, reconnecting, ...) go nowhere: the link reports what it sees itself. */
+    private enum DiscardingEventBus implements EventBus {
+        INSTANCE;
+
+        @Override
+        public Flux<Event> get() {
+            return Flux.empty();
+        }
+
+        @Override
+        public void publish(Event event) {
+            // nobody listens
+        }
+    }
+
+    /** Unpooled heap-or-direct buffers, allocated per command: no arenas, no thread-local caches. */
+    private enum UnpooledBuffers implements NettyCustomizer {
+        INSTANCE;
+
+        @Override
+        public void afterBootstrapInitialized(Bootstrap bootstrap) {
+            bootstrap.option(ChannelOption.ALLOCATOR, UnpooledByteBufAllocator.DEFAULT);
+        }
     }
 
     /** The options listed in the class comment, for every topology. */

@@ -1,7 +1,5 @@
 package io.ultrasignals.sniper.script;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,6 +10,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * The scripts shipped in this jar (a copy of the repository's {@code lua/}), checked against
@@ -31,18 +32,12 @@ public final class ScriptCatalog {
     /** Loads and verifies every script of the manifest from the classpath. */
     public static ScriptCatalog load() {
         ClassLoader loader = ScriptCatalog.class.getClassLoader();
-        JsonNode manifest;
-        try (InputStream in = open(loader, RESOURCE_ROOT + "manifest.json")) {
-            manifest = new ObjectMapper().readTree(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + RESOURCE_ROOT + "manifest.json", e);
-        }
         Map<String, SniperScript> byKey = new LinkedHashMap<>();
-        for (JsonNode entry : manifest.path("scripts")) {
-            String name = entry.path("name").asText();
-            int abi = entry.path("abi").asInt();
-            String path = entry.path("path").asText();
-            String expected = entry.path("sha1").asText();
+        for (Map<?, ?> entry : manifestEntries(loader)) {
+            String name = String.valueOf(entry.get("name"));
+            int abi = ((Number) entry.get("abi")).intValue();
+            String path = String.valueOf(entry.get("path"));
+            String expected = String.valueOf(entry.get("sha1"));
             byte[] body;
             try (InputStream in = open(loader, RESOURCE_ROOT + path)) {
                 body = in.readAllBytes();
@@ -60,6 +55,28 @@ public final class ScriptCatalog {
             throw new IllegalStateException(RESOURCE_ROOT + "manifest.json lists no scripts");
         }
         return new ScriptCatalog(byKey);
+    }
+
+    /**
+     * The manifest's {@code scripts} list. JSON is YAML, so the settings' SnakeYAML reads it: a JSON library
+     * would add some 400 classes to every runner's start for five lines of text.
+     */
+    private static List<Map<?, ?>> manifestEntries(ClassLoader loader) {
+        Object manifest;
+        try (InputStream in = open(loader, RESOURCE_ROOT + "manifest.json")) {
+            manifest = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot read " + RESOURCE_ROOT + "manifest.json: " + e.getMessage(), e);
+        }
+        List<Map<?, ?>> entries = new ArrayList<>();
+        if (manifest instanceof Map<?, ?> root && root.get("scripts") instanceof List<?> scripts) {
+            for (Object entry : scripts) {
+                if (entry instanceof Map<?, ?> map) {
+                    entries.add(map);
+                }
+            }
+        }
+        return entries;
     }
 
     /** The script of that name and ABI version, e.g. {@code get("acquire", 1)}. */
