@@ -16,6 +16,7 @@ import io.ultrasignals.sniper.redis.ClockOffset;
 import io.ultrasignals.sniper.redis.CorruptDataException;
 import io.ultrasignals.sniper.redis.RedisEngine;
 import io.ultrasignals.sniper.redis.RedisFailure;
+import io.ultrasignals.sniper.redis.ScriptRunner;
 import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.AcquireReply;
 import io.ultrasignals.sniper.script.CountsReply;
@@ -63,7 +64,8 @@ public final class DefaultSniperGuard implements SniperGuard {
     private final Duration heartbeatInterval;
     private final Duration heartbeatTtl;
     private final AtomicReference<Backend> backend = new AtomicReference<>();
-    private final long decisionTimeoutMillis;
+    /** The longest a call waits for Redis (a busy one; a silent one fails after the decision timeout). */
+    private final long longestWaitMillis;
     private ScheduledExecutorService background;
     private Runnable afterClose = () -> {};
     /** The epoch and counts of the latest heartbeat (background thread only). */
@@ -78,7 +80,7 @@ public final class DefaultSniperGuard implements SniperGuard {
      */
     public DefaultSniperGuard(SniperModeSettings policy, RedisEngine redis, CircuitBreaker breaker, LocalEngine local,
                               ClockOffset clock, GuardListener listener, String guardId, Duration decisionTimeout) {
-        this.decisionTimeoutMillis = decisionTimeout.toMillis();
+        this.longestWaitMillis = ScriptRunner.longestWait(decisionTimeout).toMillis();
         this.policy = policy;
         this.shadow = policy.enforcement() == Enforcement.SHADOW;
         this.redis = redis;
@@ -155,7 +157,7 @@ public final class DefaultSniperGuard implements SniperGuard {
             return CompletableFuture.completedFuture(finish(fallback(args, "circuit open"), start));
         }
         // The script refuses to count after the moment this call stops waiting, in Redis time.
-        Long deadline = clock.known() ? clock.redisNow(System.currentTimeMillis()) + decisionTimeoutMillis : null;
+        Long deadline = clock.known() ? clock.redisNow(System.currentTimeMillis()) + longestWaitMillis : null;
         return redis.acquireAsync(args, deadline).handle((reply, error) -> {
             long took = System.nanoTime() - start;
             if (error == null) {

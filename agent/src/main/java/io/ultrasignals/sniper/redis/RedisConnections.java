@@ -24,7 +24,9 @@ import java.util.List;
 /**
  * Builds the Lettuce client for the configured topology. The options that keep a runner from stalling:
  * <ul>
- *   <li>every command times out after the decision timeout (Lettuce's own default is 60 s);</li>
+ *   <li>script calls time out through {@link ScriptRunner} (one sweep per link, {@link CallDeadlines}), not
+ *       through a Lettuce timer per command; the synchronous API, which tools use, times out after
+ *       {@code redis.timeout} (the URI's timeout; Lettuce's own default is 60 s);</li>
  *   <li>while disconnected, commands are rejected at once instead of queued and re-sent after a
  *       reconnect (a re-sent acquire would count a signal twice);</li>
  *   <li>a bounded request queue, so a slow server cannot make memory grow without limit;</li>
@@ -48,9 +50,10 @@ public final class RedisConnections {
 
     private static RedisLink standalone(RedisSettings s) {
         RedisURI uri = dataNodeUri(s);
-        RedisClient client = RedisClient.create(resources());
+        ConnectionPipeline pipeline = new ConnectionPipeline();
+        RedisClient client = RedisClient.create(resources(pipeline));
         client.setOptions(clientOptions(s));
-        return RedisLink.standalone(client, uri, describe(s));
+        return RedisLink.standalone(client, uri, describe(s), pipeline);
     }
 
     private static RedisLink cluster(RedisSettings s) {
@@ -62,7 +65,8 @@ public final class RedisConnections {
             tls(b, s.tls());
             seeds.add(b.build());
         }
-        RedisClusterClient client = RedisClusterClient.create(resources(), seeds);
+        ConnectionPipeline pipeline = new ConnectionPipeline();
+        RedisClusterClient client = RedisClusterClient.create(resources(pipeline), seeds);
         client.setOptions(ClusterClientOptions.builder(clientOptions(s))
                 .validateClusterNodeMembership(false)
                 // Follow a failover or resharding soon after the first MOVED/ASK or failed reconnect; the
@@ -74,7 +78,7 @@ public final class RedisConnections {
                         .enablePeriodicRefresh(Duration.ofSeconds(2))
                         .build())
                 .build());
-        return RedisLink.cluster(client, describe(s));
+        return RedisLink.cluster(client, describe(s), pipeline);
     }
 
     /** The data node's URI: a plain host/port, or the Sentinel set that names the master. */
@@ -125,10 +129,15 @@ public final class RedisConnections {
      * Reconnect attempts back off from 10 ms to at most 1 s (Lettuce's default grows to 30 s): after a
      * failover the guard is back on Redis within a second of the new master answering.
      */
-    private static ClientResources resources() {
-        return DefaultClientResources.builder()
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+    private static ClientResources resources(ConnectionPipeline pipeline) {
+        return withPipeline(DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS)), pipeline)
                 .build();
+    }
+
+    /** Batched writes and the event-loop probe on every channel ({@link ConnectionPipeline}). */
+    private static DefaultClientResources.Builder withPipeline(DefaultClientResources.Builder resources, ConnectionPipeline pipeline) {
+        return resources.nettyCustomizer(pipeline);
     }
 
     /** The options listed in the class comment, for every topology. */
@@ -139,7 +148,7 @@ public final class RedisConnections {
                 .autoReconnect(true)
                 .protocolVersion(ProtocolVersion.RESP2)
                 .socketOptions(socketOptions(s))
-                .timeoutOptions(TimeoutOptions.enabled(s.decisionTimeout()))
+                .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build())
                 .sslOptions(sslOptions(s.tls()))
                 .build();
     }

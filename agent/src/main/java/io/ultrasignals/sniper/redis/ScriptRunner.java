@@ -9,7 +9,6 @@ import io.ultrasignals.sniper.script.SniperScript;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a script by SHA-1. On {@code NOSCRIPT} (after a restart, a failover, {@code SCRIPT FLUSH}, or on
@@ -22,37 +21,66 @@ public final class ScriptRunner {
     private final RedisLink link;
     private final Duration timeout;
     private final Runnable onReload;
+    private final CallDeadlines deadlines;
 
+    /**
+     * @param timeout how long a call may wait while Redis is silent; while Redis keeps answering (busy),
+     *                up to {@value CallDeadlines#BUSY_LIMIT_FACTOR} times as long (see {@link CallDeadlines})
+     */
     public ScriptRunner(RedisLink link, Duration timeout, Runnable onReload) {
         this.link = link;
         this.timeout = timeout;
         this.onReload = onReload;
+        this.deadlines = new CallDeadlines(timeout, link.pipeline()::eventLoopRan, System::nanoTime)
+                .startSweeping(link.scheduler());
     }
 
     public Duration timeout() {
         return timeout;
     }
 
+    /** The longest a call waits, while a busy Redis keeps answering the calls sent before it. */
+    public static Duration longestWait(Duration timeout) {
+        return timeout.multipliedBy(CallDeadlines.BUSY_LIMIT_FACTOR);
+    }
+
     public CompletableFuture<List<Object>> run(SniperScript script, String[] keys, String... args) {
-        CompletableFuture<List<Object>> result;
+        CompletableFuture<List<Object>> answer = new CompletableFuture<>();
         try {
             RedisScriptingAsyncCommands<String, String> commands = link.commands();
-            result = commands.<List<Object>>evalsha(script.sha1(), ScriptOutputType.MULTI, keys, args)
-                    .toCompletableFuture()
-                    .exceptionallyCompose(error -> {
-                        if (RedisFailure.unwrap(error) instanceof RedisNoScriptException
-                                || String.valueOf(RedisFailure.unwrap(error).getMessage()).startsWith("NOSCRIPT")) {
-                            onReload.run();
-                            return commands.<List<Object>>eval(script.body(), ScriptOutputType.MULTI, keys, args)
-                                    .toCompletableFuture();
-                        }
-                        return CompletableFuture.failedFuture(error);
-                    });
+            commands.<List<Object>>evalsha(script.sha1(), ScriptOutputType.MULTI, keys, args).whenComplete((reply, error) -> {
+                if (error == null) {
+                    deadlines.replied();
+                    answer.complete(reply);
+                } else if (isNoScript(error)) {
+                    deadlines.replied();
+                    onReload.run();
+                    commands.<List<Object>>eval(script.body(), ScriptOutputType.MULTI, keys, args)
+                            .whenComplete((retried, retryError) -> settle(answer, retried, retryError));
+                } else {
+                    settle(answer, null, error);
+                }
+            });
         } catch (RuntimeException notSent) {
-            result = CompletableFuture.failedFuture(notSent);
+            return CompletableFuture.failedFuture(translate(notSent));
         }
-        return result.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .exceptionallyCompose(error -> CompletableFuture.failedFuture(translate(error)));
+        return deadlines.watch(answer);
+    }
+
+    private void settle(CompletableFuture<List<Object>> answer, List<Object> reply, Throwable error) {
+        if (error == null || RedisFailure.unwrap(error) instanceof RedisCommandExecutionException) {
+            deadlines.replied(); // an error reply is a reply: Redis is alive
+        }
+        if (error == null) {
+            answer.complete(reply);
+        } else {
+            answer.completeExceptionally(translate(error));
+        }
+    }
+
+    private static boolean isNoScript(Throwable error) {
+        Throwable e = RedisFailure.unwrap(error);
+        return e instanceof RedisNoScriptException || String.valueOf(e.getMessage()).startsWith("NOSCRIPT");
     }
 
     /** Maps Lettuce's exceptions onto the three the rest of Sniper handles. */

@@ -1,0 +1,56 @@
+package io.ultrasignals.sniper.redis;
+
+import io.lettuce.core.resource.NettyCustomizer;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What Sniper adds to the shared connection's Netty pipeline (one per link):
+ * <ul>
+ *   <li><b>Several commands per socket write.</b> Lettuce flushes every command; with many threads
+ *       deciding at once that is one write system call per decision on the client and one read per
+ *       decision on Redis. Netty's {@link FlushConsolidationHandler} defers each flush to the event
+ *       loop's next task, so the commands queued by then leave in one write; a lone command is flushed
+ *       in that next task, without waiting for company.</li>
+ *   <li><b>Whether the event loop runs.</b> {@link #eventLoopRan()} tells a silent Redis from a client
+ *       whose I/O thread did not get a core (a loaded machine, a GC): only in the first case is there
+ *       no reply <em>to read</em>.</li>
+ * </ul>
+ */
+final class ConnectionPipeline implements NettyCustomizer {
+    /** Measurement switch for the benchmarks: {@code -Dsniper.flush_batching=false} flushes every command. */
+    static final String FLUSH_BATCHING_SWITCH = "sniper.flush_batching";
+    /** Flushes passed on at once after this many deferred ones (Netty's default), so a long burst still streams. */
+    private static final int MAX_DEFERRED_FLUSHES = FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES;
+
+    private final boolean batchFlushes = !"false".equalsIgnoreCase(System.getProperty(FLUSH_BATCHING_SWITCH));
+    private volatile EventLoop eventLoop;
+    private final AtomicBoolean probeRan = new AtomicBoolean(true);
+
+    @Override
+    public void afterChannelInitialized(Channel channel) {
+        eventLoop = channel.eventLoop();
+        if (batchFlushes) {
+            channel.pipeline().addFirst("sniper-flush-batching", new FlushConsolidationHandler(MAX_DEFERRED_FLUSHES, true));
+        }
+    }
+
+    /**
+     * True if the connection's event loop has run a task since the previous call (or there is no
+     * connection yet): it had the chance to read what Redis sent. Sends the next probe. One caller.
+     */
+    boolean eventLoopRan() {
+        EventLoop loop = eventLoop;
+        if (loop == null || !probeRan.compareAndSet(true, false)) {
+            return loop == null;
+        }
+        try {
+            loop.execute(() -> probeRan.set(true));
+        } catch (RuntimeException shutDown) {
+            probeRan.set(true);
+        }
+        return true;
+    }
+}
