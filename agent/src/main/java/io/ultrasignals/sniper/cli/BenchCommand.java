@@ -144,6 +144,7 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, Long> by = new LinkedHashMap<>();
         notByRedis.forEach((k, v) -> by.put(k, v.sum()));
         out.put("not_decided_by_redis_by_cause", by);
+        out.put("ping_failures", failures.sum());
         out.put("measured_fallback", measuredFallback);
         if (common.json) {
             System.out.println(Json.of(out));
@@ -154,6 +155,9 @@ final class BenchCommand implements Callable<Integer> {
             System.out.println("decision latency: " + d.summary());
             System.out.println("PING latency:     " + p.summary());
             System.out.printf("decision / PING: p50 %.2f, p99 %.2f%n", (double) out.get("p50_vs_ping"), (double) out.get("p99_vs_ping"));
+            if (failures.sum() > 0) {
+                System.out.printf("%,d PINGs failed (timed out or refused)%n", failures.sum());
+            }
             if (fallback > 0) {
                 System.out.printf("%,d decisions (%.3f%%) were not made by Redis: %s%n", fallback, 100.0 * fallback / Math.max(1, total), by);
             }
@@ -166,6 +170,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** {@code threads} threads calling {@code call} (given its start in nanos) back to back for {@code millis}. */
+    private final LongAdder failures = new LongAdder();
+
     private Phase run(LongPredicate call, long millis) throws InterruptedException {
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch ready = new CountDownLatch(threads);
@@ -184,7 +190,12 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 while (!stop.get()) {
                     long start = System.nanoTime();
-                    call.test(start);
+                    try {
+                        call.test(start);
+                    } catch (RuntimeException failed) {
+                        failures.increment(); // a PING that timed out: counted, not timed
+                        continue;
+                    }
                     mine.add(System.nanoTime() - start);
                 }
             }, "bench-" + t);

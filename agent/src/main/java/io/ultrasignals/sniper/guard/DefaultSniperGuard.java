@@ -16,7 +16,6 @@ import io.ultrasignals.sniper.redis.ClockOffset;
 import io.ultrasignals.sniper.redis.CorruptDataException;
 import io.ultrasignals.sniper.redis.RedisEngine;
 import io.ultrasignals.sniper.redis.RedisFailure;
-import io.ultrasignals.sniper.redis.ScriptRunner;
 import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.AcquireReply;
 import io.ultrasignals.sniper.script.CountsReply;
@@ -64,8 +63,7 @@ public final class DefaultSniperGuard implements SniperGuard {
     private final Duration heartbeatInterval;
     private final Duration heartbeatTtl;
     private final AtomicReference<Backend> backend = new AtomicReference<>();
-    /** The longest a call waits for Redis (a busy one; a silent one fails after the decision timeout). */
-    private final long longestWaitMillis;
+    private final long decisionTimeoutMillis;
     private ScheduledExecutorService background;
     private Runnable afterClose = () -> {};
     /** The epoch and counts of the latest heartbeat (background thread only). */
@@ -80,7 +78,7 @@ public final class DefaultSniperGuard implements SniperGuard {
      */
     public DefaultSniperGuard(SniperModeSettings policy, RedisEngine redis, CircuitBreaker breaker, LocalEngine local,
                               ClockOffset clock, GuardListener listener, String guardId, Duration decisionTimeout) {
-        this.longestWaitMillis = ScriptRunner.longestWait(decisionTimeout).toMillis();
+        this.decisionTimeoutMillis = decisionTimeout.toMillis();
         this.policy = policy;
         this.shadow = policy.enforcement() == Enforcement.SHADOW;
         this.redis = redis;
@@ -157,7 +155,7 @@ public final class DefaultSniperGuard implements SniperGuard {
             return CompletableFuture.completedFuture(finish(fallback(args, "circuit open"), start));
         }
         // The script refuses to count after the moment this call stops waiting, in Redis time.
-        Long deadline = clock.known() ? clock.redisNow(System.currentTimeMillis()) + longestWaitMillis : null;
+        Long deadline = clock.known() ? clock.redisNow(System.currentTimeMillis()) + decisionTimeoutMillis : null;
         return redis.acquireAsync(args, deadline).handle((reply, error) -> {
             long took = System.nanoTime() - start;
             if (error == null) {

@@ -25,9 +25,17 @@ final class ConnectionPipeline implements NettyCustomizer {
     /** Flushes passed on at once after this many deferred ones (Netty's default), so a long burst still streams. */
     private static final int MAX_DEFERRED_FLUSHES = FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES;
 
-    private final boolean batchFlushes = !"false".equalsIgnoreCase(System.getProperty(FLUSH_BATCHING_SWITCH));
+    private final boolean batchFlushes;
     private volatile EventLoop eventLoop;
     private final AtomicBoolean probeRan = new AtomicBoolean(true);
+
+    /**
+     * @param tls whether the connection uses TLS: then flushes are not batched (with the handler in
+     *            place Lettuce's TLS connect failed, "Connection closed prematurely"; not investigated yet)
+     */
+    ConnectionPipeline(boolean tls) {
+        this.batchFlushes = !tls && !"false".equalsIgnoreCase(System.getProperty(FLUSH_BATCHING_SWITCH));
+    }
 
     @Override
     public void afterChannelInitialized(Channel channel) {

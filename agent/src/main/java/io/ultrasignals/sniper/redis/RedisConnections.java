@@ -50,7 +50,7 @@ public final class RedisConnections {
 
     private static RedisLink standalone(RedisSettings s) {
         RedisURI uri = dataNodeUri(s);
-        ConnectionPipeline pipeline = new ConnectionPipeline();
+        ConnectionPipeline pipeline = new ConnectionPipeline(s.tls().enabled());
         RedisClient client = RedisClient.create(resources(pipeline));
         client.setOptions(clientOptions(s));
         return RedisLink.standalone(client, uri, describe(s), pipeline);
@@ -65,7 +65,7 @@ public final class RedisConnections {
             tls(b, s.tls());
             seeds.add(b.build());
         }
-        ConnectionPipeline pipeline = new ConnectionPipeline();
+        ConnectionPipeline pipeline = new ConnectionPipeline(s.tls().enabled());
         RedisClusterClient client = RedisClusterClient.create(resources(pipeline), seeds);
         client.setOptions(ClusterClientOptions.builder(clientOptions(s))
                 .validateClusterNodeMembership(false)

@@ -39,10 +39,6 @@ public final class ScriptRunner {
         return timeout;
     }
 
-    /** The longest a call waits, while a busy Redis keeps answering the calls sent before it. */
-    public static Duration longestWait(Duration timeout) {
-        return timeout.multipliedBy(CallDeadlines.BUSY_LIMIT_FACTOR);
-    }
 
     public CompletableFuture<List<Object>> run(SniperScript script, String[] keys, String... args) {
         CompletableFuture<List<Object>> answer = new CompletableFuture<>();
