@@ -69,7 +69,12 @@ final class CallDeadlines {
 
     /** Starts the clock of one call; the sweep completes {@code result} with a timeout when it is due. */
     <T> CompletableFuture<T> watch(CompletableFuture<T> result) {
-        calls.add(new Call(nanoClock.getAsLong(), result));
+        return watch(result, nanoClock.getAsLong());
+    }
+
+    /** {@link #watch(CompletableFuture)} for a call whose clock started at {@code startNanos}. */
+    <T> CompletableFuture<T> watch(CompletableFuture<T> result, long startNanos) {
+        calls.add(new Call(startNanos, result));
         return result;
     }
 

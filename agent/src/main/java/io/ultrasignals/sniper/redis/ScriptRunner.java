@@ -18,6 +18,9 @@ import java.util.concurrent.CompletableFuture;
  * {@link ScriptException} / {@link CorruptDataException} / {@link RedisUnavailableException}.
  */
 public final class ScriptRunner {
+    /** How acquire.lua starts the reply that says it ran after the caller's deadline and counted nothing. */
+    private static final String DEADLINE_PASSED = "ERR sniper: deadline_ms passed";
+
     private final RedisLink link;
     private final Duration timeout;
     private final Runnable onReload;
@@ -39,8 +42,17 @@ public final class ScriptRunner {
         return timeout;
     }
 
+    /** The longest a call (with its retries) waits, while a busy Redis keeps answering the calls sent before it. */
+    public Duration longestWait() {
+        return timeout.multipliedBy(CallDeadlines.BUSY_LIMIT_FACTOR);
+    }
 
     public CompletableFuture<List<Object>> run(SniperScript script, String[] keys, String... args) {
+        return runSince(System.nanoTime(), script, keys, args);
+    }
+
+    /** {@link #run}, timed from {@code startedNanos} (a retry counts the time its first try took). */
+    public CompletableFuture<List<Object>> runSince(long startedNanos, SniperScript script, String[] keys, String... args) {
         CompletableFuture<List<Object>> answer = new CompletableFuture<>();
         try {
             RedisScriptingAsyncCommands<String, String> commands = link.commands();
@@ -60,7 +72,7 @@ public final class ScriptRunner {
         } catch (RuntimeException notSent) {
             return CompletableFuture.failedFuture(translate(notSent));
         }
-        return deadlines.watch(answer);
+        return deadlines.watch(answer, startedNanos);
     }
 
     private void settle(CompletableFuture<List<Object>> answer, List<Object> reply, Throwable error) {
@@ -79,13 +91,27 @@ public final class ScriptRunner {
         return e instanceof RedisNoScriptException || String.valueOf(e.getMessage()).startsWith("NOSCRIPT");
     }
 
+    /**
+     * True for acquire's {@code deadline_ms passed} reply: Redis ran the call too late and counted nothing.
+     * Redis answered, so it is alive; the call was slow to reach it (a busy client or server).
+     */
+    public static boolean refusedAsLate(Throwable error) {
+        Throwable e = RedisFailure.unwrap(error);
+        return e instanceof RedisUnavailableException u && u.failure() == RedisFailure.TIMEOUT
+                && u.getCause() instanceof RedisCommandExecutionException r && isDeadlinePassed(r);
+    }
+
+    private static boolean isDeadlinePassed(Throwable e) {
+        return String.valueOf(e.getMessage()).startsWith(DEADLINE_PASSED);
+    }
+
     /** Maps Lettuce's exceptions onto the three the rest of Sniper handles. */
     static RuntimeException translate(Throwable error) {
         Throwable e = RedisFailure.unwrap(error);
         if (e instanceof ScriptException || e instanceof RedisUnavailableException) {
             return (RuntimeException) e;
         }
-        if (e instanceof RedisCommandExecutionException && String.valueOf(e.getMessage()).startsWith("ERR sniper: deadline_ms passed")) {
+        if (e instanceof RedisCommandExecutionException && isDeadlinePassed(e)) {
             // The reply came, but after the caller's deadline in Redis time (clock skew): a timeout.
             return new RedisUnavailableException(RedisFailure.TIMEOUT, e);
         }
