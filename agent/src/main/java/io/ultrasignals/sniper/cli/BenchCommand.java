@@ -1,5 +1,6 @@
 package io.ultrasignals.sniper.cli;
 
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.ultrasignals.sniper.Backend;
@@ -12,32 +13,58 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongPredicate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+/**
+ * Decisions beside PING from the same threads on the guard's own connection, alternated in rounds
+ * (PING, decisions, decisions, PING, ...) so that both see the same minute of a shared machine; the
+ * ratios are the figures to read. A run in which the fallback decided more than a trace measured the
+ * fallback, not Redis: it says so and exits {@link SniperCli#FALLBACK_DECIDED}.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Decision latency and throughput against the configured Redis, beside PING on the same "
-                + "connection, for sizing a deployment. Counts go to <namespace>-bench, never to the real counters.")
+        description = "Decision latency and throughput against the configured Redis, alternated with PING from the "
+                + "same threads on the same connection, for sizing a deployment. Counts go to <namespace>-bench, never "
+                + "to the real counters. Exits 4 when the fallback made more than 0.1% of the decisions.")
 final class BenchCommand implements Callable<Integer> {
+    /** Share of decisions the fallback may make before the run no longer measures Redis. */
+    static final double FALLBACK_TRACE = 0.001;
+
     @Mixin
     CommonOptions common;
 
     @Option(names = "--threads", defaultValue = "8", description = "Deciding threads (default ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--seconds", defaultValue = "10", description = "How long to run (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", defaultValue = "10", description = "Time spent deciding, over all rounds (default ${DEFAULT-VALUE}); PING gets as long again.")
     int seconds;
+
+    @Option(names = "--rounds", defaultValue = "4", description = "Rounds of PING and decisions, alternated (default ${DEFAULT-VALUE}).")
+    int rounds;
 
     @Option(names = "--ids", description = "Give every signal an id (stores one op key per signal, for 48 h).")
     boolean ids;
 
+    /** What one phase of one round measured. */
+    private record Phase(long calls, double seconds, Latencies latencies) {
+        double perSecond() {
+            return calls / seconds;
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
-        if (threads < 1 || seconds < 1) {
-            throw new SniperCli.UsageException("--threads and --seconds must be at least 1");
+        if (threads < 1 || seconds < 1 || rounds < 1) {
+            throw new SniperCli.UsageException("--threads, --seconds and --rounds must be at least 1");
         }
         SniperSettings base = common.settings();
         if (!base.redis().enabled()) {
@@ -45,89 +72,176 @@ final class BenchCommand implements Callable<Integer> {
         }
         SniperSettings settings = Overrides.apply(base, base.redis().namespace() + "-bench", 0, 0, false);
         try (GuardSession session = GuardSession.open(settings, true, GuardListener.NONE)) {
-            Latencies ping = pingFloor(session);
             SniperGuard guard = session.runtime.guard();
-            Latencies all = new Latencies();
-            AtomicLong done = new AtomicLong();
-            AtomicLong notRedis = new AtomicLong();
-            long end = System.nanoTime() + seconds * 1_000_000_000L;
-            List<Thread> workers = new ArrayList<>();
-            List<Latencies> perThread = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                Latencies mine = new Latencies();
-                perThread.add(mine);
-                int thread = t;
-                Thread w = new Thread(() -> {
-                    long n = 0;
-                    while (System.nanoTime() < end) {
-                        long start = System.nanoTime();
-                        Decision d = guard.acquire(ids ? Signal.withId("bench-" + thread + "-" + (n++) + "-" + start, true)
-                                : Signal.of(true));
-                        mine.add(System.nanoTime() - start);
-                        done.incrementAndGet();
-                        if (d.backend() != Backend.REDIS) {
-                            notRedis.incrementAndGet();
-                        }
-                    }
-                }, "bench-" + t);
-                workers.add(w);
-                w.start();
-            }
-            long started = System.nanoTime();
+            StatefulConnection<String, String> connection = session.runtime.link().orElseThrow().connection();
+            Map<String, LongAdder> notByRedis = new ConcurrentHashMap<>();
+            AtomicLong sequence = new AtomicLong();
+            LongPredicate decide = start -> {
+                Decision d = guard.acquire(ids ? Signal.withId("bench-" + sequence.incrementAndGet() + "-" + start, true)
+                        : Signal.of(true));
+                if (d.backend() != Backend.REDIS) {
+                    notByRedis.computeIfAbsent(d.backend().label() + (d.detail() == null ? "" : ": " + d.detail()),
+                            k -> new LongAdder()).increment();
+                }
+                return true;
+            };
+            LongPredicate ping = start -> ping(connection);
+            long phaseMillis = Math.max(100, seconds * 1000L / rounds);
+            // Warm-up: JIT and the script cache, so the first round is not the slowest.
+            run(ping, Math.min(phaseMillis, 500));
+            run(decide, Math.min(phaseMillis, 500));
+            notByRedis.clear();
+
             Progress progress = new Progress(System.err, !common.json);
-            while (workers.stream().anyMatch(Thread::isAlive)) {
-                Thread.sleep(200);
-                double elapsed = (System.nanoTime() - started) / 1e9;
-                progress.bar(Math.min(1.0, elapsed / seconds), String.format("%,d decisions  %,.0f/s", done.get(),
-                        done.get() / Math.max(elapsed, 0.001)));
+            List<Phase> decisions = new ArrayList<>();
+            List<Phase> pings = new ArrayList<>();
+            List<Double> throughputRatios = new ArrayList<>();
+            for (int r = 0; r < rounds; r++) {
+                progress.bar((double) r / rounds, String.format("round %d of %d", r + 1, rounds));
+                Phase p;
+                Phase d;
+                if (r % 2 == 0) {
+                    p = run(ping, phaseMillis);
+                    d = run(decide, phaseMillis);
+                } else {
+                    d = run(decide, phaseMillis);
+                    p = run(ping, phaseMillis);
+                }
+                pings.add(p);
+                decisions.add(d);
+                throughputRatios.add(d.perSecond() / p.perSecond());
             }
             progress.done();
-            double elapsed = (System.nanoTime() - started) / 1e9;
-            perThread.forEach(all::addAll);
-            double throughput = done.get() / elapsed;
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("threads", threads);
-            out.put("decisions", done.get());
-            out.put("decisions_per_second", Math.round(throughput));
-            out.put("p50_us", all.micros(0.5));
-            out.put("p90_us", all.micros(0.9));
-            out.put("p99_us", all.micros(0.99));
-            out.put("p999_us", all.micros(0.999));
-            out.put("max_us", all.micros(1.0));
-            out.put("ping_p50_us", ping.micros(0.5));
-            out.put("p50_vs_ping", ping.micros(0.5) == 0 ? 0 : all.micros(0.5) / ping.micros(0.5));
-            out.put("not_decided_by_redis", notRedis.get());
-            if (common.json) {
-                System.out.println(Json.of(out));
-            } else {
-                System.out.printf("%d threads, %d s: %,d decisions, %,.0f decisions/s%n", threads, seconds, done.get(), throughput);
-                System.out.println("decision latency: " + all.summary());
-                System.out.printf("PING on the same connection (1 thread): p50 %.0f us; decision p50 / PING p50 = %.2f%n",
-                        ping.micros(0.5), (double) out.get("p50_vs_ping"));
-                if (notRedis.get() > 0) {
-                    System.out.printf("warning: %,d decisions were not made by Redis (timeouts or errors)%n", notRedis.get());
-                }
-            }
-            return SniperCli.OK;
+            return report(decisions, pings, throughputRatios, new TreeMap<>(notByRedis));
         }
     }
 
-    /** PING from one thread on the guard's own connection: the round-trip floor. */
-    @SuppressWarnings("unchecked")
-    private static Latencies pingFloor(GuardSession session) {
-        var connection = session.runtime.link().orElseThrow().connection();
-        Latencies ping = new Latencies();
-        for (int i = 0; i < 2000; i++) {
-            long start = System.nanoTime();
-            if (connection instanceof StatefulRedisClusterConnection<?, ?> c) {
-                ((StatefulRedisClusterConnection<String, String>) c).sync().ping();
-            } else {
-                ((StatefulRedisConnection<String, String>) connection).sync().ping();
+    private int report(List<Phase> decisions, List<Phase> pings, List<Double> throughputRatios, Map<String, LongAdder> notByRedis) {
+        Latencies d = pooled(decisions);
+        Latencies p = pooled(pings);
+        long total = decisions.stream().mapToLong(Phase::calls).sum();
+        long fallback = notByRedis.values().stream().mapToLong(LongAdder::sum).sum();
+        double decisionRate = total / decisions.stream().mapToDouble(Phase::seconds).sum();
+        double pingRate = pings.stream().mapToLong(Phase::calls).sum() / pings.stream().mapToDouble(Phase::seconds).sum();
+        boolean measuredFallback = fallback > total * FALLBACK_TRACE;
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("threads", threads);
+        out.put("rounds", rounds);
+        out.put("decisions", total);
+        out.put("decisions_per_second", Math.round(decisionRate));
+        out.put("ping_per_second", Math.round(pingRate));
+        out.put("throughput_vs_ping", median(throughputRatios));
+        out.put("p50_us", d.micros(0.5));
+        out.put("p90_us", d.micros(0.9));
+        out.put("p99_us", d.micros(0.99));
+        out.put("p999_us", d.micros(0.999));
+        out.put("max_us", d.micros(1.0));
+        out.put("ping_p50_us", p.micros(0.5));
+        out.put("ping_p99_us", p.micros(0.99));
+        out.put("p50_vs_ping", ratio(d.micros(0.5), p.micros(0.5)));
+        out.put("p99_vs_ping", ratio(d.micros(0.99), p.micros(0.99)));
+        out.put("not_decided_by_redis", fallback);
+        Map<String, Long> by = new LinkedHashMap<>();
+        notByRedis.forEach((k, v) -> by.put(k, v.sum()));
+        out.put("not_decided_by_redis_by_cause", by);
+        out.put("ping_failures", failures.sum());
+        out.put("measured_fallback", measuredFallback);
+        if (common.json) {
+            System.out.println(Json.of(out));
+        } else {
+            System.out.printf("%d threads, %d rounds of PING and decisions alternated (%d s of each)%n", threads, rounds, seconds);
+            System.out.printf("decisions: %,d, %,.0f/s; PING from the same threads on the same connection: %,.0f/s; "
+                    + "decisions/s / PING/s = %.2f (median of rounds)%n", total, decisionRate, pingRate, median(throughputRatios));
+            System.out.println("decision latency: " + d.summary());
+            System.out.println("PING latency:     " + p.summary());
+            System.out.printf("decision / PING: p50 %.2f, p99 %.2f%n", (double) out.get("p50_vs_ping"), (double) out.get("p99_vs_ping"));
+            if (failures.sum() > 0) {
+                System.out.printf("%,d PINGs failed (timed out or refused)%n", failures.sum());
             }
-            if (i >= 200) {
-                ping.add(System.nanoTime() - start);
+            if (fallback > 0) {
+                System.out.printf("%,d decisions (%.3f%%) were not made by Redis: %s%n", fallback, 100.0 * fallback / Math.max(1, total), by);
+            }
+            if (measuredFallback) {
+                System.out.printf("FAILED: the fallback made more than %.1f%% of the decisions, so these figures are not "
+                        + "Redis's; see the causes above%n", 100 * FALLBACK_TRACE);
             }
         }
-        return ping;
+        return measuredFallback ? SniperCli.FALLBACK_DECIDED : SniperCli.OK;
+    }
+
+    /** {@code threads} threads calling {@code call} (given its start in nanos) back to back for {@code millis}. */
+    private final LongAdder failures = new LongAdder();
+
+    private Phase run(LongPredicate call, long millis) throws InterruptedException {
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch ready = new CountDownLatch(threads);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Latencies> perThread = new ArrayList<>();
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Latencies mine = new Latencies();
+            perThread.add(mine);
+            Thread w = new Thread(() -> {
+                ready.countDown();
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                while (!stop.get()) {
+                    long start = System.nanoTime();
+                    try {
+                        call.test(start);
+                    } catch (RuntimeException failed) {
+                        failures.increment(); // a PING that timed out: counted, not timed
+                        continue;
+                    }
+                    mine.add(System.nanoTime() - start);
+                }
+            }, "bench-" + t);
+            w.setDaemon(true);
+            workers.add(w);
+            w.start();
+        }
+        ready.await();
+        long started = System.nanoTime();
+        go.countDown();
+        Thread.sleep(millis);
+        stop.set(true);
+        for (Thread w : workers) {
+            w.join();
+        }
+        double elapsed = (System.nanoTime() - started) / 1e9;
+        Latencies all = new Latencies();
+        perThread.forEach(all::addAll);
+        return new Phase(all.count(), elapsed, all);
+    }
+
+    private static Latencies pooled(List<Phase> phases) {
+        Latencies all = new Latencies();
+        phases.forEach(p -> all.addAll(p.latencies()));
+        return all;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static double ratio(double a, double b) {
+        return b == 0 ? 0 : a / b;
+    }
+
+    /** PING on the guard's own connection: the round-trip floor. */
+    @SuppressWarnings("unchecked")
+    private static boolean ping(StatefulConnection<String, String> connection) {
+        if (connection instanceof StatefulRedisClusterConnection<?, ?> c) {
+            ((StatefulRedisClusterConnection<String, String>) c).sync().ping();
+        } else {
+            ((StatefulRedisConnection<String, String>) connection).sync().ping();
+        }
+        return true;
     }
 }

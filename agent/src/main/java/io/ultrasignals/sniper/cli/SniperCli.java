@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sniper-agent", mixinStandardHelpOptions = true, version = "sniper-agent 0.1.0",
         description = "Distributed signal caps for trading runners.%n"
-                + "Exit codes: 0 allowed/ok, 1 blocked (check), 2 usage or settings error, 3 Redis unreachable.",
+                + "Exit codes: 0 allowed/ok, 1 blocked (check), 2 usage or settings error, 3 Redis unreachable, 4 bench measured the fallback.",
         subcommands = {DemoCommand.class, CheckCommand.class, ReleaseCommand.class, StatusCommand.class,
             ScriptsCommand.class, LoadScriptsCommand.class, BenchCommand.class})
 public final class SniperCli implements Callable<Integer> {
@@ -21,6 +21,8 @@ public final class SniperCli implements Callable<Integer> {
     public static final int BLOCKED = 1;
     public static final int USAGE = 2;
     public static final int UNREACHABLE = 3;
+    /** {@code bench}: the fallback made more than a trace of the decisions, so the figures are not Redis's. */
+    public static final int FALLBACK_DECIDED = 4;
 
     public static void main(String[] args) {
         quietLogging();

@@ -16,10 +16,6 @@ import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
-import io.lettuce.core.resource.NettyCustomizer;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.UnpooledByteBufAllocator;
-import io.netty.channel.ChannelOption;
 import java.util.concurrent.TimeUnit;
 import reactor.core.publisher.Flux;
 import io.ultrasignals.sniper.config.HostAndPort;
@@ -32,7 +28,9 @@ import java.util.List;
 /**
  * Builds the Lettuce client for the configured topology. The options that keep a runner from stalling:
  * <ul>
- *   <li>every command times out after the decision timeout (Lettuce's own default is 60 s);</li>
+ *   <li>script calls time out through {@link ScriptRunner} (one sweep per link, {@link CallDeadlines}), not
+ *       through a Lettuce timer per command; the synchronous API, which tools use, times out after
+ *       {@code redis.timeout} (the URI's timeout; Lettuce's own default is 60 s);</li>
  *   <li>while disconnected, commands are rejected at once instead of queued and re-sent after a
  *       reconnect (a re-sent acquire would count a signal twice);</li>
  *   <li>a bounded request queue, so a slow server cannot make memory grow without limit;</li>
@@ -73,9 +71,10 @@ public final class RedisConnections {
 
     private static RedisLink standalone(RedisSettings s) {
         RedisURI uri = dataNodeUri(s);
-        RedisClient client = RedisClient.create(resources());
+        ConnectionPipeline pipeline = new ConnectionPipeline(s.tls().enabled());
+        RedisClient client = RedisClient.create(resources(pipeline));
         client.setOptions(clientOptions(s));
-        return RedisLink.standalone(client, uri, describe(s));
+        return RedisLink.standalone(client, uri, describe(s), pipeline);
     }
 
     private static RedisLink cluster(RedisSettings s) {
@@ -87,7 +86,8 @@ public final class RedisConnections {
             tls(b, s.tls());
             seeds.add(b.build());
         }
-        RedisClusterClient client = RedisClusterClient.create(resources(), seeds);
+        ConnectionPipeline pipeline = new ConnectionPipeline(s.tls().enabled());
+        RedisClusterClient client = RedisClusterClient.create(resources(pipeline), seeds);
         client.setOptions(ClusterClientOptions.builder(clientOptions(s))
                 .validateClusterNodeMembership(false)
                 // Follow a failover or resharding soon after the first MOVED/ASK or failed reconnect; the
@@ -99,7 +99,7 @@ public final class RedisConnections {
                         .enablePeriodicRefresh(Duration.ofSeconds(2))
                         .build())
                 .build());
-        return RedisLink.cluster(client, describe(s));
+        return RedisLink.cluster(client, describe(s), pipeline);
     }
 
     /** The data node's URI: a plain host/port, or the Sentinel set that names the master. */
@@ -155,13 +155,13 @@ public final class RedisConnections {
      * arena): nothing here reads Lettuce's latencies or events (the guard times its own calls), and a guard's
      * few small commands need no buffer pool.
      */
-    private static ClientResources resources() {
+    private static ClientResources resources(ConnectionPipeline pipeline) {
         return DefaultClientResources.builder()
                 .ioThreadPoolSize(IO_THREADS)
                 .computationThreadPoolSize(COMPUTATION_THREADS)
                 .commandLatencyRecorder(CommandLatencyRecorder.disabled())
                 .eventBus(DiscardingEventBus.INSTANCE)
-                .nettyCustomizer(UnpooledBuffers.INSTANCE)
+                .nettyCustomizer(pipeline)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
                 .build();
     }
@@ -181,16 +181,6 @@ public final class RedisConnections {
         }
     }
 
-    /** Unpooled heap-or-direct buffers, allocated per command: no arenas, no thread-local caches. */
-    private enum UnpooledBuffers implements NettyCustomizer {
-        INSTANCE;
-
-        @Override
-        public void afterBootstrapInitialized(Bootstrap bootstrap) {
-            bootstrap.option(ChannelOption.ALLOCATOR, UnpooledByteBufAllocator.DEFAULT);
-        }
-    }
-
     /** The options listed in the class comment, for every topology. */
     private static ClientOptions clientOptions(RedisSettings s) {
         return ClientOptions.builder()
@@ -199,7 +189,7 @@ public final class RedisConnections {
                 .autoReconnect(true)
                 .protocolVersion(ProtocolVersion.RESP2)
                 .socketOptions(socketOptions(s))
-                .timeoutOptions(TimeoutOptions.enabled(s.decisionTimeout()))
+                .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build())
                 .sslOptions(sslOptions(s.tls()))
                 .build();
     }

@@ -9,6 +9,7 @@ import io.ultrasignals.sniper.script.ScriptCatalog;
 import io.ultrasignals.sniper.script.StatusReply;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The v1 calls against Redis, by EVALSHA of the catalog's scripts, for one namespace. Every acquire
@@ -45,18 +46,51 @@ public final class RedisEngine implements LimitEngine {
      */
     public CompletableFuture<AcquireReply> acquireAsync(AcquireArgs args, Long deadlineMillis) {
         long sentAt = System.currentTimeMillis();
+        long windowMillis = deadlineMillis == null ? 0 : deadlineMillis - clock.redisNow(sentAt);
+        return attempt(args, deadlineMillis, windowMillis, System.nanoTime(), sentAt);
+    }
+
+    /**
+     * One try; when Redis answers that it ran the call after the deadline (and so counted nothing), tries
+     * again with a fresh deadline as far ahead, while the first try's clock is within the runner's
+     * longest wait: a slow path to a live Redis is not an outage, and the retry cannot count twice.
+     */
+    private CompletableFuture<AcquireReply> attempt(AcquireArgs args, Long deadlineMillis, long windowMillis,
+                                                    long firstTryNanos, long sentAt) {
         String[] argv = args.argv();
         if (deadlineMillis != null) {
             argv = java.util.Arrays.copyOf(argv, argv.length + 1);
             argv[argv.length - 1] = deadlineMillis.toString();
         }
-        return runner.run(scripts.acquire(), keys, argv).thenApply(raw -> {
-            AcquireReply reply = AcquireReply.fromWire(raw);
-            if (!reply.replayed() && args.nowMillis() == null) {
-                clock.observe(sentAt, System.currentTimeMillis(), reply.serverTimeMillis());
+        CompletableFuture<AcquireReply> result = new CompletableFuture<>();
+        runner.runSince(firstTryNanos, scripts.acquire(), keys, argv).whenComplete((raw, error) -> {
+            if (error == null) {
+                try {
+                    AcquireReply reply = AcquireReply.fromWire(raw);
+                    if (!reply.replayed() && args.nowMillis() == null) {
+                        clock.observe(sentAt, System.currentTimeMillis(), reply.serverTimeMillis());
+                    }
+                    result.complete(reply);
+                } catch (RuntimeException badReply) {
+                    result.completeExceptionally(badReply);
+                }
+            } else if (deadlineMillis != null && ScriptRunner.refusedAsLate(error)
+                    && System.nanoTime() - firstTryNanos + TimeUnit.MILLISECONDS.toNanos(windowMillis)
+                    < runner.longestWait().toNanos()) {
+                long now = System.currentTimeMillis();
+                attempt(args, clock.redisNow(now) + windowMillis, windowMillis, firstTryNanos, now)
+                        .whenComplete((reply, retryError) -> {
+                            if (retryError == null) {
+                                result.complete(reply);
+                            } else {
+                                result.completeExceptionally(retryError);
+                            }
+                        });
+            } else {
+                result.completeExceptionally(error);
             }
-            return reply;
         });
+        return result;
     }
 
     public CompletableFuture<StatusReply> statusAsync(Long nowMillis) {

@@ -34,6 +34,7 @@ public final class RedisLink implements AutoCloseable {
     private final Supplier<CompletableFuture<? extends StatefulConnection<String, String>>> connector;
     private final Runnable shutdownClient;
     private final ScheduledExecutorService retries;
+    private final ConnectionPipeline pipeline;
     private volatile StatefulConnection<String, String> connection;
     private volatile RedisScriptingAsyncCommands<String, String> commands;
     private volatile boolean closed;
@@ -41,29 +42,30 @@ public final class RedisLink implements AutoCloseable {
     private final CompletableFuture<Boolean> firstAttempt = new CompletableFuture<>();
 
     private RedisLink(String description, Supplier<CompletableFuture<? extends StatefulConnection<String, String>>> connector,
-                      Runnable shutdownClient) {
+                      Runnable shutdownClient, ConnectionPipeline pipeline) {
         this.description = description;
+        this.pipeline = pipeline;
         this.connector = connector;
         this.shutdownClient = shutdownClient;
         this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sniper-redis-connect");
+            Thread t = new Thread(r, "sniper-redis-link");
             t.setDaemon(true);
             return t;
         });
     }
 
     /** Standalone or Sentinel (the URI says which); Lettuce follows the Sentinel master on reconnect. */
-    public static RedisLink standalone(RedisClient client, RedisURI uri, String description) {
+    static RedisLink standalone(RedisClient client, RedisURI uri, String description, ConnectionPipeline pipeline) {
         return new RedisLink(description,
                 () -> client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture(),
                 () -> {
                     client.shutdown();
                     client.getResources().shutdown();
-                });
+                }, pipeline);
     }
 
     /** Redis Cluster: commands are routed by key slot; the namespace's hash tag keeps a namespace on one node. */
-    public static RedisLink cluster(RedisClusterClient client, String description) {
+    static RedisLink cluster(RedisClusterClient client, String description, ConnectionPipeline pipeline) {
         return new RedisLink(description,
                 // connectAsync needs the partitions (slot map) loaded first; the sync connect does that itself.
                 () -> client.refreshPartitionsAsync().toCompletableFuture()
@@ -72,7 +74,7 @@ public final class RedisLink implements AutoCloseable {
                 () -> {
                     client.shutdown();
                     client.getResources().shutdown();
-                });
+                }, pipeline);
     }
 
     /** Starts connecting in the background; returns at once. */
@@ -133,6 +135,16 @@ public final class RedisLink implements AutoCloseable {
             throw new NotConnectedException("not connected to " + description);
         }
         return c;
+    }
+
+    /** The link's own background thread (connect retries, call deadlines); stops when the link closes. */
+    ScheduledExecutorService scheduler() {
+        return retries;
+    }
+
+    /** What Sniper added to the connection's Netty pipeline. */
+    ConnectionPipeline pipeline() {
+        return pipeline;
     }
 
     /** Why the latest connection attempt failed (never a password), or null while connected. */

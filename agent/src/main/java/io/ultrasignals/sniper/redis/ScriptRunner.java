@@ -9,7 +9,6 @@ import io.ultrasignals.sniper.script.SniperScript;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a script by SHA-1. On {@code NOSCRIPT} (after a restart, a failover, {@code SCRIPT FLUSH}, or on
@@ -19,40 +18,91 @@ import java.util.concurrent.TimeUnit;
  * {@link ScriptException} / {@link CorruptDataException} / {@link RedisUnavailableException}.
  */
 public final class ScriptRunner {
+    /** How acquire.lua starts the reply that says it ran after the caller's deadline and counted nothing. */
+    private static final String DEADLINE_PASSED = "ERR sniper: deadline_ms passed";
+
     private final RedisLink link;
     private final Duration timeout;
     private final Runnable onReload;
+    private final CallDeadlines deadlines;
 
+    /**
+     * @param timeout how long a call may wait while Redis is silent; while Redis keeps answering (busy),
+     *                up to {@value CallDeadlines#BUSY_LIMIT_FACTOR} times as long (see {@link CallDeadlines})
+     */
     public ScriptRunner(RedisLink link, Duration timeout, Runnable onReload) {
         this.link = link;
         this.timeout = timeout;
         this.onReload = onReload;
+        this.deadlines = new CallDeadlines(timeout, link.pipeline()::eventLoopRan, System::nanoTime)
+                .startSweeping(link.scheduler());
     }
 
     public Duration timeout() {
         return timeout;
     }
 
+    /** The longest a call (with its retries) waits, while a busy Redis keeps answering the calls sent before it. */
+    public Duration longestWait() {
+        return timeout.multipliedBy(CallDeadlines.BUSY_LIMIT_FACTOR);
+    }
+
     public CompletableFuture<List<Object>> run(SniperScript script, String[] keys, String... args) {
-        CompletableFuture<List<Object>> result;
+        return runSince(System.nanoTime(), script, keys, args);
+    }
+
+    /** {@link #run}, timed from {@code startedNanos} (a retry counts the time its first try took). */
+    public CompletableFuture<List<Object>> runSince(long startedNanos, SniperScript script, String[] keys, String... args) {
+        CompletableFuture<List<Object>> answer = new CompletableFuture<>();
         try {
             RedisScriptingAsyncCommands<String, String> commands = link.commands();
-            result = commands.<List<Object>>evalsha(script.sha1(), ScriptOutputType.MULTI, keys, args)
-                    .toCompletableFuture()
-                    .exceptionallyCompose(error -> {
-                        if (RedisFailure.unwrap(error) instanceof RedisNoScriptException
-                                || String.valueOf(RedisFailure.unwrap(error).getMessage()).startsWith("NOSCRIPT")) {
-                            onReload.run();
-                            return commands.<List<Object>>eval(script.body(), ScriptOutputType.MULTI, keys, args)
-                                    .toCompletableFuture();
-                        }
-                        return CompletableFuture.failedFuture(error);
-                    });
+            commands.<List<Object>>evalsha(script.sha1(), ScriptOutputType.MULTI, keys, args).whenComplete((reply, error) -> {
+                if (error == null) {
+                    deadlines.replied();
+                    answer.complete(reply);
+                } else if (isNoScript(error)) {
+                    deadlines.replied();
+                    onReload.run();
+                    commands.<List<Object>>eval(script.body(), ScriptOutputType.MULTI, keys, args)
+                            .whenComplete((retried, retryError) -> settle(answer, retried, retryError));
+                } else {
+                    settle(answer, null, error);
+                }
+            });
         } catch (RuntimeException notSent) {
-            result = CompletableFuture.failedFuture(notSent);
+            return CompletableFuture.failedFuture(translate(notSent));
         }
-        return result.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .exceptionallyCompose(error -> CompletableFuture.failedFuture(translate(error)));
+        return deadlines.watch(answer, startedNanos);
+    }
+
+    private void settle(CompletableFuture<List<Object>> answer, List<Object> reply, Throwable error) {
+        if (error == null || RedisFailure.unwrap(error) instanceof RedisCommandExecutionException) {
+            deadlines.replied(); // an error reply is a reply: Redis is alive
+        }
+        if (error == null) {
+            answer.complete(reply);
+        } else {
+            answer.completeExceptionally(translate(error));
+        }
+    }
+
+    private static boolean isNoScript(Throwable error) {
+        Throwable e = RedisFailure.unwrap(error);
+        return e instanceof RedisNoScriptException || String.valueOf(e.getMessage()).startsWith("NOSCRIPT");
+    }
+
+    /**
+     * True for acquire's {@code deadline_ms passed} reply: Redis ran the call too late and counted nothing.
+     * Redis answered, so it is alive; the call was slow to reach it (a busy client or server).
+     */
+    public static boolean refusedAsLate(Throwable error) {
+        Throwable e = RedisFailure.unwrap(error);
+        return e instanceof RedisUnavailableException u && u.failure() == RedisFailure.TIMEOUT
+                && u.getCause() instanceof RedisCommandExecutionException r && isDeadlinePassed(r);
+    }
+
+    private static boolean isDeadlinePassed(Throwable e) {
+        return String.valueOf(e.getMessage()).startsWith(DEADLINE_PASSED);
     }
 
     /** Maps Lettuce's exceptions onto the three the rest of Sniper handles. */
@@ -61,7 +111,7 @@ public final class ScriptRunner {
         if (e instanceof ScriptException || e instanceof RedisUnavailableException) {
             return (RuntimeException) e;
         }
-        if (e instanceof RedisCommandExecutionException && String.valueOf(e.getMessage()).startsWith("ERR sniper: deadline_ms passed")) {
+        if (e instanceof RedisCommandExecutionException && isDeadlinePassed(e)) {
             // The reply came, but after the caller's deadline in Redis time (clock skew): a timeout.
             return new RedisUnavailableException(RedisFailure.TIMEOUT, e);
         }

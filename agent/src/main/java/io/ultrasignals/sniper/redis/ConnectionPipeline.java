@@ -1,0 +1,77 @@
+package io.ultrasignals.sniper.redis;
+
+import io.lettuce.core.resource.NettyCustomizer;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What Sniper adds to the shared connection's Netty pipeline (one per link):
+ * <ul>
+ *   <li><b>Several commands per socket write</b> (off by default, see {@link #FLUSH_BATCHING_SWITCH}). Lettuce flushes every command; with many threads
+ *       deciding at once that is one write system call per decision on the client and one read per
+ *       decision on Redis. Netty's {@link FlushConsolidationHandler} defers each flush to the event
+ *       loop's next task, so the commands queued by then leave in one write; a lone command is flushed
+ *       in that next task, without waiting for company.</li>
+ *   <li><b>Unpooled buffers</b>, allocated per command: no arenas reserving MBs of direct memory, no
+ *       thread-local caches; a guard's few small commands need no buffer pool.</li>
+ *   <li><b>Whether the event loop runs.</b> {@link #eventLoopRan()} tells a silent Redis from a client
+ *       whose I/O thread did not get a core (a loaded machine, a GC): only in the first case is there
+ *       no reply <em>to read</em>.</li>
+ * </ul>
+ */
+final class ConnectionPipeline implements NettyCustomizer {
+    /**
+     * Off unless {@code -Dsniper.flush_batching=true}: on this project's shared 2-core machine it did not
+     * raise decisions/s (issue 11, benchmarks/README), so it stays a switch to measure on a quiet machine.
+     */
+    static final String FLUSH_BATCHING_SWITCH = "sniper.flush_batching";
+    /** Flushes passed on at once after this many deferred ones (Netty's default), so a long burst still streams. */
+    private static final int MAX_DEFERRED_FLUSHES = FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES;
+
+    private final boolean batchFlushes;
+    private volatile EventLoop eventLoop;
+    private final AtomicBoolean probeRan = new AtomicBoolean(true);
+
+    /**
+     * @param tls whether the connection uses TLS: then flushes are not batched (with the handler in
+     *            place Lettuce's TLS connect failed, "Connection closed prematurely"; not investigated yet)
+     */
+    ConnectionPipeline(boolean tls) {
+        this.batchFlushes = !tls && "true".equalsIgnoreCase(System.getProperty(FLUSH_BATCHING_SWITCH));
+    }
+
+    @Override
+    public void afterBootstrapInitialized(Bootstrap bootstrap) {
+        bootstrap.option(ChannelOption.ALLOCATOR, UnpooledByteBufAllocator.DEFAULT);
+    }
+
+    @Override
+    public void afterChannelInitialized(Channel channel) {
+        eventLoop = channel.eventLoop();
+        if (batchFlushes) {
+            channel.pipeline().addFirst("sniper-flush-batching", new FlushConsolidationHandler(MAX_DEFERRED_FLUSHES, true));
+        }
+    }
+
+    /**
+     * True if the connection's event loop has run a task since the previous call (or there is no
+     * connection yet): it had the chance to read what Redis sent. Sends the next probe. One caller.
+     */
+    boolean eventLoopRan() {
+        EventLoop loop = eventLoop;
+        if (loop == null || !probeRan.compareAndSet(true, false)) {
+            return loop == null;
+        }
+        try {
+            loop.execute(() -> probeRan.set(true));
+        } catch (RuntimeException shutDown) {
+            probeRan.set(true);
+        }
+        return true;
+    }
+}
