@@ -15,11 +15,19 @@ final class DemoSettings {
 
     private DemoSettings() {}
 
+    /**
+     * A decision timeout for the bundled Redis well above the 100 ms default: on a loaded laptop a slow reply would
+     * otherwise send a runner to its fallback for a moment, blurring the one outage the demo shows. The outage
+     * itself (a killed server: connection refused) does not wait for it.
+     */
+    static final String BUNDLED_DECISION_TIMEOUT_MS = "500";
+
     /** Environment variables pointing a guard at the demo's bundled Redis, without a metrics endpoint. */
     static Map<String, String> bundledRedis(int port) {
         return Map.of(PREFIX + "REDIS__ENABLED", "true", PREFIX + "REDIS__HOST", "127.0.0.1",
-                PREFIX + "REDIS__PORT", Integer.toString(port), PREFIX + "REDIS__DB", "0", METRICS_OFF.getKey(),
-                METRICS_OFF.getValue());
+                PREFIX + "REDIS__PORT", Integer.toString(port), PREFIX + "REDIS__DB", "0",
+                PREFIX + "REDIS__DECISION_TIMEOUT_MS", BUNDLED_DECISION_TIMEOUT_MS,
+                METRICS_OFF.getKey(), METRICS_OFF.getValue());
     }
 
     /** Runners read their budget from their metrics registry; no endpoint (9464 may be taken, and one is enough). */
