@@ -19,7 +19,7 @@ import org.testcontainers.containers.wait.strategy.Wait;
  * {@link #kill()} is {@code docker kill} (SIGKILL), {@link #restart()} starts the same container again, with
  * its files (AOF) as the kill left them.
  */
-public final class RedisContainer implements AutoCloseable {
+public final class RedisContainer implements RedisEndpoint, AutoCloseable {
     private static final String READY = ".*Ready to accept connections.*";
 
     private final GenericContainer<?> container;
@@ -46,36 +46,23 @@ public final class RedisContainer implements AutoCloseable {
         return new RedisContainer(container, port);
     }
 
+    @Override
     public String host() {
         return "127.0.0.1";
     }
 
+    @Override
     public int port() {
         return port;
-    }
-
-    public String uri() {
-        return "redis://" + host() + ":" + port;
     }
 
     public String containerId() {
         return container.getContainerId();
     }
 
-    /** A fresh blocking connection; the caller closes it. */
+    @Override
     public RespConnection connect() {
         return new RespConnection(host(), port, 5000);
-    }
-
-    /** Runs one command on a short-lived connection. */
-    public Object call(String... args) {
-        try (RespConnection c = connect()) {
-            return c.call(args);
-        }
-    }
-
-    public void flushAll() {
-        call("FLUSHALL");
     }
 
     /** {@code docker pause}: every process of the container frozen; connections stay open and get no answer. */

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * <p>{@link #start} covers plain servers; {@link #builder} adds a password ({@code requirepass} and
  * {@code masterauth}, used by this class's own connections) and Sentinel mode.
  */
-public final class RedisServer implements AutoCloseable {
+public final class RedisServer implements RedisEndpoint, AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
 
     private final RedisBinary binary;
@@ -65,17 +65,14 @@ public final class RedisServer implements AutoCloseable {
         return binary;
     }
 
+    @Override
     public String host() {
         return "127.0.0.1";
     }
 
+    @Override
     public int port() {
         return port;
-    }
-
-    /** {@code redis://127.0.0.1:port} */
-    public String uri() {
-        return "redis://" + host() + ":" + port;
     }
 
     public Path dir() {
@@ -105,6 +102,7 @@ public final class RedisServer implements AutoCloseable {
      * A fresh blocking connection for set-up and inspection, already authenticated when the server
      * has a password; the caller closes it.
      */
+    @Override
     public RespConnection connect() {
         return connect(5000);
     }
@@ -120,17 +118,6 @@ public final class RedisServer implements AutoCloseable {
             }
         }
         return c;
-    }
-
-    /** Runs one command on a short-lived connection. */
-    public Object call(String... args) {
-        try (RespConnection c = connect()) {
-            return c.call(args);
-        }
-    }
-
-    public void flushAll() {
-        call("FLUSHALL");
     }
 
     /** Waits until this server is a replica of {@code master} with its replication link up (in sync). */
