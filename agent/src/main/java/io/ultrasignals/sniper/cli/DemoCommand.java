@@ -68,6 +68,7 @@ final class DemoCommand implements Callable<Integer> {
     private final AtomicReference<DemoRedis> redisRef = new AtomicReference<>();
     private Path workDir;
     private volatile boolean keepFiles;
+    private volatile boolean shuttingDown;
 
     @Override
     public Integer call() throws Exception {
@@ -80,7 +81,10 @@ final class DemoCommand implements Callable<Integer> {
         Map<String, String> environment = new HashMap<>(System.getenv());
         boolean bundled = !DemoSettings.load(common.config, environment).redis().enabled();
         workDir = Files.createTempDirectory("sniper-demo-");
-        Thread cleanup = new Thread(this::cleanUp, "sniper-demo-cleanup");
+        Thread cleanup = new Thread(() -> {
+            shuttingDown = true; // what fails from here on is this hook stopping it, not something to keep logs of
+            cleanUp();
+        }, "sniper-demo-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C stops every runner and the Redis we started
         try {
             Map<String, String> childEnvironment = new HashMap<>();
@@ -179,7 +183,7 @@ final class DemoCommand implements Callable<Integer> {
             cleanUp();
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException shuttingDown) {
+            } catch (IllegalStateException hookRunning) {
                 // the hook is running or has run
             }
         }
@@ -235,7 +239,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Stops what this run started: runners, then the bundled Redis, then its files. Idempotent. */
-    private void cleanUp() {
+    private synchronized void cleanUp() {
         DemoFleet fleet = fleetRef.getAndSet(null);
         if (fleet != null) {
             fleet.close();
@@ -245,7 +249,7 @@ final class DemoCommand implements Callable<Integer> {
             redis.close();
         }
         Path dir = workDir;
-        if (keepFiles) {
+        if (keepFiles && !shuttingDown) {
             System.err.println("sniper demo: runner and Redis logs kept in " + dir);
         } else if (dir != null) {
             try (Stream<Path> files = Files.walk(dir)) {
