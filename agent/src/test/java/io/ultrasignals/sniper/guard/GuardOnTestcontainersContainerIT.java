@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * restart of the same container (AOF on): no exception reaches a caller, decisions go on, and afterwards Redis's
  * count equals the admissions made.
  */
-class TestcontainersFaultContainerIT {
+class GuardOnTestcontainersContainerIT {
     private static final Duration TIMEOUT = Duration.ofMillis(150);
 
     @BeforeAll
