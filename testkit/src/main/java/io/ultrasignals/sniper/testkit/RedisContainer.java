@@ -47,11 +47,6 @@ public final class RedisContainer implements RedisEndpoint, AutoCloseable {
     }
 
     @Override
-    public String host() {
-        return "127.0.0.1";
-    }
-
-    @Override
     public int port() {
         return port;
     }

@@ -2,7 +2,10 @@ package io.ultrasignals.sniper.testkit;
 
 /** A Redis a test talks to: a process ({@link RedisServer}) or a container ({@link RedisContainer}). */
 public interface RedisEndpoint {
-    String host();
+    /** Always loopback: servers and containers (host network) bind 127.0.0.1 only. */
+    default String host() {
+        return "127.0.0.1";
+    }
 
     int port();
 
