@@ -1,167 +1,262 @@
 package io.ultrasignals.sniper.cli;
 
-import io.ultrasignals.sniper.Backend;
-import io.ultrasignals.sniper.Decision;
-import io.ultrasignals.sniper.GuardStatus;
-import io.ultrasignals.sniper.Reason;
-import io.ultrasignals.sniper.Signal;
-import io.ultrasignals.sniper.SniperGuard;
+import io.ultrasignals.sniper.config.RedisSettings;
+import io.ultrasignals.sniper.config.RedisTopology;
 import io.ultrasignals.sniper.config.SniperSettings;
-import io.ultrasignals.sniper.guard.GuardListener;
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.LinkedHashMap;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Simulated runners emit signals (some without MTF confirmation) into one guard; shows live "
-                + "progress and a summary. Without Redis in settings it runs on local counters; with Redis it uses "
-                + "<namespace>-demo, and if Redis goes away mid-run you see the fallback take over.")
+        description = "A fleet of runner JVMs shares one cap through Redis; mid-run Redis is killed (SIGKILL), the "
+                + "runners decide locally within their shares, Redis comes back from its AOF, the local admissions are "
+                + "credited and decisions return to Redis; then an audit of Redis's books against the admissions made. "
+                + "Without a Redis in settings it starts the bundled redis-server 7.0.15 on a free loopback port; with "
+                + "one it uses <namespace>-demo there (and does not kill it).")
 final class DemoCommand implements Callable<Integer> {
+    /** How long the demo waits for its runner JVMs to start and reach Redis. */
+    private static final long RUNNERS_READY_MS = 60_000;
+    /** How long after the recovery phase the demo waits for every runner to be back on Redis. */
+    private static final long RETURN_WAIT_MS = 10_000;
+    private static final long REDRAW_MS = 250;
+    private static final long HOUR_MS = 3_600_000L;
+
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--runners", defaultValue = "4", description = "Simulated runner threads (default ${DEFAULT-VALUE}).")
+    @Option(names = "--runners", defaultValue = "4", description = "Runner JVMs (default ${DEFAULT-VALUE}).")
     int runners;
 
-    @Option(names = "--signals", defaultValue = "40", description = "Signals per runner (default ${DEFAULT-VALUE}).")
-    int signals;
+    @Option(names = "--interval-ms", defaultValue = "200", description = "Mean pause between a runner's signals (default ${DEFAULT-VALUE}).")
+    long intervalMillis;
 
-    @Option(names = "--interval-ms", defaultValue = "20", description = "Pause between a runner's signals (default ${DEFAULT-VALUE}).")
-    int intervalMillis;
-
-    @Option(names = "--unconfirmed", defaultValue = "0.25",
+    @Option(names = "--unconfirmed", defaultValue = "0.2",
             description = "Share of signals without MTF confirmation (default ${DEFAULT-VALUE}).")
     double unconfirmed;
 
-    @Option(names = "--hourly-cap", defaultValue = "60", description = "Hourly cap for the demo (default ${DEFAULT-VALUE}).")
+    @Option(names = "--hourly-cap", defaultValue = "200", description = "Hourly cap for the demo (default ${DEFAULT-VALUE}).")
     long hourlyCap;
 
-    @Option(names = "--daily-cap", defaultValue = "100", description = "Daily cap for the demo (default ${DEFAULT-VALUE}).")
+    @Option(names = "--daily-cap", defaultValue = "300", description = "Daily cap for the demo (default ${DEFAULT-VALUE}).")
     long dailyCap;
 
-    @Option(names = "--seed", defaultValue = "7", description = "Random seed, for a repeatable run (default ${DEFAULT-VALUE}).")
+    @Option(names = "--redis-seconds", defaultValue = "6", description = "Seconds on Redis before the outage (default ${DEFAULT-VALUE}).")
+    double redisSeconds;
+
+    @Option(names = "--outage-seconds", defaultValue = "7", description = "Seconds Redis stays down (default ${DEFAULT-VALUE}).")
+    double outageSeconds;
+
+    @Option(names = "--recovery-seconds", defaultValue = "6", description = "Seconds after Redis is back (default ${DEFAULT-VALUE}).")
+    double recoverySeconds;
+
+    @Option(names = "--seed", defaultValue = "7", description = "Random seed of the runners' signals (default ${DEFAULT-VALUE}).")
     long seed;
+
+    private final AtomicReference<DemoFleet> fleetRef = new AtomicReference<>();
+    private final AtomicReference<DemoRedis> redisRef = new AtomicReference<>();
+    private Path workDir;
+    private volatile boolean keepFiles;
+    private volatile boolean shuttingDown;
 
     @Override
     public Integer call() throws Exception {
-        if (runners < 1 || signals < 1 || intervalMillis < 0 || unconfirmed < 0 || unconfirmed > 1) {
-            throw new SniperCli.UsageException("demo: --runners and --signals must be at least 1, --interval-ms at least 0, "
-                    + "--unconfirmed between 0 and 1");
+        if (runners < 1 || intervalMillis < 1 || unconfirmed < 0 || unconfirmed > 1 || hourlyCap < 1 || dailyCap < 1
+                || redisSeconds < 0 || outageSeconds < 0 || recoverySeconds < 0) {
+            throw new SniperCli.UsageException("demo: --runners, --interval-ms and the caps must be at least 1, the "
+                    + "phase seconds at least 0, --unconfirmed between 0 and 1");
         }
-        SniperSettings base = common.settings();
-        SniperSettings settings = Overrides.apply(base, base.redis().namespace() + "-demo", hourlyCap, dailyCap, true);
-        System.err.printf("sniper demo: %d runners x %d signals, caps %d/hour %d/day, MTF required, %s%n", runners, signals,
-                hourlyCap, dailyCap, settings.redis().enabled()
-                        ? "Redis namespace " + settings.redis().effectiveNamespace() : "local counters (no Redis configured)");
-        try (GuardSession session = GuardSession.open(settings, false, GuardListener.NONE)) {
-            SniperGuard guard = session.runtime.guard();
-            Map<Reason, AtomicLong> byReason = new ConcurrentHashMap<>();
-            Map<Backend, AtomicLong> byBackend = new ConcurrentHashMap<>();
-            AtomicLong done = new AtomicLong();
-            AtomicLong admitted = new AtomicLong();
-            List<Latencies> latencies = new ArrayList<>();
-            List<Thread> threads = new ArrayList<>();
-            for (int r = 0; r < runners; r++) {
-                Latencies mine = new Latencies();
-                latencies.add(mine);
-                Random random = new Random(seed + r);
-                int runner = r;
-                Thread t = new Thread(() -> {
-                    for (int i = 0; i < signals; i++) {
-                        boolean mtf = random.nextDouble() >= unconfirmed;
-                        long start = System.nanoTime();
-                        Decision d = guard.acquire(Signal.withId("demo-" + seed + "-" + runner + "-" + i, mtf));
-                        mine.add(System.nanoTime() - start);
-                        byReason.computeIfAbsent(d.reason(), k -> new AtomicLong()).incrementAndGet();
-                        byBackend.computeIfAbsent(d.backend(), k -> new AtomicLong()).incrementAndGet();
-                        if (d.allowed()) {
-                            admitted.incrementAndGet();
-                        }
-                        done.incrementAndGet();
-                        sleep(intervalMillis + random.nextInt(intervalMillis + 1));
-                    }
-                }, "demo-runner-" + r);
-                threads.add(t);
-                t.start();
-            }
-            long total = (long) runners * signals;
-            Progress progress = new Progress(System.err, !common.json);
-            while (threads.stream().anyMatch(Thread::isAlive)) {
-                Thread.sleep(100);
-                progress.bar((double) done.get() / total, String.format("%d/%d  admitted %d  blocked: mtf %d, hourly %d, daily %d  %s",
-                        done.get(), total, admitted.get(), count(byReason, Reason.SNIPER_MTF_REQUIRED),
-                        count(byReason, Reason.SNIPER_HOURLY_CAP), count(byReason, Reason.SNIPER_DAILY_CAP), backends(byBackend)));
-            }
-            progress.done();
-            Latencies all = new Latencies();
-            latencies.forEach(all::addAll);
-            GuardStatus status = guard.status();
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("signals", total);
-            out.put("admitted", admitted.get());
-            Map<String, Long> blocked = new LinkedHashMap<>();
-            for (Reason reason : Reason.values()) {
-                if (reason != Reason.OK && count(byReason, reason) > 0) {
-                    blocked.put(reason.name(), count(byReason, reason));
-                }
-            }
-            out.put("blocked", blocked);
-            out.put("hour_count", status.hourCount());
-            out.put("hourly_cap", status.hourlyCap());
-            out.put("day_count", status.dayCount());
-            out.put("daily_cap", status.dailyCap());
-            Map<String, Long> backends = new LinkedHashMap<>();
-            byBackend.forEach((b, n) -> backends.put(b.label(), n.get()));
-            out.put("decided_by", backends);
-            out.put("latency_p50_us", all.micros(0.5));
-            out.put("latency_p99_us", all.micros(0.99));
-            out.put("latency_max_us", all.micros(1.0));
-            if (common.json) {
-                System.out.println(Json.of(out));
-            } else {
-                System.out.println("Summary");
-                System.out.printf("  signals           %d from %d runners%n", total, runners);
-                System.out.printf("  admitted          %d%n", admitted.get());
-                blocked.forEach((reason, n) -> System.out.printf("  blocked           %d  %s%n", n, reason));
-                System.out.printf("  hour count / cap  %d / %d%n", status.hourCount(), status.hourlyCap());
-                System.out.printf("  day count / cap   %d / %d%n", status.dayCount(), status.dailyCap());
-                System.out.printf("  decided by        %s%n", backends);
-                System.out.printf("  decision latency  %s%n", all.summary());
-            }
-            return SniperCli.OK;
-        }
-    }
-
-    private static long count(Map<Reason, AtomicLong> map, Reason reason) {
-        AtomicLong n = map.get(reason);
-        return n == null ? 0 : n.get();
-    }
-
-    private static String backends(Map<Backend, AtomicLong> map) {
-        Map<Backend, Long> sorted = new EnumMap<>(Backend.class);
-        map.forEach((b, n) -> sorted.put(b, n.get()));
-        StringBuilder sb = new StringBuilder();
-        sorted.forEach((b, n) -> sb.append(b.label()).append(' ').append(n).append(' '));
-        return sb.toString().trim();
-    }
-
-    private static void sleep(long millis) {
-        if (millis <= 0) {
-            return;
-        }
+        PrintStream err = System.err;
+        Map<String, String> environment = new HashMap<>(System.getenv());
+        boolean bundled = !DemoSettings.load(common.config, environment).redis().enabled();
+        workDir = Files.createTempDirectory("sniper-demo-");
+        Thread cleanup = new Thread(() -> {
+            shuttingDown = true; // what fails from here on is this hook stopping it, not something to keep logs of
+            cleanUp();
+        }, "sniper-demo-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C stops every runner and the Redis we started
         try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            Map<String, String> childEnvironment = new HashMap<>();
+            childEnvironment.put(DemoSettings.METRICS_OFF.getKey(), DemoSettings.METRICS_OFF.getValue());
+            DemoRedis redis = null;
+            if (bundled) {
+                redis = DemoRedis.start(workDir);
+                redisRef.set(redis);
+                childEnvironment.putAll(DemoSettings.bundledRedis(redis.port()));
+            }
+            environment.putAll(childEnvironment);
+            SniperSettings settings = DemoSettings.forRun(DemoSettings.load(common.config, environment), hourlyCap, dailyCap);
+            Map<String, Object> redisInfo = new java.util.LinkedHashMap<>();
+            redisInfo.put("source", bundled ? "bundled" : "configured");
+            redisInfo.put("version", bundled ? redis.version() : null);
+            redisInfo.put("address", bundled ? redis.address() : address(settings.redis()));
+            err.printf("sniper demo: %s Redis %s%s, namespace %s; %d runner JVMs; caps %d/hour %d/day, MTF required%n",
+                    redisInfo.get("source"), bundled ? redis.version() + " on " : "", redisInfo.get("address"),
+                    settings.redis().effectiveNamespace(), runners, hourlyCap, dailyCap);
+            awaitRoomInTheHour(err);
+
+            long started = System.nanoTime();
+            List<String> arguments = new java.util.ArrayList<>(List.of(Long.toString(hourlyCap), Long.toString(dailyCap),
+                    Long.toString(intervalMillis), Double.toString(unconfirmed), Long.toString(seed),
+                    Long.toString(System.currentTimeMillis())));
+            if (common.config != null) {
+                arguments.add(common.config.toAbsolutePath().toString());
+            }
+            DemoFleet fleet = DemoFleet.start(runners, arguments, childEnvironment, workDir);
+            fleetRef.set(fleet);
+            if (!fleet.awaitAll(r -> r.ready, RUNNERS_READY_MS)) {
+                String why = fleet.failure();
+                throw new SniperCli.UnreachableException("demo: runners not on Redis " + (why == null ? "in time" : why)
+                        + " (their logs: " + workDir + ")");
+            }
+            DemoFleet.Runner first = fleet.runners().get(0);
+            long baselineHour = first.readyHourCount;
+            long baselineDay = first.readyDayCount;
+            err.printf("%d runners on Redis after %.1f s; go%n", runners, seconds(started));
+            Progress progress = new Progress(err, !common.json);
+            fleet.sendAll(DemoProtocol.GO);
+            long go = System.nanoTime();
+            run(fleet, progress, go, "on Redis", redisSeconds);
+
+            OutageBound bound = null;
+            if (bundled) {
+                // Shares are sized by the live guards each one saw: wait until each has seen the whole fleet.
+                fleet.awaitAll(r -> r.liveGuards >= runners, 5_000);
+                long heartbeatNanos = settings.sniperMode().fallback().heartbeatInterval().toNanos();
+                List<Long> shares = fleet.runners().stream().map(r -> r.hourBudget).toList();
+                long seenAtOutage = baselineHour + fleet.admitted();
+                long lastBeat = fleet.admittedSince(System.nanoTime() - heartbeatNanos);
+                redis.kill();
+                fleet.enter(DemoFleet.Phase.OUTAGE);
+                progress.done();
+                err.printf("%5.1f s  redis-server SIGKILLed at about %d admitted: each runner decides locally within its "
+                                + "share %s = %d%n", seconds(go), seenAtOutage,
+                        shares.stream().map(String::valueOf).collect(Collectors.joining("+")),
+                        shares.stream().mapToLong(Long::longValue).sum());
+                run(fleet, progress, go, "Redis DOWN", outageSeconds);
+                // Redis was dead since the kill: every Redis admission reported by now was made before it.
+                bound = new OutageBound(shares, hourlyCap, baselineHour + fleet.admittedBy(DemoFleet.Phase.BEFORE_OUTAGE,
+                        "redis") + fleet.admittedBy(DemoFleet.Phase.BEFORE_OUTAGE, "local"), lastBeat);
+                redis.restart();
+                fleet.enter(DemoFleet.Phase.AFTER_OUTAGE);
+                progress.done();
+                err.printf("%5.1f s  redis-server restarted from its AOF (it held %d): runners credit their local "
+                        + "admissions, then decide on Redis again%n", seconds(go), bound.redisCountAtOutage());
+                run(fleet, progress, go, "recovery", recoverySeconds);
+                long returned = System.nanoTime();
+                boolean back = fleet.awaitAll(r -> !r.fallbackActive && "redis".equals(r.lastBackend), RETURN_WAIT_MS);
+                progress.done();
+                err.printf("%5.1f s  %s%n", seconds(go), back ? "every runner decides on Redis again"
+                        : "not every runner is back on Redis after " + RETURN_WAIT_MS / 1000 + " s more");
+                if (seconds(returned) > 0.5) {
+                    run(fleet, progress, go, "on Redis", 0);
+                }
+            } else {
+                err.println("(a configured Redis is not ours to kill: no outage in this run)");
+                run(fleet, progress, go, "on Redis", recoverySeconds + outageSeconds);
+            }
+            fleet.sendAll(DemoProtocol.STOP);
+            fleet.awaitAll(r -> r.finished, 20_000);
+            progress.done();
+            first.send(DemoProtocol.AUDIT);
+            fleet.awaitAll(r -> r.index != 1 || r.audit != null, 10_000);
+            DemoAudit audit = new DemoAudit(fleet, redisInfo, hourlyCap, dailyCap, baselineHour, baselineDay, bound,
+                    first.audit);
+            fleet.close();
+            audit.print(System.out, common.json, seconds(started));
+            return SniperCli.OK;
+        } catch (RuntimeException | IOException | InterruptedException e) {
+            keepFiles = true;
+            throw e;
+        } finally {
+            cleanUp();
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException hookRunning) {
+                // the hook is running or has run
+            }
+        }
+    }
+
+    /** Runs a phase: redraws the live line until {@code phaseSeconds} have passed; a runner failure ends the demo. */
+    private void run(DemoFleet fleet, Progress progress, long go, String phase, double phaseSeconds)
+            throws InterruptedException {
+        long end = System.nanoTime() + (long) (phaseSeconds * 1e9);
+        do {
+            String failure = fleet.failure();
+            if (failure != null) {
+                throw new IllegalStateException("demo: " + failure + " (logs in " + workDir + ")");
+            }
+            progress.bar(seconds(go) / (redisSeconds + outageSeconds + recoverySeconds), liveLine(fleet, go, phase));
+            Thread.sleep(REDRAW_MS);
+        } while (System.nanoTime() < end);
+    }
+
+    private String liveLine(DemoFleet fleet, long go, String phase) {
+        StringBuilder line = new StringBuilder(String.format("%5.1f s %-10s", seconds(go), phase));
+        for (DemoFleet.Runner r : fleet.runners()) {
+            line.append(String.format(" r%d %3d %-5s", r.index, r.admitted, r.lastBackend));
+        }
+        line.append(String.format(" | fleet %d/%d this hour | decided:", fleet.admitted(), hourlyCap));
+        fleet.backendCounts().forEach((b, n) -> line.append(' ').append(b).append(' ').append(n));
+        return line.toString();
+    }
+
+    /** Fixed hour buckets: a run that crossed an hour boundary would count against two caps. */
+    private void awaitRoomInTheHour(PrintStream err) throws InterruptedException {
+        long runMillis = (long) ((redisSeconds + outageSeconds + recoverySeconds) * 1000) + 25_000;
+        long left = HOUR_MS - Math.floorMod(System.currentTimeMillis(), HOUR_MS);
+        if (left < runMillis) {
+            err.printf("waiting %d s for the next hour, so that the whole run counts against one hourly cap%n",
+                    left / 1000 + 1);
+            Thread.sleep(left + 1000);
+        }
+    }
+
+    private static String address(RedisSettings redis) {
+        if (redis.topology() == RedisTopology.SENTINEL) {
+            return "sentinel " + redis.sentinel().master() + " via " + redis.sentinel().nodes();
+        }
+        if (redis.topology() == RedisTopology.CLUSTER) {
+            return "cluster " + redis.cluster().nodes();
+        }
+        return redis.host() + ":" + redis.port();
+    }
+
+    private static double seconds(long sinceNanos) {
+        return (System.nanoTime() - sinceNanos) / 1e9;
+    }
+
+    /** Stops what this run started: runners, then the bundled Redis, then its files. Idempotent. */
+    private synchronized void cleanUp() {
+        DemoFleet fleet = fleetRef.getAndSet(null);
+        if (fleet != null) {
+            fleet.close();
+        }
+        DemoRedis redis = redisRef.getAndSet(null);
+        if (redis != null) {
+            redis.close();
+        }
+        Path dir = workDir;
+        if (keepFiles && !shuttingDown) {
+            System.err.println("sniper demo: runner and Redis logs kept in " + dir);
+        } else if (dir != null) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                // best effort: a temp directory
+            }
         }
     }
 }

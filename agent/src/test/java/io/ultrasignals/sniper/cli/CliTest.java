@@ -124,16 +124,29 @@ class CliTest {
     }
 
     @Test
-    void demoOnLocalCountersAdmitsExactlyTheCap() throws Exception {
-        Result r = run("demo", "--json", "--runners", "3", "--signals", "30", "--interval-ms", "0", "--hourly-cap", "25",
-                "--unconfirmed", "0.2");
+    void demoOnAConfiguredRedisUsesItsDemoNamespaceAndKeepsTheBooks(RedisServer redis) throws Exception {
+        Result r = run("demo", "--json", "--config", settings(redis.port(), "cli", 1).toString(), "--runners", "2",
+                "--interval-ms", "40", "--hourly-cap", "12", "--daily-cap", "50", "--redis-seconds", "0",
+                "--outage-seconds", "1", "--recovery-seconds", "1");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode out = r.json();
-        assertThat(out.get("admitted").asLong()).isEqualTo(25);
-        assertThat(out.get("hour_count").asLong()).isEqualTo(25);
-        assertThat(out.get("blocked").get("SNIPER_MTF_REQUIRED").asLong()).isPositive();
-        assertThat(out.get("blocked").get("SNIPER_HOURLY_CAP").asLong()).isPositive();
-        assertThat(out.get("decided_by").get("local").asLong()).isEqualTo(90);
+        assertThat(out.get("redis").get("source").asText()).isEqualTo("configured");
+        assertThat(out.get("redis").get("address").asText()).isEqualTo("127.0.0.1:" + redis.port());
+        assertThat(out.get("books_match").asBoolean()).as(out.toString()).isTrue();
+        assertThat(out.get("admitted").asLong()).isEqualTo(out.get("redis_hour_count").asLong()
+                - out.get("redis_hour_count_before").asLong());
+        assertThat(out.get("admitted").asLong()).isPositive().isLessThanOrEqualTo(out.get("admitted_bound").asLong());
+        assertThat(out.get("backend_counts").get("redis").asLong()).isEqualTo(out.get("signals").asLong());
+        assertThat(out.get("outage_admitted").asLong()).isZero();
+        long hour = System.currentTimeMillis() / 3_600_000L;
+        assertThat(redis.call("GET", "cli:hour:" + hour)).as("the real namespace is untouched").isNull();
+    }
+
+    @Test
+    void demoRejectsImpossibleOptionsInOneLine() {
+        Result r = run("demo", "--runners", "0");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).startsWith("sniper: demo:").contains("--runners").doesNotContain("\n");
     }
 
     @Test

@@ -2,6 +2,8 @@ package io.ultrasignals.sniper.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ultrasignals.sniper.testkit.RepoRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * README's main command, as written: the line marked {@code # main job}. Its build step is what this very
- * build just did, so the test runs what follows the {@code &&} (the packaged jar's demo) from the repository root.
+ * build just did, so the test runs what follows the {@code &&} (the packaged jar's demo) from the repository root,
+ * with {@code --json} added so that it can read the audit: the bundled Redis, a fleet, an outage, the books.
  */
 class ReadmeMainCommandIT {
     @Test
@@ -22,12 +25,33 @@ class ReadmeMainCommandIT {
         String command = line.substring(0, line.indexOf("# main job")).trim();
         assertThat(command).as("README main command").contains("&&");
         String run = command.substring(command.indexOf("&&") + 2).trim();
-        ProcessBuilder pb = new ProcessBuilder("bash", "-c", run).directory(root.toFile()).redirectErrorStream(true);
-        pb.environment().keySet().removeIf(name -> name.startsWith("ULTRA_SIGNALS_"));
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", run + " --json").directory(root.toFile());
+        pb.environment().keySet().removeIf(name -> name.startsWith("ULTRA_SIGNALS_") || name.equals("SNIPER_REDIS_SERVER"));
+        Path err = Files.createTempFile("sniper-demo", ".err");
+        pb.redirectError(err.toFile());
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("finished").isTrue();
-        assertThat(p.exitValue()).as(run + "\n" + out).isZero();
-        assertThat(out).contains("Summary").contains("admitted").contains("SNIPER_MTF_REQUIRED").contains("hour count / cap");
+        assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("finished").isTrue();
+        String progress = Files.readString(err);
+        Files.delete(err);
+        assertThat(p.exitValue()).as(run + "\n" + out + progress).isZero();
+        assertThat(progress).contains("bundled Redis 7.0.15").contains("SIGKILLed").contains("restarted from its AOF")
+                .contains("every runner decides on Redis again");
+        String[] lines = out.strip().split("\n");
+        JsonNode audit = new ObjectMapper().readTree(lines[lines.length - 1]);
+        assertThat(audit.get("redis").get("source").asText()).isEqualTo("bundled");
+        assertThat(audit.get("redis").get("version").asText()).isEqualTo("7.0.15");
+        assertThat(audit.get("runners").asInt()).isGreaterThan(1);
+        assertThat(audit.get("books_match").asBoolean()).as(audit.toString()).isTrue();
+        assertThat(audit.get("redis_hour_count").asLong()).isEqualTo(audit.get("admitted").asLong());
+        assertThat(audit.get("admitted").asLong()).as(audit.toString())
+                .isLessThanOrEqualTo(audit.get("admitted_bound").asLong());
+        assertThat(audit.get("outage_admitted").asLong()).as(audit.toString())
+                .isPositive().isLessThanOrEqualTo(audit.get("outage_bound").asLong());
+        assertThat(audit.get("backend_counts").get("redis").asLong()).isPositive();
+        assertThat(audit.get("backend_counts").get("local").asLong()).isPositive();
+        for (String field : new String[] {"hourly_cap", "daily_cap", "redis_hour_count", "outage_admitted", "outage_bound"}) {
+            assertThat(audit.has(field)).as(field).isTrue();
+        }
     }
 }

@@ -34,7 +34,7 @@ class FaultInjectionTest {
     private static final long LATENCY_BOUND_MS = TIMEOUT.toMillis() + 850;
     private static final String HOUR_KEY_PATTERN = ":hour:";
 
-    private static TestSettings settings(RedisServer redis) {
+    static TestSettings settings(RedisServer redis) {
         // MTF required: the runs send confirmed signals; awaitReconciled nudges with unconfirmed ones that count nothing.
         return TestSettings.on(redis).caps(0, 0).mtf(true).decisionTimeout(TIMEOUT).heartbeat(Duration.ofMillis(100));
     }
@@ -250,7 +250,7 @@ class FaultInjectionTest {
     // ---- helpers
 
     /** Two guards x two threads deciding while {@code fault} runs; returns the finished, reconciled run. */
-    private static FaultRun runThrough(SniperSettings settings, GuardListener listener, boolean withIds, FaultAction fault)
+    static FaultRun runThrough(SniperSettings settings, GuardListener listener, boolean withIds, FaultAction fault)
             throws Exception {
         List<SniperGuard> guards = guards(settings, 2, listener);
         FaultRun run = new FaultRun(guards, 2, withIds, 2);
@@ -269,7 +269,7 @@ class FaultInjectionTest {
     }
 
     @FunctionalInterface
-    private interface FaultAction {
+    interface FaultAction {
         void run() throws Exception;
     }
 
@@ -314,7 +314,7 @@ class FaultInjectionTest {
         guards.forEach(SniperGuard::close);
     }
 
-    private static void sleep(long millis) throws InterruptedException {
+    static void sleep(long millis) throws InterruptedException {
         Thread.sleep(millis);
     }
 }

@@ -13,12 +13,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One real redis-server process on 127.0.0.1, with the faults tests need: SIGKILL, SIGSTOP/SIGCONT,
- * restart on the same port (empty unless AOF is on).
+ * restart on the same port (empty unless AOF is on). With {@code SNIPER_TEST_REDIS=docker} the same server runs in
+ * a container on the host's network ({@link ContainerLauncher}), its faults through the engine.
  *
  * <p>{@link #start} covers plain servers; {@link #builder} adds a password ({@code requirepass} and
  * {@code masterauth}, used by this class's own connections) and Sentinel mode.
  */
-public final class RedisServer implements AutoCloseable {
+public final class RedisServer implements RedisEndpoint, AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
 
     private final RedisBinary binary;
@@ -27,6 +28,8 @@ public final class RedisServer implements AutoCloseable {
     private final List<String> sentinelConfig;
     private final Path dir;
     private final int port;
+    /** Non-null when SNIPER_TEST_REDIS=docker runs this server in a container. */
+    private final ContainerLauncher container;
     private Process process;
 
     private RedisServer(RedisBinary binary, int port, List<String> extraArgs, String password,
@@ -36,6 +39,7 @@ public final class RedisServer implements AutoCloseable {
         this.extraArgs = List.copyOf(extraArgs);
         this.password = password;
         this.sentinelConfig = sentinelConfig == null ? null : List.copyOf(sentinelConfig);
+        this.container = ContainerLauncher.forBinary(binary);
         try {
             this.dir = Files.createTempDirectory("sniper-redis-" + port + "-");
         } catch (IOException e) {
@@ -61,25 +65,23 @@ public final class RedisServer implements AutoCloseable {
         return binary;
     }
 
-    public String host() {
-        return "127.0.0.1";
-    }
-
+    @Override
     public int port() {
         return port;
-    }
-
-    /** {@code redis://127.0.0.1:port} */
-    public String uri() {
-        return "redis://" + host() + ":" + port;
     }
 
     public Path dir() {
         return dir;
     }
 
+    /** The redis-server's process id; in a container ({@code SNIPER_TEST_REDIS=docker}) that of {@code docker run}. */
     public long pid() {
         return process.pid();
+    }
+
+    /** True when {@code SNIPER_TEST_REDIS=docker} runs this server in a container. */
+    public boolean inContainer() {
+        return container != null;
     }
 
     public boolean isAlive() {
@@ -95,6 +97,7 @@ public final class RedisServer implements AutoCloseable {
      * A fresh blocking connection for set-up and inspection, already authenticated when the server
      * has a password; the caller closes it.
      */
+    @Override
     public RespConnection connect() {
         return connect(5000);
     }
@@ -112,17 +115,6 @@ public final class RedisServer implements AutoCloseable {
         return c;
     }
 
-    /** Runs one command on a short-lived connection. */
-    public Object call(String... args) {
-        try (RespConnection c = connect()) {
-            return c.call(args);
-        }
-    }
-
-    public void flushAll() {
-        call("FLUSHALL");
-    }
-
     /** Waits until this server is a replica of {@code master} with its replication link up (in sync). */
     public void awaitReplicaOf(RedisServer master, Duration timeout) {
         Poll.until(timeout, this + " to replicate " + master + " in sync", () -> {
@@ -133,20 +125,32 @@ public final class RedisServer implements AutoCloseable {
         });
     }
 
-    /** SIGKILL: no shutdown, no save. */
+    /** SIGKILL ({@code docker kill} in a container): no shutdown, no save. */
     public void kill() {
-        process.destroyForcibly();
+        if (container != null) {
+            container.kill();
+        } else {
+            process.destroyForcibly();
+        }
         waitExit();
     }
 
-    /** SIGSTOP: the process stays, its socket stays open, nothing answers. */
+    /** SIGSTOP ({@code docker pause} in a container): the process stays, its socket stays open, nothing answers. */
     public void pause() {
-        signal("STOP");
+        if (container != null) {
+            container.pause();
+        } else {
+            signal("STOP");
+        }
     }
 
-    /** SIGCONT after {@link #pause()}. */
+    /** SIGCONT ({@code docker unpause}) after {@link #pause()}. */
     public void resume() {
-        signal("CONT");
+        if (container != null) {
+            container.resume();
+        } else {
+            signal("CONT");
+        }
     }
 
     /** Starts the process again on the same port and directory (what it kept depends on AOF/RDB). */
@@ -166,6 +170,10 @@ public final class RedisServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (container != null && process != null && process.isAlive()) {
+            container.stopQuietly();
+            waitExit();
+        }
         if (process != null && process.isAlive()) {
             signal("CONT");
             process.destroyForcibly();
@@ -195,8 +203,9 @@ public final class RedisServer implements AutoCloseable {
         // Later options win in redis-server, so callers can override the defaults above.
         cmd.addAll(extraArgs);
         try {
-            process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("stdout.log").toFile()).start();
+            process = container != null ? container.launch(cmd.subList(1, cmd.size()), dir.resolve("stdout.log"))
+                    : new ProcessBuilder(cmd).redirectErrorStream(true)
+                            .redirectOutput(dir.resolve("stdout.log").toFile()).start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + binary, e);
         }
@@ -213,6 +222,9 @@ public final class RedisServer implements AutoCloseable {
                 // still starting, or loading AOF
             }
             if (System.nanoTime() > deadline) {
+                if (container != null) {
+                    container.stopQuietly();
+                }
                 process.destroyForcibly();
                 throw new IllegalStateException(binary + " on port " + port + " did not answer PING: " + logTail());
             }
