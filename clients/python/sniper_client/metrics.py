@@ -5,13 +5,14 @@ decision: every update is guarded, and a registration clash (a runner that defin
 metrics off with one log line."""
 
 import logging
+import weakref
 
 LOG = logging.getLogger("sniper_client")
 LATENCY_BUCKETS = (0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
 BACKENDS = ("redis", "local", "allow", "deny", "off")
 ERROR_KINDS = ("timeout", "connection", "permission", "data", "other")
 _BLOCKED_COUNTERS = {"SNIPER_HOURLY_CAP": "hourly", "SNIPER_DAILY_CAP": "daily", "SNIPER_MTF_REQUIRED": "mtf"}
-_by_registry = {}
+_by_registry = weakref.WeakKeyDictionary()  # registry -> its SniperMetrics
 
 
 def outcome_of(reason: str) -> str:
@@ -30,9 +31,9 @@ class SniperMetrics:
         except ImportError:
             return
         registry = registry if registry is not None else p.REGISTRY
-        key = id(registry)
-        if key in _by_registry:
-            self.__dict__.update(_by_registry[key].__dict__)
+        known = _by_registry.get(registry)
+        if known is not None:
+            self.__dict__.update(known.__dict__)
             return
         try:
             kw = dict(registry=registry)
@@ -61,7 +62,7 @@ class SniperMetrics:
             LOG.warning("sniper: metrics off: %s", e)
             return
         self.enabled = True
-        _by_registry[key] = self
+        _by_registry[registry] = self
 
     def _guarded(update):
         def run(self, *args):

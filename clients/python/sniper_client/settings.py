@@ -158,7 +158,12 @@ def _from_yaml(text: str, source: str) -> _Mapping:
         mark = e.problem_mark or e.context_mark
         where = f"{source} line {mark.line + 1}, column {mark.column + 1}" if mark else source
         # Only the problem and its position: the parser's own message quotes the line, which may hold a password.
-        raise SettingsError(where, None, f"malformed YAML: {e.problem or e.context}") from None
+        context = ""
+        if e.context:
+            started = e.context_mark
+            elsewhere = started is not None and mark is not None and started.line != mark.line
+            context = f" ({e.context}{f' that starts on line {started.line + 1}' if elsewhere else ''})"
+        raise SettingsError(where, None, f"malformed YAML: {e.problem or 'unreadable'}{context}") from None
     except yaml.YAMLError as e:
         raise SettingsError(source, None, f"malformed YAML: {e.__class__.__name__}") from None
     if root is None:

@@ -1,0 +1,142 @@
+"""Redis trouble on a real server: SIGSTOP past the decision timeout, SIGKILL and restart without persistence.
+Each: no exception reaches the caller, no decision waits much past the timeout, and once Redis is back its
+books hold exactly the admissions made. Plus allow/deny, and two guards sharing a cap through an outage."""
+
+import logging
+import time
+
+import pytest
+
+from helpers import ultra_settings
+from sniper_client import SniperGuard, settings_from_dict
+
+DECISION_TIMEOUT_S = 0.1
+# The bound on one decision: the timeout plus scheduling slack on a loaded 2-core machine.
+WAIT_BOUND_S = DECISION_TIMEOUT_S + 0.4
+
+
+def guard_for(server, policy="local", daily=100, **kw):
+    return SniperGuard(settings_from_dict(ultra_settings(server.port, hourly=0, daily=daily, policy=policy), {}), **kw)
+
+
+def timed(guard, signal_id=None):
+    start = time.monotonic()
+    d = guard.acquire(signal_id)
+    took = time.monotonic() - start
+    assert took < WAIT_BOUND_S, f"a decision waited {took:.3f} s"
+    return d
+
+
+def wait_for(condition, seconds=15, what="condition"):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def redis_day_count(server):
+    return sum(int(server.client().get(k)) for k in server.client().keys("sniper_signals:day:*"))
+
+
+def settle(guard):
+    """Redis back: wait until everything local is credited, then one decision returns the backend to Redis."""
+    wait_for(lambda: guard.reconciled() and guard._reconciler.caught_up, what="reconciliation")
+    d = guard.acquire()
+    wait_for(lambda: guard.acquire().backend == "redis" and guard.backend == "redis", what="decisions back on Redis")
+    return d
+
+
+def test_pause_past_the_timeout_with_and_without_ids(redis_server, caplog):
+    guard = guard_for(redis_server)
+    admitted = 0
+    try:
+        with caplog.at_level(logging.INFO, logger="sniper_client"):
+            for i in range(5):
+                admitted += timed(guard, f"before-{i}").allowed
+            wait_for(lambda: guard.clock.known, what="a heartbeat")
+            redis_server.pause()
+            outage = [timed(guard, f"during-{i}") for i in range(8)] + [timed(guard) for _ in range(8)]
+            assert all(d.backend == "local" for d in outage)
+            admitted += sum(d.allowed for d in outage)
+            redis_server.resume()
+            admitted += settle(guard).allowed
+            after = [guard.acquire() for _ in range(3)]
+            admitted += sum(d.allowed for d in after) + 1  # the decision that brought the backend back
+            assert admitted == 5 + 16 + 1 + 3 + 1
+            assert redis_day_count(redis_server) == admitted
+        changes = [r.getMessage() for r in caplog.records if "decisions now made by" in r.getMessage()]
+        assert changes == ["sniper: decisions now made by local (were redis; cause: timeout)",
+                           "sniper: decisions now made by redis (were local)"]
+    finally:
+        redis_server.resume()
+        guard.close()
+
+
+def test_kill_and_restart_without_persistence_books_stay_complete(redis_server):
+    guard = guard_for(redis_server)
+    try:
+        before = [timed(guard, f"k{i}") for i in range(4)]
+        assert all(d.allowed and d.backend == "redis" for d in before)
+        # What a restore can put back is what the last heartbeat saw (at most one interval stale).
+        wait_for(lambda: guard._last_beat is not None and guard._last_beat[2] == 4, what="a heartbeat seeing 4")
+        redis_server.kill()
+        outage = [timed(guard, f"o{i}") for i in range(10)]
+        assert all(d.allowed and d.backend == "local" for d in outage)
+        redis_server.restart()
+        settle(guard)  # admits one more
+        # the 4 lost with the process are restored once (from the last heartbeat), the 10 local ones credited
+        assert redis_day_count(redis_server) == 4 + 10 + 1 + 1
+    finally:
+        guard.close()
+
+
+@pytest.mark.parametrize("policy, allowed, reason", [("allow", True, "OK"), ("deny", False, "SNIPER_FALLBACK_DENY")])
+def test_allow_and_deny_policies(redis_server, policy, allowed, reason):
+    guard = guard_for(redis_server, policy=policy)
+    try:
+        assert guard.acquire().backend == "redis"
+        redis_server.kill()
+        for _ in range(5):
+            d = timed(guard)
+            assert (d.allowed, d.reason, d.backend) == (allowed, reason, policy)
+        assert guard.release("never-seen").queued is True
+    finally:
+        guard.close()
+
+
+def test_two_guards_share_what_was_left_of_the_cap_through_an_outage(redis_server):
+    guards = [guard_for(redis_server, daily=21, guard_id=f"g{i}") for i in range(2)]
+    try:
+        for i in range(5):
+            assert guards[i % 2].acquire().allowed
+        today = time.time_ns() // 86_400_000_000_000
+        wait_for(lambda: all(g.live_guards == 2 and g._fleet.day_count(today) == 5 for g in guards),
+                 what="both heartbeats seeing 2 guards and 5 admitted")
+        assert [g.day_budget() for g in guards] == [8, 8]  # floor((21 - 5) / 2)
+        redis_server.kill()
+        local = [sum(timed(g).allowed for _ in range(15)) for g in guards]
+        assert local == [8, 8]  # the fleet admits exactly the cap: 5 + 16 = 21
+        redis_server.restart()
+        for g in guards:
+            wait_for(lambda: g.reconciled() and g._reconciler.caught_up, what="reconciliation")
+        assert redis_day_count(redis_server) == 21
+        assert all(g.acquire().reason == "SNIPER_DAILY_CAP" for g in guards)
+    finally:
+        for g in guards:
+            g.close()
+
+
+def test_redis_unreachable_from_the_start_decides_locally_without_waiting(redis_binary):
+    from redis_process import free_port
+    settings = settings_from_dict(ultra_settings(free_port(), hourly=0, daily=3), {})
+    start = time.monotonic()
+    guard = SniperGuard(settings)
+    try:
+        assert time.monotonic() - start < 5.5  # waits at most redis.timeout for the first beat
+        results = [timed(guard) for _ in range(5)]
+        assert [d.allowed for d in results] == [True, True, True, False, False]
+        assert {d.backend for d in results} == {"local"}
+    finally:
+        guard.close()
