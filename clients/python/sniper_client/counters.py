@@ -34,8 +34,7 @@ class SniperCounters:
                 guard._client.delete(f"{ns}:hour:{now // 3_600_000}", f"{ns}:day:{now // 86_400_000}")
             except Exception:
                 pass  # reset is for tests; Redis trouble still never raises into a runner
-        guard.local = type(guard.local)(guard.local._clock)
-        guard._reconciler._local = guard.local
+        guard.local.clear()
 
     def close(self) -> None:
         self.guard.close()

@@ -59,11 +59,16 @@ class Release:
     queued: bool  # Redis is away: release.lua runs once it is back
 
 
+# Not every redis-py 4.x has all three.
+_PERMISSION_ERRORS = tuple(getattr(redis.exceptions, name) for name in
+                           ("AuthenticationError", "NoPermissionError", "AuthorizationError")
+                           if hasattr(redis.exceptions, name))
+
+
 def error_kind(e: BaseException) -> str:
     if isinstance(e, ScriptError):
         return "data"
-    if isinstance(e, (redis.exceptions.AuthenticationError, redis.exceptions.NoPermissionError,
-                      redis.exceptions.AuthorizationError)):
+    if isinstance(e, _PERMISSION_ERRORS):
         return "permission"
     if isinstance(e, (redis.exceptions.TimeoutError, socket.timeout, TimeoutError)):
         return "timeout"

@@ -204,6 +204,15 @@ class LocalEngine:
 
     # ---- for the fallback layer
 
+    def clear(self) -> None:
+        """Forgets every bucket, decision, credit mark and tally (the drop-in's reset(), for tests)."""
+        with self._lock:
+            self._hours.entries.clear()
+            self._days.entries.clear()
+            self._decisions.clear()
+            self._credits.clear()
+            self._ledger = {}
+
     def seed(self, hour: int, hour_floor: int, day: int, day_floor: int) -> None:
         """Raises the two buckets to at least these counts (this guard's share: cap - share); not admissions."""
         with self._lock:
