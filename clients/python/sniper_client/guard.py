@@ -100,8 +100,13 @@ class SniperGuard:
         self._metrics = SniperMetrics(metrics_registry)
         self.clock = ClockOffset()
         self._fleet = FleetView()
-        self._budget = FallbackBudget(self._fleet)
         self._redis_enabled = settings.redis.enabled
+        if self._redis_enabled:
+            self._catalog = catalog or ScriptCatalog.load()
+        self._budget = FallbackBudget(self._fleet, self._redis_enabled and self._catalog.heartbeat_records_shares)
+        # The caps the latest decision enforced: the heartbeat records this guard's share of them.
+        self._caps = (self._mode.max_signals_per_hour, self._mode.daily_signal_cap)
+        self._holding = False
         self.local = LocalEngine(self.clock.redis_now if self._redis_enabled else local_ms)
         self._reconciler = Reconciler(self.local, self.guard_id)
         self._backend_lock = threading.Lock()
@@ -114,7 +119,6 @@ class SniperGuard:
         self._last_epoch = 0
         self._last_beat = None
         if self._redis_enabled:
-            self._catalog = catalog or ScriptCatalog.load()
             self.breaker = breakers.CircuitBreaker(
                 self._fallback.failure_rate_threshold, self._fallback.minimum_calls, self._fallback.sliding_window_calls,
                 self._fallback.open_wait_ms, self._fallback.permitted_calls_in_half_open)
@@ -138,6 +142,7 @@ class SniperGuard:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(5)
+            self._leave()
         try:
             if self._client is not None:
                 self._client.close()
@@ -187,6 +192,7 @@ class SniperGuard:
     def _route(self, enabled, hourly_cap, daily_cap, mtf_required, mtf_confirmed, signal_id, window):
         if not enabled:
             return Decision(True, OK, 0, 0, 0, "off", False, local_ms(), self._shadow)
+        self._caps = (hourly_cap, daily_cap)
         argv = [str(hourly_cap), str(daily_cap), "1" if mtf_required else "0", "1" if mtf_confirmed else "0",
                 signal_id or "", "", window]
         if not self._redis_enabled:
@@ -275,10 +281,15 @@ class SniperGuard:
         return self._fleet.live_guards
 
     def hour_budget(self) -> int:
-        return self._budget.hour_share(self.clock.redis_now(), self._mode.max_signals_per_hour)
+        """This guard's share of the hourly cap were Redis to go away now (-1: no hourly cap); no Redis call."""
+        return self._budget.share("hour", self.clock.redis_now(), self._caps[0])
 
     def day_budget(self) -> int:
-        return self._budget.day_share(self.clock.redis_now(), self._mode.daily_signal_cap)
+        return self._budget.share("day", self.clock.redis_now(), self._caps[1])
+
+    def held(self, window: str) -> int:
+        """What Redis held back at the latest heartbeat for guards that may be deciding locally; no Redis call."""
+        return self._fleet.held(window, self.clock.redis_now() // (HOUR_MS if window == "hour" else DAY_MS))
 
     # ---- helpers
 
@@ -349,25 +360,33 @@ class SniperGuard:
             self._first_beat.set()
             self._stop.wait(self._fallback.heartbeat_interval_ms / 1000.0)
 
+    def _caught_up(self) -> bool:
+        return self._reconciler.caught_up and not self._reconciler.has_pending()
+
     def _beat(self):
         """Register and read the fleet, restore counts Redis lost, then reconcile. The heartbeat goes first so
-        that a lost-data check compares what this guard last saw with what Redis holds before its credits."""
+        that a lost-data check compares what this guard saw with what Redis holds before its credits; and a
+        guard that may hold local admissions says so ("local") before it credits, so that Redis holds back
+        every guard's share until each has credited (lua/README.md, "Recovery"). Once everything is credited
+        it beats again as "redis", which releases its own share."""
         if not self.breaker.try_acquire():
             return
         try:
-            sent = local_ms()
-            hb = self._call("heartbeat", [self.guard_id, str(self._fallback.heartbeat_ttl_ms)])
-            self.clock.observe(sent, local_ms(), hb[3])
-            self._metrics.offset(self.clock.offset_ms / 1000.0)
+            state = "redis" if self._caught_up() else "local"
+            hb = self._heartbeat(state)
             if self._last_epoch and hb[4] != self._last_epoch:
                 self._restore_lost_counts(hb)
             self._last_epoch, self._last_beat = hb[4], hb
-            self._fleet.observe_live_guards(hb[0])
-            self._fleet.observe_counts(hb[3], hb[1], hb[2])
+            self._observe(hb)
             credited = self._reconciler.flush(self._call)
             if credited:
                 LOG.info("sniper: credited %d local admissions to Redis", credited)
                 self._metrics.reconciled_admissions(credited)
+            if self._caught_up():
+                if state == "local":
+                    self._observe(self._heartbeat("redis"))
+                # Books complete: a later outage starts from the share recorded now, not the old episode's.
+                self._budget.end_episode()
             self.breaker.on_success()
             self._metrics.budget(self.hour_budget(), self.day_budget())
         except Exception as e:
@@ -376,23 +395,55 @@ class SniperGuard:
             except Exception:
                 LOG.warning("sniper: heartbeat failed unexpectedly", exc_info=True)
 
-    def _restore_lost_counts(self, now):
-        """Redis started a new epoch (restarted without persistence): put back what the previous heartbeat saw,
-        under batch ids named after the new epoch, so that of several guards only the first restores. The day's
-        remainder beyond the hour is booked on the previous hour bucket, where most of it was counted."""
-        before = self._last_beat
-        if before is None:
+    def _heartbeat(self, state: str):
+        hourly_cap, daily_cap = self._caps
+        sent = local_ms()
+        hb = self._call("heartbeat", [self.guard_id, str(self._fallback.heartbeat_ttl_ms), "", str(hourly_cap),
+                                      str(daily_cap), state])
+        self.clock.observe(sent, local_ms(), hb[3])
+        self._metrics.offset(self.clock.offset_ms / 1000.0)
+        return hb
+
+    def _observe(self, hb) -> None:
+        """Takes in a heartbeat reply; says once when Redis starts and stops holding back for guards that may be local."""
+        self._fleet.observe_beat(hb)
+        if len(hb) < 11:
             return
+        self._metrics.held(hb[9], hb[10], self._caps)
+        holding = hb[9] > 0 or hb[10] > 0
+        if holding != self._holding:
+            self._holding = holding
+            if holding:
+                LOG.info("sniper: Redis holds back %d (hour) / %d (day) admissions for guards that may be deciding "
+                         "locally, until they have credited (%d guards in the fleet)", hb[9], hb[10], hb[0])
+            else:
+                LOG.info("sniper: Redis holds nothing back any more: every guard's local admissions are in its books")
+
+    def _leave(self) -> None:
+        """Stopping, caught up: leave the fleet's reckoning, so that Redis holds nothing back for this guard."""
+        if not self._redis_enabled or not self._caught_up() or self._runner is None:
+            return
+        try:
+            self._heartbeat("leave")
+        except Exception:  # harmless: the guard then stays in the reckoning until its buckets end
+            LOG.debug("sniper: leaving the fleet failed", exc_info=True)
+
+    def _restore_lost_counts(self, now):
+        """Redis started a new epoch (restarted without persistence): put back the highest count this guard saw
+        in each current bucket (the whole bucket was lost, so nothing Redis holds now is subtracted), under batch
+        ids named after the new epoch and the bucket, so that of several guards only the first restores. The
+        day's remainder beyond the hour is booked on the previous hour bucket, where most of it was counted."""
         hour, day = now[3] // HOUR_MS, now[3] // DAY_MS
-        lost_hour = max(0, before[1] - now[1]) if before[3] // HOUR_MS == hour else 0
-        lost_day = max(0, before[2] - now[2]) if before[3] // DAY_MS == day else 0
-        day_rest = max(0, lost_day - lost_hour)
+        lost_hour = self._fleet.highest("hour", hour)
+        lost_day = max(lost_hour, self._fleet.highest("day", day))
+        day_rest = lost_day - lost_hour
         tag = f"restore:{now[4]}:"
         restored_hour = restored_day = 0
         if lost_hour > 0 and self._call("credit", [str(hour), str(day), str(lost_hour), f"{tag}h{hour}"])[0] == 1:
             restored_hour = restored_day = lost_hour
         if day_rest > 0 and self._call("credit", [str(hour - 1), str(day), str(day_rest), f"{tag}d{day}"])[0] == 1:
             restored_day += day_rest
+        self._fleet.forget_highest()
         if restored_hour or restored_day:
             LOG.warning("sniper: Redis lost its counts (restarted without persistence?); restored hour +%d, day +%d "
-                        "as this guard last saw them", restored_hour, restored_day)
+                        "(the highest counts this guard saw)", restored_hour, restored_day)

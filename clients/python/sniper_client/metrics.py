@@ -50,6 +50,8 @@ class SniperMetrics:
             self.fallback_active = p.Gauge("sniper_fallback_active", "1 while the fallback decides", **kw)
             self.fallback_budget = p.Gauge("sniper_fallback_budget", "This guard's share of the cap were Redis to go away",
                                            ["window"], **kw)
+            self.fallback_held = p.Gauge("sniper_fallback_held", "What Redis held back for guards that may be "
+                                         "deciding locally, at this guard's latest heartbeat", ["window"], **kw)
             self.clock_offset = p.Gauge("sniper_clock_offset_seconds", "Local clock minus Redis clock", **kw)
             self.script_reloads = p.Counter("sniper_script_reloads", "Scripts sent again after Redis lost them", **kw)
             self.reconciled = p.Counter("sniper_reconciled_admissions", "Local admissions credited to Redis", **kw)
@@ -101,6 +103,13 @@ class SniperMetrics:
             self.fallback_budget.labels(window="hour").set(hour_share)
         if day_share >= 0:
             self.fallback_budget.labels(window="day").set(day_share)
+
+    @_guarded
+    def held(self, hour: int, day: int, caps) -> None:
+        if caps[0]:
+            self.fallback_held.labels(window="hour").set(hour)
+        if caps[1]:
+            self.fallback_held.labels(window="day").set(day)
 
     @_guarded
     def offset(self, seconds: float) -> None:

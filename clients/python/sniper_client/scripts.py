@@ -73,6 +73,12 @@ class ScriptCatalog:
     def names(self) -> List[str]:
         return sorted(self._scripts)
 
+    @property
+    def heartbeat_records_shares(self) -> bool:
+        """Whether heartbeat.lua takes the caps and a state and records this guard's share (the recovery rule,
+        lua/README.md); earlier v1 scripts ignore those arguments and reply 5 elements."""
+        return b"reserve" in self.source("heartbeat")
+
 
 def to_wire(reply):
     """redis-py's reply with bulk strings as str, as the vectors write them."""

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from helpers import ultra_settings
-from sniper_client import SniperGuard, settings_from_dict
+from sniper_client import ScriptCatalog, SniperGuard, settings_from_dict
 
 DECISION_TIMEOUT_S = 0.1
 # The bound on one decision: the timeout plus scheduling slack on a loaded 2-core machine.
@@ -112,7 +112,7 @@ def test_two_guards_share_what_was_left_of_the_cap_through_an_outage(redis_serve
         for i in range(5):
             assert guards[i % 2].acquire().allowed
         today = time.time_ns() // 86_400_000_000_000
-        wait_for(lambda: all(g.live_guards == 2 and g._fleet.day_count(today) == 5 for g in guards),
+        wait_for(lambda: all(g.live_guards == 2 and g._fleet.count("day", today) == 5 for g in guards),
                  what="both heartbeats seeing 2 guards and 5 admitted")
         assert [g.day_budget() for g in guards] == [8, 8]  # floor((21 - 5) / 2)
         redis_server.kill()
@@ -136,7 +136,46 @@ def test_redis_unreachable_from_the_start_decides_locally_without_waiting(redis_
     try:
         assert time.monotonic() - start < 5.5  # waits at most redis.timeout for the first beat
         results = [timed(guard) for _ in range(5)]
-        assert [d.allowed for d in results] == [True, True, True, False, False]
+        if ScriptCatalog.load().heartbeat_records_shares:
+            # The recovery rule: no heartbeat reply, no recorded share: nothing is admitted locally.
+            assert [d.allowed for d in results] == [False] * 5
+        else:
+            # The earlier v1 rule: a guard that never heard of others enforces the whole cap alone.
+            assert [d.allowed for d in results] == [True, True, True, False, False]
         assert {d.backend for d in results} == {"local"}
     finally:
         guard.close()
+
+
+def test_redis_holds_back_the_share_of_a_guard_not_yet_credited(redis_server):
+    """The overshoot bound through recovery (lua/README.md, "Recovery"): after an outage, a guard back on Redis
+    cannot admit against books that miss another guard's uncredited local admissions."""
+    if not ScriptCatalog.load().heartbeat_records_shares:
+        pytest.skip("the installed lua/v1/heartbeat.lua predates the recovery rule (it records no shares)")
+    fast = guard_for(redis_server, daily=20, guard_id="fast")
+    slow = guard_for(redis_server, daily=20, guard_id="slow", start=False)  # its heartbeats are driven by the test
+    try:
+        slow._beat()
+        wait_for(lambda: fast.live_guards == 2, what="the fast guard seeing both")
+        slow._beat()
+        wait_for(lambda: fast.day_budget() == 10 and slow.day_budget() == 10, what="shares of 10 recorded for both")
+        redis_server.pause()
+        assert sum(timed(fast).allowed for _ in range(12)) == 10
+        assert sum(timed(slow).allowed for _ in range(4)) == 4  # less than its share
+        redis_server.resume()
+        wait_for(lambda: fast.reconciled() and fast._reconciler.caught_up, what="the fast guard crediting")
+        wait_for(lambda: fast.acquire().backend == "redis", what="the fast guard back on Redis")
+        # Redis has 10 (the fast guard's credit) and holds back the slow guard's share of 10.
+        assert not slow.reconciled() and fast.held("day") == 10
+        blocked = [fast.acquire() for _ in range(5)]
+        assert [(d.allowed, d.reason, d.backend) for d in blocked] == [(False, "SNIPER_DAILY_CAP", "redis")] * 5
+        time.sleep(0.35)  # the slow guard's breaker half-opens
+        slow._beat()  # beats "local", credits its 4, beats "redis": nothing is held any more
+        assert slow.reconciled() and slow._reconciler.caught_up
+        wait_for(lambda: fast.held("day") == 0, what="the hold lifted")
+        assert sum(fast.acquire().allowed for _ in range(10)) == 6
+        assert redis_day_count(redis_server) == 20
+    finally:
+        redis_server.resume()
+        fast.close()
+        slow.close()
