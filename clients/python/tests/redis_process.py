@@ -13,37 +13,53 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import redis
 
-BUNDLED = "redis-server-7.0.15-linux-amd64"
-JAR_GLOB = "~/.m2/repository/org/signal/embedded-redis/*/embedded-redis-*.jar"
+# The servers the Java testkit extracts from the embedded-redis jars (linux-amd64), newest first.
+BUNDLED = ("redis-server-7.0.15-linux-amd64", "redis-server-6.2.6-v5-linux-amd64")
+JAR_GLOBS = ("~/.m2/repository/org/signal/embedded-redis/*/embedded-redis-*.jar",
+             "~/.m2/repository/com/github/codemonstur/embedded-redis/*/embedded-redis-*.jar")
 
 
-def find_redis_server() -> Optional[str]:
+def find_redis_servers() -> List[str]:
+    """SNIPER_REDIS_SERVER (then only it), else the bundled 7.0 and 6.2 servers, else Debian's redis-server."""
     override = os.environ.get("SNIPER_REDIS_SERVER")
     if override:
         if not os.access(override, os.X_OK):
             raise RuntimeError(f"SNIPER_REDIS_SERVER={override} is not an executable redis-server")
-        return override
-    target = Path(tempfile.gettempdir()) / f"sniper-redis-{getpass.getuser()}" / BUNDLED
+        return [override]
+    jars = os.environ.get("SNIPER_EMBEDDED_REDIS_JARS", "").split(os.pathsep)
+    jars += [j for pattern in JAR_GLOBS for j in sorted(glob.glob(os.path.expanduser(pattern)))]
+    found = [path for path in (_extracted(name, jars) for name in BUNDLED) if path]
+    if not found and shutil.which("redis-server"):
+        found.append(shutil.which("redis-server"))
+    return found
+
+
+def find_redis_server() -> Optional[str]:
+    servers = find_redis_servers()
+    return servers[0] if servers else None
+
+
+def _extracted(name: str, jars: List[str]) -> Optional[str]:
+    target = Path(tempfile.gettempdir()) / f"sniper-redis-{getpass.getuser()}" / name
     if os.access(target, os.X_OK):
         return str(target)
-    jars = [os.environ.get("SNIPER_EMBEDDED_REDIS_JAR")] + sorted(glob.glob(os.path.expanduser(JAR_GLOB)))
     for jar in filter(None, jars):
         try:
             with zipfile.ZipFile(jar) as z:
-                data = z.read(BUNDLED)
+                data = z.read(name)
         except (OSError, KeyError, zipfile.BadZipFile):
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        part = target.with_name(f"{BUNDLED}.{os.getpid()}.part")
+        part = target.with_name(f"{name}.{os.getpid()}.part")
         part.write_bytes(data)
         part.chmod(0o755)
         os.replace(part, target)  # atomic, as the testkit does: a parallel run never starts a half-written binary
         return str(target)
-    return shutil.which("redis-server")
+    return None
 
 
 def free_port() -> int:

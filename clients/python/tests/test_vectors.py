@@ -3,12 +3,14 @@ repository's scripts on a real redis-server), and every case that needs no raw R
 local fallback engine, which must give exactly the scripts' replies."""
 
 import json
+import os
 import time
 
 import pytest
 import redis
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, missing
+from redis_process import RedisProcess, find_redis_servers
 from sniper_client.local_engine import LocalEngine
 from sniper_client.scripts import ScriptCatalog, ScriptError, ScriptRunner, to_wire
 
@@ -53,10 +55,15 @@ def test_the_vectors_cover_every_script_and_most_cases_apply_locally():
     assert len([c for c in CASES if not c.get("redis_only")]) >= 25
 
 
-@pytest.fixture(scope="module")
-def shared_server(redis_binary):
-    from redis_process import RedisProcess
-    server = RedisProcess(redis_binary).start()
+SERVERS = find_redis_servers()
+
+
+@pytest.fixture(scope="module", params=SERVERS or [None], ids=[os.path.basename(s) for s in SERVERS] or ["none"])
+def shared_server(request):
+    """One server per binary (Redis 7.0 and 6.2, as the Java conformance tests), shared by its cases."""
+    if request.param is None:
+        missing("redis-server (set SNIPER_REDIS_SERVER, or let Maven fetch the embedded-redis jars)")
+    server = RedisProcess(request.param).start()
     yield server
     server.stop()
 
