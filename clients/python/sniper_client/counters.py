@@ -3,6 +3,7 @@
 ``reset_sniper_counters``. Behind it is the guard, so the drop-in gets the fallback, reconciliation and
 metrics; ``redis.enabled: false`` counts in process with the same semantics."""
 
+import os
 import threading
 from typing import Dict, Mapping, Optional
 
@@ -41,22 +42,24 @@ class SniperCounters:
 
 
 _instance: Optional[SniperCounters] = None
+_instance_pid = 0
 _instance_lock = threading.Lock()
 
 
 def get_sniper_counters(settings: Mapping) -> SniperCounters:
-    """The process's one instance, built on the first call (later calls' settings are not looked at)."""
-    global _instance
+    """The process's one instance, built on the first call (later calls' settings are not looked at). A forked
+    child gets its own: the parent's heartbeat thread does not exist there, and its guard id is the parent's."""
+    global _instance, _instance_pid
     with _instance_lock:
-        if _instance is None:
-            _instance = SniperCounters(settings)
+        if _instance is None or _instance_pid != os.getpid():
+            _instance, _instance_pid = SniperCounters(settings), os.getpid()
         return _instance
 
 
 def reset_sniper_counters() -> None:
-    """Forgets the process's instance (closing it), so the next get_sniper_counters builds a new one."""
+    """Forgets the process's instance (closing it if this process made it), so the next call builds a new one."""
     global _instance
     with _instance_lock:
-        if _instance is not None:
+        if _instance is not None and _instance_pid == os.getpid():
             _instance.close()
         _instance = None

@@ -1,6 +1,7 @@
 """The original module's API as a drop-in, on a real Redis and in process."""
 
 import logging
+import os
 import threading
 
 import pytest
@@ -46,6 +47,31 @@ def test_one_instance_per_process():
         assert get_sniper_counters(ultra_settings(None)) is first
         reset_sniper_counters()
         assert get_sniper_counters(ultra_settings(None)) is not first
+    finally:
+        reset_sniper_counters()
+
+
+def test_a_forked_child_gets_its_own_instance_with_its_own_heartbeat(redis_server):
+    reset_sniper_counters()
+    try:
+        parent = get_sniper_counters(ultra_settings(redis_server.port))
+        parent.check_and_increment(5, 6)
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: report its instance's guard id and whether a heartbeat registered it
+            try:
+                child = get_sniper_counters(ultra_settings(redis_server.port))
+                ok = child is not parent and child.guard.guard_id != parent.guard.guard_id
+                ok = ok and child.check_and_increment(5, 6) is None and child.guard.live_guards == 2
+                os.write(write, b"1" if ok else b"0")
+            finally:
+                os._exit(0)
+        os.close(write)
+        answer = os.read(read, 1)
+        os.waitpid(pid, 0)
+        assert answer == b"1"
+        assert get_sniper_counters(ultra_settings(redis_server.port)) is parent
+        assert parent.get_current_counts()["hour"] == 2
     finally:
         reset_sniper_counters()
 
