@@ -347,7 +347,9 @@ class SniperGuard:
                 if now == "redis":
                     self._budget.end_episode()
                 cause = f"; cause: {decision.detail}" if decision.detail else ""
-                LOG.warning("sniper: decisions now made by %s (were %s%s)", now, previous, cause)
+                # Leaving Redis is worth a warning; coming back is news.
+                level = logging.INFO if now == "redis" or not self._redis_enabled else logging.WARNING
+                LOG.log(level, "sniper: decisions now made by %s (were %s%s)", now, previous, cause)
                 self._metrics.fallback(self._redis_enabled and now != "redis")
         self._metrics.decision(decision, time.perf_counter() - start, hourly_cap, daily_cap)
         return decision

@@ -60,6 +60,7 @@ class SniperMetrics:
                 self.redis_errors.labels(kind=kind)
             for backend in BACKENDS:
                 self.admitted.labels(backend=backend)
+            self._children = {}
         except ValueError as e:  # "Duplicated timeseries": the runner registered these names itself
             LOG.warning("sniper: metrics off: %s", e)
             return
@@ -76,22 +77,30 @@ class SniperMetrics:
                 LOG.debug("sniper: metrics update failed", exc_info=True)
         return run
 
+    def _child(self, metric, **labels):
+        """Label children cached: prometheus_client's labels() costs more than the update on the decision path."""
+        key = (metric._name, tuple(labels.values()))
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(**labels)
+        return child
+
     @_guarded
     def decision(self, d, seconds: float, hourly_cap: int, daily_cap: int) -> None:
-        self.decisions.labels(outcome=outcome_of(d.reason), reason=d.reason, backend=d.backend).inc()
+        self._child(self.decisions, outcome=outcome_of(d.reason), reason=d.reason, backend=d.backend).inc()
         self.latency.observe(seconds)
         if d.replayed:
             return  # a replay is one more decision, not another signal
         if d.reason == "OK" and d.backend != "off":
-            self.admitted.labels(backend=d.backend).inc()
+            self._child(self.admitted, backend=d.backend).inc()
         counter = _BLOCKED_COUNTERS.get(d.reason)
         if counter:
             getattr(self, counter).inc()
         if d.backend in ("redis", "local"):
-            self.window_count.labels(window="hour").set(d.hour_count)
-            self.window_count.labels(window="day").set(d.day_count)
-        self.cap_limit.labels(window="hour").set(hourly_cap)
-        self.cap_limit.labels(window="day").set(daily_cap)
+            self._child(self.window_count, window="hour").set(d.hour_count)
+            self._child(self.window_count, window="day").set(d.day_count)
+        self._child(self.cap_limit, window="hour").set(hourly_cap)
+        self._child(self.cap_limit, window="day").set(daily_cap)
 
     @_guarded
     def fallback(self, active: bool) -> None:

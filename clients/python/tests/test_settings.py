@@ -145,3 +145,13 @@ def test_the_dict_ultra_signals_passes_is_read_as_strictly():
     with pytest.raises(SettingsError, match=r"^settings: runtime.sniper_mode.max_signal_per_hour: unknown key, "
                                             r"did you mean max_signals_per_hour\?$"):
         settings_from_dict({"runtime": {"sniper_mode": {"max_signal_per_hour": 3}}}, {})
+
+
+def test_with_cluster_the_namespace_gets_a_hash_tag_unless_it_has_one():
+    cluster = {"redis": {"cluster": {"nodes": ["h:7000"]}}}
+    assert settings_from_dict(cluster, {}).redis.effective_namespace == "{sniper_signals}"
+    cluster["redis"]["namespace"] = "{prod}:sniper"
+    assert settings_from_dict(cluster, {}).redis.effective_namespace == "{prod}:sniper"
+    assert settings_from_dict({"redis": {"namespace": "plain"}}, {}).redis.effective_namespace == "plain"
+    with pytest.raises(SettingsError, match=r"^settings: redis.db: must be 0 with redis.cluster"):
+        settings_from_dict({"redis": {"db": 1, "cluster": {"nodes": "a:1,b:2"}}}, {})
