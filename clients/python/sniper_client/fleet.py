@@ -82,7 +82,7 @@ class FleetView:
 class FallbackBudget:
     def __init__(self, fleet: FleetView, recovery_rule: bool):
         self._fleet = fleet
-        self._recovery_rule = recovery_rule
+        self.recovery_rule = recovery_rule
         self._lock = threading.Lock()
         self._seeded = None
 
@@ -108,7 +108,7 @@ class FallbackBudget:
         f = self._fleet
         bucket = now_ms // WINDOWS[window]
         guards = max(1, f.live_guards)
-        if not self._recovery_rule:
+        if not self.recovery_rule:
             return max(0, cap - f.count(window, bucket)) // guards
         left = max(0, cap - f.count(window, bucket) - f.held(window, bucket)) // guards
         return max(0, min(f.recorded_share(window, bucket), left))

@@ -107,6 +107,11 @@ class SniperGuard:
         # The caps the latest decision enforced: the heartbeat records this guard's share of them.
         self._caps = (self._mode.max_signals_per_hour, self._mode.daily_signal_cap)
         self._holding = False
+        # Whether a local admission now is one Redis holds back (recovery rule): true from a failed Redis call
+        # (an outage: the share applies) until just before this guard tells Redis it is back ("redis"
+        # heartbeat). After that a fallback decision (breaker still half-open) would be an admission Redis
+        # counts nowhere, so it is blocked until the next failure.
+        self._may_admit_locally = False
         self.local = LocalEngine(self.clock.redis_now if self._redis_enabled else local_ms)
         self._reconciler = Reconciler(self.local, self.guard_id)
         self._backend_lock = threading.Lock()
@@ -303,6 +308,7 @@ class SniperGuard:
             return str(e)
         self.breaker.on_error()
         self._reconciler.outage_began()
+        self._may_admit_locally = True
         if kind == "other":
             text = f"{e.__class__.__name__}: {e}"
             return "other: " + text[:160]
@@ -317,6 +323,10 @@ class SniperGuard:
             data = cause is not None and cause.startswith("ERR sniper:")
             return Decision(self._shadow, REDIS_DATA if data else FALLBACK_DENY, 0, 0, 0, "deny", False, now,
                             self._shadow, cause)
+        if self._budget.recovery_rule and not self._may_admit_locally:
+            # Redis answered since the last failure: the fleet is catching up, not in an outage.
+            return Decision(self._shadow, FALLBACK_DENY, 0, 0, 0, "local", False, now, self._shadow,
+                            "catching up: Redis answers, decisions return to it shortly" + (f" ({cause})" if cause else ""))
         return self._local_decision(argv, cause, hourly_cap, daily_cap, seed=True)
 
     def _local_decision(self, argv, cause, hourly_cap, daily_cap, seed: bool) -> Decision:
@@ -375,6 +385,8 @@ class SniperGuard:
             return
         try:
             state = "redis" if self._caught_up() else "local"
+            if state == "redis":
+                self._may_admit_locally = False
             hb = self._heartbeat(state)
             if self._last_epoch and hb[4] != self._last_epoch:
                 self._restore_lost_counts(hb)
@@ -384,6 +396,7 @@ class SniperGuard:
             if credited:
                 LOG.info("sniper: credited %d local admissions to Redis", credited)
                 self._metrics.reconciled_admissions(credited)
+            self._may_admit_locally = False
             if self._caught_up():
                 if state == "local":
                     self._observe(self._heartbeat("redis"))
@@ -400,8 +413,11 @@ class SniperGuard:
     def _heartbeat(self, state: str):
         hourly_cap, daily_cap = self._caps
         sent = local_ms()
+        # Like acquire's: the script refuses to run after this call stops waiting, in Redis time, so a "redis"
+        # sent before an outage and run late cannot release this guard after it has fallen back.
+        deadline = str(self.clock.redis_now() + self.settings.redis.decision_timeout_ms) if self.clock.known else ""
         hb = self._call("heartbeat", [self.guard_id, str(self._fallback.heartbeat_ttl_ms), "", str(hourly_cap),
-                                      str(daily_cap), state])
+                                      str(daily_cap), state, deadline])
         self.clock.observe(sent, local_ms(), hb[3])
         self._metrics.offset(self.clock.offset_ms / 1000.0)
         return hb

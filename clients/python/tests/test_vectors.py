@@ -12,9 +12,10 @@ import redis
 from conftest import REPO_ROOT, missing
 from redis_process import RedisProcess, find_redis_servers
 from sniper_client.local_engine import LocalEngine
-from sniper_client.scripts import ScriptCatalog, ScriptError, ScriptRunner, to_wire
+from sniper_client.scripts import ScriptCatalog, ScriptError, ScriptRunner, default_lua_dir, to_wire
 
-VECTORS = json.loads((REPO_ROOT / "lua" / "test-vectors.json").read_text())
+# The vectors that come with the scripts the client loads (lua/, or SNIPER_LUA_DIR).
+VECTORS = json.loads((default_lua_dir() / "test-vectors.json").read_text())
 CASES = VECTORS["cases"]
 
 
