@@ -290,16 +290,8 @@ def _integer(low, high):
 
 
 def _millis(low, high):
-    integer = _integer(low, high)
-
-    def convert(node, key_path):
-        try:
-            return integer(node, key_path)
-        except SettingsError as e:
-            if e.problem.startswith("expected an integer") and " got " in e.problem and e.problem.split(" got ")[1].lstrip("-").isdigit():
-                raise SettingsError(None, key_path, e.problem.replace(f"{low}..{high},", f"{low}..{high} (milliseconds),")) from None
-            raise
-    return convert
+    """A *_ms key: whole milliseconds in the range (the Java side's message, without a unit)."""
+    return _integer(low, high)
 
 
 def _decimal(node):
@@ -376,13 +368,23 @@ def _host_and_ports(node, key_path):
         texts = [t.strip() for t in node.text.split(",") if t.strip()]
     else:
         raise _expected(key_path, "a list of " + _HOST_PORT_EXPECTED, node)
-    nodes = []
-    for i, text in enumerate(texts):
-        host, _, port = text.rpartition(":")
-        if not host or not port.isdigit() or not 1 <= int(port) <= 65535 or re.search(r"\s", host):
-            raise SettingsError(None, f"{key_path}[{i}]", f"expected {_HOST_PORT_EXPECTED}, got {quote(text)}")
-        nodes.append(HostAndPort(host.strip("[]"), int(port)))
-    return tuple(nodes)
+    return tuple(_host_and_port(f"{key_path}[{i}]", text) for i, text in enumerate(texts))
+
+
+def _host_and_port(key_path, text):
+    """host:port, with brackets around an IPv6 address."""
+    wrong = SettingsError(None, key_path, f"expected {_HOST_PORT_EXPECTED}, got {quote(text)}")
+    host, colon, port = text.strip().rpartition(":")
+    if not colon or not host or not port:
+        raise wrong
+    if host.startswith("[") and host.endswith("]") and len(host) > 2:
+        host = host[1:-1]
+    elif any(c in host for c in ":[]"):
+        raise wrong
+    if not port.isdigit() or len(port) > 5 or not 1 <= int(port) <= 65535 or not host.strip() \
+            or any(c.isspace() for c in host):
+        raise wrong
+    return HostAndPort(host, int(port))
 
 
 def closest(typed: str, candidates) -> Optional[str]:
@@ -485,8 +487,17 @@ def _bind(root: _Mapping) -> SniperSettings:
         mode_section = runtime.section("sniper_mode") if runtime else None
         mode = _sniper_mode(mode_section) if mode_section else SniperModeSettings()
     except SettingsError as e:
-        raise (e if e.source or not e.key_path else e.from_source(origins.get(e.key_path))) from None
+        raise (e if e.source or not e.key_path else e.from_source(_origin_of(e.key_path, origins))) from None
     return SniperSettings(redis_settings, mode)
+
+
+def _origin_of(key_path: str, origins: Dict[str, str]) -> Optional[str]:
+    """Where the key was set, else where its nearest enclosing block was (a required key that is missing)."""
+    while key_path:
+        if key_path in origins:
+            return origins[key_path]
+        key_path = key_path.rpartition(".")[0]
+    return None
 
 
 def _redis(s: _Section) -> RedisSettings:
@@ -520,7 +531,8 @@ def _redis(s: _Section) -> RedisSettings:
         if sentinel.sets_anything():
             has_sentinel = True
             if not sv.get("master"):
-                raise SettingsError(None, "redis.sentinel.master", "is required with redis.sentinel: the master name the sentinels know")
+                raise SettingsError(None, "redis.sentinel.master",
+                                    "is required when redis.sentinel is set: the master's name as the sentinels know it")
             if not sv.get("nodes"):
                 raise SettingsError(None, "redis.sentinel.nodes", "expected at least one " + _HOST_PORT_EXPECTED)
             v.update(sentinel_master=sv["master"], sentinel_nodes=sv["nodes"], sentinel_password=sv.get("password"))

@@ -51,6 +51,18 @@ BAD_FILES = {
     "heartbeat ttl": ("runtime:\n  sniper_mode:\n    fallback:\n      heartbeat_interval_ms: 1000\n      heartbeat_ttl_ms: 1000\n",
                       "{f} line 5: runtime.sniper_mode.fallback.heartbeat_ttl_ms: must be above heartbeat_interval_ms "
                       "(1000), or every guard expires between two heartbeats; got 1000"),
+    "milliseconds out of range": ("redis:\n  decision_timeout_ms: 0\n",
+                                  "{f} line 2: redis.decision_timeout_ms: expected an integer 1..3600000, got 0"),
+    "a node without a port": ("redis:\n  cluster:\n    nodes: ['a:b:1', 'h']\n",
+                              '{f} line 3: redis.cluster.nodes[0]: expected "host:port" with a port 1..65535, got "a:b:1"'),
+    "sentinel without a master": ("redis:\n  sentinel:\n    nodes: ['h:1']\n",
+                                  "{f} line 2: redis.sentinel.master: is required when redis.sentinel is set: "
+                                  "the master's name as the sentinels know it"),
+    "a user without a password": ("redis:\n  username: sniper\n",
+                                  "{f} line 2: redis.username: an ACL user needs redis.password as well (AUTH takes both)"),
+    "not a boolean": ("redis:\n  enabled: maybe\n", '{f} line 2: redis.enabled: expected true or false, got "maybe"'),
+    "timeout out of range": ("redis:\n  timeout: 0\n",
+                             "{f} line 2: redis.timeout: expected a number of seconds from 0.001 to 3600, got 0"),
     "malformed yaml": ("redis:\n  host: a\n port: 1\n", None),
 }
 
