@@ -41,11 +41,18 @@ def redis_day_count(server):
 
 
 def settle(guard):
-    """Redis back: wait until everything local is credited, then one decision returns the backend to Redis."""
+    """Redis back: wait until everything local is credited and decisions are back on Redis; returns how many
+    of the decisions made meanwhile were admitted (each is in the books too)."""
     wait_for(lambda: guard.reconciled() and guard._reconciler.caught_up, what="reconciliation")
-    d = guard.acquire()
-    wait_for(lambda: guard.acquire().backend == "redis" and guard.backend == "redis", what="decisions back on Redis")
-    return d
+    made = []
+
+    def back_on_redis():
+        made.append(guard.acquire())
+        return made[-1].backend == "redis" and guard.backend == "redis"
+
+    wait_for(back_on_redis, what="decisions back on Redis")
+    wait_for(lambda: guard.reconciled(), what="the last local admissions credited")
+    return sum(d.allowed for d in made)
 
 
 def test_pause_past_the_timeout_with_and_without_ids(redis_server, caplog):
@@ -61,10 +68,10 @@ def test_pause_past_the_timeout_with_and_without_ids(redis_server, caplog):
             assert all(d.backend == "local" for d in outage)
             admitted += sum(d.allowed for d in outage)
             redis_server.resume()
-            admitted += settle(guard).allowed
+            admitted += settle(guard)
             after = [guard.acquire() for _ in range(3)]
-            admitted += sum(d.allowed for d in after) + 1  # the decision that brought the backend back
-            assert admitted == 5 + 16 + 1 + 3 + 1
+            assert all(d.backend == "redis" for d in after)
+            admitted += sum(d.allowed for d in after)
             assert redis_day_count(redis_server) == admitted
         changes = [r.getMessage() for r in caplog.records if "decisions now made by" in r.getMessage()]
         assert changes == ["sniper: decisions now made by local (were redis; cause: timeout)",
@@ -85,9 +92,9 @@ def test_kill_and_restart_without_persistence_books_stay_complete(redis_server):
         outage = [timed(guard, f"o{i}") for i in range(10)]
         assert all(d.allowed and d.backend == "local" for d in outage)
         redis_server.restart()
-        settle(guard)  # admits one more
-        # the 4 lost with the process are restored once (from the last heartbeat), the 10 local ones credited
-        assert redis_day_count(redis_server) == 4 + 10 + 1 + 1
+        meanwhile = settle(guard)
+        # the 4 lost with the process are restored once, the 10 local ones credited
+        assert redis_day_count(redis_server) == 4 + 10 + meanwhile
     finally:
         guard.close()
 
@@ -179,3 +186,32 @@ def test_redis_holds_back_the_share_of_a_guard_not_yet_credited(redis_server):
         redis_server.resume()
         fast.close()
         slow.close()
+
+
+def test_script_flush_mid_run_reloads_without_a_fallback(redis_server):
+    guard = guard_for(redis_server)
+    try:
+        assert guard.acquire().backend == "redis"
+        redis_server.client().script_flush()
+        after = [guard.acquire() for _ in range(3)]
+        assert [d.backend for d in after] == ["redis"] * 3 and guard.backend == "redis"
+        assert redis_day_count(redis_server) == 4
+    finally:
+        guard.close()
+
+
+def test_an_acl_change_revoking_evalsha_falls_back_and_books_stay_complete(redis_server):
+    guard = guard_for(redis_server)
+    admin = redis_server.client()
+    try:
+        assert guard.acquire().backend == "redis"
+        admin.execute_command("ACL", "SETUSER", "default", "-evalsha", "-eval")
+        denied = [timed(guard) for _ in range(3)]
+        assert all(d.allowed and d.backend == "local" for d in denied)
+        assert denied[0].detail == "permission"
+        admin.execute_command("ACL", "SETUSER", "default", "+@all")
+        meanwhile = settle(guard)
+        assert redis_day_count(redis_server) == 1 + 3 + meanwhile
+    finally:
+        admin.execute_command("ACL", "SETUSER", "default", "+@all")
+        guard.close()
