@@ -26,6 +26,7 @@ class FleetView:
         self._seen_at = None
         self._latest = {"hour": (-1, 0), "day": (-1, 0)}
         self._highest = {"hour": (-1, 0), "day": (-1, 0)}
+        self.highest_hour_seen_at = 0  # server time of the reply that carried the highest hour count
         self._beat = None  # the latest heartbeat reply that carried shares (11 elements)
 
     def observe_counts(self, server_time_ms: int, hour_count: int, day_count: int) -> None:
@@ -35,6 +36,8 @@ class FleetView:
                 top = self._highest[window]
                 if bucket > top[0] or (bucket == top[0] and count > top[1]):
                     self._highest[window] = (bucket, count)
+                    if window == "hour":
+                        self.highest_hour_seen_at = server_time_ms
             if self._seen_at is not None and server_time_ms < self._seen_at:
                 return  # older news
             self._seen_at = server_time_ms

@@ -452,8 +452,13 @@ class SniperGuard:
         ids named after the new epoch and the bucket, so that of several guards only the first restores. The
         day's remainder beyond the hour is booked on the previous hour bucket, where most of it was counted."""
         hour, day = now[3] // HOUR_MS, now[3] // DAY_MS
-        lost_hour = self._fleet.highest("hour", hour)
-        lost_day = max(lost_hour, self._fleet.highest("day", day))
+        # Signals of unknown outcome sent before the reply that carried the highest count may be in it: they are
+        # left out, since settling them by id counts each exactly once (a fallback decision is dated one decision
+        # timeout after it was sent).
+        until = self._fleet.highest_hour_seen_at + 2 * self.settings.redis.decision_timeout_ms
+        unsettled = self._reconciler.unsettled_in
+        lost_hour = max(0, self._fleet.highest("hour", hour) - unsettled(HOUR_MS, hour, until))
+        lost_day = max(lost_hour, self._fleet.highest("day", day) - unsettled(DAY_MS, day, until))
         day_rest = lost_day - lost_hour
         tag = f"restore:{now[4]}:"
         restored_hour = restored_day = 0

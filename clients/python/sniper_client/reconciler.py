@@ -44,6 +44,11 @@ class Reconciler:
     def has_pending(self) -> bool:
         return self._dirty or bool(self._batches) or bool(self._releases) or bool(self._ambiguous)
 
+    def unsettled_in(self, window_ms: int, bucket: int, until_ms: int) -> int:
+        """Signals of that bucket whose Redis outcome is still unknown, decided by until_ms: settling counts each
+        exactly once, so a restore of lost counts leaves out those that may be in the count it restores."""
+        return sum(1 for _, at, _ in list(self._ambiguous) if at // window_ms == bucket and at <= until_ms)
+
     def pending_admissions(self) -> int:
         return sum(b[2] for b in list(self._batches))
 
