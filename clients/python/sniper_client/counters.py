@@ -4,6 +4,7 @@
 metrics; ``redis.enabled: false`` counts in process with the same semantics."""
 
 import os
+import re
 import threading
 from typing import Dict, Mapping, Optional
 
@@ -26,13 +27,15 @@ class SniperCounters:
         return {"hour": int(s["hour"]), "day": int(s["day"])}
 
     def reset(self) -> None:
-        """Deletes the namespace's current bucket keys (for tests) and clears the local counters."""
+        """Deletes the namespace's bucket keys (for tests) and clears the local counters."""
         guard = self.guard
         if guard.settings.redis.enabled and guard._connect():
-            now = guard.clock.redis_now()
-            ns = guard.settings.redis.effective_namespace
+            ns = re.sub(r"([*?\[\]\\])", r"\\\1", guard.settings.redis.effective_namespace)  # glob-escaped
             try:
-                guard._client.delete(f"{ns}:hour:{now // 3_600_000}", f"{ns}:day:{now // 86_400_000}")
+                for window in ("hour", "day"):
+                    keys = list(guard._client.scan_iter(match=f"{ns}:{window}:*", count=1000))
+                    if keys:
+                        guard._client.delete(*keys)
             except Exception:
                 pass  # reset is for tests; Redis trouble still never raises into a runner
         guard.local.clear()

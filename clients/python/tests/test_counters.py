@@ -24,9 +24,12 @@ def test_check_and_increment_admits_up_to_each_cap_and_counts_only_admissions(re
         assert counters.check_and_increment(5, 3) is None
         assert counters.check_and_increment(5, 3) == "SNIPER_DAILY_CAP"
         assert counters.get_current_counts() == {"hour": 3, "day": 3}
+        client.set("sniper_signals:day:19000", 3)  # an older bucket goes too; other keys stay
+        client.set("other:day:1", 1)
         counters.reset()
         assert counters.get_current_counts() == {"hour": 0, "day": 0}
         assert client.keys("sniper_signals:hour:*") == [] and client.keys("sniper_signals:day:*") == []
+        assert client.get("other:day:1") == b"1"
     finally:
         counters.close()
 
