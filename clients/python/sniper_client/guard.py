@@ -207,7 +207,8 @@ class SniperGuard:
         if not self.breaker.try_acquire():
             return self._fallback_decision(argv, "circuit open", hourly_cap, daily_cap)
         # The script refuses to count after the moment this call stops waiting, in Redis time.
-        deadline = str(self.clock.redis_now() + self.settings.redis.decision_timeout_ms) if self.clock.known else ""
+        deadline = self.clock.deadline(self.settings.redis.decision_timeout_ms)
+        sent = local_ms()
         try:
             reply = self._call("acquire", argv + [deadline])
         except Exception as e:
@@ -218,6 +219,7 @@ class SniperGuard:
             return decision
         self.breaker.on_success()
         if not reply[6]:
+            self.clock.observe(sent, local_ms(), reply[5])  # a replay carries its original time, not now
             self._fleet.observe_counts(reply[5], reply[2], reply[3])
         return self._from_reply(reply, "redis", None)
 
@@ -415,7 +417,7 @@ class SniperGuard:
         sent = local_ms()
         # Like acquire's: the script refuses to run after this call stops waiting, in Redis time, so a "redis"
         # sent before an outage and run late cannot release this guard after it has fallen back.
-        deadline = str(self.clock.redis_now() + self.settings.redis.decision_timeout_ms) if self.clock.known else ""
+        deadline = self.clock.deadline(self.settings.redis.decision_timeout_ms)
         hb = self._call("heartbeat", [self.guard_id, str(self._fallback.heartbeat_ttl_ms), "", str(hourly_cap),
                                       str(daily_cap), state, deadline])
         self.clock.observe(sent, local_ms(), hb[3])
