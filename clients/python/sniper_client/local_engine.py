@@ -47,6 +47,15 @@ def weighted_previous(previous: int, window_ms: int, elapsed_ms: int) -> int:
     return previous * (window_ms - elapsed_ms) // window_ms
 
 
+def _unexpired(entries: dict, key, clock_now: int, expires_at: Callable):
+    """The entry if it still exists at clock_now (Redis expires a key once now > its expiry), else None (dropped)."""
+    entry = entries.get(key)
+    if entry is not None and clock_now > expires_at(entry):
+        del entries[key]
+        return None
+    return entry
+
+
 class _Table:
     """Bucket number -> [count, expires_at]; an entry past its expiry is absent, as a Redis key."""
 
@@ -55,11 +64,7 @@ class _Table:
         self.entries: Dict[int, List[int]] = {}
 
     def live(self, number: int, clock_now: int):
-        entry = self.entries.get(number)
-        if entry is not None and clock_now > entry[1]:
-            del self.entries[number]
-            return None
-        return entry
+        return _unexpired(self.entries, number, clock_now, lambda e: e[1])
 
     def count(self, number: int, clock_now: int) -> int:
         entry = self.live(number, clock_now)
@@ -193,8 +198,7 @@ class LocalEngine:
         if batch_id == "" or len(batch_id.encode()) > 256:
             raise ScriptError(f"ERR sniper: batch_id (ARGV[4]) must be 1..256 bytes, got {len(batch_id.encode())}")
         hour, day = int(hour_s), int(day_s)
-        mark = self._credits.get(batch_id)
-        if mark is not None and clock_now <= mark:
+        if _unexpired(self._credits, batch_id, clock_now, lambda expires_at: expires_at) is not None:
             return [0, self._hours.count(hour, clock_now), self._days.count(day, clock_now)]
         counts = [self._hours.count(hour, clock_now), self._days.count(day, clock_now)]
         if n > 0:
@@ -233,11 +237,7 @@ class LocalEngine:
         return self._ledger.setdefault((hour, day), [0, 0])
 
     def _decision(self, signal_id: str, clock_now: int):
-        stored = self._decisions.get(signal_id)
-        if stored is not None and clock_now > stored[2]:
-            del self._decisions[signal_id]
-            return None
-        return stored
+        return _unexpired(self._decisions, signal_id, clock_now, lambda d: d[2])
 
     def _drop_expired(self, clock_now: int) -> None:
         self._hours.drop_expired(clock_now)
