@@ -23,6 +23,7 @@ from . import breaker as breakers
 from .clock import ClockOffset, local_ms
 from .connections import redis_client
 from .fleet import DAY_MS, HOUR_MS, FallbackBudget, FleetView
+from .admission_gate import LocalAdmissionGate
 from .local_engine import LocalEngine
 from .metrics import SniperMetrics
 from .reconciler import Reconciler
@@ -107,11 +108,8 @@ class SniperGuard:
         # The caps the latest decision enforced: the heartbeat records this guard's share of them.
         self._caps = (self._mode.max_signals_per_hour, self._mode.daily_signal_cap)
         self._holding = False
-        # Whether a local admission now is one Redis holds back (recovery rule): true from a failed Redis call
-        # (an outage: the share applies) until just before this guard tells Redis it is back ("redis"
-        # heartbeat). After that a fallback decision (breaker still half-open) would be an admission Redis
-        # counts nowhere, so it is blocked until the next failure.
-        self._may_admit_locally = False
+        self._gate = LocalAdmissionGate(self._fallback.heartbeat_ttl_ms + 2 * self._fallback.heartbeat_interval_ms
+                                        + settings.redis.decision_timeout_ms)
         self.local = LocalEngine(self.clock.redis_now if self._redis_enabled else local_ms)
         self._reconciler = Reconciler(self.local, self.guard_id)
         self._backend_lock = threading.Lock()
@@ -294,6 +292,11 @@ class SniperGuard:
     def day_budget(self) -> int:
         return self._budget.share("day", self.clock.redis_now(), self._caps[1])
 
+    def local_admissions_open(self) -> bool:
+        """Whether the local fallback may admit now. Under the recovery rule only during an outage and once Redis
+        must hold this guard's share (LocalAdmissionGate); under the earlier v1 rule whenever it decides."""
+        return not self._budget.recovery_rule or self._gate.may_admit(self.clock.redis_now())
+
     def held(self, window: str) -> int:
         """What Redis held back at the latest heartbeat for guards that may be deciding locally; no Redis call."""
         return self._fleet.held(window, self.clock.redis_now() // (HOUR_MS if window == "hour" else DAY_MS))
@@ -310,7 +313,7 @@ class SniperGuard:
             return str(e)
         self.breaker.on_error()
         self._reconciler.outage_began()
-        self._may_admit_locally = True
+        self._gate.redis_failed()
         if kind == "other":
             text = f"{e.__class__.__name__}: {e}"
             return "other: " + text[:160]
@@ -325,10 +328,11 @@ class SniperGuard:
             data = cause is not None and cause.startswith("ERR sniper:")
             return Decision(self._shadow, REDIS_DATA if data else FALLBACK_DENY, 0, 0, 0, "deny", False, now,
                             self._shadow, cause)
-        if self._budget.recovery_rule and not self._may_admit_locally:
-            # Redis answered since the last failure: the fleet is catching up, not in an outage.
+        if not self.local_admissions_open():
+            # Redis answered since the last failure (catching up), or may not hold this guard's share yet.
             return Decision(self._shadow, FALLBACK_DENY, 0, 0, 0, "local", False, now, self._shadow,
-                            "catching up: Redis answers, decisions return to it shortly" + (f" ({cause})" if cause else ""))
+                            "local admissions wait until Redis holds this guard's share back"
+                            + (f" ({cause})" if cause else ""))
         return self._local_decision(argv, cause, hourly_cap, daily_cap, seed=True)
 
     def _local_decision(self, argv, cause, hourly_cap, daily_cap, seed: bool) -> Decision:
@@ -387,8 +391,6 @@ class SniperGuard:
             return
         try:
             state = "redis" if self._caught_up() else "local"
-            if state == "redis":
-                self._may_admit_locally = False
             hb = self._heartbeat(state)
             if self._last_epoch and hb[4] != self._last_epoch:
                 self._restore_lost_counts(hb)
@@ -398,7 +400,6 @@ class SniperGuard:
             if credited:
                 LOG.info("sniper: credited %d local admissions to Redis", credited)
                 self._metrics.reconciled_admissions(credited)
-            self._may_admit_locally = False
             if self._caught_up():
                 if state == "local":
                     self._observe(self._heartbeat("redis"))
@@ -418,8 +419,12 @@ class SniperGuard:
         # Like acquire's: the script refuses to run after this call stops waiting, in Redis time, so a "redis"
         # sent before an outage and run late cannot release this guard after it has fallen back.
         deadline = self.clock.deadline(self.settings.redis.decision_timeout_ms)
+        if state == "redis":
+            self._gate.sending_redis_beat(self.clock.redis_now())
         hb = self._call("heartbeat", [self.guard_id, str(self._fallback.heartbeat_ttl_ms), "", str(hourly_cap),
                                       str(daily_cap), state, deadline])
+        if state == "local":
+            self._gate.local_beat_applied()
         self.clock.observe(sent, local_ms(), hb[3])
         self._metrics.offset(self.clock.offset_ms / 1000.0)
         return hb
