@@ -35,6 +35,7 @@ LOG = logging.getLogger("sniper_client")
 OK = "OK"
 FALLBACK_DENY = "SNIPER_FALLBACK_DENY"
 REDIS_DATA = "SNIPER_REDIS_DATA"
+DEADLINE_PASSED = "ERR sniper: deadline_ms passed"
 
 
 @dataclass(frozen=True)
@@ -205,10 +206,9 @@ class SniperGuard:
         if not self.breaker.try_acquire():
             return self._fallback_decision(argv, "circuit open", hourly_cap, daily_cap)
         # The script refuses to count after the moment this call stops waiting, in Redis time.
-        deadline = self.clock.deadline(self.settings.redis.decision_timeout_ms)
         sent = local_ms()
         try:
-            reply = self._call("acquire", argv + [deadline])
+            reply = self._acquire_on_redis(argv)
         except Exception as e:
             cause = self._failed(e)
             decision = self._fallback_decision(argv, cause, hourly_cap, daily_cap)
@@ -220,6 +220,16 @@ class SniperGuard:
             self.clock.observe(sent, local_ms(), reply[5])  # a replay carries its original time, not now
             self._fleet.observe_counts(reply[5], reply[2], reply[3])
         return self._from_reply(reply, "redis", None)
+
+    def _acquire_on_redis(self, argv):
+        try:
+            return self._call("acquire", argv + [self.clock.deadline(self.settings.redis.decision_timeout_ms)])
+        except ScriptError as e:
+            if not str(e).startswith(DEADLINE_PASSED):
+                raise
+            # It reached Redis after its deadline yet the reply is here: this process was held up between taking
+            # the time and sending (a loaded machine), not Redis. The script wrote nothing: try once more.
+            return self._call("acquire", argv + [self.clock.deadline(self.settings.redis.decision_timeout_ms)])
 
     def release(self, signal_id: str) -> Release:
         """Gives an admitted signal's slot back (once); never raises for Redis trouble."""

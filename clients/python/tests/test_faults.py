@@ -229,3 +229,23 @@ def test_an_acl_change_revoking_evalsha_falls_back_and_books_stay_complete(redis
     finally:
         admin.execute_command("ACL", "SETUSER", "default", "+@all")
         guard.close()
+
+
+def test_a_call_that_reaches_redis_after_its_deadline_is_sent_once_more(redis_server):
+    """Held up between taking the time and sending (a loaded machine): Redis refuses the late call and writes
+    nothing, so the guard tries once more rather than falling back."""
+    guard = guard_for(redis_server)
+    real_deadline = guard.clock.deadline
+    deadlines = []
+
+    def first_one_already_past(timeout_ms):
+        deadlines.append(timeout_ms)
+        return "1" if len(deadlines) == 1 else real_deadline(timeout_ms)
+
+    try:
+        guard.clock.deadline = first_one_already_past
+        d = guard.acquire()
+        assert (d.allowed, d.backend, guard.backend, len(deadlines)) == (True, "redis", "redis", 2)
+        assert redis_day_count(redis_server) == 1
+    finally:
+        guard.close()
