@@ -17,27 +17,19 @@ WINDOWS = {"hour": HOUR_MS, "day": DAY_MS}
 
 
 class FleetView:
-    """The reckoning (live guards, plus held ones under the recovery rule), the latest and highest counts seen
-    per bucket, and the shares the latest heartbeat recorded for this guard."""
+    """The reckoning (live guards, plus held ones under the recovery rule), the latest counts seen (from any
+    reply: what a local share and a restore after lost data are computed from), and the shares the latest
+    heartbeat recorded for this guard."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self.live_guards = 0
         self._seen_at = None
         self._latest = {"hour": (-1, 0), "day": (-1, 0)}
-        self._highest = {"hour": (-1, 0), "day": (-1, 0)}
-        self.highest_hour_seen_at = 0  # server time of the reply that carried the highest hour count
         self._beat = None  # the latest heartbeat reply that carried shares (11 elements)
 
     def observe_counts(self, server_time_ms: int, hour_count: int, day_count: int) -> None:
         with self._lock:
-            for window, count in (("hour", hour_count), ("day", day_count)):
-                bucket = server_time_ms // WINDOWS[window]
-                top = self._highest[window]
-                if bucket > top[0] or (bucket == top[0] and count > top[1]):
-                    self._highest[window] = (bucket, count)
-                    if window == "hour":
-                        self.highest_hour_seen_at = server_time_ms
             if self._seen_at is not None and server_time_ms < self._seen_at:
                 return  # older news
             self._seen_at = server_time_ms
@@ -50,20 +42,15 @@ class FleetView:
                 self._beat = reply
         self.observe_counts(reply[3], reply[1], reply[2])
 
-    def forget_highest(self) -> None:
-        """Redis lost its data and the loss was restored: what was seen before no longer describes Redis."""
-        with self._lock:
-            self._highest = {"hour": (-1, 0), "day": (-1, 0)}
+    @property
+    def counts_seen_at(self) -> int:
+        """Server time of the latest counts seen (0: none)."""
+        return self._seen_at or 0
 
     def count(self, window: str, bucket: int) -> int:
         with self._lock:
             latest = self._latest[window]
             return latest[1] if latest[0] == bucket else 0
-
-    def highest(self, window: str, bucket: int) -> int:
-        with self._lock:
-            top = self._highest[window]
-            return top[1] if top[0] == bucket else 0
 
     def recorded_share(self, window: str, bucket: int) -> int:
         """The share Redis recorded for this guard: in its bucket, in the next one, else 0 (and 0 before any)."""

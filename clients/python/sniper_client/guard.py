@@ -464,18 +464,19 @@ class SniperGuard:
             LOG.debug("sniper: leaving the fleet failed", exc_info=True)
 
     def _restore_lost_counts(self, now):
-        """Redis started a new epoch (restarted without persistence): put back the highest count this guard saw
-        in each current bucket (the whole bucket was lost, so nothing Redis holds now is subtracted), under batch
-        ids named after the new epoch and the bucket, so that of several guards only the first restores. The
-        day's remainder beyond the hour is booked on the previous hour bucket, where most of it was counted."""
+        """Redis started a new epoch (restarted without persistence): put back the latest count this guard saw in
+        each current bucket, from any reply (acquire replies too, so within a decision of the count at the loss,
+        releases included; the whole bucket was lost, so nothing Redis holds now is subtracted), under batch ids
+        named after the new epoch and the bucket, so that of several guards only the first restores. The day's
+        remainder beyond the hour is booked on the previous hour bucket, where most of it was counted."""
         hour, day = now[3] // HOUR_MS, now[3] // DAY_MS
-        # Signals of unknown outcome sent before the reply that carried the highest count may be in it: they are
-        # left out, since settling them by id counts each exactly once (a fallback decision is dated one decision
+        # Signals of unknown outcome sent before the reply that carried that count may be in it: they are left
+        # out, since settling them by id counts each exactly once (a fallback decision is dated one decision
         # timeout after it was sent).
-        until = self._fleet.highest_hour_seen_at + 2 * self.settings.redis.decision_timeout_ms
+        until = self._fleet.counts_seen_at + 2 * self.settings.redis.decision_timeout_ms
         unsettled = self._reconciler.unsettled_in
-        lost_hour = max(0, self._fleet.highest("hour", hour) - unsettled(HOUR_MS, hour, until))
-        lost_day = max(lost_hour, self._fleet.highest("day", day) - unsettled(DAY_MS, day, until))
+        lost_hour = max(0, self._fleet.count("hour", hour) - unsettled(HOUR_MS, hour, until))
+        lost_day = max(lost_hour, self._fleet.count("day", day) - unsettled(DAY_MS, day, until))
         day_rest = lost_day - lost_hour
         tag = f"restore:{now[4]}:"
         restored_hour = restored_day = 0
@@ -483,7 +484,6 @@ class SniperGuard:
             restored_hour = restored_day = lost_hour
         if day_rest > 0 and self._call("credit", [str(hour - 1), str(day), str(day_rest), f"{tag}d{day}"])[0] == 1:
             restored_day += day_rest
-        self._fleet.forget_highest()
         if restored_hour or restored_day:
             LOG.warning("sniper: Redis lost its counts (restarted without persistence?); restored hour +%d, day +%d "
-                        "(the highest counts this guard saw)", restored_hour, restored_day)
+                        "(the latest counts this guard saw)", restored_hour, restored_day)
