@@ -1,0 +1,489 @@
+"""The guard, as the Java agent's DefaultSniperGuard: Redis decides while it answers within the decision
+timeout; otherwise the fallback policy does, with no Redis wait at all while the breaker is open.
+
+Paths of one decision: sniper mode off -> admitted, nothing counted (backend "off"); no Redis configured ->
+the local engine with the full caps; breaker closed and nothing left to reconcile -> one EVALSHA of
+acquire; otherwise, or when that call fails -> the policy: "local" (the local engine, limited to this
+guard's share), "allow" or "deny". A daemon thread beats the heartbeat (fleet size and counts, for the
+share), probes Redis while the breaker is open, and credits local admissions before decisions return.
+Nothing raised by Redis trouble (or by a bug on the local path) reaches the caller."""
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Optional
+
+import redis
+
+from . import breaker as breakers
+from .clock import ClockOffset, local_ms
+from .connections import redis_client
+from .fleet import DAY_MS, HOUR_MS, FallbackBudget, FleetView
+from .admission_gate import LocalAdmissionGate
+from .local_engine import LocalEngine
+from .metrics import SniperMetrics
+from .reconciler import Reconciler
+from .scripts import ScriptCatalog, ScriptError, ScriptRunner
+from .settings import SniperSettings
+
+LOG = logging.getLogger("sniper_client")
+
+OK = "OK"
+FALLBACK_DENY = "SNIPER_FALLBACK_DENY"
+REDIS_DATA = "SNIPER_REDIS_DATA"
+DEADLINE_PASSED = "ERR sniper: deadline_ms passed"
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+    hour_count: int
+    day_count: int
+    retry_after_ms: int
+    backend: str  # redis, local, allow, deny, off
+    replayed: bool
+    server_time_ms: int = 0
+    shadow: bool = False
+    detail: Optional[str] = None  # why the fallback decided (never secrets, never signal ids)
+
+
+@dataclass(frozen=True)
+class Release:
+    released: bool
+    hour_count: int
+    day_count: int
+    backend: str
+    queued: bool  # Redis is away: release.lua runs once it is back
+
+
+# Not every redis-py 4.x has all three.
+_PERMISSION_ERRORS = tuple(getattr(redis.exceptions, name) for name in
+                           ("AuthenticationError", "NoPermissionError", "AuthorizationError")
+                           if hasattr(redis.exceptions, name))
+
+
+def error_kind(e: BaseException) -> str:
+    if isinstance(e, ScriptError):
+        return "data"
+    if isinstance(e, _PERMISSION_ERRORS):
+        return "permission"
+    if isinstance(e, (redis.exceptions.TimeoutError, socket.timeout, TimeoutError)):
+        return "timeout"
+    if isinstance(e, (redis.exceptions.ConnectionError, ConnectionError, OSError)):
+        return "connection"
+    if isinstance(e, redis.exceptions.ResponseError) and str(e).startswith(("NOPERM", "WRONGPASS", "NOAUTH")):
+        return "permission"
+    return "other"
+
+
+def may_have_run(e: BaseException) -> bool:
+    """Sent, but no answer: a timeout or a connection lost while reading (not one that never connected)."""
+    kind = error_kind(e)
+    text = str(e)
+    return kind in ("timeout", "connection") and "connecting to" not in text and "Timeout connecting" not in text
+
+
+class SniperGuard:
+    """One per process, shared by all threads (redis-py's pool is thread-safe)."""
+
+    def __init__(self, settings: SniperSettings, *, catalog: Optional[ScriptCatalog] = None, metrics_registry=None,
+                 guard_id: Optional[str] = None, start: bool = True):
+        self.settings = settings
+        self._mode = settings.sniper_mode
+        self._fallback = settings.sniper_mode.fallback
+        self._shadow = self._mode.enforcement == "shadow"
+        self._namespace = settings.redis.effective_namespace
+        self.guard_id = guard_id or f"py-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self._metrics = SniperMetrics(metrics_registry)
+        self.clock = ClockOffset()
+        self._fleet = FleetView()
+        self._redis_enabled = settings.redis.enabled
+        if self._redis_enabled:
+            self._catalog = catalog or ScriptCatalog.load()
+        self._budget = FallbackBudget(self._fleet, self._redis_enabled and self._catalog.heartbeat_records_shares)
+        # The caps the latest decision enforced: the heartbeat records this guard's share of them.
+        self._caps = (self._mode.max_signals_per_hour, self._mode.daily_signal_cap)
+        self._holding = False
+        self._gate = LocalAdmissionGate(self._fallback.heartbeat_ttl_ms + 2 * self._fallback.heartbeat_interval_ms
+                                        + settings.redis.decision_timeout_ms)
+        self.local = LocalEngine(self.clock.redis_now if self._redis_enabled else local_ms)
+        self._reconciler = Reconciler(self.local, self.guard_id)
+        self._backend_lock = threading.Lock()
+        self.backend = "redis" if self._redis_enabled else "local"
+        self._stop = threading.Event()
+        self._first_beat = threading.Event()
+        self._thread = None
+        self._client = None
+        self._runner = None
+        self._last_epoch = 0
+        self._last_beat = None
+        if self._redis_enabled:
+            self.breaker = breakers.CircuitBreaker(
+                self._fallback.failure_rate_threshold, self._fallback.minimum_calls, self._fallback.sliding_window_calls,
+                self._fallback.open_wait_ms, self._fallback.permitted_calls_in_half_open)
+            self._connect()
+            if start:
+                self.start()
+        else:
+            self.breaker = None
+
+    # ---- lifecycle
+
+    def start(self) -> "SniperGuard":
+        """Starts the heartbeat and waits for its first beat at most redis.timeout (decisions fall back until then)."""
+        if self._redis_enabled and self._thread is None:
+            self._thread = threading.Thread(target=self._beat_loop, name="sniper-heartbeat", daemon=True)
+            self._thread.start()
+            self._first_beat.wait(self.settings.redis.timeout_s)
+        return self
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+            self._leave()
+        try:
+            if self._client is not None:
+                self._client.close()
+        except Exception:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _connect(self) -> bool:
+        if self._runner is not None:
+            return True
+        try:
+            self._client = redis_client(self.settings.redis)
+        except Exception as e:  # Cluster reads its slot map here; the heartbeat tries again
+            LOG.debug("sniper: cannot build the Redis client yet: %s", e.__class__.__name__)
+            return False
+        self._runner = ScriptRunner(self._client, self._catalog, on_reload=lambda name: self._metrics.reload())
+        return True
+
+    def _call(self, name, argv):
+        if self._runner is None and not self._connect():
+            raise redis.exceptions.ConnectionError("Redis client not built yet (no node answered)")
+        return self._runner.call(name, [self._namespace], argv)
+
+    # ---- decisions
+
+    def acquire(self, signal_id: Optional[str] = None, mtf_confirmed: bool = False) -> Decision:
+        """Decides one signal (counted if admitted) with the configured caps and MTF policy."""
+        return self._decide(self._mode.enabled, self._mode.max_signals_per_hour, self._mode.daily_signal_cap,
+                            self._mode.mtf_confirm, mtf_confirmed, signal_id, self._mode.window)
+
+    def _decide(self, enabled: bool, hourly_cap: int, daily_cap: int, mtf_required: bool, mtf_confirmed: bool,
+                signal_id: Optional[str], window: str = "fixed") -> Decision:
+        start = time.perf_counter()
+        try:
+            decision = self._route(enabled, hourly_cap, daily_cap, mtf_required, mtf_confirmed, signal_id, window)
+        except Exception as bug:  # every path returns normally by design; should one not, the runner still gets an answer
+            LOG.error("sniper: decision failed unexpectedly; blocking this signal", exc_info=True)
+            decision = Decision(self._shadow, FALLBACK_DENY, 0, 0, 0, "deny", False, local_ms(), self._shadow,
+                                "guard error: " + bug.__class__.__name__)
+        return self._finish(decision, start, hourly_cap, daily_cap)
+
+    def _route(self, enabled, hourly_cap, daily_cap, mtf_required, mtf_confirmed, signal_id, window):
+        if not enabled:
+            return Decision(True, OK, 0, 0, 0, "off", False, local_ms(), self._shadow)
+        self._caps = (hourly_cap, daily_cap)
+        argv = [str(hourly_cap), str(daily_cap), "1" if mtf_required else "0", "1" if mtf_confirmed else "0",
+                signal_id or "", "", window]
+        if not self._redis_enabled:
+            return self._local_decision(argv, None, hourly_cap, daily_cap, seed=False)
+        if not self._reconciler.caught_up:
+            return self._fallback_decision(argv, "reconciling", hourly_cap, daily_cap)
+        if not self.breaker.try_acquire():
+            return self._fallback_decision(argv, "circuit open", hourly_cap, daily_cap)
+        # The script refuses to count after the moment this call stops waiting, in Redis time.
+        sent = local_ms()
+        try:
+            reply = self._acquire_on_redis(argv)
+        except Exception as e:
+            cause = self._failed(e)
+            decision = self._fallback_decision(argv, cause, hourly_cap, daily_cap)
+            if signal_id and decision.backend == "local" and may_have_run(e):
+                self._reconciler.record_ambiguous(signal_id, decision.server_time_ms, decision.reason == OK)
+            return decision
+        self.breaker.on_success()
+        if not reply[6]:
+            self.clock.observe(sent, local_ms(), reply[5])  # a replay carries its original time, not now
+            self._fleet.observe_counts(reply[5], reply[2], reply[3])
+        return self._from_reply(reply, "redis", None)
+
+    def _acquire_on_redis(self, argv):
+        try:
+            return self._call("acquire", argv + [self.clock.deadline(self.settings.redis.decision_timeout_ms)])
+        except ScriptError as e:
+            if not str(e).startswith(DEADLINE_PASSED):
+                raise
+            # It reached Redis after its deadline yet the reply is here: this process was held up between taking
+            # the time and sending (a loaded machine), not Redis. The script wrote nothing: try once more.
+            return self._call("acquire", argv + [self.clock.deadline(self.settings.redis.decision_timeout_ms)])
+
+    def release(self, signal_id: str) -> Release:
+        """Gives an admitted signal's slot back (once); never raises for Redis trouble."""
+        if not signal_id:
+            raise ValueError("release needs the signal id the signal was acquired with")
+        try:
+            return self._release(signal_id)
+        except Exception:
+            LOG.error("sniper: release failed unexpectedly", exc_info=True)
+            return Release(False, 0, 0, "local", False)
+
+    def _release(self, signal_id):
+        if not self._redis_enabled:
+            r = self.local.call("release", ["local"], [signal_id])
+            return Release(r[0] == 1, r[1], r[2], "local", False)
+        if not self._reconciler.caught_up or not self.breaker.try_acquire():
+            return self._release_locally(signal_id)
+        try:
+            reply = self._call("release", [signal_id])
+        except Exception as e:
+            self._failed(e)
+            return self._release_locally(signal_id)
+        self.breaker.on_success()
+        if reply[0] != 1:
+            # Admitted locally during an outage and credited since: only the local engine knows it.
+            mine = self.local.call("release", ["local"], [signal_id])
+            if mine[0] == 1:
+                self._reconciler.mark_dirty()
+                return Release(True, reply[1], reply[2], "local", False)
+        return Release(reply[0] == 1, reply[1], reply[2], "redis", False)
+
+    def _release_locally(self, signal_id):
+        r = self.local.call("release", ["local"], [signal_id])
+        if r[0] == 1:
+            self._reconciler.mark_dirty()
+            return Release(True, r[1], r[2], "local", False)
+        self._reconciler.queue_release(signal_id)
+        return Release(False, r[1], r[2], "local", True)
+
+    def status(self) -> dict:
+        """Counts (from Redis when it decides, else the local view), caps, backend, breaker, fleet, pending credits."""
+        counts = None
+        if self._redis_enabled and self.backend == "redis":
+            try:
+                s = self._call("status", [])
+                counts = {"hour": s[0], "day": s[1], "hour_ttl_ms": s[2], "day_ttl_ms": s[3]}
+            except Exception:
+                counts = None
+        if counts is None:
+            s = self.local.call("status", ["local"], [])
+            counts = {"hour": s[0], "day": s[1], "hour_ttl_ms": -1, "day_ttl_ms": -1}
+        counts.update(hourly_cap=self._mode.max_signals_per_hour, daily_cap=self._mode.daily_signal_cap,
+                      backend=self.backend, breaker=self.breaker.state if self.breaker else "NONE",
+                      clock_offset_ms=self.clock.offset_ms, live_guards=self._fleet.live_guards,
+                      pending_credits=self._reconciler.pending_admissions())
+        return counts
+
+    def reconciled(self) -> bool:
+        """True when nothing made locally waits to be written to Redis."""
+        return not self._reconciler.has_pending()
+
+    @property
+    def live_guards(self) -> int:
+        return self._fleet.live_guards
+
+    def hour_budget(self) -> int:
+        """This guard's share of the hourly cap were Redis to go away now (-1: no hourly cap); no Redis call."""
+        return self._budget.share("hour", self.clock.redis_now(), self._caps[0])
+
+    def day_budget(self) -> int:
+        return self._budget.share("day", self.clock.redis_now(), self._caps[1])
+
+    def local_admissions_open(self) -> bool:
+        """Whether the local fallback may admit now. Under the recovery rule only during an outage and once Redis
+        must hold this guard's share (LocalAdmissionGate); under the earlier v1 rule whenever it decides."""
+        return not self._budget.recovery_rule or self._gate.may_admit(self.clock.redis_now())
+
+    def held(self, window: str) -> int:
+        """What Redis held back at the latest heartbeat for guards that may be deciding locally; no Redis call."""
+        return self._fleet.held(window, self.clock.redis_now() // (HOUR_MS if window == "hour" else DAY_MS))
+
+    # ---- helpers
+
+    def _failed(self, e: BaseException) -> str:
+        """Records a failed Redis call with the breaker and the metrics; returns the cause for the decision."""
+        kind = error_kind(e)
+        self._metrics.redis_error(kind)
+        if kind == "data":
+            # Redis answered: wrong data is not an outage, so it must not open the breaker.
+            self.breaker.on_success()
+            return str(e)
+        self.breaker.on_error()
+        self._reconciler.outage_began()
+        self._gate.redis_failed()
+        if kind == "other":
+            text = f"{e.__class__.__name__}: {e}"
+            return "other: " + text[:160]
+        return kind
+
+    def _fallback_decision(self, argv, cause, hourly_cap, daily_cap) -> Decision:
+        policy = self._fallback.policy
+        now = self.clock.redis_now()
+        if policy == "allow":
+            return Decision(True, OK, 0, 0, 0, "allow", False, now, self._shadow, cause)
+        if policy == "deny":
+            data = cause is not None and cause.startswith("ERR sniper:")
+            return Decision(self._shadow, REDIS_DATA if data else FALLBACK_DENY, 0, 0, 0, "deny", False, now,
+                            self._shadow, cause)
+        if not self.local_admissions_open():
+            # Redis answered since the last failure (catching up), or may not hold this guard's share yet.
+            return Decision(self._shadow, FALLBACK_DENY, 0, 0, 0, "local", False, now, self._shadow,
+                            "local admissions wait until Redis holds this guard's share back"
+                            + (f" ({cause})" if cause else ""))
+        return self._local_decision(argv, cause, hourly_cap, daily_cap, seed=True)
+
+    def _local_decision(self, argv, cause, hourly_cap, daily_cap, seed: bool) -> Decision:
+        try:
+            if seed:
+                self._budget.prepare(self.local, self.clock.redis_now(), hourly_cap, daily_cap)
+            reply = self.local.call("acquire", ["local"], argv)
+        except Exception as e:  # a bug on the local path fails closed, and says so
+            LOG.error("sniper: local decision failed; blocking this signal", exc_info=True)
+            return Decision(self._shadow, FALLBACK_DENY, 0, 0, 0, "deny", False, local_ms(), self._shadow,
+                            "local engine error: " + e.__class__.__name__)
+        if seed and reply[0] == 1 and not reply[6]:
+            self._reconciler.mark_dirty()
+        return self._from_reply(reply, "local", cause)
+
+    def _from_reply(self, r, backend, detail) -> Decision:
+        return Decision(r[0] == 1 or self._shadow, r[1], r[2], r[3], r[4], backend, r[6] == 1, r[5], self._shadow, detail)
+
+    def _finish(self, decision: Decision, start: float, hourly_cap: int, daily_cap: int) -> Decision:
+        now = decision.backend
+        # Back on Redis only once the breaker has closed: while half-open, probe and fallback decisions
+        # interleave, and that must not log a line per decision.
+        settled = now != "off" and (now != "redis" or self.breaker is None or self.breaker.state == breakers.CLOSED)
+        if settled:
+            with self._backend_lock:
+                previous, self.backend = self.backend, now
+            if previous != now:
+                if now == "redis":
+                    self._budget.end_episode()
+                cause = f"; cause: {decision.detail}" if decision.detail else ""
+                # Leaving Redis is worth a warning; coming back is news.
+                level = logging.INFO if now == "redis" or not self._redis_enabled else logging.WARNING
+                LOG.log(level, "sniper: decisions now made by %s (were %s%s)", now, previous, cause)
+                self._metrics.fallback(self._redis_enabled and now != "redis")
+        self._metrics.decision(decision, time.perf_counter() - start, hourly_cap, daily_cap)
+        return decision
+
+    # ---- heartbeat (background thread only)
+
+    def _beat_loop(self):
+        while not self._stop.is_set():
+            self._beat()
+            self._first_beat.set()
+            self._stop.wait(self._fallback.heartbeat_interval_ms / 1000.0)
+
+    def _caught_up(self) -> bool:
+        return self._reconciler.caught_up and not self._reconciler.has_pending()
+
+    def _beat(self):
+        """Register and read the fleet, restore counts Redis lost, then reconcile. The heartbeat goes first so
+        that a lost-data check compares what this guard saw with what Redis holds before its credits; and a
+        guard that may hold local admissions says so ("local") before it credits, so that Redis holds back
+        every guard's share until each has credited (lua/README.md, "Recovery"). Once everything is credited
+        it beats again as "redis", which releases its own share."""
+        if not self.breaker.try_acquire():
+            return
+        try:
+            state = "redis" if self._caught_up() else "local"
+            hb = self._heartbeat(state)
+            if self._last_epoch and hb[4] != self._last_epoch:
+                self._restore_lost_counts(hb)
+            self._last_epoch, self._last_beat = hb[4], hb
+            self._observe(hb)
+            credited = self._reconciler.flush(self._call)
+            if credited:
+                LOG.info("sniper: credited %d local admissions to Redis", credited)
+                self._metrics.reconciled_admissions(credited)
+            if self._caught_up():
+                if state == "local":
+                    self._observe(self._heartbeat("redis"))
+                # Books complete: a later outage starts from the share recorded now, not the old episode's.
+                self._budget.end_episode()
+            self.breaker.on_success()
+            self._metrics.budget(self.hour_budget(), self.day_budget())
+        except Exception as e:
+            try:
+                self._failed(e)
+            except Exception:
+                LOG.warning("sniper: heartbeat failed unexpectedly", exc_info=True)
+
+    def _heartbeat(self, state: str):
+        hourly_cap, daily_cap = self._caps
+        sent = local_ms()
+        # Like acquire's: the script refuses to run after this call stops waiting, in Redis time, so a "redis"
+        # sent before an outage and run late cannot release this guard after it has fallen back.
+        deadline = self.clock.deadline(self.settings.redis.decision_timeout_ms)
+        if state == "redis":
+            self._gate.sending_redis_beat(self.clock.redis_now())
+        hb = self._call("heartbeat", [self.guard_id, str(self._fallback.heartbeat_ttl_ms), "", str(hourly_cap),
+                                      str(daily_cap), state, deadline])
+        if state == "local":
+            self._gate.local_beat_applied()
+        self.clock.observe(sent, local_ms(), hb[3])
+        self._metrics.offset(self.clock.offset_ms / 1000.0)
+        return hb
+
+    def _observe(self, hb) -> None:
+        """Takes in a heartbeat reply; says once when Redis starts and stops holding back for guards that may be local."""
+        self._fleet.observe_beat(hb)
+        if len(hb) < 11:
+            return
+        self._metrics.held(hb[9], hb[10], self._caps)
+        holding = hb[9] > 0 or hb[10] > 0
+        if holding != self._holding:
+            self._holding = holding
+            if holding:
+                LOG.info("sniper: Redis holds back %d (hour) / %d (day) admissions for guards that may be deciding "
+                         "locally, until they have credited (%d guards in the fleet)", hb[9], hb[10], hb[0])
+            else:
+                LOG.info("sniper: Redis holds nothing back any more: every guard's local admissions are in its books")
+
+    def _leave(self) -> None:
+        """Stopping, caught up: leave the fleet's reckoning, so that Redis holds nothing back for this guard."""
+        if not self._redis_enabled or not self._caught_up() or self._runner is None:
+            return
+        try:
+            self._heartbeat("leave")
+        except Exception:  # harmless: the guard then stays in the reckoning until its buckets end
+            LOG.debug("sniper: leaving the fleet failed", exc_info=True)
+
+    def _restore_lost_counts(self, now):
+        """Redis started a new epoch (restarted without persistence): put back the latest count this guard saw in
+        each current bucket, from any reply (acquire replies too, so within a decision of the count at the loss,
+        releases included; the whole bucket was lost, so nothing Redis holds now is subtracted), under batch ids
+        named after the new epoch and the bucket, so that of several guards only the first restores. The day's
+        remainder beyond the hour is booked on the previous hour bucket, where most of it was counted."""
+        hour, day = now[3] // HOUR_MS, now[3] // DAY_MS
+        # Signals of unknown outcome sent before the reply that carried that count may be in it: they are left
+        # out, since settling them by id counts each exactly once (a fallback decision is dated one decision
+        # timeout after it was sent).
+        until = self._fleet.counts_seen_at + 2 * self.settings.redis.decision_timeout_ms
+        unsettled = self._reconciler.unsettled_in
+        lost_hour = max(0, self._fleet.count("hour", hour) - unsettled(HOUR_MS, hour, until))
+        lost_day = max(lost_hour, self._fleet.count("day", day) - unsettled(DAY_MS, day, until))
+        day_rest = lost_day - lost_hour
+        tag = f"restore:{now[4]}:"
+        restored_hour = restored_day = 0
+        if lost_hour > 0 and self._call("credit", [str(hour), str(day), str(lost_hour), f"{tag}h{hour}"])[0] == 1:
+            restored_hour = restored_day = lost_hour
+        if day_rest > 0 and self._call("credit", [str(hour - 1), str(day), str(day_rest), f"{tag}d{day}"])[0] == 1:
+            restored_day += day_rest
+        if restored_hour or restored_day:
+            LOG.warning("sniper: Redis lost its counts (restarted without persistence?); restored hour +%d, day +%d "
+                        "(the latest counts this guard saw)", restored_hour, restored_day)

@@ -1,0 +1,247 @@
+"""The v1 scripts' semantics in process memory, for the fallback: called exactly like the scripts
+(ARGV strings in, the reply list out, the same ``ERR sniper:`` errors), so a local decision is the one
+Redis would have made on the same counts. lua/test-vectors.json holds both to one behaviour.
+
+Two times, as in Redis: a call decides at its now_ms, or at the engine clock when that is empty; expiry
+always runs on the engine clock (the fallback passes the local clock corrected by the Redis offset).
+Every call runs under one lock, like a script on Redis's single thread."""
+
+import re
+import threading
+import time
+from typing import Callable, Dict, List, Sequence, Tuple
+
+from .scripts import ScriptError
+
+HOUR_MS = 3_600_000
+DAY_MS = 86_400_000
+MARK_TTL_MS = 172_800_000
+_DIGITS = re.compile(r"^[0-9]+$")
+
+
+def _system_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def _arg(argv: Sequence[str], i: int, omitted: str = "") -> str:
+    """ARGV[i + 1] as the script sees it: ``ARGV[n] or omitted``."""
+    return argv[i] if i < len(argv) and argv[i] is not None else omitted
+
+
+def _count(raw: str, name: str) -> int:
+    if len(raw) > 10 or not _DIGITS.match(raw) or int(raw) > 1_000_000_000:
+        raise ScriptError(f'ERR sniper: {name} must be an integer 0..1000000000, got "{raw}"')
+    return int(raw)
+
+
+def _time(raw: str, name: str):
+    if raw == "":
+        return None
+    if len(raw) > 15 or not _DIGITS.match(raw):
+        raise ScriptError(f'ERR sniper: {name} must be empty or epoch milliseconds, got "{raw}"')
+    return int(raw)
+
+
+def weighted_previous(previous: int, window_ms: int, elapsed_ms: int) -> int:
+    """floor(previous * (window - elapsed) / window), exactly (Python integers do not round)."""
+    return previous * (window_ms - elapsed_ms) // window_ms
+
+
+def _unexpired(entries: dict, key, clock_now: int, expires_at: Callable):
+    """The entry if it still exists at clock_now (Redis expires a key once now > its expiry), else None (dropped)."""
+    entry = entries.get(key)
+    if entry is not None and clock_now > expires_at(entry):
+        del entries[key]
+        return None
+    return entry
+
+
+class _Table:
+    """Bucket number -> [count, expires_at]; an entry past its expiry is absent, as a Redis key."""
+
+    def __init__(self, ttl_ms: int):
+        self.ttl_ms = ttl_ms
+        self.entries: Dict[int, List[int]] = {}
+
+    def live(self, number: int, clock_now: int):
+        return _unexpired(self.entries, number, clock_now, lambda e: e[1])
+
+    def count(self, number: int, clock_now: int) -> int:
+        entry = self.live(number, clock_now)
+        return 0 if entry is None else entry[0]
+
+    def add(self, number: int, n: int, clock_now: int) -> int:
+        entry = self.live(number, clock_now)
+        if entry is None:
+            entry = self.entries[number] = [0, clock_now + self.ttl_ms]
+        entry[0] += n
+        return entry[0]
+
+    def ttl(self, number: int, clock_now: int) -> int:
+        entry = self.live(number, clock_now)
+        return -2 if entry is None else entry[1] - clock_now
+
+    def drop_expired(self, clock_now: int) -> None:
+        for number in [n for n, e in self.entries.items() if clock_now > e[1]]:
+            del self.entries[number]
+
+
+class LocalEngine:
+    """One namespace's buckets, decisions by id and credit marks; plus the ledger of what it admitted."""
+
+    def __init__(self, clock: Callable[[], int] = _system_ms):
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._hours = _Table(2 * HOUR_MS)
+        self._days = _Table(2 * DAY_MS)
+        self._decisions: Dict[str, list] = {}  # id -> [reply, released, expires_at]
+        self._credits: Dict[str, int] = {}  # batch id -> expires_at
+        self._ledger: Dict[Tuple[int, int], List[int]] = {}  # (hour, day) -> [admitted, released]
+        self._calls = 0
+
+    # ---- the scripts' ABI
+
+    def call(self, name: str, keys: Sequence[str], argv: Sequence[str]):
+        if not keys or not keys[0]:
+            raise ScriptError("ERR sniper: KEYS[1] must be the namespace (e.g. sniper_signals), got none")
+        handler = {"acquire": self._acquire, "status": self._status, "release": self._release,
+                   "credit": self._credit}.get(name)
+        if handler is None:
+            raise ValueError(f'no local v1 script "{name}"; expected acquire, status, release or credit')
+        with self._lock:
+            clock_now = self._clock()
+            self._calls += 1
+            if self._calls % 1024 == 0:
+                self._drop_expired(clock_now)
+            return handler(list(argv), clock_now)
+
+    def _acquire(self, argv, clock_now):
+        hcap = _count(_arg(argv, 0, "0"), "hourly_cap (ARGV[1])")
+        dcap = _count(_arg(argv, 1, "0"), "daily_cap (ARGV[2])")
+        mtf_required, mtf_confirmed = _arg(argv, 2, "0"), _arg(argv, 3, "0")
+        if mtf_required not in ("0", "1"):
+            raise ScriptError(f'ERR sniper: mtf_required (ARGV[3]) must be 0 or 1, got "{mtf_required}"')
+        if mtf_confirmed not in ("0", "1"):
+            raise ScriptError(f'ERR sniper: mtf_confirmed (ARGV[4]) must be 0 or 1, got "{mtf_confirmed}"')
+        signal_id = _arg(argv, 4)
+        if len(signal_id.encode()) > 256:
+            raise ScriptError(f"ERR sniper: signal_id (ARGV[5]) must be at most 256 bytes, got {len(signal_id.encode())}")
+        now = _time(_arg(argv, 5), "now_ms (ARGV[6])")
+        window = _arg(argv, 6)
+        if window not in ("", "fixed", "sliding"):
+            raise ScriptError(f'ERR sniper: window (ARGV[7]) must be fixed or sliding, got "{window}"')
+        deadline = _time(_arg(argv, 7), "deadline_ms (ARGV[8])")
+        if signal_id:
+            stored = self._decision(signal_id, clock_now)
+            if stored is not None:
+                return stored[0][:6] + [1]
+        now = clock_now if now is None else now
+        if deadline is not None and now > deadline:
+            raise ScriptError(f"ERR sniper: deadline_ms passed ({deadline}), the caller gave up; nothing counted")
+        hour, day = now // HOUR_MS, now // DAY_MS
+        hour_count = self._hours.count(hour, clock_now)
+        day_count = self._days.count(day, clock_now)
+        if window == "sliding":
+            hour_count += weighted_previous(self._hours.count(hour - 1, clock_now), HOUR_MS, now - hour * HOUR_MS)
+            day_count += weighted_previous(self._days.count(day - 1, clock_now), DAY_MS, now - day * DAY_MS)
+        allowed, reason, retry = 0, "OK", 0
+        if mtf_required == "1" and mtf_confirmed != "1":
+            reason = "SNIPER_MTF_REQUIRED"
+        elif hcap > 0 and hour_count + 1 > hcap:
+            reason, retry = "SNIPER_HOURLY_CAP", (hour + 1) * HOUR_MS - now
+        elif dcap > 0 and day_count + 1 > dcap:
+            reason, retry = "SNIPER_DAILY_CAP", (day + 1) * DAY_MS - now
+        else:
+            allowed = 1
+            self._hours.add(hour, 1, clock_now)
+            self._days.add(day, 1, clock_now)
+            hour_count, day_count = hour_count + 1, day_count + 1
+            self._tally(hour, day)[0] += 1
+        reply = [allowed, reason, hour_count, day_count, retry, now, 0]
+        if signal_id:
+            self._decisions[signal_id] = [reply, False, clock_now + MARK_TTL_MS]
+        return list(reply)
+
+    def _status(self, argv, clock_now):
+        now = _time(_arg(argv, 0), "now_ms (ARGV[1])")
+        now = clock_now if now is None else now
+        hour, day = now // HOUR_MS, now // DAY_MS
+        return [self._hours.count(hour, clock_now), self._days.count(day, clock_now),
+                self._hours.ttl(hour, clock_now), self._days.ttl(day, clock_now), now]
+
+    def _release(self, argv, clock_now):
+        signal_id = _arg(argv, 0)
+        if signal_id == "" or len(signal_id.encode()) > 256:
+            raise ScriptError(f"ERR sniper: signal_id (ARGV[1]) must be 1..256 bytes, got {len(signal_id.encode())}")
+        stored = self._decision(signal_id, clock_now)
+        if stored is None:
+            return [0, 0, 0]
+        reply = stored[0]
+        hour, day = reply[5] // HOUR_MS, reply[5] // DAY_MS
+        counts = [self._hours.count(hour, clock_now), self._days.count(day, clock_now)]
+        if reply[0] != 1 or stored[1]:
+            return [0] + counts
+        for i, table, number in ((0, self._hours, hour), (1, self._days, day)):
+            if counts[i] > 0:
+                counts[i] = table.add(number, -1, clock_now)
+        stored[1] = True
+        self._tally(hour, day)[1] += 1
+        return [1] + counts
+
+    def _credit(self, argv, clock_now):
+        hour_s, day_s, n_s, batch_id = (_arg(argv, i) for i in range(4))
+        if len(hour_s) > 12 or not _DIGITS.match(hour_s):
+            raise ScriptError(f'ERR sniper: hour_bucket (ARGV[1]) must be a non-negative integer, got "{hour_s}"')
+        if len(day_s) > 12 or not _DIGITS.match(day_s):
+            raise ScriptError(f'ERR sniper: day_bucket (ARGV[2]) must be a non-negative integer, got "{day_s}"')
+        n = _count(n_s, "n (ARGV[3])")
+        if batch_id == "" or len(batch_id.encode()) > 256:
+            raise ScriptError(f"ERR sniper: batch_id (ARGV[4]) must be 1..256 bytes, got {len(batch_id.encode())}")
+        hour, day = int(hour_s), int(day_s)
+        if _unexpired(self._credits, batch_id, clock_now, lambda expires_at: expires_at) is not None:
+            return [0, self._hours.count(hour, clock_now), self._days.count(day, clock_now)]
+        counts = [self._hours.count(hour, clock_now), self._days.count(day, clock_now)]
+        if n > 0:
+            counts = [self._hours.add(hour, n, clock_now), self._days.add(day, n, clock_now)]
+        self._credits[batch_id] = clock_now + MARK_TTL_MS
+        return [1] + counts
+
+    # ---- for the fallback layer
+
+    def clear(self) -> None:
+        """Forgets every bucket, decision, credit mark and tally (the drop-in's reset(), for tests)."""
+        with self._lock:
+            self._hours.entries.clear()
+            self._days.entries.clear()
+            self._decisions.clear()
+            self._credits.clear()
+            self._ledger = {}
+
+    def seed(self, hour: int, hour_floor: int, day: int, day_floor: int) -> None:
+        """Raises the two buckets to at least these counts (this guard's share: cap - share); not admissions."""
+        with self._lock:
+            clock_now = self._clock()
+            for table, number, floor in ((self._hours, hour, hour_floor), (self._days, day, day_floor)):
+                current = table.count(number, clock_now)
+                if floor > current:
+                    table.add(number, floor - current, clock_now)
+
+    def drain_admissions(self) -> List[Tuple[int, int, int, int]]:
+        """(hour bucket, day bucket, admitted, released) since the previous drain, oldest pair first."""
+        with self._lock:
+            drained = [(h, d, a, r) for (h, d), (a, r) in self._ledger.items()]
+            self._ledger = {}
+            return drained
+
+    def _tally(self, hour: int, day: int) -> List[int]:
+        return self._ledger.setdefault((hour, day), [0, 0])
+
+    def _decision(self, signal_id: str, clock_now: int):
+        return _unexpired(self._decisions, signal_id, clock_now, lambda d: d[2])
+
+    def _drop_expired(self, clock_now: int) -> None:
+        self._hours.drop_expired(clock_now)
+        self._days.drop_expired(clock_now)
+        for table in (self._decisions, self._credits):
+            for key in [k for k, v in table.items() if clock_now > (v[2] if isinstance(v, list) else v)]:
+                del table[key]

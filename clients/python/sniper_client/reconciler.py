@@ -1,0 +1,105 @@
+"""Puts what happened during an outage into Redis's books once it is back, as the Java guard's Reconciler:
+local admissions are credited with credit.lua per (hour bucket, day bucket) under a batch id fixed before
+the first try, so a credit that timed out (and may have run) and is retried applies once; releases asked
+for during the outage are replayed with release.lua (once-only per id); a signal whose Redis call may or
+may not have run is settled by replaying its id at its original time. Until a flush has put the outage's
+admissions into Redis, decisions stay local, so Redis never decides on books that miss them.
+flush() runs on the heartbeat thread only."""
+
+import threading
+from collections import deque
+from typing import Callable, Dict, Tuple
+
+HOUR_MS = 3_600_000
+DAY_MS = 86_400_000
+
+
+class Reconciler:
+    def __init__(self, local, guard_id: str):
+        self._local = local
+        self._guard_id = guard_id
+        self._sequence = 0
+        self._batches = deque()  # (hour, day, n, batch_id), the id fixed when the batch is made
+        self._releases = deque()
+        self._ambiguous = deque()  # (signal_id, decided_at_ms, admitted_locally)
+        self._owed: Dict[Tuple[int, int], int] = {}
+        self._lock = threading.Lock()
+        self._dirty = False
+        self.caught_up = True
+
+    def mark_dirty(self) -> None:
+        self._dirty = True
+
+    def queue_release(self, signal_id: str) -> None:
+        self._releases.append(signal_id)
+        self._dirty = True
+
+    def record_ambiguous(self, signal_id: str, decided_at_ms: int, admitted_locally: bool) -> None:
+        self._ambiguous.append((signal_id, decided_at_ms, admitted_locally))
+        self._dirty = True
+
+    def outage_began(self) -> None:
+        self.caught_up = False
+
+    def has_pending(self) -> bool:
+        return self._dirty or bool(self._batches) or bool(self._releases) or bool(self._ambiguous)
+
+    def unsettled_in(self, window_ms: int, bucket: int, until_ms: int) -> int:
+        """Signals of that bucket whose Redis outcome is still unknown, decided by until_ms: settling counts each
+        exactly once, so a restore of lost counts leaves out those that may be in the count it restores."""
+        return sum(1 for _, at, _ in list(self._ambiguous) if at // window_ms == bucket and at <= until_ms)
+
+    def pending_admissions(self) -> int:
+        return sum(b[2] for b in list(self._batches))
+
+    def flush(self, call: Callable) -> int:
+        """Credits and releases everything pending, oldest first; raises at the first Redis failure, keeping
+        what was not applied queued under the same batch ids. ``call(name, argv)`` runs a script.
+        Returns the admissions this call credited."""
+        with self._lock:
+            self._settle_ambiguous(call)
+            if self._dirty:
+                self._dirty = False
+                for hour, day, admitted, released in self._local.drain_admissions():
+                    available = admitted - released
+                    net = available - self._take_owed((hour, day), available)
+                    if net > 0:
+                        self._sequence += 1
+                        self._batches.append((hour, day, net, f"{self._guard_id}:{self._sequence}"))
+            credited = 0
+            while self._batches:
+                hour, day, n, batch_id = self._batches[0]
+                applied = call("credit", [str(hour), str(day), str(n), batch_id])[0]
+                if applied == 1:  # 0: an earlier, timed-out try did run; in the books either way
+                    credited += n
+                self._batches.popleft()
+            while self._releases:
+                call("release", [self._releases[0]])
+                self._releases.popleft()
+            self.caught_up = True
+            return credited
+
+    def _settle_ambiguous(self, call) -> None:
+        """Acquire the id again at its original time with no caps: Redis replays the first call's decision if it
+        ran, else counts it now in the right buckets; either way Redis holds one decision for the id."""
+        while self._ambiguous:
+            signal_id, at, admitted_locally = self._ambiguous[0]
+            reply = call("acquire", ["0", "0", "0", "0", signal_id, str(at), "fixed"])
+            counted_in_redis = reply[0] == 1
+            if counted_in_redis and admitted_locally:
+                key = (at // HOUR_MS, at // DAY_MS)
+                self._owed[key] = self._owed.get(key, 0) + 1
+            elif counted_in_redis:
+                call("release", [signal_id])
+            self._ambiguous.popleft()
+
+    def _take_owed(self, pair, available: int) -> int:
+        due = self._owed.get(pair, 0)
+        if due == 0 or available <= 0:
+            return 0
+        taken = min(due, available)
+        if taken == due:
+            del self._owed[pair]
+        else:
+            self._owed[pair] = due - taken
+        return taken
