@@ -19,6 +19,7 @@ import io.ultrasignals.sniper.redis.RedisFailure;
 import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.AcquireReply;
 import io.ultrasignals.sniper.script.CountsReply;
+import io.ultrasignals.sniper.script.GuardState;
 import io.ultrasignals.sniper.script.HeartbeatReply;
 import io.ultrasignals.sniper.script.StatusReply;
 import java.time.Duration;
@@ -68,7 +69,8 @@ public final class DefaultSniperGuard implements SniperGuard {
     private Runnable afterClose = () -> {};
     /** The epoch and counts of the latest heartbeat (background thread only). */
     private long lastEpoch;
-    private HeartbeatReply lastBeat;
+    /** Whether the latest heartbeat found Redis holding back for guards that may be local (for one log line per change). */
+    private boolean holding;
     private boolean closed;
 
     /**
@@ -265,6 +267,16 @@ public final class DefaultSniperGuard implements SniperGuard {
         return fleet.liveGuards();
     }
 
+    /** What Redis held back from its hourly decisions at this guard's latest heartbeat (-1: no hourly cap); no Redis call. */
+    public long heldHour() {
+        return policy.maxSignalsPerHour() == 0 ? -1 : fleet.heldHour(Math.floorDiv(clock.redisNow(System.currentTimeMillis()), 3_600_000L));
+    }
+
+    /** What Redis held back from its daily decisions at this guard's latest heartbeat (-1: no daily cap); no Redis call. */
+    public long heldDay() {
+        return policy.dailySignalCap() == 0 ? -1 : fleet.heldDay(Math.floorDiv(clock.redisNow(System.currentTimeMillis()), 86_400_000L));
+    }
+
     /** Admissions made locally and not yet credited to Redis; no Redis call. */
     public long pendingCredits() {
         return reconciler.pendingAdmissions();
@@ -298,6 +310,7 @@ public final class DefaultSniperGuard implements SniperGuard {
         }
         if (b != null) {
             b.shutdownNow();
+            leave();
         }
         then.run();
     }
@@ -397,7 +410,10 @@ public final class DefaultSniperGuard implements SniperGuard {
     /**
      * Heartbeat: register and read the fleet, restore counts Redis lost, then reconcile. Runs on the
      * background thread only. The heartbeat goes first so that a lost-data check compares what this
-     * guard last saw with what Redis holds before our own credits are added to it.
+     * guard last saw with what Redis holds before our own credits are added to it; and a guard that may
+     * hold local admissions says so ({@code local}) before it credits, so that Redis holds back every
+     * guard's share until each has credited or beaten again (lua/README.md, "Recovery"). Once everything
+     * is credited it beats again as {@code redis}, which releases its own share.
      */
     private void beat() {
         if (!breaker.tryAcquirePermission()) {
@@ -405,19 +421,25 @@ public final class DefaultSniperGuard implements SniperGuard {
         }
         long start = System.nanoTime();
         try {
-            HeartbeatReply hb = redis.heartbeatAsync(guardId, heartbeatTtl).join();
+            GuardState state = reconciler.caughtUp() && !reconciler.hasPending() ? GuardState.REDIS : GuardState.LOCAL;
+            HeartbeatReply hb = heartbeat(state);
             long previousEpoch = lastEpoch;
             if (previousEpoch != 0 && hb.epoch() != previousEpoch) {
                 restoreLostCounts(hb);
             }
             lastEpoch = hb.epoch();
-            lastBeat = hb;
-            fleet.observeLiveGuards(hb.liveGuards());
-            fleet.observeCounts(hb.serverTimeMillis(), hb.hourCount(), hb.dayCount());
+            observe(hb);
             long credited = reconciler.flush(redis);
             if (credited > 0) {
                 LOG.info("sniper: credited " + credited + " local admissions to Redis");
                 listener.onReconciled(credited);
+            }
+            if (reconciler.caughtUp() && !reconciler.hasPending()) {
+                if (state == GuardState.LOCAL) {
+                    observe(heartbeat(GuardState.REDIS));
+                }
+                // Books complete: a later outage starts from the share recorded now, not the old episode's.
+                budget.endEpisode();
             }
             breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         } catch (RuntimeException e) {
@@ -427,24 +449,50 @@ public final class DefaultSniperGuard implements SniperGuard {
         }
     }
 
-    /**
-     * Redis started a new epoch: it lost its data (restarted without persistence). Put back what the
-     * previous heartbeat saw in the current buckets, under batch ids named after the new epoch, so that
-     * when several guards notice the same loss only the first restore applies. The day's remainder beyond
-     * the hour is booked on the previous hour bucket, where most of it was counted.
-     */
-    private void restoreLostCounts(HeartbeatReply now) {
-        HeartbeatReply before = lastBeat;
-        if (before == null) {
+    private HeartbeatReply heartbeat(GuardState state) {
+        return redis.heartbeatAsync(guardId, heartbeatTtl, policy.maxSignalsPerHour(), policy.dailySignalCap(), state).join();
+    }
+
+    /** Takes in a heartbeat reply; says once when Redis starts and stops holding back for guards that may be local. */
+    private void observe(HeartbeatReply hb) {
+        fleet.observeBeat(hb);
+        boolean nowHolding = hb.heldHour() > 0 || hb.heldDay() > 0;
+        if (nowHolding != holding) {
+            holding = nowHolding;
+            LOG.info(nowHolding
+                    ? "sniper: Redis holds back " + hb.heldHour() + " (hour) / " + hb.heldDay() + " (day) admissions for "
+                            + "guards that may be deciding locally, until they have credited (" + hb.guards() + " guards in the fleet)"
+                    : "sniper: Redis holds nothing back any more: every guard's local admissions are in its books");
+        }
+    }
+
+    /** Stopping, caught up: leave the fleet's reckoning, so that Redis holds nothing back for this guard. */
+    private void leave() {
+        if (redis == null || !reconciled() || !reconciler.caughtUp()) {
             return;
         }
+        try {
+            redis.heartbeatAsync(guardId, heartbeatTtl, policy.maxSignalsPerHour(), policy.dailySignalCap(), GuardState.LEAVE)
+                    .get(decisionTimeoutMillis * 2, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            // Harmless: the guard then stays in the reckoning until its buckets end.
+            LOG.log(Level.FINE, "sniper: leaving the fleet failed", e);
+        }
+    }
+
+    /**
+     * Redis started a new epoch: it lost its data (restarted without persistence). Put back the highest
+     * count this guard saw in each current bucket — the whole bucket was lost, so nothing Redis holds
+     * now (credits of others, new admissions) is subtracted — under batch ids named after the new epoch and
+     * the bucket, so that when several guards notice the same loss only the first restore applies. The
+     * day's remainder beyond the hour is booked on the previous hour bucket, where most of it was counted.
+     */
+    private void restoreLostCounts(HeartbeatReply now) {
         long hour = Math.floorDiv(now.serverTimeMillis(), 3_600_000L);
         long day = Math.floorDiv(now.serverTimeMillis(), 86_400_000L);
-        boolean sameHour = Math.floorDiv(before.serverTimeMillis(), 3_600_000L) == hour;
-        boolean sameDay = Math.floorDiv(before.serverTimeMillis(), 86_400_000L) == day;
-        long lostHour = sameHour ? Math.max(0, before.hourCount() - now.hourCount()) : 0;
-        long lostDay = sameDay ? Math.max(0, before.dayCount() - now.dayCount()) : 0;
-        long dayRest = Math.max(0, lostDay - lostHour);
+        long lostHour = fleet.highestHourCount(hour);
+        long lostDay = Math.max(lostHour, fleet.highestDayCount(day));
+        long dayRest = lostDay - lostHour;
         String tag = "restore:" + now.epoch() + ":";
         long restoredHour = 0;
         long restoredDay = 0;
@@ -455,10 +503,11 @@ public final class DefaultSniperGuard implements SniperGuard {
         if (dayRest > 0 && redis.credit(hour - 1, day, dayRest, tag + "d" + day).done()) {
             restoredDay += dayRest;
         }
+        fleet.forgetHighest();
         if (restoredHour > 0 || restoredDay > 0) {
             // Only the first guard to notice restores; the others find the batch applied.
             LOG.warning("sniper: Redis lost its counts (restarted without persistence?); restored hour +" + restoredHour
-                    + ", day +" + restoredDay + " as this guard last saw them");
+                    + ", day +" + restoredDay + " (the highest counts this guard saw)");
             listener.onRedisRollback(restoredHour, restoredDay);
         }
     }
