@@ -3,7 +3,7 @@
 -- With the caps (ARGV[4..6], added in v1 additively) it also records that share in Redis and keeps
 -- <ns>:held, what acquire must hold back for guards that may be deciding locally (lua/README.md).
 --
--- EVALSHA <sha> 1 <ns> <guard_id> <ttl_ms> <now_ms> [<hourly_cap> <daily_cap> <state>]
+-- EVALSHA <sha> 1 <ns> <guard_id> <ttl_ms> <now_ms> [<hourly_cap> <daily_cap> <state> [<deadline_ms>]]
 --   KEYS[1]  namespace
 --   ARGV[1]  guard id, 1..256 bytes, unique per guard (process)
 --   ARGV[2]  ttl_ms, 1..3600000: the guard counts as live until now + ttl_ms unless it beats again
@@ -12,6 +12,9 @@
 --   ARGV[5]  daily cap, 0..1000000000, 0 = none
 --   ARGV[6]  redis: everything this guard admitted locally is credited; local: it may hold local
 --            admissions not yet credited; leave: it stops (caught up) and leaves the fleet
+--   ARGV[7]  epoch ms after which the caller no longer waits, or empty (omitted: none); a heartbeat that
+--            runs later does nothing and errors: a late "redis" must not release a guard that has since
+--            fallen back
 -- Keys: <ns>:guards, a sorted set of guard id -> expiry time (ms); expired members are removed here.
 --       <ns>:epoch (TTL 172800 s), the server time when the first heartbeat found no epoch. If Redis loses its data (a
 --       restart without persistence), the next heartbeat starts a new epoch: guards that saw the old one
@@ -54,6 +57,10 @@ if reserving and state ~= 'redis' and state ~= 'local' and state ~= 'leave' then
   return redis.error_reply('ERR sniper: state (ARGV[6]) must be redis, local or leave, got "' .. state .. '"')
 end
 local hcap, dcap = tonumber(hcap_s), tonumber(dcap_s)
+local deadline_s = ARGV[7] or ''
+if deadline_s ~= '' and (#deadline_s > 15 or not string.find(deadline_s, '^%d+$')) then
+  return redis.error_reply('ERR sniper: deadline_ms (ARGV[7]) must be empty or epoch milliseconds, got "' .. deadline_s .. '"')
+end
 
 local now
 if now_s == '' then
@@ -61,6 +68,9 @@ if now_s == '' then
   now = t[1] * 1000 + math.floor(t[2] / 1000)
 else
   now = tonumber(now_s)
+end
+if deadline_s ~= '' and now > tonumber(deadline_s) then
+  return redis.error_reply('ERR sniper: deadline_ms passed (' .. deadline_s .. '), the caller gave up; nothing written')
 end
 local ttl = tonumber(ttl_s)
 local guards_key, reserve_key, held_key = ns .. ':guards', ns .. ':reserve', ns .. ':held'

@@ -71,6 +71,13 @@ public final class DefaultSniperGuard implements SniperGuard {
     private long lastEpoch;
     /** Whether the latest heartbeat found Redis holding back for guards that may be local (for one log line per change). */
     private boolean holding;
+    /**
+     * Whether a local admission now is one Redis holds back (or will, by the recovery rule): true from a
+     * failed Redis call (an outage: the share applies) until just before this guard tells Redis it is on
+     * Redis again ({@code redis} heartbeat). After that, a fallback decision (the breaker still half-open)
+     * would be an admission Redis counts nowhere, so it is blocked until the next failure.
+     */
+    private volatile boolean mayAdmitLocally;
     private boolean closed;
 
     /**
@@ -89,7 +96,7 @@ public final class DefaultSniperGuard implements SniperGuard {
         this.clock = clock;
         this.listener = listener;
         this.guardId = guardId;
-        this.budget = new FallbackBudget(policy.maxSignalsPerHour(), policy.dailySignalCap(), fleet);
+        this.budget = new FallbackBudget(policy.maxSignalsPerHour(), policy.dailySignalCap(), fleet, redis != null);
         this.reconciler = new Reconciler(local, guardId);
         this.heartbeatInterval = policy.fallback().heartbeatInterval();
         this.heartbeatTtl = policy.fallback().heartbeatTtl();
@@ -340,6 +347,7 @@ public final class DefaultSniperGuard implements SniperGuard {
         }
         breaker.onError(nanos, TimeUnit.NANOSECONDS, e);
         reconciler.outageBegan();
+        mayAdmitLocally = true;
         if (kind == RedisFailure.OTHER) {
             // Unexpected: say what it was (bounded; Redis error text holds no secrets).
             String message = String.valueOf(e.getMessage());
@@ -359,6 +367,11 @@ public final class DefaultSniperGuard implements SniperGuard {
                 return new Decision(shadow, dataError ? Reason.SNIPER_REDIS_DATA : Reason.SNIPER_FALLBACK_DENY, 0, 0, 0, now,
                         Backend.DENY, false, shadow, cause);
             default:
+                if (!mayAdmitLocally) {
+                    // Redis answered since the last failure: the fleet is catching up, not in an outage.
+                    return new Decision(shadow, Reason.SNIPER_FALLBACK_DENY, 0, 0, 0, now, Backend.LOCAL, false, shadow,
+                            "catching up: Redis answers, decisions return to it shortly" + (cause == null ? "" : " (" + cause + ")"));
+                }
                 return safely(() -> {
                     budget.prepare(local, now);
                     AcquireReply reply = local.acquire(args);
@@ -422,6 +435,9 @@ public final class DefaultSniperGuard implements SniperGuard {
         long start = System.nanoTime();
         try {
             GuardState state = reconciler.caughtUp() && !reconciler.hasPending() ? GuardState.REDIS : GuardState.LOCAL;
+            if (state == GuardState.REDIS) {
+                mayAdmitLocally = false;
+            }
             HeartbeatReply hb = heartbeat(state);
             long previousEpoch = lastEpoch;
             if (previousEpoch != 0 && hb.epoch() != previousEpoch) {
@@ -434,6 +450,7 @@ public final class DefaultSniperGuard implements SniperGuard {
                 LOG.info("sniper: credited " + credited + " local admissions to Redis");
                 listener.onReconciled(credited);
             }
+            mayAdmitLocally = false;
             if (reconciler.caughtUp() && !reconciler.hasPending()) {
                 if (state == GuardState.LOCAL) {
                     observe(heartbeat(GuardState.REDIS));

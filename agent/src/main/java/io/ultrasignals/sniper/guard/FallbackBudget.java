@@ -20,10 +20,13 @@ final class FallbackBudget {
     private final long hourlyCap;
     private final long dailyCap;
     private final FleetView fleet;
+    /** Without Redis there is no fleet: the one guard's share is what remains of the cap. */
+    private final boolean redisConfigured;
     private long seededHour = -1;
     private long seededDay = -1;
 
-    FallbackBudget(long hourlyCap, long dailyCap, FleetView fleet) {
+    FallbackBudget(long hourlyCap, long dailyCap, FleetView fleet, boolean redisConfigured) {
+        this.redisConfigured = redisConfigured;
         this.hourlyCap = hourlyCap;
         this.dailyCap = dailyCap;
         this.fleet = fleet;
@@ -52,14 +55,14 @@ final class FallbackBudget {
     /** This guard's share of the hourly cap if Redis went away now; -1 when there is no hourly cap. */
     long hourShare(long nowMillis) {
         long bucket = Math.floorDiv(nowMillis, HOUR_MS);
-        return hourlyCap == 0 ? -1 : share(hourlyCap, fleet.recordedHourShare(bucket), fleet.hourCount(bucket),
+        return hourlyCap == 0 ? -1 : share(hourlyCap, redisConfigured ? fleet.recordedHourShare(bucket) : hourlyCap, fleet.hourCount(bucket),
                 fleet.heldHour(bucket), fleet.liveGuards());
     }
 
     /** This guard's share of the daily cap if Redis went away now; -1 when there is no daily cap. */
     long dayShare(long nowMillis) {
         long bucket = Math.floorDiv(nowMillis, DAY_MS);
-        return dailyCap == 0 ? -1 : share(dailyCap, fleet.recordedDayShare(bucket), fleet.dayCount(bucket),
+        return dailyCap == 0 ? -1 : share(dailyCap, redisConfigured ? fleet.recordedDayShare(bucket) : dailyCap, fleet.dayCount(bucket),
                 fleet.heldDay(bucket), fleet.liveGuards());
     }
 

@@ -80,8 +80,10 @@ public final class RedisEngine implements LimitEngine {
     public CompletableFuture<HeartbeatReply> heartbeatAsync(String guardId, java.time.Duration ttl, long hourlyCap,
                                                             long dailyCap, io.ultrasignals.sniper.script.GuardState state) {
         long sentAt = System.currentTimeMillis();
+        // Like acquire's: the script refuses to run after this call stops waiting, in Redis time.
+        String deadline = clock.known() ? Long.toString(clock.redisNow(sentAt) + runner.timeout().toMillis()) : "";
         return runner.run(scripts.heartbeat(), keys, guardId, Long.toString(ttl.toMillis()), "", Long.toString(hourlyCap),
-                Long.toString(dailyCap), state.wire()).thenApply(raw -> {
+                Long.toString(dailyCap), state.wire(), deadline).thenApply(raw -> {
                     HeartbeatReply reply = HeartbeatReply.fromWire(raw);
                     clock.observe(sentAt, System.currentTimeMillis(), reply.serverTimeMillis());
                     return reply;

@@ -39,6 +39,7 @@ public final class RedisLink implements AutoCloseable {
     private volatile boolean closed;
     private volatile String lastConnectError;
     private final CompletableFuture<Boolean> firstAttempt = new CompletableFuture<>();
+    private volatile boolean replacing;
 
     private RedisLink(String description, Supplier<CompletableFuture<? extends StatefulConnection<String, String>>> connector,
                       Runnable shutdownClient) {
@@ -179,6 +180,75 @@ public final class RedisLink implements AutoCloseable {
                 retries.schedule(() -> attempt(after), nextDelay.toMillis(), TimeUnit.MILLISECONDS);
             }
         });
+    }
+
+    /**
+     * Probes the connection with PING on the link's own thread and replaces it when {@code watchdog} finds
+     * it silent (see {@link SilentConnectionWatchdog}); the new connection follows a Sentinel failover.
+     */
+    public RedisLink watchForSilence(SilentConnectionWatchdog watchdog) {
+        long every = watchdog.probeInterval().toMillis();
+        retries.scheduleWithFixedDelay(() -> probe(watchdog), every, every, TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    private void probe(SilentConnectionWatchdog watchdog) {
+        StatefulConnection<String, String> c = connection;
+        if (c == null || closed || replacing) {
+            return;
+        }
+        CompletableFuture<String> ping;
+        try {
+            ping = pingOf(c);
+        } catch (RuntimeException notSent) {
+            return;
+        }
+        // Lettuce's command timeout (the decision timeout) ends the probe; the bound here is a backstop.
+        ping.orTimeout(Math.max(1, watchdog.probeInterval().toMillis()), TimeUnit.MILLISECONDS).whenComplete((pong, error) -> {
+            if (error == null) {
+                watchdog.answered();
+            } else if (RedisFailure.of(RedisFailure.unwrap(error)) == RedisFailure.TIMEOUT && connection == c
+                    && watchdog.timedOut()) {
+                replace(c, watchdog);
+            }
+        });
+    }
+
+    /** Drops a connection that stopped answering and connects afresh (within the connect timeout). */
+    private void replace(StatefulConnection<String, String> silent, SilentConnectionWatchdog watchdog) {
+        if (closed || replacing) {
+            return;
+        }
+        replacing = true;
+        LOG.warning("sniper: the connection to " + description + " stopped answering (no reply for "
+                + watchdog.silence().toMillis() + " ms); replacing it");
+        silent.closeAsync();
+        connector.get().whenComplete((c, error) -> {
+            replacing = false;
+            watchdog.replaced();
+            if (error != null) {
+                lastConnectError = describeChain(error);
+                LOG.warning("sniper: reconnecting to " + description + " failed (" + lastConnectError + "); retrying");
+                attempt(FIRST_RETRY);
+                return;
+            }
+            if (closed) {
+                c.closeAsync();
+                return;
+            }
+            connection = c;
+            commands = scripting(c);
+            lastConnectError = null;
+            LOG.info("sniper: connected to " + description + " again");
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static CompletableFuture<String> pingOf(StatefulConnection<String, String> c) {
+        if (c instanceof StatefulRedisClusterConnection<?, ?> cluster) {
+            return ((StatefulRedisClusterConnection<String, String>) cluster).async().ping().toCompletableFuture();
+        }
+        return ((StatefulRedisConnection<String, String>) c).async().ping().toCompletableFuture();
     }
 
     /** "Unable to connect ... <- WRONGPASS invalid username-password pair": the outer and the root cause. */
