@@ -507,8 +507,12 @@ public final class DefaultSniperGuard implements SniperGuard {
     private void restoreLostCounts(HeartbeatReply now) {
         long hour = Math.floorDiv(now.serverTimeMillis(), 3_600_000L);
         long day = Math.floorDiv(now.serverTimeMillis(), 86_400_000L);
-        long lostHour = fleet.highestHourCount(hour);
-        long lostDay = Math.max(lostHour, fleet.highestDayCount(day));
+        // Signals of unknown outcome sent before the reply that carried the highest count may be in it: they
+        // are left out, since settling them by id counts each exactly once. (A fallback decision is dated one
+        // decision timeout after it was sent.)
+        long until = fleet.highestHourSeenAt() + 2 * decisionTimeoutMillis;
+        long lostHour = Math.max(0, fleet.highestHourCount(hour) - reconciler.unsettledIn(3_600_000L, hour, until));
+        long lostDay = Math.max(lostHour, fleet.highestDayCount(day) - reconciler.unsettledIn(86_400_000L, day, until));
         long dayRest = lostDay - lostHour;
         String tag = "restore:" + now.epoch() + ":";
         long restoredHour = 0;

@@ -22,6 +22,8 @@ final class FleetView {
     private long dayCount;
     private long highestHourBucket = -1;
     private long highestHour;
+    /** Server time of the reply that carried the highest hour count. */
+    private long highestHourAt;
     private long highestDayBucket = -1;
     private long highestDay;
 
@@ -32,6 +34,7 @@ final class FleetView {
         if (hour > highestHourBucket || (hour == highestHourBucket && hourCount > highestHour)) {
             highestHourBucket = hour;
             highestHour = hourCount;
+            highestHourAt = serverTimeMillis;
         }
         if (day > highestDayBucket || (day == highestDayBucket && dayCount > highestDay)) {
             highestDayBucket = day;
@@ -81,6 +84,11 @@ final class FleetView {
     /** The highest count seen in that hour bucket (0 if none). */
     synchronized long highestHourCount(long bucket) {
         return bucket == highestHourBucket ? highestHour : 0;
+    }
+
+    /** Server time of the reply that carried the highest count of the current hour bucket. */
+    synchronized long highestHourSeenAt() {
+        return highestHourAt;
     }
 
     synchronized long highestDayCount(long bucket) {

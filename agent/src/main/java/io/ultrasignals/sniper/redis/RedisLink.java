@@ -209,7 +209,9 @@ public final class RedisLink implements AutoCloseable {
                 watchdog.answered();
             } else if (RedisFailure.of(RedisFailure.unwrap(error)) == RedisFailure.TIMEOUT && connection == c
                     && watchdog.timedOut()) {
-                replace(c, watchdog);
+                // Never on the thread that completed the probe: that may be the JDK's timeout thread, which
+                // every decision's own timeout needs too.
+                retries.execute(() -> replace(c, watchdog));
             }
         });
     }
