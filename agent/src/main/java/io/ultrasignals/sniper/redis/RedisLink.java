@@ -157,15 +157,10 @@ public final class RedisLink implements AutoCloseable {
         }
         future.whenComplete((c, error) -> {
             if (error == null) {
-                if (closed) {
-                    c.closeAsync();
-                    return;
+                if (adopt(c)) {
+                    firstAttempt.complete(true);
+                    LOG.info("sniper: connected to " + description);
                 }
-                connection = c;
-                commands = scripting(c);
-                lastConnectError = null;
-                firstAttempt.complete(true);
-                LOG.info("sniper: connected to " + description);
                 return;
             }
             lastConnectError = describeChain(error);
@@ -234,15 +229,22 @@ public final class RedisLink implements AutoCloseable {
                 attempt(FIRST_RETRY);
                 return;
             }
-            if (closed) {
-                c.closeAsync();
-                return;
+            if (adopt(c)) {
+                LOG.info("sniper: connected to " + description + " again");
             }
-            connection = c;
-            commands = scripting(c);
-            lastConnectError = null;
-            LOG.info("sniper: connected to " + description + " again");
         });
+    }
+
+    /** Makes {@code c} the live connection; false (and closes it) when the link was closed meanwhile. */
+    private boolean adopt(StatefulConnection<String, String> c) {
+        if (closed) {
+            c.closeAsync();
+            return false;
+        }
+        connection = c;
+        commands = scripting(c);
+        lastConnectError = null;
+        return true;
     }
 
     @SuppressWarnings("unchecked")

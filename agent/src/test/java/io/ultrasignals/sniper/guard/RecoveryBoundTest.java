@@ -14,7 +14,6 @@ import io.ultrasignals.sniper.testkit.SilentProxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -87,14 +86,14 @@ class RecoveryBoundTest {
                 TestSettings s = settings(redis);
                 DefaultSniperGuard guard = (DefaultSniperGuard) SniperGuards.start(viaProxy(s, proxy));
                 try {
-                    await(() -> guard.acquire(Signal.of(false)).backend() == Backend.REDIS, 10_000, "on Redis at first");
+                    FaultChecks.await(() -> guard.acquire(Signal.of(false)).backend() == Backend.REDIS, 10_000, "on Redis at first");
                     int connectsBefore = proxy.connectionsAccepted();
                     proxy.silenceExisting(); // Redis is up; only this connection is silent; new ones are served
                     long silencedAt = System.nanoTime();
-                    await(() -> guard.acquire(Signal.of(false)).backend() == Backend.LOCAL, 5_000, "falls back");
+                    FaultChecks.await(() -> guard.acquire(Signal.of(false)).backend() == Backend.LOCAL, 5_000, "falls back");
                     // The stated bound: silence 1.5 s + probe 0.5 s + probe timeout + connect timeout (3 s here),
                     // then the breaker's wait and a heartbeat; 15 s is far inside "seconds, not minutes".
-                    await(() -> guard.acquire(Signal.of(false)).backend() == Backend.REDIS && guard.reconciled(), 15_000,
+                    FaultChecks.await(() -> guard.acquire(Signal.of(false)).backend() == Backend.REDIS && guard.reconciled(), 15_000,
                             "back on Redis over a new connection (rep " + rep + ")");
                     long backAfterMs = (System.nanoTime() - silencedAt) / 1_000_000;
                     assertThat(proxy.connectionsAccepted()).as("a new connection was made").isGreaterThan(connectsBefore);
@@ -123,7 +122,7 @@ class RecoveryBoundTest {
         try {
             for (SniperGuard g : guards) {
                 DefaultSniperGuard guard = (DefaultSniperGuard) g;
-                await(() -> guard.liveGuards() == 3, 10_000, "every guard knows the fleet of 3");
+                FaultChecks.await(() -> guard.liveGuards() == 3, 10_000, "every guard knows the fleet of 3");
             }
             int before = 0;
             for (int i = 0; i < BEFORE; i++) {
@@ -140,7 +139,7 @@ class RecoveryBoundTest {
             for (FaultRun r : runs) {
                 r.stop();
             }
-            awaitReconciled(guards);
+            FaultChecks.awaitReconciled(guards, 20_000);
             long admitted = BEFORE;
             long local = 0;
             for (FaultRun r : runs) {
@@ -151,7 +150,7 @@ class RecoveryBoundTest {
             System.out.println(what + ": admitted " + admitted + " (" + local + " locally), cap " + CAP);
             assertThat(admitted).as(what + ": total admitted, outage and recovery (" + local + " locally)")
                     .isLessThanOrEqualTo(CAP);
-            assertThat(redisHourCount(redis, s.namespace())).as(what + ": Redis's books").isEqualTo(admitted);
+            assertThat(FaultChecks.redisHourCount(redis, s.namespace())).as(what + ": Redis's books").isEqualTo(admitted);
         } finally {
             for (FaultRun r : runs) {
                 r.stop();
@@ -172,36 +171,6 @@ class RecoveryBoundTest {
     @FunctionalInterface
     private interface FaultAction {
         void run() throws Exception;
-    }
-
-    private static long redisHourCount(RedisServer redis, String namespace) {
-        long hour = System.currentTimeMillis() / 3_600_000L;
-        long total = 0;
-        for (long h = hour - 1; h <= hour; h++) {
-            Object v = redis.call("GET", namespace + ":hour:" + h);
-            total += v == null ? 0 : Long.parseLong((String) v);
-        }
-        return total;
-    }
-
-    private static void awaitReconciled(List<SniperGuard> guards) throws InterruptedException {
-        for (SniperGuard g : guards) {
-            DefaultSniperGuard guard = (DefaultSniperGuard) g;
-            await(() -> {
-                guard.acquire(Signal.of(false)); // MTF-blocked: counts nothing, nudges the decision path
-                return guard.reconciled() && guard.currentBackend() == Backend.REDIS;
-            }, 20_000, "guard " + guard.guardId() + " back on Redis with nothing left to reconcile");
-        }
-    }
-
-    private static void await(BooleanSupplier condition, long millis, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + millis;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(50);
-        }
     }
 
     private static void sleep(long millis) throws InterruptedException {
