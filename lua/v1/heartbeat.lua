@@ -204,7 +204,8 @@ if held_h + held_hn + held_d + held_dn > 0 then
   redis.call('SET', held_key, string.format('%d|%d|%d|%d|%d|%d', hour, held_h, held_hn, day, held_d, held_dn),
     'PX', EPOCH_TTL_MS)
 else
-  redis.call('DEL', held_key)
+  -- PEXPIRE 0 deletes it (the agent's ACL user needs no DEL, which could delete counters).
+  redis.call('PEXPIRE', held_key, 0)
 end
 if state == 'leave' then
   return {n, counts[1], counts[2], now, epoch, 0, 0, 0, 0, held_h, held_d}

@@ -34,7 +34,7 @@ public final class RedisAcl {
                     // heartbeat.lua
                     "+type", "+zadd", "+zremrangebyscore", "+zcard", "+pexpire",
                     // heartbeat.lua with caps: the reservations and what acquire holds back
-                    "+zscore", "+zrem", "+hgetall", "+hset", "+hdel", "+del");
+                    "+zscore", "+zrem", "+hgetall", "+hset", "+hdel");
     private static final List<String> CLUSTER_CLIENT = List.of("+cluster|nodes", "+cluster|myid", "+info", "+readonly");
 
     private RedisAcl() {}
