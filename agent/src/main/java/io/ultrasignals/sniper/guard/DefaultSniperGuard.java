@@ -71,13 +71,7 @@ public final class DefaultSniperGuard implements SniperGuard {
     private long lastEpoch;
     /** Whether the latest heartbeat found Redis holding back for guards that may be local (for one log line per change). */
     private boolean holding;
-    /**
-     * Whether a local admission now is one Redis holds back (or will, by the recovery rule): true from a
-     * failed Redis call (an outage: the share applies) until just before this guard tells Redis it is on
-     * Redis again ({@code redis} heartbeat). After that, a fallback decision (the breaker still half-open)
-     * would be an admission Redis counts nowhere, so it is blocked until the next failure.
-     */
-    private volatile boolean mayAdmitLocally;
+    private final LocalAdmissionGate gate;
     private boolean closed;
 
     /**
@@ -100,6 +94,7 @@ public final class DefaultSniperGuard implements SniperGuard {
         this.reconciler = new Reconciler(local, guardId);
         this.heartbeatInterval = policy.fallback().heartbeatInterval();
         this.heartbeatTtl = policy.fallback().heartbeatTtl();
+        this.gate = new LocalAdmissionGate(heartbeatTtl.toMillis() + 2 * heartbeatInterval.toMillis() + decisionTimeoutMillis);
         this.backend.set(redis == null ? Backend.LOCAL : Backend.REDIS);
     }
 
@@ -347,7 +342,7 @@ public final class DefaultSniperGuard implements SniperGuard {
         }
         breaker.onError(nanos, TimeUnit.NANOSECONDS, e);
         reconciler.outageBegan();
-        mayAdmitLocally = true;
+        gate.redisFailed();
         if (kind == RedisFailure.OTHER) {
             // Unexpected: say what it was (bounded; Redis error text holds no secrets).
             String message = String.valueOf(e.getMessage());
@@ -367,10 +362,11 @@ public final class DefaultSniperGuard implements SniperGuard {
                 return new Decision(shadow, dataError ? Reason.SNIPER_REDIS_DATA : Reason.SNIPER_FALLBACK_DENY, 0, 0, 0, now,
                         Backend.DENY, false, shadow, cause);
             default:
-                if (!mayAdmitLocally) {
-                    // Redis answered since the last failure: the fleet is catching up, not in an outage.
+                if (!gate.mayAdmit(now)) {
+                    // Redis answered since the last failure (catching up), or may not hold this guard's share yet.
                     return new Decision(shadow, Reason.SNIPER_FALLBACK_DENY, 0, 0, 0, now, Backend.LOCAL, false, shadow,
-                            "catching up: Redis answers, decisions return to it shortly" + (cause == null ? "" : " (" + cause + ")"));
+                            "local admissions wait until Redis holds this guard's share back"
+                                    + (cause == null ? "" : " (" + cause + ")"));
                 }
                 return safely(() -> {
                     budget.prepare(local, now);
@@ -435,9 +431,6 @@ public final class DefaultSniperGuard implements SniperGuard {
         long start = System.nanoTime();
         try {
             GuardState state = reconciler.caughtUp() && !reconciler.hasPending() ? GuardState.REDIS : GuardState.LOCAL;
-            if (state == GuardState.REDIS) {
-                mayAdmitLocally = false;
-            }
             HeartbeatReply hb = heartbeat(state);
             long previousEpoch = lastEpoch;
             if (previousEpoch != 0 && hb.epoch() != previousEpoch) {
@@ -450,7 +443,6 @@ public final class DefaultSniperGuard implements SniperGuard {
                 LOG.info("sniper: credited " + credited + " local admissions to Redis");
                 listener.onReconciled(credited);
             }
-            mayAdmitLocally = false;
             if (reconciler.caughtUp() && !reconciler.hasPending()) {
                 if (state == GuardState.LOCAL) {
                     observe(heartbeat(GuardState.REDIS));
@@ -467,7 +459,15 @@ public final class DefaultSniperGuard implements SniperGuard {
     }
 
     private HeartbeatReply heartbeat(GuardState state) {
-        return redis.heartbeatAsync(guardId, heartbeatTtl, policy.maxSignalsPerHour(), policy.dailySignalCap(), state).join();
+        if (state == GuardState.REDIS) {
+            gate.sendingRedisBeat(clock.redisNow(System.currentTimeMillis()));
+        }
+        HeartbeatReply reply = redis.heartbeatAsync(guardId, heartbeatTtl, policy.maxSignalsPerHour(), policy.dailySignalCap(), state)
+                .join();
+        if (state == GuardState.LOCAL) {
+            gate.localBeatApplied();
+        }
+        return reply;
     }
 
     /** Takes in a heartbeat reply; says once when Redis starts and stops holding back for guards that may be local. */
