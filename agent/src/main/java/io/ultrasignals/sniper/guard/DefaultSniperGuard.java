@@ -498,8 +498,9 @@ public final class DefaultSniperGuard implements SniperGuard {
     }
 
     /**
-     * Redis started a new epoch: it lost its data (restarted without persistence). Put back the highest
-     * count this guard saw in each current bucket — the whole bucket was lost, so nothing Redis holds
+     * Redis started a new epoch: it lost its data (restarted without persistence). Put back the latest
+     * count this guard saw in each current bucket, from any reply (acquire replies too, so within a decision
+     * of the count at the loss, releases included) — the whole bucket was lost, so nothing Redis holds
      * now (credits of others, new admissions) is subtracted — under batch ids named after the new epoch and
      * the bucket, so that when several guards notice the same loss only the first restore applies. The
      * day's remainder beyond the hour is booked on the previous hour bucket, where most of it was counted.
@@ -507,12 +508,12 @@ public final class DefaultSniperGuard implements SniperGuard {
     private void restoreLostCounts(HeartbeatReply now) {
         long hour = Math.floorDiv(now.serverTimeMillis(), 3_600_000L);
         long day = Math.floorDiv(now.serverTimeMillis(), 86_400_000L);
-        // Signals of unknown outcome sent before the reply that carried the highest count may be in it: they
+        // Signals of unknown outcome sent before the reply that carried that count may be in it: they
         // are left out, since settling them by id counts each exactly once. (A fallback decision is dated one
         // decision timeout after it was sent.)
-        long until = fleet.highestHourSeenAt() + 2 * decisionTimeoutMillis;
-        long lostHour = Math.max(0, fleet.highestHourCount(hour) - reconciler.unsettledIn(3_600_000L, hour, until));
-        long lostDay = Math.max(lostHour, fleet.highestDayCount(day) - reconciler.unsettledIn(86_400_000L, day, until));
+        long until = fleet.countsSeenAt() + 2 * decisionTimeoutMillis;
+        long lostHour = Math.max(0, fleet.hourCount(hour) - reconciler.unsettledIn(3_600_000L, hour, until));
+        long lostDay = Math.max(lostHour, fleet.dayCount(day) - reconciler.unsettledIn(86_400_000L, day, until));
         long dayRest = lostDay - lostHour;
         String tag = "restore:" + now.epoch() + ":";
         long restoredHour = 0;
@@ -524,11 +525,10 @@ public final class DefaultSniperGuard implements SniperGuard {
         if (dayRest > 0 && redis.credit(hour - 1, day, dayRest, tag + "d" + day).done()) {
             restoredDay += dayRest;
         }
-        fleet.forgetHighest();
         if (restoredHour > 0 || restoredDay > 0) {
             // Only the first guard to notice restores; the others find the batch applied.
             LOG.warning("sniper: Redis lost its counts (restarted without persistence?); restored hour +" + restoredHour
-                    + ", day +" + restoredDay + " (the highest counts this guard saw)");
+                    + ", day +" + restoredDay + " (the latest counts this guard saw)");
             listener.onRedisRollback(restoredHour, restoredDay);
         }
     }

@@ -4,9 +4,9 @@ import io.ultrasignals.sniper.script.HeartbeatReply;
 
 /**
  * What this guard last heard from Redis about the fleet: the reckoning (live guards plus held ones),
- * the shares the latest heartbeat recorded for this guard, and the counts of the current buckets — the
- * latest (refreshed by every Redis decision and heartbeat) and the highest seen per bucket (what a
- * restore after lost data puts back). A guard's local share is computed from these.
+ * the shares the latest heartbeat recorded for this guard, and the latest counts of the current buckets
+ * (refreshed by every Redis decision and heartbeat: what a guard's local share and a restore after lost
+ * data are computed from).
  */
 final class FleetView {
     private static final long HOUR_MS = 3_600_000L;
@@ -20,26 +20,11 @@ final class FleetView {
     private long hourCount;
     private long dayBucket = -1;
     private long dayCount;
-    private long highestHourBucket = -1;
-    private long highestHour;
-    /** Server time of the reply that carried the highest hour count. */
-    private long highestHourAt;
-    private long highestDayBucket = -1;
-    private long highestDay;
 
     /** Counts as of {@code serverTimeMillis} (an acquire or heartbeat reply). Older news is ignored for the latest. */
     synchronized void observeCounts(long serverTimeMillis, long hourCount, long dayCount) {
         long hour = Math.floorDiv(serverTimeMillis, HOUR_MS);
         long day = Math.floorDiv(serverTimeMillis, DAY_MS);
-        if (hour > highestHourBucket || (hour == highestHourBucket && hourCount > highestHour)) {
-            highestHourBucket = hour;
-            highestHour = hourCount;
-            highestHourAt = serverTimeMillis;
-        }
-        if (day > highestDayBucket || (day == highestDayBucket && dayCount > highestDay)) {
-            highestDayBucket = day;
-            highestDay = dayCount;
-        }
         if (serverTimeMillis < seenAtMillis) {
             return;
         }
@@ -59,14 +44,6 @@ final class FleetView {
         observeCounts(reply.serverTimeMillis(), reply.hourCount(), reply.dayCount());
     }
 
-    /** Redis lost its data and the loss was restored: what was seen before no longer describes Redis. */
-    synchronized void forgetHighest() {
-        highestHourBucket = -1;
-        highestHour = 0;
-        highestDayBucket = -1;
-        highestDay = 0;
-    }
-
     /** Guards in the fleet's reckoning, this one included; 0 when never heard. */
     synchronized long liveGuards() {
         return guards;
@@ -81,18 +58,9 @@ final class FleetView {
         return bucket == dayBucket ? dayCount : 0;
     }
 
-    /** The highest count seen in that hour bucket (0 if none). */
-    synchronized long highestHourCount(long bucket) {
-        return bucket == highestHourBucket ? highestHour : 0;
-    }
-
-    /** Server time of the reply that carried the highest count of the current hour bucket. */
-    synchronized long highestHourSeenAt() {
-        return highestHourAt;
-    }
-
-    synchronized long highestDayCount(long bucket) {
-        return bucket == highestDayBucket ? highestDay : 0;
+    /** Server time of the latest counts seen (any reply). */
+    synchronized long countsSeenAt() {
+        return seenAtMillis;
     }
 
     /** The hour share Redis recorded for this guard in that bucket: its own, the next one's, else 0. */

@@ -108,7 +108,7 @@ class FaultInjectionTest {
         // there, plus what the first guard to notice the new epoch had last seen (one heartbeat stale).
         long mustHave = run.admittedBy(Backend.LOCAL) + run.admittedByAfter(Backend.REDIS, restartedAt[0]);
         assertThat(restored.get()).as("counts restored after the loss").isPositive();
-        // The highest count a guard saw, from any reply, less its signals of unknown outcome (settled by id):
+        // The latest count a guard saw, from any reply, less its signals of unknown outcome (settled by id):
         // within one in-flight decision per thread (4) of what Redis had counted when it died — and, with one
         // restore per epoch and bucket, never twice (the books above equal the admissions, never more).
         long countedBeforeKill = run.admittedBy(Backend.REDIS) - run.admittedByAfter(Backend.REDIS, killedAt[0]);
