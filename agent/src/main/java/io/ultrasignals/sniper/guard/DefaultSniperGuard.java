@@ -271,12 +271,12 @@ public final class DefaultSniperGuard implements SniperGuard {
 
     /** What Redis held back from its hourly decisions at this guard's latest heartbeat (-1: no hourly cap); no Redis call. */
     public long heldHour() {
-        return policy.maxSignalsPerHour() == 0 ? -1 : fleet.heldHour(Math.floorDiv(clock.redisNow(System.currentTimeMillis()), 3_600_000L));
+        return policy.maxSignalsPerHour() == 0 ? -1 : redis == null ? 0 : fleet.heldHour(Math.floorDiv(clock.redisNow(System.currentTimeMillis()), 3_600_000L));
     }
 
     /** What Redis held back from its daily decisions at this guard's latest heartbeat (-1: no daily cap); no Redis call. */
     public long heldDay() {
-        return policy.dailySignalCap() == 0 ? -1 : fleet.heldDay(Math.floorDiv(clock.redisNow(System.currentTimeMillis()), 86_400_000L));
+        return policy.dailySignalCap() == 0 ? -1 : redis == null ? 0 : fleet.heldDay(Math.floorDiv(clock.redisNow(System.currentTimeMillis()), 86_400_000L));
     }
 
     /** Admissions made locally and not yet credited to Redis; no Redis call. */

@@ -86,11 +86,11 @@ public final class SniperMetrics implements GuardListener {
             windowGauge("sniper.fallback.budget", "day", "This guard's share of the daily cap were Redis to go away now",
                     guard::dayBudget);
         }
-        if (redisConfigured && policy.maxSignalsPerHour() > 0) {
+        if (policy.maxSignalsPerHour() > 0) {
             windowGauge("sniper.fallback.held", "hour", "Admissions Redis holds back for guards that may be deciding locally",
                     guard::heldHour);
         }
-        if (redisConfigured && policy.dailySignalCap() > 0) {
+        if (policy.dailySignalCap() > 0) {
             windowGauge("sniper.fallback.held", "day", "Admissions Redis holds back for guards that may be deciding locally",
                     guard::heldDay);
         }

@@ -41,8 +41,7 @@ class RecoveryBoundTest {
     void killedRedisWithAppendOnlyTheFleetStaysWithinTheCapThroughTheRecovery(RedisFleet fleet) throws Exception {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest(), "--appendonly", "yes", "--appendfsync", "always");
         for (int rep = 0; rep < REPETITIONS; rep++) {
-            reproduce(redis, settings(redis), "kill/aof #" + rep, null, () -> {
-                redis.kill();
+            reproduce(redis, settings(redis), "kill/aof #" + rep, null, redis::kill, () -> {
                 sleep(1500);
                 redis.restart();
             });
@@ -53,8 +52,7 @@ class RecoveryBoundTest {
     void pausedRedisPastTheTimeoutTheFleetStaysWithinTheCapThroughTheRecovery(RedisFleet fleet) throws Exception {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
         for (int rep = 0; rep < REPETITIONS; rep++) {
-            reproduce(redis, settings(redis), "sigstop #" + rep, null, () -> {
-                redis.pause();
+            reproduce(redis, settings(redis), "sigstop #" + rep, null, redis::pause, () -> {
                 sleep(1500);
                 redis.resume();
             });
@@ -69,6 +67,7 @@ class RecoveryBoundTest {
                 reproduce(redis, settings(redis), "partition #" + rep, proxy, () -> {
                     proxy.silenceAll(); // the third guard's path goes silent at the kill, no reset
                     redis.kill();
+                }, () -> {
                     sleep(1500);
                     redis.restart();
                     sleep(2500); // the others are back on Redis; the third is still cut off
@@ -108,11 +107,13 @@ class RecoveryBoundTest {
     // ---- the reproduction
 
     /**
-     * 30 through Redis, a quiet moment, {@code fault} while three guards decide, then the books must be
-     * complete and the total within the cap. With a proxy, the third guard reaches Redis through it.
+     * 30 through Redis, a quiet moment, {@code cut}; from then on three guards offer signals while {@code heal}
+     * runs; then the books must be complete and the total within the cap. With a proxy, the third guard
+     * reaches Redis through it. As in the issue, no signal is offered between the quiet moment and the cut,
+     * so every guard's latest count is the count at the fault (the quiet-fleet case, bound = cap).
      */
-    private static void reproduce(RedisServer redis, TestSettings s, String what, SilentProxy proxy, FaultAction fault)
-            throws Exception {
+    private static void reproduce(RedisServer redis, TestSettings s, String what, SilentProxy proxy, Runnable cut,
+                                  FaultAction heal) throws Exception {
         s.namespace("rb-" + System.nanoTime());
         List<SniperGuard> guards = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -130,11 +131,11 @@ class RecoveryBoundTest {
             }
             assertThat(before).as(what + ": admitted through Redis before the fault").isEqualTo(BEFORE);
             Thread.sleep(600); // quiet: every guard's next heartbeats see 30
+            cut.run();
             for (int i = 0; i < 3; i++) {
                 runs.add(new FaultRun(List.of(guards.get(i)), 1, true, PAUSES_MS[i], what + "-g" + i + "-"));
             }
-            Thread.sleep(200);
-            fault.run();
+            heal.run();
             Thread.sleep(2500);
             for (FaultRun r : runs) {
                 r.stop();
