@@ -14,7 +14,8 @@
 -- Reply: {allowed, reason, hour_count, day_count, retry_after_ms, server_time_ms, replayed}
 -- Keys: <ns>:hour:<now//3600000>, <ns>:day:<now//86400000> (TTL 2 windows, set at creation);
 --       <ns>:op:<signal_id> holds the decision: 172800 s when admitted, until the blocking bucket ends
---       (retry_after_ms) when blocked by a cap, 60 s when blocked by MTF.
+--       (retry_after_ms) when blocked by a cap, 60 s when blocked by MTF; <ns>:held (read only, kept by
+--       heartbeat.lua): what guards that may be deciding locally may admit, held back here.
 -- Errors start with "ERR sniper:" and write nothing. Runs on Redis 6.2 and 7.x.
 --
 -- Performance: this runs on Redis's single thread for every signal of the fleet, so the common path
@@ -103,9 +104,9 @@ local raw, prev_hour_key, prev_day_key
 if sliding then
   prev_hour_key = ns .. ':hour:' .. string.format('%d', hour - 1)
   prev_day_key = ns .. ':day:' .. string.format('%d', day - 1)
-  raw = redis.call('MGET', hour_key, day_key, prev_hour_key, prev_day_key)
+  raw = redis.call('MGET', hour_key, day_key, prev_hour_key, prev_day_key, ns .. ':held')
 else
-  raw = redis.call('MGET', hour_key, day_key)
+  raw = redis.call('MGET', hour_key, day_key, ns .. ':held')
 end
 -- i = 1 hour, 2 day, 3 previous hour, 4 previous day: keys and counts live in locals picked by i,
 -- not in tables, because a table per call costs more than the comparisons.
@@ -148,12 +149,26 @@ if sliding then
   if g > 0 then day_over = 1 end
 end
 
+-- Held back: the shares of guards that may be admitting locally right now (absent on the common path).
+-- A bucket the record does not name holds nothing; a malformed value holds everything (never a guess).
+local held_hour, held_day = 0, 0
+local held = raw[sliding and 5 or 3]
+if held then
+  local hb, hh, hn, db, dh, dn = string.match(held, '^(%d+)|(%d+)|(%d+)|(%d+)|(%d+)|(%d+)$')
+  if not hb then
+    held_hour, held_day = hcap, dcap
+  else
+    if hour == hb + 0 then held_hour = hh + 0 elseif hour == hb + 1 then held_hour = hn + 0 end
+    if day == db + 0 then held_day = dh + 0 elseif day == db + 1 then held_day = dn + 0 end
+  end
+end
+
 local allowed, reason, retry = 0, 'OK', 0
 if mtf_required == '1' and mtf_confirmed ~= '1' then
   reason = 'SNIPER_MTF_REQUIRED'
-elseif hcap > 0 and hour_count + hour_over + 1 > hcap then
+elseif hcap > 0 and hour_count + hour_over + held_hour + 1 > hcap then
   reason, retry = 'SNIPER_HOURLY_CAP', (hour + 1) * HOUR_MS - now
-elseif dcap > 0 and day_count + day_over + 1 > dcap then
+elseif dcap > 0 and day_count + day_over + held_day + 1 > dcap then
   reason, retry = 'SNIPER_DAILY_CAP', (day + 1) * DAY_MS - now
 else
   allowed = 1

@@ -1,16 +1,32 @@
 -- sniper heartbeat, ABI v1. Registers a live guard and tells it how many guards share the namespace
 -- and the current counts, so that during an outage each guard admits only its share of what is left.
+-- With the caps (ARGV[4..6], added in v1 additively) it also records that share in Redis and keeps
+-- <ns>:held, what acquire must hold back for guards that may be deciding locally (lua/README.md).
 --
--- EVALSHA <sha> 1 <ns> <guard_id> <ttl_ms> <now_ms>
+-- EVALSHA <sha> 1 <ns> <guard_id> <ttl_ms> <now_ms> [<hourly_cap> <daily_cap> <state> [<deadline_ms>]]
 --   KEYS[1]  namespace
 --   ARGV[1]  guard id, 1..256 bytes, unique per guard (process)
 --   ARGV[2]  ttl_ms, 1..3600000: the guard counts as live until now + ttl_ms unless it beats again
 --   ARGV[3]  now in epoch ms, or empty/omitted for Redis TIME
+--   ARGV[4]  hourly cap the guard enforces, 0..1000000000, 0 = none (omitted: no reservation)
+--   ARGV[5]  daily cap, 0..1000000000, 0 = none
+--   ARGV[6]  redis: everything this guard admitted locally is credited; local: it may hold local
+--            admissions not yet credited; leave: it stops (caught up) and leaves the fleet
+--   ARGV[7]  epoch ms after which the caller no longer waits, or empty (omitted: none); a heartbeat that
+--            runs later does nothing and errors: a late "redis" must not release a guard that has since
+--            fallen back
 -- Keys: <ns>:guards, a sorted set of guard id -> expiry time (ms); expired members are removed here.
 --       <ns>:epoch (TTL 172800 s), the server time when the first heartbeat found no epoch. If Redis loses its data (a
 --       restart without persistence), the next heartbeat starts a new epoch: guards that saw the old one
 --       know the counts they remember were lost, and can restore them.
--- Reply: {live_guards, hour_count, day_count, server_time_ms, epoch} (counts: the raw current buckets).
+--       <ns>:reserve, a hash guard id -> "state|hour|hour_share|next_hour_share|day|day_share|next_day_share":
+--       the shares the guard may admit locally (in that bucket, and in the next one) if cut off now.
+--       state c = on Redis, l = said local, s = suspect (another guard fell back since it last beat).
+--       <ns>:held "hour|held|held_next|day|held|held_next": the sum of the shares of every held guard
+--       (state l or s, or not live); absent when nothing is held. Both TTL 172800 s.
+-- Reply: {guards, hour_count, day_count, server_time_ms, epoch} and, with caps, then
+--        {hour_share, next_hour_share, day_share, next_day_share, held_hour, held_day}.
+--   guards: live guards plus held ones (the fleet's reckoning). Counts: the raw current buckets.
 -- Errors start with "ERR sniper:" and write nothing. Runs on Redis 6.2 and 7.x.
 
 local HOUR_MS, DAY_MS = 3600000, 86400000
@@ -29,6 +45,22 @@ end
 if now_s ~= '' and (#now_s > 15 or not string.find(now_s, '^%d+$')) then
   return redis.error_reply('ERR sniper: now_ms (ARGV[3]) must be empty or epoch milliseconds, got "' .. now_s .. '"')
 end
+local reserving = ARGV[4] ~= nil
+local hcap_s, dcap_s, state = ARGV[4] or '0', ARGV[5] or '0', ARGV[6] or ''
+if #hcap_s > 10 or not string.find(hcap_s, '^%d+$') or tonumber(hcap_s) > 1000000000 then
+  return redis.error_reply('ERR sniper: hourly_cap (ARGV[4]) must be an integer 0..1000000000, got "' .. hcap_s .. '"')
+end
+if #dcap_s > 10 or not string.find(dcap_s, '^%d+$') or tonumber(dcap_s) > 1000000000 then
+  return redis.error_reply('ERR sniper: daily_cap (ARGV[5]) must be an integer 0..1000000000, got "' .. dcap_s .. '"')
+end
+if reserving and state ~= 'redis' and state ~= 'local' and state ~= 'leave' then
+  return redis.error_reply('ERR sniper: state (ARGV[6]) must be redis, local or leave, got "' .. state .. '"')
+end
+local hcap, dcap = tonumber(hcap_s), tonumber(dcap_s)
+local deadline_s = ARGV[7] or ''
+if deadline_s ~= '' and (#deadline_s > 15 or not string.find(deadline_s, '^%d+$')) then
+  return redis.error_reply('ERR sniper: deadline_ms (ARGV[7]) must be empty or epoch milliseconds, got "' .. deadline_s .. '"')
+end
 
 local now
 if now_s == '' then
@@ -37,9 +69,13 @@ if now_s == '' then
 else
   now = tonumber(now_s)
 end
+if deadline_s ~= '' and now > tonumber(deadline_s) then
+  return redis.error_reply('ERR sniper: deadline_ms passed (' .. deadline_s .. '), the caller gave up; nothing written')
+end
 local ttl = tonumber(ttl_s)
-local guards_key = ns .. ':guards'
-local keys = {ns .. ':hour:' .. math.floor(now / HOUR_MS), ns .. ':day:' .. math.floor(now / DAY_MS), ns .. ':epoch'}
+local guards_key, reserve_key, held_key = ns .. ':guards', ns .. ':reserve', ns .. ':held'
+local hour, day = math.floor(now / HOUR_MS), math.floor(now / DAY_MS)
+local keys = {ns .. ':hour:' .. hour, ns .. ':day:' .. day, ns .. ':epoch'}
 local raw = redis.call('MGET', keys[1], keys[2], keys[3])
 local counts = {0, 0, 0}
 for i = 1, 3 do
@@ -57,9 +93,30 @@ local kind = redis.call('TYPE', guards_key)['ok']
 if kind ~= 'zset' and kind ~= 'none' then
   return redis.error_reply('ERR sniper: key ' .. guards_key .. ' holds a value of another type')
 end
+kind = redis.call('TYPE', reserve_key)['ok']
+if kind ~= 'hash' and kind ~= 'none' then
+  return redis.error_reply('ERR sniper: key ' .. reserve_key .. ' holds a value of another type')
+end
+kind = redis.call('TYPE', held_key)['ok']
+if kind ~= 'string' and kind ~= 'none' then
+  return redis.error_reply('ERR sniper: key ' .. held_key .. ' holds a value of another type')
+end
+-- Reservations, parsed before anything is written (a corrupt one is an error, not a guess).
+local records, flat = {}, redis.call('HGETALL', reserve_key)
+for i = 1, #flat, 2 do
+  local s, h, hs, hn, d, ds, dn = string.match(flat[i + 1], '^([cls])|(%d+)|(%d+)|(%d+)|(%d+)|(%d+)|(%d+)$')
+  if not s then
+    return redis.error_reply('ERR sniper: key ' .. reserve_key .. ' holds a corrupt reservation for ' .. flat[i])
+  end
+  records[flat[i]] = {s, tonumber(h), tonumber(hs), tonumber(hn), tonumber(d), tonumber(ds), tonumber(dn)}
+end
 
 redis.call('ZREMRANGEBYSCORE', guards_key, '-inf', now)
-redis.call('ZADD', guards_key, now + ttl, guard_id)
+if state == 'leave' then
+  redis.call('ZREM', guards_key, guard_id)
+else
+  redis.call('ZADD', guards_key, now + ttl, guard_id)
+end
 -- The set outlives its members a little and disappears once every guard has gone. The epoch lives as
 -- long as the counters (2 days): it must survive a restart that kept the data (AOF), however long.
 redis.call('PEXPIRE', guards_key, 2 * ttl)
@@ -70,4 +127,87 @@ else
   epoch = now
   redis.call('SET', keys[3], string.format('%d', now), 'PX', EPOCH_TTL_MS)
 end
-return {redis.call('ZCARD', guards_key), counts[1], counts[2], now, epoch}
+local live = redis.call('ZCARD', guards_key)
+if not reserving then
+  return {live, counts[1], counts[2], now, epoch}
+end
+
+-- The share a record stands for in a bucket: its own bucket, the next one, or nothing.
+local function share_in(bucket, own, share, next_share)
+  if bucket == own then return share elseif bucket == own + 1 then return next_share end
+  return 0
+end
+-- A guard is held while it said it is local, is suspect, or has not been heard from for its ttl.
+local function is_held(id, r)
+  return r[1] ~= 'c' or not redis.call('ZSCORE', guards_key, id)
+end
+
+local mine = records[guard_id]
+if state == 'local' and (mine == nil or mine[1] ~= 'l') then
+  -- This guard fell back: any other guard may have too, and is held until it beats again.
+  for id, r in pairs(records) do
+    if id ~= guard_id and r[1] == 'c' then r[1] = 's' end
+  end
+end
+-- Sum what every other held guard may admit. A guard not heard from whose shares name neither the
+-- current buckets nor the next ones cannot matter any more: it leaves the reckoning.
+local n, held_h, held_hn, held_d, held_dn = live, 0, 0, 0, 0
+for id, r in pairs(records) do
+  if id ~= guard_id and is_held(id, r) then
+    local h, hn = share_in(hour, r[2], r[3], r[4]), share_in(hour + 1, r[2], r[3], r[4])
+    local d, dn = share_in(day, r[5], r[6], r[7]), share_in(day + 1, r[5], r[6], r[7])
+    local gone = not redis.call('ZSCORE', guards_key, id)
+    if gone and h + hn + d + dn == 0 then
+      records[id] = nil
+      redis.call('HDEL', reserve_key, id)
+    else
+      if gone then n = n + 1 end
+      held_h, held_hn, held_d, held_dn = held_h + h, held_hn + hn, held_d + d, held_dn + dn
+    end
+  end
+end
+
+if state == 'leave' then
+  records[guard_id] = nil
+  redis.call('HDEL', reserve_key, guard_id)
+elseif state == 'local' then
+  -- A local guard's episode is bounded by the shares it had when it was cut off: they stay as recorded,
+  -- now counted against the fleet in this bucket. A guard never recorded had no share (0).
+  mine = mine or {'l', hour, 0, 0, day, 0, 0}
+  mine[1] = 'l'
+  records[guard_id] = mine
+  held_h = held_h + share_in(hour, mine[2], mine[3], mine[4])
+  held_hn = held_hn + share_in(hour + 1, mine[2], mine[3], mine[4])
+  held_d = held_d + share_in(day, mine[5], mine[6], mine[7])
+  held_dn = held_dn + share_in(day + 1, mine[5], mine[6], mine[7])
+else
+  -- On Redis: the share of what remains once everything held is set aside, split over the reckoning.
+  local m = math.max(n, 1)
+  mine = {'c', hour, 0, 0, day, 0, 0}
+  if hcap > 0 then
+    mine[3] = math.floor(math.max(0, hcap - counts[1] - held_h) / m)
+    mine[4] = math.floor(math.max(0, hcap - held_hn) / m)
+  end
+  if dcap > 0 then
+    mine[6] = math.floor(math.max(0, dcap - counts[2] - held_d) / m)
+    mine[7] = math.floor(math.max(0, dcap - held_dn) / m)
+  end
+  records[guard_id] = mine
+end
+for id, r in pairs(records) do
+  redis.call('HSET', reserve_key, id, string.format('%s|%d|%d|%d|%d|%d|%d', r[1], r[2], r[3], r[4], r[5], r[6], r[7]))
+end
+if next(records) then
+  redis.call('PEXPIRE', reserve_key, EPOCH_TTL_MS)
+end
+if held_h + held_hn + held_d + held_dn > 0 then
+  redis.call('SET', held_key, string.format('%d|%d|%d|%d|%d|%d', hour, held_h, held_hn, day, held_d, held_dn),
+    'PX', EPOCH_TTL_MS)
+else
+  -- PEXPIRE 0 deletes it (the agent's ACL user needs no DEL, which could delete counters).
+  redis.call('PEXPIRE', held_key, 0)
+end
+if state == 'leave' then
+  return {n, counts[1], counts[2], now, epoch, 0, 0, 0, 0, held_h, held_d}
+end
+return {n, counts[1], counts[2], now, epoch, mine[3], mine[4], mine[6], mine[7], held_h, held_d}

@@ -19,6 +19,7 @@ import io.ultrasignals.sniper.redis.RedisFailure;
 import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.AcquireReply;
 import io.ultrasignals.sniper.script.CountsReply;
+import io.ultrasignals.sniper.script.GuardState;
 import io.ultrasignals.sniper.script.HeartbeatReply;
 import io.ultrasignals.sniper.script.StatusReply;
 import java.time.Duration;
@@ -68,7 +69,9 @@ public final class DefaultSniperGuard implements SniperGuard {
     private Runnable afterClose = () -> {};
     /** The epoch and counts of the latest heartbeat (background thread only). */
     private long lastEpoch;
-    private HeartbeatReply lastBeat;
+    /** Whether the latest heartbeat found Redis holding back for guards that may be local (for one log line per change). */
+    private boolean holding;
+    private final LocalAdmissionGate gate;
     private boolean closed;
 
     /**
@@ -87,10 +90,11 @@ public final class DefaultSniperGuard implements SniperGuard {
         this.clock = clock;
         this.listener = listener;
         this.guardId = guardId;
-        this.budget = new FallbackBudget(policy.maxSignalsPerHour(), policy.dailySignalCap(), fleet);
+        this.budget = new FallbackBudget(policy.maxSignalsPerHour(), policy.dailySignalCap(), fleet, redis != null);
         this.reconciler = new Reconciler(local, guardId);
         this.heartbeatInterval = policy.fallback().heartbeatInterval();
         this.heartbeatTtl = policy.fallback().heartbeatTtl();
+        this.gate = new LocalAdmissionGate(heartbeatTtl.toMillis() + 2 * heartbeatInterval.toMillis() + decisionTimeoutMillis);
         this.backend.set(redis == null ? Backend.LOCAL : Backend.REDIS);
     }
 
@@ -294,6 +298,16 @@ public final class DefaultSniperGuard implements SniperGuard {
         return fleet.liveGuards();
     }
 
+    /** What Redis held back from its hourly decisions at this guard's latest heartbeat (-1: no hourly cap); no Redis call. */
+    public long heldHour() {
+        return policy.maxSignalsPerHour() == 0 ? -1 : redis == null ? 0 : fleet.heldHour(Math.floorDiv(clock.redisNow(System.currentTimeMillis()), 3_600_000L));
+    }
+
+    /** What Redis held back from its daily decisions at this guard's latest heartbeat (-1: no daily cap); no Redis call. */
+    public long heldDay() {
+        return policy.dailySignalCap() == 0 ? -1 : redis == null ? 0 : fleet.heldDay(Math.floorDiv(clock.redisNow(System.currentTimeMillis()), 86_400_000L));
+    }
+
     /** Admissions made locally and not yet credited to Redis; no Redis call. */
     public long pendingCredits() {
         return reconciler.pendingAdmissions();
@@ -327,6 +341,7 @@ public final class DefaultSniperGuard implements SniperGuard {
         }
         if (b != null) {
             b.shutdownNow();
+            leave();
         }
         then.run();
     }
@@ -356,6 +371,7 @@ public final class DefaultSniperGuard implements SniperGuard {
         }
         breaker.onError(nanos, TimeUnit.NANOSECONDS, e);
         reconciler.outageBegan();
+        gate.redisFailed();
         if (kind == RedisFailure.OTHER) {
             // Unexpected: say what it was (bounded; Redis error text holds no secrets).
             String message = String.valueOf(e.getMessage());
@@ -375,6 +391,12 @@ public final class DefaultSniperGuard implements SniperGuard {
                 return new Decision(shadow, dataError ? Reason.SNIPER_REDIS_DATA : Reason.SNIPER_FALLBACK_DENY, 0, 0, 0, now,
                         Backend.DENY, false, shadow, cause);
             default:
+                if (!gate.mayAdmit(now)) {
+                    // Redis answered since the last failure (catching up), or may not hold this guard's share yet.
+                    return new Decision(shadow, Reason.SNIPER_FALLBACK_DENY, 0, 0, 0, now, Backend.LOCAL, false, shadow,
+                            "local admissions wait until Redis holds this guard's share back"
+                                    + (cause == null ? "" : " (" + cause + ")"));
+                }
                 return safely(() -> {
                     budget.prepare(local, now);
                     AcquireReply reply = local.acquire(args);
@@ -426,7 +448,10 @@ public final class DefaultSniperGuard implements SniperGuard {
     /**
      * Heartbeat: register and read the fleet, restore counts Redis lost, then reconcile. Runs on the
      * background thread only. The heartbeat goes first so that a lost-data check compares what this
-     * guard last saw with what Redis holds before our own credits are added to it.
+     * guard last saw with what Redis holds before our own credits are added to it; and a guard that may
+     * hold local admissions says so ({@code local}) before it credits, so that Redis holds back every
+     * guard's share until each has credited or beaten again (lua/README.md, "Recovery"). Once everything
+     * is credited it beats again as {@code redis}, which releases its own share.
      */
     private void beat() {
         if (!breaker.tryAcquirePermission()) {
@@ -434,19 +459,25 @@ public final class DefaultSniperGuard implements SniperGuard {
         }
         long start = System.nanoTime();
         try {
-            HeartbeatReply hb = redis.heartbeatAsync(guardId, heartbeatTtl).join();
+            GuardState state = reconciler.caughtUp() && !reconciler.hasPending() ? GuardState.REDIS : GuardState.LOCAL;
+            HeartbeatReply hb = heartbeat(state);
             long previousEpoch = lastEpoch;
             if (previousEpoch != 0 && hb.epoch() != previousEpoch) {
                 restoreLostCounts(hb);
             }
             lastEpoch = hb.epoch();
-            lastBeat = hb;
-            fleet.observeLiveGuards(hb.liveGuards());
-            fleet.observeCounts(hb.serverTimeMillis(), hb.hourCount(), hb.dayCount());
+            observe(hb);
             long credited = reconciler.flush(redis);
             if (credited > 0) {
                 LOG.info("sniper: credited " + credited + " local admissions to Redis");
                 listener.onReconciled(credited);
+            }
+            if (reconciler.caughtUp() && !reconciler.hasPending()) {
+                if (state == GuardState.LOCAL) {
+                    observe(heartbeat(GuardState.REDIS));
+                }
+                // Books complete: a later outage starts from the share recorded now, not the old episode's.
+                budget.endEpisode();
             }
             breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         } catch (RuntimeException e) {
@@ -456,24 +487,63 @@ public final class DefaultSniperGuard implements SniperGuard {
         }
     }
 
-    /**
-     * Redis started a new epoch: it lost its data (restarted without persistence). Put back what the
-     * previous heartbeat saw in the current buckets, under batch ids named after the new epoch, so that
-     * when several guards notice the same loss only the first restore applies. The day's remainder beyond
-     * the hour is booked on the previous hour bucket, where most of it was counted.
-     */
-    private void restoreLostCounts(HeartbeatReply now) {
-        HeartbeatReply before = lastBeat;
-        if (before == null) {
+    private HeartbeatReply heartbeat(GuardState state) {
+        if (state == GuardState.REDIS) {
+            gate.sendingRedisBeat(clock.redisNow(System.currentTimeMillis()));
+        }
+        HeartbeatReply reply = redis.heartbeatAsync(guardId, heartbeatTtl, policy.maxSignalsPerHour(), policy.dailySignalCap(), state)
+                .join();
+        if (state == GuardState.LOCAL) {
+            gate.localBeatApplied();
+        }
+        return reply;
+    }
+
+    /** Takes in a heartbeat reply; says once when Redis starts and stops holding back for guards that may be local. */
+    private void observe(HeartbeatReply hb) {
+        fleet.observeBeat(hb);
+        boolean nowHolding = hb.heldHour() > 0 || hb.heldDay() > 0;
+        if (nowHolding != holding) {
+            holding = nowHolding;
+            LOG.info(nowHolding
+                    ? "sniper: Redis holds back " + hb.heldHour() + " (hour) / " + hb.heldDay() + " (day) admissions for "
+                            + "guards that may be deciding locally, until they have credited (" + hb.guards() + " guards in the fleet)"
+                    : "sniper: Redis holds nothing back any more: every guard's local admissions are in its books");
+        }
+    }
+
+    /** Stopping, caught up: leave the fleet's reckoning, so that Redis holds nothing back for this guard. */
+    private void leave() {
+        if (redis == null || !reconciled() || !reconciler.caughtUp()) {
             return;
         }
+        try {
+            redis.heartbeatAsync(guardId, heartbeatTtl, policy.maxSignalsPerHour(), policy.dailySignalCap(), GuardState.LEAVE)
+                    .get(decisionTimeoutMillis * 2, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            // Harmless: the guard then stays in the reckoning until its buckets end.
+            LOG.log(Level.FINE, "sniper: leaving the fleet failed", e);
+        }
+    }
+
+    /**
+     * Redis started a new epoch: it lost its data (restarted without persistence). Put back the latest
+     * count this guard saw in each current bucket, from any reply (acquire replies too, so within a decision
+     * of the count at the loss, releases included) — the whole bucket was lost, so nothing Redis holds
+     * now (credits of others, new admissions) is subtracted — under batch ids named after the new epoch and
+     * the bucket, so that when several guards notice the same loss only the first restore applies. The
+     * day's remainder beyond the hour is booked on the previous hour bucket, where most of it was counted.
+     */
+    private void restoreLostCounts(HeartbeatReply now) {
         long hour = Math.floorDiv(now.serverTimeMillis(), 3_600_000L);
         long day = Math.floorDiv(now.serverTimeMillis(), 86_400_000L);
-        boolean sameHour = Math.floorDiv(before.serverTimeMillis(), 3_600_000L) == hour;
-        boolean sameDay = Math.floorDiv(before.serverTimeMillis(), 86_400_000L) == day;
-        long lostHour = sameHour ? Math.max(0, before.hourCount() - now.hourCount()) : 0;
-        long lostDay = sameDay ? Math.max(0, before.dayCount() - now.dayCount()) : 0;
-        long dayRest = Math.max(0, lostDay - lostHour);
+        // Signals of unknown outcome sent before the reply that carried that count may be in it: they
+        // are left out, since settling them by id counts each exactly once. (A fallback decision is dated one
+        // decision timeout after it was sent.)
+        long until = fleet.countsSeenAt() + 2 * decisionTimeoutMillis;
+        long lostHour = Math.max(0, fleet.hourCount(hour) - reconciler.unsettledIn(3_600_000L, hour, until));
+        long lostDay = Math.max(lostHour, fleet.dayCount(day) - reconciler.unsettledIn(86_400_000L, day, until));
+        long dayRest = lostDay - lostHour;
         String tag = "restore:" + now.epoch() + ":";
         long restoredHour = 0;
         long restoredDay = 0;
@@ -487,7 +557,7 @@ public final class DefaultSniperGuard implements SniperGuard {
         if (restoredHour > 0 || restoredDay > 0) {
             // Only the first guard to notice restores; the others find the batch applied.
             LOG.warning("sniper: Redis lost its counts (restarted without persistence?); restored hour +" + restoredHour
-                    + ", day +" + restoredDay + " as this guard last saw them");
+                    + ", day +" + restoredDay + " (the latest counts this guard saw)");
             listener.onRedisRollback(restoredHour, restoredDay);
         }
     }

@@ -3,13 +3,15 @@ package io.ultrasignals.sniper.guard;
 import io.ultrasignals.sniper.local.LocalEngine;
 
 /**
- * Each guard's share of a cap while Redis is away: what remained of the cap when Redis was last
- * heard, divided by the live guards, rounded down, never negative. The local engine enforces it by
- * starting each bucket at {@code cap - share}: then it admits at most {@code share} there, and the
- * fleet as a whole stays within the cap instead of N times over.
+ * Each guard's share of a cap while Redis is away, by the recovery rule of lua/README.md: at most the
+ * share the latest heartbeat recorded for it in Redis (which Redis holds back from its own decisions
+ * while this guard may be deciding locally), and at most the share of what the latest count it has seen
+ * leaves: {@code min(recorded, floor(max(0, cap - latest count - held) / guards))}. A guard that never got
+ * a heartbeat reply has no recorded share and admits nothing locally. The local engine enforces the share
+ * by starting each bucket at {@code cap - share}.
  *
  * <p>Buckets are seeded once per outage (an "episode"), with the view as it was when the episode
- * began; a bucket that starts during the outage gets {@code cap / live guards}.
+ * began; the next bucket gets the recorded next share, any later one nothing.
  */
 final class FallbackBudget {
     private static final long HOUR_MS = 3_600_000L;
@@ -18,10 +20,13 @@ final class FallbackBudget {
     private final long hourlyCap;
     private final long dailyCap;
     private final FleetView fleet;
+    /** Without Redis there is no fleet: the one guard's share is what remains of the cap. */
+    private final boolean redisConfigured;
     private long seededHour = -1;
     private long seededDay = -1;
 
-    FallbackBudget(long hourlyCap, long dailyCap, FleetView fleet) {
+    FallbackBudget(long hourlyCap, long dailyCap, FleetView fleet, boolean redisConfigured) {
+        this.redisConfigured = redisConfigured;
         this.hourlyCap = hourlyCap;
         this.dailyCap = dailyCap;
         this.fleet = fleet;
@@ -34,9 +39,8 @@ final class FallbackBudget {
         if (hour == seededHour && day == seededDay) {
             return;
         }
-        long live = fleet.liveGuards();
-        long hourFloor = hourlyCap == 0 ? 0 : hourlyCap - share(hourlyCap, fleet.hourCount(hour), live);
-        long dayFloor = dailyCap == 0 ? 0 : dailyCap - share(dailyCap, fleet.dayCount(day), live);
+        long hourFloor = hourlyCap == 0 ? 0 : hourlyCap - hourShare(nowMillis);
+        long dayFloor = dailyCap == 0 ? 0 : dailyCap - dayShare(nowMillis);
         local.seed(hour, hourFloor, day, dayFloor);
         seededHour = hour;
         seededDay = day;
@@ -50,16 +54,20 @@ final class FallbackBudget {
 
     /** This guard's share of the hourly cap if Redis went away now; -1 when there is no hourly cap. */
     long hourShare(long nowMillis) {
-        return hourlyCap == 0 ? -1 : share(hourlyCap, fleet.hourCount(Math.floorDiv(nowMillis, HOUR_MS)), fleet.liveGuards());
+        long bucket = Math.floorDiv(nowMillis, HOUR_MS);
+        return hourlyCap == 0 ? -1 : share(hourlyCap, redisConfigured ? fleet.recordedHourShare(bucket) : hourlyCap, fleet.hourCount(bucket),
+                fleet.heldHour(bucket), fleet.liveGuards());
     }
 
     /** This guard's share of the daily cap if Redis went away now; -1 when there is no daily cap. */
     long dayShare(long nowMillis) {
-        return dailyCap == 0 ? -1 : share(dailyCap, fleet.dayCount(Math.floorDiv(nowMillis, DAY_MS)), fleet.liveGuards());
+        long bucket = Math.floorDiv(nowMillis, DAY_MS);
+        return dailyCap == 0 ? -1 : share(dailyCap, redisConfigured ? fleet.recordedDayShare(bucket) : dailyCap, fleet.dayCount(bucket),
+                fleet.heldDay(bucket), fleet.liveGuards());
     }
 
-    /** floor((cap - seen) / live), at least 0; a guard that never heard of others counts itself alone. */
-    static long share(long cap, long seen, long liveGuards) {
-        return Math.max(0, cap - seen) / Math.max(1, liveGuards);
+    /** min(recorded, floor(max(0, cap - seen - held) / guards)), never negative. */
+    static long share(long cap, long recorded, long seen, long held, long guards) {
+        return Math.max(0, Math.min(recorded, Math.max(0, cap - seen - held) / Math.max(1, guards)));
     }
 }

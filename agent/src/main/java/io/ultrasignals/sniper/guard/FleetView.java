@@ -1,40 +1,52 @@
 package io.ultrasignals.sniper.guard;
 
+import io.ultrasignals.sniper.script.HeartbeatReply;
+
 /**
- * What this guard last heard from Redis about the fleet: how many guards are live, and the counts
- * of the current hour and day buckets. It is what each guard's share of a cap is computed from when
- * Redis goes away, so it is refreshed by every Redis decision and every heartbeat.
+ * What this guard last heard from Redis about the fleet: the reckoning (live guards plus held ones),
+ * the shares the latest heartbeat recorded for this guard, and the latest counts of the current buckets
+ * (refreshed by every Redis decision and heartbeat: what a guard's local share and a restore after lost
+ * data are computed from).
  */
 final class FleetView {
     private static final long HOUR_MS = 3_600_000L;
     private static final long DAY_MS = 86_400_000L;
 
-    private long liveGuards;
+    private long guards;
+    /** The latest heartbeat that recorded shares; null while none has. */
+    private HeartbeatReply beat;
     private long seenAtMillis = Long.MIN_VALUE;
     private long hourBucket = -1;
     private long hourCount;
     private long dayBucket = -1;
     private long dayCount;
 
-    /** Counts as of {@code serverTimeMillis} (an acquire or heartbeat reply). Older news is ignored. */
+    /** Counts as of {@code serverTimeMillis} (an acquire or heartbeat reply). Older news is ignored for the latest. */
     synchronized void observeCounts(long serverTimeMillis, long hourCount, long dayCount) {
+        long hour = Math.floorDiv(serverTimeMillis, HOUR_MS);
+        long day = Math.floorDiv(serverTimeMillis, DAY_MS);
         if (serverTimeMillis < seenAtMillis) {
             return;
         }
         seenAtMillis = serverTimeMillis;
-        this.hourBucket = Math.floorDiv(serverTimeMillis, HOUR_MS);
+        this.hourBucket = hour;
         this.hourCount = hourCount;
-        this.dayBucket = Math.floorDiv(serverTimeMillis, DAY_MS);
+        this.dayBucket = day;
         this.dayCount = dayCount;
     }
 
-    synchronized void observeLiveGuards(long liveGuards) {
-        this.liveGuards = liveGuards;
+    /** A heartbeat reply: the reckoning, the counts, and (when it carries them) the recorded shares. */
+    synchronized void observeBeat(HeartbeatReply reply) {
+        guards = reply.guards();
+        if (reply.hourShare() != HeartbeatReply.UNKNOWN) {
+            beat = reply;
+        }
+        observeCounts(reply.serverTimeMillis(), reply.hourCount(), reply.dayCount());
     }
 
-    /** Guards sharing the namespace, this one included; 0 when never heard. */
+    /** Guards in the fleet's reckoning, this one included; 0 when never heard. */
     synchronized long liveGuards() {
-        return liveGuards;
+        return guards;
     }
 
     /** Last count seen for that hour bucket; 0 for a bucket newer than anything seen. */
@@ -44,5 +56,36 @@ final class FleetView {
 
     synchronized long dayCount(long bucket) {
         return bucket == dayBucket ? dayCount : 0;
+    }
+
+    /** Server time of the latest counts seen (any reply). */
+    synchronized long countsSeenAt() {
+        return seenAtMillis;
+    }
+
+    /** The hour share Redis recorded for this guard in that bucket: its own, the next one's, else 0. */
+    synchronized long recordedHourShare(long bucket) {
+        if (beat == null) {
+            return 0;
+        }
+        long own = Math.floorDiv(beat.serverTimeMillis(), HOUR_MS);
+        return bucket == own ? beat.hourShare() : bucket == own + 1 ? beat.nextHourShare() : 0;
+    }
+
+    synchronized long recordedDayShare(long bucket) {
+        if (beat == null) {
+            return 0;
+        }
+        long own = Math.floorDiv(beat.serverTimeMillis(), DAY_MS);
+        return bucket == own ? beat.dayShare() : bucket == own + 1 ? beat.nextDayShare() : 0;
+    }
+
+    /** What Redis held back for other guards in that hour bucket at the latest heartbeat. */
+    synchronized long heldHour(long bucket) {
+        return beat != null && bucket == Math.floorDiv(beat.serverTimeMillis(), HOUR_MS) ? beat.heldHour() : 0;
+    }
+
+    synchronized long heldDay(long bucket) {
+        return beat != null && bucket == Math.floorDiv(beat.serverTimeMillis(), DAY_MS) ? beat.heldDay() : 0;
     }
 }

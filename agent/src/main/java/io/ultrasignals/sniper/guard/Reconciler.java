@@ -81,6 +81,19 @@ final class Reconciler {
         return dirty || !batches.isEmpty() || !releases.isEmpty() || !ambiguous.isEmpty();
     }
 
+    /**
+     * Signals of that bucket whose Redis outcome is still unknown and that were decided by {@code untilMillis}:
+     * the settle counts each exactly once, so a restore of lost counts must leave out those that may be in the
+     * count it restores (sent before the reply that carried it).
+     */
+    long unsettledIn(long bucketMillis, long bucket, long untilMillis) {
+        long n = 0;
+        for (Ambiguous a : ambiguous) {
+            n += Math.floorDiv(a.decidedAtMillis(), bucketMillis) == bucket && a.decidedAtMillis() <= untilMillis ? 1 : 0;
+        }
+        return n;
+    }
+
     /** Admissions made locally and not yet credited (for status and metrics). */
     long pendingAdmissions() {
         long n = 0;

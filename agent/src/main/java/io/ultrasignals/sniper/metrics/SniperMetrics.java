@@ -86,6 +86,14 @@ public final class SniperMetrics implements GuardListener {
             windowGauge("sniper.fallback.budget", "day", "This guard's share of the daily cap were Redis to go away now",
                     guard::dayBudget);
         }
+        if (policy.maxSignalsPerHour() > 0) {
+            windowGauge("sniper.fallback.held", "hour", "Admissions Redis holds back for guards that may be deciding locally",
+                    guard::heldHour);
+        }
+        if (policy.dailySignalCap() > 0) {
+            windowGauge("sniper.fallback.held", "day", "Admissions Redis holds back for guards that may be deciding locally",
+                    guard::heldDay);
+        }
         Gauge.builder("sniper.fallback.active", () -> fallbackActive() ? 1 : 0)
                 .description("1 while Redis is configured but the fallback decides").register(registry);
         Gauge.builder("sniper.clock.offset", () -> guard.clock().offsetMillis() / 1000.0)

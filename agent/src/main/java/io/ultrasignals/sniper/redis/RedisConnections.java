@@ -63,10 +63,12 @@ public final class RedisConnections {
 
     /** A link for these settings (standalone, Sentinel or Cluster); call {@link RedisLink#start()} to connect. */
     public static RedisLink link(RedisSettings settings) {
-        return switch (settings.topology()) {
+        RedisLink link = switch (settings.topology()) {
             case CLUSTER -> cluster(settings);
             case SENTINEL, STANDALONE -> standalone(settings);
         };
+        // A connection that stops answering without a reset is replaced (SilentConnectionWatchdog).
+        return link.watchForSilence(SilentConnectionWatchdog.withDefaults());
     }
 
     private static RedisLink standalone(RedisSettings s) {

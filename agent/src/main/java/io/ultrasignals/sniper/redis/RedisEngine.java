@@ -107,14 +107,21 @@ public final class RedisEngine implements LimitEngine {
                 Long.toString(n), batchId).thenApply(CountsReply::fromWire);
     }
 
-    /** Registers this guard as live for {@code ttl} and reads the fleet's size and the current counts. */
-    public CompletableFuture<HeartbeatReply> heartbeatAsync(String guardId, java.time.Duration ttl) {
+    /**
+     * Registers this guard as live for {@code ttl}, records its local share under these caps (or says it
+     * may be deciding locally, or leaves), and reads the fleet's reckoning, the counts and the shares.
+     */
+    public CompletableFuture<HeartbeatReply> heartbeatAsync(String guardId, java.time.Duration ttl, long hourlyCap,
+                                                            long dailyCap, io.ultrasignals.sniper.script.GuardState state) {
         long sentAt = System.currentTimeMillis();
-        return runner.run(scripts.heartbeat(), keys, guardId, Long.toString(ttl.toMillis()), "").thenApply(raw -> {
-            HeartbeatReply reply = HeartbeatReply.fromWire(raw);
-            clock.observe(sentAt, System.currentTimeMillis(), reply.serverTimeMillis());
-            return reply;
-        });
+        // Like acquire's: the script refuses to run after this call stops waiting, in Redis time.
+        String deadline = clock.known() ? Long.toString(clock.redisNow(sentAt) + runner.timeout().toMillis()) : "";
+        return runner.run(scripts.heartbeat(), keys, guardId, Long.toString(ttl.toMillis()), "", Long.toString(hourlyCap),
+                Long.toString(dailyCap), state.wire(), deadline).thenApply(raw -> {
+                    HeartbeatReply reply = HeartbeatReply.fromWire(raw);
+                    clock.observe(sentAt, System.currentTimeMillis(), reply.serverTimeMillis());
+                    return reply;
+                });
     }
 
     @Override

@@ -40,6 +40,7 @@ public final class RedisLink implements AutoCloseable {
     private volatile boolean closed;
     private volatile String lastConnectError;
     private final CompletableFuture<Boolean> firstAttempt = new CompletableFuture<>();
+    private volatile boolean replacing;
 
     private RedisLink(String description, Supplier<CompletableFuture<? extends StatefulConnection<String, String>>> connector,
                       Runnable shutdownClient, ConnectionPipeline pipeline) {
@@ -168,15 +169,10 @@ public final class RedisLink implements AutoCloseable {
         }
         future.whenComplete((c, error) -> {
             if (error == null) {
-                if (closed) {
-                    c.closeAsync();
-                    return;
+                if (adopt(c)) {
+                    firstAttempt.complete(true);
+                    LOG.info("sniper: connected to " + description);
                 }
-                connection = c;
-                commands = scripting(c);
-                lastConnectError = null;
-                firstAttempt.complete(true);
-                LOG.info("sniper: connected to " + description);
                 return;
             }
             lastConnectError = describeChain(error);
@@ -191,6 +187,84 @@ public final class RedisLink implements AutoCloseable {
                 retries.schedule(() -> attempt(after), nextDelay.toMillis(), TimeUnit.MILLISECONDS);
             }
         });
+    }
+
+    /**
+     * Probes the connection with PING on the link's own thread and replaces it when {@code watchdog} finds
+     * it silent (see {@link SilentConnectionWatchdog}); the new connection follows a Sentinel failover.
+     */
+    public RedisLink watchForSilence(SilentConnectionWatchdog watchdog) {
+        long every = watchdog.probeInterval().toMillis();
+        retries.scheduleWithFixedDelay(() -> probe(watchdog), every, every, TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    private void probe(SilentConnectionWatchdog watchdog) {
+        StatefulConnection<String, String> c = connection;
+        if (c == null || closed || replacing) {
+            return;
+        }
+        CompletableFuture<String> ping;
+        try {
+            ping = pingOf(c);
+        } catch (RuntimeException notSent) {
+            return;
+        }
+        // Lettuce's command timeout (the decision timeout) ends the probe; the bound here is a backstop.
+        ping.orTimeout(Math.max(1, watchdog.probeInterval().toMillis()), TimeUnit.MILLISECONDS).whenComplete((pong, error) -> {
+            if (error == null) {
+                watchdog.answered();
+            } else if (RedisFailure.of(RedisFailure.unwrap(error)) == RedisFailure.TIMEOUT && connection == c
+                    && watchdog.timedOut()) {
+                // Never on the thread that completed the probe: that may be the JDK's timeout thread, which
+                // every decision's own timeout needs too.
+                retries.execute(() -> replace(c, watchdog));
+            }
+        });
+    }
+
+    /** Drops a connection that stopped answering and connects afresh (within the connect timeout). */
+    private void replace(StatefulConnection<String, String> silent, SilentConnectionWatchdog watchdog) {
+        if (closed || replacing) {
+            return;
+        }
+        replacing = true;
+        LOG.warning("sniper: the connection to " + description + " stopped answering (no reply for "
+                + watchdog.silence().toMillis() + " ms); replacing it");
+        silent.closeAsync();
+        connector.get().whenComplete((c, error) -> {
+            replacing = false;
+            watchdog.replaced();
+            if (error != null) {
+                lastConnectError = describeChain(error);
+                LOG.warning("sniper: reconnecting to " + description + " failed (" + lastConnectError + "); retrying");
+                attempt(FIRST_RETRY);
+                return;
+            }
+            if (adopt(c)) {
+                LOG.info("sniper: connected to " + description + " again");
+            }
+        });
+    }
+
+    /** Makes {@code c} the live connection; false (and closes it) when the link was closed meanwhile. */
+    private boolean adopt(StatefulConnection<String, String> c) {
+        if (closed) {
+            c.closeAsync();
+            return false;
+        }
+        connection = c;
+        commands = scripting(c);
+        lastConnectError = null;
+        return true;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static CompletableFuture<String> pingOf(StatefulConnection<String, String> c) {
+        if (c instanceof StatefulRedisClusterConnection<?, ?> cluster) {
+            return ((StatefulRedisClusterConnection<String, String>) cluster).async().ping().toCompletableFuture();
+        }
+        return ((StatefulRedisConnection<String, String>) c).async().ping().toCompletableFuture();
     }
 
     /** "Unable to connect ... <- WRONGPASS invalid username-password pair": the outer and the root cause. */

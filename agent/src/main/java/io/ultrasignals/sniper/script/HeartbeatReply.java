@@ -3,15 +3,27 @@ package io.ultrasignals.sniper.script;
 import java.util.List;
 
 /**
- * The reply of heartbeat, ABI v1: {@code {live_guards, hour_count, day_count, server_time_ms, epoch}};
- * a new epoch means Redis lost its data since the previous heartbeat.
+ * The reply of heartbeat, ABI v1: {@code {guards, hour_count, day_count, server_time_ms, epoch}}, and with
+ * the caps given, six more: {@code hour_share, next_hour_share, day_share, next_day_share, held_hour,
+ * held_day} (lua/README.md, "Recovery"). A new epoch means Redis lost its data since the previous heartbeat.
+ * Without the six, the shares are {@link #UNKNOWN}.
+ *
+ * @param guards live guards plus those Redis holds back for (the fleet's reckoning)
  */
-public record HeartbeatReply(long liveGuards, long hourCount, long dayCount, long serverTimeMillis, long epoch) {
+public record HeartbeatReply(long guards, long hourCount, long dayCount, long serverTimeMillis, long epoch,
+                             long hourShare, long nextHourShare, long dayShare, long nextDayShare,
+                             long heldHour, long heldDay) {
+    public static final long UNKNOWN = -1;
+
     public static HeartbeatReply fromWire(List<?> raw) {
-        if (raw == null || raw.size() != 5) {
-            throw new IllegalArgumentException("heartbeat reply must have 5 elements, got " + raw);
+        if (raw == null || (raw.size() != 5 && raw.size() != 11)) {
+            throw new IllegalArgumentException("heartbeat reply must have 5 or 11 elements, got " + raw);
         }
-        return new HeartbeatReply(AcquireReply.num(raw.get(0)), AcquireReply.num(raw.get(1)), AcquireReply.num(raw.get(2)),
-                AcquireReply.num(raw.get(3)), AcquireReply.num(raw.get(4)));
+        long[] v = new long[11];
+        java.util.Arrays.fill(v, UNKNOWN);
+        for (int i = 0; i < raw.size(); i++) {
+            v[i] = AcquireReply.num(raw.get(i));
+        }
+        return new HeartbeatReply(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10]);
     }
 }

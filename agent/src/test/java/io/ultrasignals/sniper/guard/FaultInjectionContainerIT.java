@@ -40,7 +40,7 @@ class FaultInjectionContainerIT extends FaultInjectionTest {
             sleep(1200);
             redis.resume();
         });
-        long counted = redisHourCount(redis, s.namespace());
+        long counted = FaultChecks.redisHourCount(redis, s.namespace());
         assertThat(counted).as("Redis's count vs the admissions made").isBetween(run.admitted(),
                 run.admitted() + CALLS_IN_FLIGHT);
     }

@@ -27,13 +27,18 @@ final class FaultRun implements AutoCloseable {
 
     /** Starts {@code threadsPerGuard} threads on each guard; with ids, every signal has a unique id. */
     FaultRun(List<SniperGuard> guards, int threadsPerGuard, boolean withIds, long pauseMillis) {
+        this(guards, threadsPerGuard, withIds, pauseMillis, "sig-");
+    }
+
+    /** As above, with ids {@code <idPrefix><n>}: runs that share a namespace need distinct prefixes. */
+    FaultRun(List<SniperGuard> guards, int threadsPerGuard, boolean withIds, long pauseMillis, String idPrefix) {
         for (SniperGuard guard : guards) {
             for (int t = 0; t < threadsPerGuard; t++) {
                 Thread thread = new Thread(() -> {
                     while (running.get()) {
                         long start = System.nanoTime();
                         try {
-                            Signal signal = withIds ? Signal.withId("sig-" + ids.incrementAndGet(), true) : Signal.of(true);
+                            Signal signal = withIds ? Signal.withId(idPrefix + ids.incrementAndGet(), true) : Signal.of(true);
                             Decision d = guard.acquire(signal);
                             long end = System.nanoTime();
                             outcomes.add(new Outcome(d.allowed(), d.backend(), end, end - start));

@@ -163,7 +163,9 @@ class GuardOnRedisTest {
             }
             long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertThat(decisions).allMatch(d -> d.backend() == Backend.LOCAL);
-            assertThat(decisions).filteredOn(Decision::allowed).hasSize(2);
+            // Never heard from Redis: no share recorded there, so nothing may be admitted locally (README,
+            // "Books stay complete"): Redis could not hold such admissions back from the others' decisions.
+            assertThat(decisions).filteredOn(Decision::allowed).isEmpty();
             assertThat(took).as("five decisions with Redis down, ms").isLessThan(5 * 100 + 1000);
         }
     }

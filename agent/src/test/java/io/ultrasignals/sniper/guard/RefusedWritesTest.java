@@ -184,7 +184,7 @@ class RefusedWritesTest {
                 assertThat(redis.call("EXISTS", settings.namespace() + ":op:" + id))
                         .as("a call refused with %s wrote nothing for %s", kind, id).isEqualTo(0L);
             }
-            assertThat(FaultInjectionTest.redisHourCount(redis, settings.namespace()))
+            assertThat(FaultChecks.redisHourCount(redis, settings.namespace()))
                     .as("Redis's books hold every admission (%s)", kind).isEqualTo(admitted);
         }
     }

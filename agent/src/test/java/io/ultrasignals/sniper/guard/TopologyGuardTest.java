@@ -58,7 +58,7 @@ class TopologyGuardTest {
         }
         // Writes the old master acknowledged but had not replicated die with it (asynchronous replication);
         // every local admission and every admission after the failover is on the new master.
-        long books = hourCount(promoted, s.namespace());
+        long books = FaultChecks.redisHourCount(promoted, s.namespace());
         assertThat(books).isGreaterThanOrEqualTo(run.admittedBy(Backend.LOCAL) + run.admittedByAfter(Backend.REDIS, failedOverAt))
                 .isLessThanOrEqualTo(run.admitted());
         guards.forEach(SniperGuard::close);
@@ -193,16 +193,6 @@ class TopologyGuardTest {
             guard.acquire(Signal.of(false));
             Thread.sleep(50);
         }
-    }
-
-    private static long hourCount(RedisServer server, String namespace) {
-        long hour = System.currentTimeMillis() / 3_600_000L;
-        long total = 0;
-        for (long h = hour - 1; h <= hour; h++) {
-            Object v = server.call("GET", namespace + ":hour:" + h);
-            total += v == null ? 0 : Long.parseLong((String) v);
-        }
-        return total;
     }
 
     private static List<HostAndPort> nodes(List<HostPort> addresses) {

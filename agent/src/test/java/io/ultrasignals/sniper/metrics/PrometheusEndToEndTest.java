@@ -93,9 +93,10 @@ class PrometheusEndToEndTest {
         redis.call("SET", dayKey, dayCount);
         prometheus.awaitScrapes(2, WAIT);
 
-        // Redis dies while deciding: the local engine admits within this guard's share.
+        // Redis dies while deciding: once Redis must hold this guard's share (its heartbeat lapsed), the
+        // local engine admits within that share; until then fallback decisions block.
         redis.kill();
-        awaitDecisionBy(Backend.LOCAL, Signal.of(true));
+        awaitDecision(d -> d.backend() == Backend.LOCAL && d.admitted(), Signal.of(true));
         decide(Signal.of(true));
         decide(Signal.of(false));
         awaitHealth(h -> h.path("fallback_active").asBoolean() && !h.path("breaker").asText().equals("CLOSED"));

@@ -162,6 +162,9 @@ class PrometheusServerTest {
                 # TYPE sniper_fallback_budget gauge
                 sniper_fallback_budget{window="hour"} 1
                 sniper_fallback_budget{window="day"} 3
+                # TYPE sniper_fallback_held gauge
+                sniper_fallback_held{window="hour"} 0
+                sniper_fallback_held{window="day"} 0
                 # TYPE sniper_clock_offset_seconds gauge
                 sniper_clock_offset_seconds 0.002
                 # TYPE resilience4j_circuitbreaker_state gauge

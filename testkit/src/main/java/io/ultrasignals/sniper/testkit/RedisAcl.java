@@ -32,7 +32,9 @@ public final class RedisAcl {
     private static final List<String> SCRIPT_BODIES =
             List.of("+time", "+get", "+mget", "+exists", "+set", "+incr", "+incrby", "+decr", "+pttl",
                     // heartbeat.lua
-                    "+type", "+zadd", "+zremrangebyscore", "+zcard", "+pexpire");
+                    "+type", "+zadd", "+zremrangebyscore", "+zcard", "+pexpire",
+                    // heartbeat.lua with caps: the reservations and what acquire holds back
+                    "+zscore", "+zrem", "+hgetall", "+hset", "+hdel");
     private static final List<String> CLUSTER_CLIENT = List.of("+cluster|nodes", "+cluster|myid", "+info", "+readonly");
 
     private RedisAcl() {}

@@ -1,0 +1,45 @@
+package io.ultrasignals.sniper.guard;
+
+import io.ultrasignals.sniper.Backend;
+import io.ultrasignals.sniper.Signal;
+import io.ultrasignals.sniper.SniperGuard;
+import io.ultrasignals.sniper.testkit.RedisServer;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/** What the fault tests check after a fault: Redis's books, guards caught up, conditions awaited. */
+final class FaultChecks {
+    private FaultChecks() {}
+
+    /** The namespace's count of the current hour, plus the previous one (a run may cross the boundary). */
+    static long redisHourCount(RedisServer redis, String namespace) {
+        long hour = System.currentTimeMillis() / 3_600_000L;
+        long total = 0;
+        for (long h = hour - 1; h <= hour; h++) {
+            Object v = redis.call("GET", namespace + ":hour:" + h);
+            total += v == null ? 0 : Long.parseLong((String) v);
+        }
+        return total;
+    }
+
+    /** Every guard back on Redis with nothing left to reconcile; nudges with MTF-blocked signals (count nothing). */
+    static void awaitReconciled(List<SniperGuard> guards, long millis) throws InterruptedException {
+        for (SniperGuard g : guards) {
+            DefaultSniperGuard guard = (DefaultSniperGuard) g;
+            await(() -> {
+                guard.acquire(Signal.of(false));
+                return guard.reconciled() && guard.currentBackend() == Backend.REDIS;
+            }, millis, "guard " + guard.guardId() + " back on Redis with nothing left to reconcile");
+        }
+    }
+
+    static void await(BooleanSupplier condition, long millis, String what) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+}
