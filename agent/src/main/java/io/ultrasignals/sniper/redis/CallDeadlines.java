@@ -83,6 +83,11 @@ final class CallDeadlines {
         lastReplyNanos = nanoClock.getAsLong();
     }
 
+    /** When the link last delivered a reply, on the clock given at construction. */
+    long lastReplyNanos() {
+        return lastReplyNanos;
+    }
+
     /** Fails the calls that are due; the queue is in start order, so it stops at the first that is not. */
     void sweep() {
         try {

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -41,6 +42,7 @@ public final class RedisLink implements AutoCloseable {
     private volatile String lastConnectError;
     private final CompletableFuture<Boolean> firstAttempt = new CompletableFuture<>();
     private volatile boolean replacing;
+    private volatile SilentConnectionWatchdog watchdog;
 
     private RedisLink(String description, Supplier<CompletableFuture<? extends StatefulConnection<String, String>>> connector,
                       Runnable shutdownClient, ConnectionPipeline pipeline) {
@@ -194,9 +196,18 @@ public final class RedisLink implements AutoCloseable {
      * it silent (see {@link SilentConnectionWatchdog}); the new connection follows a Sentinel failover.
      */
     public RedisLink watchForSilence(SilentConnectionWatchdog watchdog) {
+        this.watchdog = watchdog;
         long every = watchdog.probeInterval().toMillis();
         retries.scheduleWithFixedDelay(() -> probe(watchdog), every, every, TimeUnit.MILLISECONDS);
         return this;
+    }
+
+    /** The script calls' replies (any reply) tell the watchdog the connection still answers. */
+    void countRepliesFrom(LongSupplier lastReplyNanos) {
+        SilentConnectionWatchdog w = watchdog;
+        if (w != null) {
+            w.alsoCountReplies(lastReplyNanos);
+        }
     }
 
     private void probe(SilentConnectionWatchdog watchdog) {
@@ -210,7 +221,7 @@ public final class RedisLink implements AutoCloseable {
         } catch (RuntimeException notSent) {
             return;
         }
-        // Lettuce's command timeout (the decision timeout) ends the probe; the bound here is a backstop.
+        // Lettuce times no command out (CallDeadlines times the script calls): the probe's own bound.
         ping.orTimeout(Math.max(1, watchdog.probeInterval().toMillis()), TimeUnit.MILLISECONDS).whenComplete((pong, error) -> {
             if (error == null) {
                 watchdog.answered();

@@ -36,6 +36,7 @@ public final class ScriptRunner {
         this.onReload = onReload;
         this.deadlines = new CallDeadlines(timeout, link.pipeline()::eventLoopRan, System::nanoTime)
                 .startSweeping(link.scheduler());
+        link.countRepliesFrom(deadlines::lastReplyNanos);
     }
 
     public Duration timeout() {

@@ -26,6 +26,8 @@ public final class SilentConnectionWatchdog {
     private final LongSupplier nanoClock;
     private int consecutiveTimeouts;
     private long lastAnswerNanos;
+    /** When the connection last delivered any reply (the script calls'), on the same clock: a busy Redis answers. */
+    private volatile LongSupplier lastReplyNanos;
 
     public SilentConnectionWatchdog(int timeoutsInARow, Duration probeInterval, Duration silence, LongSupplier nanoClock) {
         if (timeoutsInARow < 1 || probeInterval.isNegative() || probeInterval.isZero() || silence.isNegative()) {
@@ -37,6 +39,7 @@ public final class SilentConnectionWatchdog {
         this.silenceNanos = silence.toNanos();
         this.nanoClock = nanoClock;
         this.lastAnswerNanos = nanoClock.getAsLong();
+        this.lastReplyNanos = () -> lastAnswerNanos;
     }
 
     public static SilentConnectionWatchdog withDefaults() {
@@ -57,10 +60,20 @@ public final class SilentConnectionWatchdog {
         lastAnswerNanos = nanoClock.getAsLong();
     }
 
+    /**
+     * Replies to other commands on the connection count as answers too: a probe queued behind many
+     * decisions on a busy Redis may time out while replies keep flowing, and that connection is not silent.
+     */
+    public void alsoCountReplies(LongSupplier lastReplyNanos) {
+        this.lastReplyNanos = lastReplyNanos;
+    }
+
     /** A probe timed out; true when the connection should be replaced now. */
     public synchronized boolean timedOut() {
         consecutiveTimeouts++;
-        return consecutiveTimeouts >= timeoutsInARow && nanoClock.getAsLong() - lastAnswerNanos >= silenceNanos;
+        long now = nanoClock.getAsLong();
+        return consecutiveTimeouts >= timeoutsInARow && now - lastAnswerNanos >= silenceNanos
+                && now - lastReplyNanos.getAsLong() >= silenceNanos;
     }
 
     /** A new connection replaces the silent one: start counting afresh. */

@@ -52,6 +52,19 @@ class SilentConnectionWatchdogTest {
     }
 
     @Test
+    void repliesToOtherCommandsMeanABusyNotASilentConnection() {
+        AtomicLong lastReply = new AtomicLong();
+        watchdog.alsoCountReplies(lastReply::get);
+        for (int i = 0; i < 6; i++) {
+            advance(500);
+            lastReply.set(nanos.get()); // decisions keep being answered while the probes queue behind them
+            assertThat(watchdog.timedOut()).as("probe %d timed out behind answered decisions", i + 1).isFalse();
+        }
+        advance(1500);
+        assertThat(watchdog.timedOut()).as("nothing answered for 1500 ms").isTrue();
+    }
+
+    @Test
     void badSettingsAreRefusedWithOneLine() {
         assertThatThrownBy(() -> new SilentConnectionWatchdog(0, Duration.ofMillis(1), Duration.ZERO, nanos::get))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeoutsInARow >= 1");
