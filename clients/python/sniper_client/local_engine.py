@@ -19,6 +19,9 @@ MARK_TTL_MS = 172_800_000
 _DIGITS = re.compile(r"^[0-9]+$")
 
 
+MTF_BLOCK_TTL_MS = 60_000  # a decision blocked by MTF: a confirmation may follow
+
+
 def _system_ms() -> int:
     return time.time_ns() // 1_000_000
 
@@ -141,15 +144,19 @@ class LocalEngine:
         hour, day = now // HOUR_MS, now // DAY_MS
         hour_count = self._hours.count(hour, clock_now)
         day_count = self._days.count(day, clock_now)
+        hour_over = day_over = 0  # 1 when the exact estimate lies a fraction above its floor: that fraction counts
         if window == "sliding":
-            hour_count += weighted_previous(self._hours.count(hour - 1, clock_now), HOUR_MS, now - hour * HOUR_MS)
-            day_count += weighted_previous(self._days.count(day - 1, clock_now), DAY_MS, now - day * DAY_MS)
+            hour_prev, day_prev = self._hours.count(hour - 1, clock_now), self._days.count(day - 1, clock_now)
+            hour_count += weighted_previous(hour_prev, HOUR_MS, now - hour * HOUR_MS)
+            day_count += weighted_previous(day_prev, DAY_MS, now - day * DAY_MS)
+            hour_over = int(hour_prev * (HOUR_MS - (now - hour * HOUR_MS)) % HOUR_MS > 0)
+            day_over = int(day_prev * (DAY_MS - (now - day * DAY_MS)) % DAY_MS > 0)
         allowed, reason, retry = 0, "OK", 0
         if mtf_required == "1" and mtf_confirmed != "1":
             reason = "SNIPER_MTF_REQUIRED"
-        elif hcap > 0 and hour_count + 1 > hcap:
+        elif hcap > 0 and hour_count + hour_over + 1 > hcap:
             reason, retry = "SNIPER_HOURLY_CAP", (hour + 1) * HOUR_MS - now
-        elif dcap > 0 and day_count + 1 > dcap:
+        elif dcap > 0 and day_count + day_over + 1 > dcap:
             reason, retry = "SNIPER_DAILY_CAP", (day + 1) * DAY_MS - now
         else:
             allowed = 1
@@ -159,7 +166,9 @@ class LocalEngine:
             self._tally(hour, day)[0] += 1
         reply = [allowed, reason, hour_count, day_count, retry, now, 0]
         if signal_id:
-            self._decisions[signal_id] = [reply, False, clock_now + MARK_TTL_MS]
+            # As acquire.lua: admitted 48 h (release needs it), a cap's block until its bucket ends, MTF's 60 s.
+            kept = MARK_TTL_MS if allowed else (MTF_BLOCK_TTL_MS if reason == "SNIPER_MTF_REQUIRED" else retry)
+            self._decisions[signal_id] = [reply, False, clock_now + kept]
         return list(reply)
 
     def _status(self, argv, clock_now):

@@ -36,6 +36,9 @@ def matches(expected, actual) -> bool:
 def run_case(case, call, raw):
     for i, step in enumerate(case["steps"]):
         where = f"step {i + 1} of {case['name']!r}"
+        if "wait_ms" in step:
+            time.sleep(step["wait_ms"] / 1000)  # TTLs (Redis's and the local engine's) run on the real clock
+            continue
         if "redis" in step:
             reply = raw(step["redis"])
             if "reply" in step:
