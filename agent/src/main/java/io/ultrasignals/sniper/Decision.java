@@ -1,7 +1,9 @@
 package io.ultrasignals.sniper;
 
 /**
- * The answer for one signal.
+ * The answer for one signal. Built by the named factories below ({@link #admittedBy}, {@link #blockedByCap},
+ * {@link #blockedByMtf}, {@link #fallbackAllowed}, {@link #fallbackDenied}, {@link #waitingForGate}, {@link #off}),
+ * then {@link #inShadow} and {@link #withDetail}.
  *
  * @param allowed          whether the signal may go out (always true in shadow mode)
  * @param reason           OK, or what blocked it (in shadow mode: what would have blocked it)
@@ -17,6 +19,63 @@ package io.ultrasignals.sniper;
  */
 public record Decision(boolean allowed, Reason reason, long hourCount, long dayCount, long retryAfterMillis,
                        long serverTimeMillis, Backend backend, boolean replayed, boolean shadow, String detail) {
+
+    /** The caps let it through and counted it (on Redis, or on the local engine). */
+    public static Decision admittedBy(Backend by, long hourCount, long dayCount, long serverTimeMillis, boolean replayed) {
+        return new Decision(true, Reason.OK, hourCount, dayCount, 0, serverTimeMillis, by, replayed, false, null);
+    }
+
+    /** An hourly or daily cap blocked it until its bucket ends, {@code retryAfterMillis} from now. */
+    public static Decision blockedByCap(Reason cap, Backend by, long hourCount, long dayCount, long retryAfterMillis,
+                                        long serverTimeMillis, boolean replayed) {
+        if (cap != Reason.SNIPER_HOURLY_CAP && cap != Reason.SNIPER_DAILY_CAP) {
+            throw new IllegalArgumentException("a cap is SNIPER_HOURLY_CAP or SNIPER_DAILY_CAP, got " + cap);
+        }
+        return new Decision(false, cap, hourCount, dayCount, retryAfterMillis, serverTimeMillis, by, replayed, false, null);
+    }
+
+    /** The policy requires MTF confirmation and the signal has none. */
+    public static Decision blockedByMtf(Backend by, long hourCount, long dayCount, long serverTimeMillis, boolean replayed) {
+        return new Decision(false, Reason.SNIPER_MTF_REQUIRED, hourCount, dayCount, 0, serverTimeMillis, by, replayed, false, null);
+    }
+
+    /** Sniper mode is off: admitted, nothing counted. */
+    public static Decision off(long timeMillis) {
+        return new Decision(true, Reason.OK, 0, 0, 0, timeMillis, Backend.OFF, false, false, null);
+    }
+
+    /** Redis is away and the fallback policy is {@code allow}: admitted without counting. */
+    public static Decision fallbackAllowed(long timeMillis) {
+        return new Decision(true, Reason.OK, 0, 0, 0, timeMillis, Backend.ALLOW, false, false, null);
+    }
+
+    /**
+     * Redis is away and the fallback blocks: policy {@code deny} ({@link Reason#SNIPER_FALLBACK_DENY}, or
+     * {@link Reason#SNIPER_REDIS_DATA} for a script's error reply), or a local engine error.
+     */
+    public static Decision fallbackDenied(Reason reason, long timeMillis) {
+        if (reason != Reason.SNIPER_FALLBACK_DENY && reason != Reason.SNIPER_REDIS_DATA) {
+            throw new IllegalArgumentException("a fallback denies with SNIPER_FALLBACK_DENY or SNIPER_REDIS_DATA, got " + reason);
+        }
+        return new Decision(false, reason, 0, 0, 0, timeMillis, Backend.DENY, false, false, null);
+    }
+
+    /** Policy {@code local}, but local admissions wait until Redis holds this guard's share back: blocked. */
+    public static Decision waitingForGate(long timeMillis) {
+        return new Decision(false, Reason.SNIPER_FALLBACK_DENY, 0, 0, 0, timeMillis, Backend.LOCAL, false, false, null);
+    }
+
+    /** This decision under {@code shadow} enforcement (let through, marked shadow); as it is otherwise. */
+    public Decision inShadow(boolean shadow) {
+        return shadow ? new Decision(true, reason, hourCount, dayCount, retryAfterMillis, serverTimeMillis, backend,
+                replayed, true, detail) : this;
+    }
+
+    /** This decision with {@code detail} saying why a fallback made it. */
+    public Decision withDetail(String detail) {
+        return new Decision(allowed, reason, hourCount, dayCount, retryAfterMillis, serverTimeMillis, backend, replayed,
+                shadow, detail);
+    }
 
     /** True if the caps (not a shadow override) let it through. */
     public boolean admitted() {

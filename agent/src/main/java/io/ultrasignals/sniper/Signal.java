@@ -1,5 +1,7 @@
 package io.ultrasignals.sniper;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * One trading signal about to go out.
  *
@@ -12,9 +14,9 @@ public record Signal(String id, boolean mtfConfirmed) {
         if (id != null && id.isEmpty()) {
             id = null;
         }
-        if (id != null && id.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 256) {
+        if (id != null && id.getBytes(StandardCharsets.UTF_8).length > 256) {
             throw new IllegalArgumentException("signal id must be at most 256 bytes, got "
-                    + id.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+                    + id.getBytes(StandardCharsets.UTF_8).length);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.ultrasignals.sniper.guard;
 
 import io.ultrasignals.sniper.local.LocalEngine;
+import io.ultrasignals.sniper.script.Buckets;
 
 /**
  * Each guard's share of a cap while Redis is away, by the recovery rule of lua/README.md: at most the
@@ -11,12 +12,10 @@ import io.ultrasignals.sniper.local.LocalEngine;
  * by starting each bucket at {@code cap - share}.
  *
  * <p>Buckets are seeded once per outage (an "episode"), with the view as it was when the episode
- * began; the next bucket gets the recorded next share, any later one nothing.
+ * began; the next bucket gets the recorded next share, any later one nothing. Times are Redis times given by
+ * the caller (no clock inside).
  */
 final class FallbackBudget {
-    private static final long HOUR_MS = 3_600_000L;
-    private static final long DAY_MS = 86_400_000L;
-
     private final long hourlyCap;
     private final long dailyCap;
     private final FleetView fleet;
@@ -34,8 +33,8 @@ final class FallbackBudget {
 
     /** Seeds the local engine's buckets at {@code nowMillis} unless this episode already did. */
     synchronized void prepare(LocalEngine local, long nowMillis) {
-        long hour = Math.floorDiv(nowMillis, HOUR_MS);
-        long day = Math.floorDiv(nowMillis, DAY_MS);
+        long hour = Buckets.hour(nowMillis);
+        long day = Buckets.day(nowMillis);
         if (hour == seededHour && day == seededDay) {
             return;
         }
@@ -54,14 +53,14 @@ final class FallbackBudget {
 
     /** This guard's share of the hourly cap if Redis went away now; -1 when there is no hourly cap. */
     long hourShare(long nowMillis) {
-        long bucket = Math.floorDiv(nowMillis, HOUR_MS);
+        long bucket = Buckets.hour(nowMillis);
         return hourlyCap == 0 ? -1 : share(hourlyCap, redisConfigured ? fleet.recordedHourShare(bucket) : hourlyCap, fleet.hourCount(bucket),
                 fleet.heldHour(bucket), fleet.liveGuards());
     }
 
     /** This guard's share of the daily cap if Redis went away now; -1 when there is no daily cap. */
     long dayShare(long nowMillis) {
-        long bucket = Math.floorDiv(nowMillis, DAY_MS);
+        long bucket = Buckets.day(nowMillis);
         return dailyCap == 0 ? -1 : share(dailyCap, redisConfigured ? fleet.recordedDayShare(bucket) : dailyCap, fleet.dayCount(bucket),
                 fleet.heldDay(bucket), fleet.liveGuards());
     }

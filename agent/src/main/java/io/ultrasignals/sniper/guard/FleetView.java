@@ -1,17 +1,15 @@
 package io.ultrasignals.sniper.guard;
 
+import io.ultrasignals.sniper.script.Buckets;
 import io.ultrasignals.sniper.script.HeartbeatReply;
 
 /**
  * What this guard last heard from Redis about the fleet: the reckoning (live guards plus held ones),
  * the shares the latest heartbeat recorded for this guard, and the latest counts of the current buckets
  * (refreshed by every Redis decision and heartbeat: what a guard's local share and a restore after lost
- * data are computed from).
+ * data are computed from). Times are Redis times from the replies (no clock inside).
  */
 final class FleetView {
-    private static final long HOUR_MS = 3_600_000L;
-    private static final long DAY_MS = 86_400_000L;
-
     private long guards;
     /** The latest heartbeat that recorded shares; null while none has. */
     private HeartbeatReply beat;
@@ -23,8 +21,8 @@ final class FleetView {
 
     /** Counts as of {@code serverTimeMillis} (an acquire or heartbeat reply). Older news is ignored for the latest. */
     synchronized void observeCounts(long serverTimeMillis, long hourCount, long dayCount) {
-        long hour = Math.floorDiv(serverTimeMillis, HOUR_MS);
-        long day = Math.floorDiv(serverTimeMillis, DAY_MS);
+        long hour = Buckets.hour(serverTimeMillis);
+        long day = Buckets.day(serverTimeMillis);
         if (serverTimeMillis < seenAtMillis) {
             return;
         }
@@ -68,7 +66,7 @@ final class FleetView {
         if (beat == null) {
             return 0;
         }
-        long own = Math.floorDiv(beat.serverTimeMillis(), HOUR_MS);
+        long own = Buckets.hour(beat.serverTimeMillis());
         return bucket == own ? beat.hourShare() : bucket == own + 1 ? beat.nextHourShare() : 0;
     }
 
@@ -76,16 +74,16 @@ final class FleetView {
         if (beat == null) {
             return 0;
         }
-        long own = Math.floorDiv(beat.serverTimeMillis(), DAY_MS);
+        long own = Buckets.day(beat.serverTimeMillis());
         return bucket == own ? beat.dayShare() : bucket == own + 1 ? beat.nextDayShare() : 0;
     }
 
     /** What Redis held back for other guards in that hour bucket at the latest heartbeat. */
     synchronized long heldHour(long bucket) {
-        return beat != null && bucket == Math.floorDiv(beat.serverTimeMillis(), HOUR_MS) ? beat.heldHour() : 0;
+        return beat != null && bucket == Buckets.hour(beat.serverTimeMillis()) ? beat.heldHour() : 0;
     }
 
     synchronized long heldDay(long bucket) {
-        return beat != null && bucket == Math.floorDiv(beat.serverTimeMillis(), DAY_MS) ? beat.heldDay() : 0;
+        return beat != null && bucket == Buckets.day(beat.serverTimeMillis()) ? beat.heldDay() : 0;
     }
 }

@@ -14,6 +14,7 @@ import io.ultrasignals.sniper.redis.RedisConnections;
 import io.ultrasignals.sniper.redis.RedisEngine;
 import io.ultrasignals.sniper.redis.RedisLink;
 import io.ultrasignals.sniper.redis.ScriptRunner;
+import io.ultrasignals.sniper.script.Clock;
 import io.ultrasignals.sniper.script.ScriptCatalog;
 import java.util.Optional;
 import java.util.UUID;
@@ -50,14 +51,14 @@ public final class GuardModule extends AbstractModule {
     @Provides
     @Singleton
     ClockOffset clock() {
-        return new ClockOffset();
+        return new ClockOffset(Clock.SYSTEM);
     }
 
     @Provides
     @Singleton
     LocalEngine local(ClockOffset clock) {
         // The local engine plays Redis: its buckets follow Redis time, as far as this process knows it.
-        return new LocalEngine(() -> clock.redisNow(System.currentTimeMillis()));
+        return new LocalEngine(clock::redisNow);
     }
 
     @Provides

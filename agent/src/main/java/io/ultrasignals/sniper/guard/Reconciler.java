@@ -2,8 +2,14 @@ package io.ultrasignals.sniper.guard;
 
 import io.ultrasignals.sniper.local.LocalAdmissions;
 import io.ultrasignals.sniper.local.LocalEngine;
-import io.ultrasignals.sniper.redis.RedisEngine;
+import io.ultrasignals.sniper.script.AcquireArgs;
+import io.ultrasignals.sniper.script.AcquireReply;
+import io.ultrasignals.sniper.script.Buckets;
 import io.ultrasignals.sniper.script.CountsReply;
+import io.ultrasignals.sniper.script.LimitEngine;
+import io.ultrasignals.sniper.script.WindowMode;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,8 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * applied exactly once. Releases of Redis-admitted signals asked for during the outage are replayed
  * with {@code release.lua}, which is itself once-only per signal id.
  *
- * <p>Until everything is flushed the guard keeps deciding locally, so Redis never decides on books
- * that miss this guard's local admissions. {@link #flush} runs on one background thread only.
+ * <p>Until everything is flushed the guard keeps deciding locally ({@link BackendState#booksComplete}), so Redis
+ * never decides on books that miss this guard's local admissions. {@link #flush} runs on one background thread
+ * only. Times are given by the caller (no clock inside).
  */
 final class Reconciler {
     private record Batch(long hourBucket, long dayBucket, long admissions, String batchId) {}
@@ -33,10 +40,8 @@ final class Reconciler {
     private final Queue<String> releases = new ConcurrentLinkedQueue<>();
     private final Queue<Ambiguous> ambiguous = new ConcurrentLinkedQueue<>();
     /** Local admissions Redis turned out to have counted itself: taken off the next batches of their buckets. */
-    private final java.util.Map<Pair, Long> owed = new java.util.HashMap<>();
+    private final Map<Pair, Long> owed = new HashMap<>();
     private volatile boolean dirty;
-    /** False from the start of an outage until a flush has put everything of it into Redis's books. */
-    private volatile boolean caughtUp = true;
 
     Reconciler(LocalEngine local, String guardId) {
         this.local = local;
@@ -60,21 +65,6 @@ final class Reconciler {
     void recordAmbiguous(String signalId, long decidedAtMillis, boolean admittedLocally) {
         ambiguous.add(new Ambiguous(signalId, decidedAtMillis, admittedLocally));
         dirty = true;
-    }
-
-    /** A Redis call failed: from now on the local engine may hold admissions Redis has not heard of. */
-    void outageBegan() {
-        caughtUp = false;
-    }
-
-    /**
-     * True when every local admission of the last outage is in Redis's books, so Redis may decide again.
-     * Admissions of decisions still in flight when that flush ran only mark the ledger dirty: they are
-     * credited by the next heartbeat without sending decisions back to the fallback (which, under steady
-     * load, would keep a guard local long after Redis returned).
-     */
-    boolean caughtUp() {
-        return caughtUp;
     }
 
     boolean hasPending() {
@@ -105,11 +95,14 @@ final class Reconciler {
 
     /**
      * Credits and releases everything pending, oldest first. Throws at the first Redis failure;
-     * what was not applied stays queued, under the same batch ids, for the next call.
+     * what was not applied stays queued, under the same batch ids, for the next call. Returning, it has put
+     * the outage into Redis's books; admissions of decisions still in flight when it ran only mark the ledger
+     * dirty: they are credited by the next heartbeat without sending decisions back to the fallback (which,
+     * under steady load, would keep a guard local long after Redis returned).
      *
      * @return admissions credited by this call
      */
-    long flush(RedisEngine redis) {
+    long flush(LimitEngine redis) {
         settleAmbiguous(redis);
         if (dirty) {
             dirty = false;
@@ -135,7 +128,6 @@ final class Reconciler {
             redis.release(id);
             releases.poll();
         }
-        caughtUp = true;
         return credited;
     }
 
@@ -146,14 +138,12 @@ final class Reconciler {
      * counted there and admitted here -> not credited again; counted there but blocked here -> released
      * there; not counted there but admitted here -> credited as usual.
      */
-    private void settleAmbiguous(RedisEngine redis) {
+    private void settleAmbiguous(LimitEngine redis) {
         for (Ambiguous a = ambiguous.peek(); a != null; a = ambiguous.peek()) {
-            io.ultrasignals.sniper.script.AcquireReply reply = redis.acquire(new io.ultrasignals.sniper.script.AcquireArgs(
-                    0, 0, false, false, a.signalId(), a.decidedAtMillis(), io.ultrasignals.sniper.script.WindowMode.FIXED));
+            AcquireReply reply = redis.acquire(new AcquireArgs(0, 0, false, false, a.signalId(), a.decidedAtMillis(), WindowMode.FIXED));
             boolean countedInRedis = reply.allowed();
             if (countedInRedis && a.admittedLocally()) {
-                owed.merge(new Pair(Math.floorDiv(a.decidedAtMillis(), 3_600_000L), Math.floorDiv(a.decidedAtMillis(), 86_400_000L)),
-                        1L, Long::sum);
+                owed.merge(new Pair(Buckets.hour(a.decidedAtMillis()), Buckets.day(a.decidedAtMillis())), 1L, Long::sum);
             } else if (countedInRedis) {
                 redis.release(a.signalId());
             }

@@ -2,8 +2,10 @@ package io.ultrasignals.sniper.guard;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.Key;
 import com.google.inject.Module;
 import com.google.inject.Stage;
+import com.google.inject.TypeLiteral;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.ultrasignals.sniper.config.SniperSettings;
 import io.ultrasignals.sniper.redis.RedisLink;
@@ -26,7 +28,7 @@ public final class SniperRuntime implements AutoCloseable {
         this.injector = injector;
         this.settings = injector.getInstance(SniperSettings.class);
         this.guard = injector.getInstance(DefaultSniperGuard.class);
-        this.link = injector.getInstance(com.google.inject.Key.get(new com.google.inject.TypeLiteral<Optional<RedisLink>>() {}));
+        this.link = injector.getInstance(Key.get(new TypeLiteral<Optional<RedisLink>>() {}));
         guard.afterClose(this::closeResources);
     }
 

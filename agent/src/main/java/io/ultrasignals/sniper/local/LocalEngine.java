@@ -3,17 +3,19 @@ package io.ultrasignals.sniper.local;
 import io.ultrasignals.sniper.local.BucketTable.Bucket;
 import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.AcquireReply;
+import io.ultrasignals.sniper.script.Buckets;
+import io.ultrasignals.sniper.script.Clock;
 import io.ultrasignals.sniper.script.CountsReply;
 import io.ultrasignals.sniper.script.LimitEngine;
+import io.ultrasignals.sniper.script.ScriptException;
 import io.ultrasignals.sniper.script.StatusReply;
 import io.ultrasignals.sniper.script.WindowMode;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.LongSupplier;
 
 /**
  * The v1 limit semantics of {@code lua/v1/*.lua} in process memory, for one namespace: the same
- * replies, counts and {@code ERR sniper:} errors (as {@link io.ultrasignals.sniper.script.ScriptException})
+ * replies, counts and {@code ERR sniper:} errors (as {@link ScriptException})
  * as the scripts, so the fallback can take over decisions without changing them.
  *
  * <p><b>Two times.</b> A call decides at its {@code nowMillis}, or at the clock when that is
@@ -32,8 +34,8 @@ import java.util.function.LongSupplier;
  * {@link #drainAdmissions} hands over what this engine admitted, for {@code credit.lua}.
  */
 public final class LocalEngine implements LimitEngine {
-    static final long HOUR_MS = 3_600_000L;
-    static final long DAY_MS = 86_400_000L;
+    static final long HOUR_MS = Buckets.HOUR_MS;
+    static final long DAY_MS = Buckets.DAY_MS;
     /** TTL of admitted {@code op:} decisions and of {@code credit:} marks. */
     static final long MARK_TTL_MS = 172_800_000L;
     /** TTL of an {@code op:} decision blocked by MTF: a confirmation may follow soon. */
@@ -56,15 +58,15 @@ public final class LocalEngine implements LimitEngine {
         }
 
         long hourBucket() {
-            return Math.floorDiv(reply.serverTimeMillis(), HOUR_MS);
+            return Buckets.hour(reply.serverTimeMillis());
         }
 
         long dayBucket() {
-            return Math.floorDiv(reply.serverTimeMillis(), DAY_MS);
+            return Buckets.day(reply.serverTimeMillis());
         }
     }
 
-    private final LongSupplier clock;
+    private final Clock clock;
     private final Object lock = new Object();
     private final BucketTable hours = new BucketTable(2 * HOUR_MS);
     private final BucketTable days = new BucketTable(2 * DAY_MS);
@@ -74,14 +76,14 @@ public final class LocalEngine implements LimitEngine {
 
     /** An engine on the system clock. */
     public LocalEngine() {
-        this(System::currentTimeMillis);
+        this(Clock.SYSTEM);
     }
 
     /**
      * @param clock epoch ms; plays Redis's clock: the default now of a call and the clock expiry
      *              runs on. The fallback passes the local clock corrected by its offset to Redis.
      */
-    public LocalEngine(LongSupplier clock) {
+    public LocalEngine(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -90,7 +92,7 @@ public final class LocalEngine implements LimitEngine {
         ScriptArguments.checkAcquire(args);
         String signalId = args.signalId();
         synchronized (lock) {
-            long clockNow = clock.getAsLong();
+            long clockNow = clock.millis();
             if (signalId != null) {
                 Decision stored = decisions.get(signalId, clockNow);
                 if (stored != null) {
@@ -98,8 +100,8 @@ public final class LocalEngine implements LimitEngine {
                 }
             }
             long now = args.nowMillis() == null ? clockNow : args.nowMillis();
-            long hour = Math.floorDiv(now, HOUR_MS);
-            long day = Math.floorDiv(now, DAY_MS);
+            long hour = Buckets.hour(now);
+            long day = Buckets.day(now);
             Bucket hourBucket = hours.live(hour, clockNow);
             Bucket dayBucket = days.live(day, clockNow);
             long hourCount = count(hourBucket);
@@ -150,10 +152,10 @@ public final class LocalEngine implements LimitEngine {
     public StatusReply status(Long nowMillis) {
         ScriptArguments.checkStatus(nowMillis);
         synchronized (lock) {
-            long clockNow = clock.getAsLong();
+            long clockNow = clock.millis();
             long now = nowMillis == null ? clockNow : nowMillis;
-            Bucket hour = hours.live(Math.floorDiv(now, HOUR_MS), clockNow);
-            Bucket day = days.live(Math.floorDiv(now, DAY_MS), clockNow);
+            Bucket hour = hours.live(Buckets.hour(now), clockNow);
+            Bucket day = days.live(Buckets.day(now), clockNow);
             return new StatusReply(count(hour), count(day), ttl(hour, clockNow), ttl(day, clockNow), now);
         }
     }
@@ -162,7 +164,7 @@ public final class LocalEngine implements LimitEngine {
     public CountsReply release(String signalId) {
         ScriptArguments.checkRelease(signalId);
         synchronized (lock) {
-            long clockNow = clock.getAsLong();
+            long clockNow = clock.millis();
             Decision decision = decisions.get(signalId, clockNow);
             if (decision == null) {
                 return UNKNOWN_SIGNAL;
@@ -191,7 +193,7 @@ public final class LocalEngine implements LimitEngine {
     public CountsReply credit(long hourBucket, long dayBucket, long n, String batchId) {
         ScriptArguments.checkCredit(hourBucket, dayBucket, n, batchId);
         synchronized (lock) {
-            long clockNow = clock.getAsLong();
+            long clockNow = clock.millis();
             Bucket hour = hours.live(hourBucket, clockNow);
             Bucket day = days.live(dayBucket, clockNow);
             if (creditMarks.get(batchId, clockNow) != null) {
@@ -220,7 +222,7 @@ public final class LocalEngine implements LimitEngine {
         requireNonNegative("dayBucket", dayBucket);
         requireNonNegative("dayCount", dayCount);
         synchronized (lock) {
-            long clockNow = clock.getAsLong();
+            long clockNow = clock.millis();
             raise(hours, hourBucket, hourCount, clockNow);
             raise(days, dayBucket, dayCount, clockNow);
         }

@@ -2,7 +2,6 @@ package io.ultrasignals.sniper.metrics;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.ultrasignals.sniper.guard.DefaultSniperGuard;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
@@ -53,13 +52,12 @@ final class HealthReport {
 
     Map<String, Object> fields() {
         boolean fallback = metrics.fallbackActive();
-        CircuitBreaker breaker = guard.breaker();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("status", fallback ? "degraded" : "ok");
         out.put("backend", guard.currentBackend().label());
         out.put("redis_configured", redisConfigured);
         out.put("fallback_active", fallback);
-        out.put("breaker", breaker == null ? "NONE" : breaker.getState().name());
+        out.put("breaker", guard.breakerState());
         out.put("last_redis_round_trip_seconds", orNull(metrics.lastRedisRoundTripSeconds()));
         out.put("last_redis_round_trip_age_seconds", orNull(metrics.lastRedisRoundTripAgeSeconds()));
         out.put("clock_offset_seconds", guard.clock().offsetMillis() / 1000.0);

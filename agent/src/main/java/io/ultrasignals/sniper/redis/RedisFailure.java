@@ -4,6 +4,7 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
+import java.io.IOException;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -66,12 +67,12 @@ public enum RedisFailure {
         }
         if (e instanceof RedisCommandExecutionException) {
             String message = String.valueOf(e.getMessage());
-            if (message.startsWith("ERR sniper: key ")) {
+            if (SniperErrorReply.of(message) == SniperErrorReply.CORRUPT_DATA) {
                 return DATA;
             }
             return ofErrorCode(errorCode(message));
         }
-        if (e instanceof RedisConnectionException || e instanceof java.io.IOException
+        if (e instanceof RedisConnectionException || e instanceof IOException
                 || e instanceof CancellationException || e instanceof NotConnectedException) {
             return CONNECTION;
         }

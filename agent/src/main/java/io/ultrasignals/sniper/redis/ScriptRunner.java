@@ -18,9 +18,6 @@ import java.util.concurrent.CompletableFuture;
  * {@link ScriptException} / {@link CorruptDataException} / {@link RedisUnavailableException}.
  */
 public final class ScriptRunner {
-    /** How acquire.lua starts the reply that says it ran after the caller's deadline and counted nothing. */
-    private static final String DEADLINE_PASSED = "ERR sniper: deadline_ms passed";
-
     private final RedisLink link;
     private final Duration timeout;
     private final Runnable onReload;
@@ -99,11 +96,8 @@ public final class ScriptRunner {
     public static boolean refusedAsLate(Throwable error) {
         Throwable e = RedisFailure.unwrap(error);
         return e instanceof RedisUnavailableException u && u.failure() == RedisFailure.TIMEOUT
-                && u.getCause() instanceof RedisCommandExecutionException r && isDeadlinePassed(r);
-    }
-
-    private static boolean isDeadlinePassed(Throwable e) {
-        return String.valueOf(e.getMessage()).startsWith(DEADLINE_PASSED);
+                && u.getCause() instanceof RedisCommandExecutionException r
+                && SniperErrorReply.of(r.getMessage()) == SniperErrorReply.DEADLINE_PASSED;
     }
 
     /** Maps Lettuce's exceptions onto the three the rest of Sniper handles. */
@@ -112,12 +106,13 @@ public final class ScriptRunner {
         if (e instanceof ScriptException || e instanceof RedisUnavailableException) {
             return (RuntimeException) e;
         }
-        if (e instanceof RedisCommandExecutionException && isDeadlinePassed(e)) {
+        SniperErrorReply scriptError = e instanceof RedisCommandExecutionException ? SniperErrorReply.of(e.getMessage()) : null;
+        if (scriptError == SniperErrorReply.DEADLINE_PASSED) {
             // The reply came, but after the caller's deadline in Redis time (clock skew): a timeout.
             return new RedisUnavailableException(RedisFailure.TIMEOUT, e);
         }
-        if (e instanceof RedisCommandExecutionException && String.valueOf(e.getMessage()).startsWith("ERR sniper:")) {
-            return e.getMessage().startsWith("ERR sniper: key ")
+        if (scriptError != null) {
+            return scriptError == SniperErrorReply.CORRUPT_DATA
                     ? new CorruptDataException(e.getMessage())
                     : new ScriptException(e.getMessage());
         }

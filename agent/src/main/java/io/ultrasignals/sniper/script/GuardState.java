@@ -1,5 +1,7 @@
 package io.ultrasignals.sniper.script;
 
+import java.util.Locale;
+
 /** What a guard tells heartbeat.lua about itself (ARGV[6]); the wire word is the lower-case name. */
 public enum GuardState {
     /** Everything this guard admitted locally is credited: it decides on Redis. */
@@ -10,6 +12,6 @@ public enum GuardState {
     LEAVE;
 
     public String wire() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -1,5 +1,6 @@
 package io.ultrasignals.sniper.script;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -20,7 +21,7 @@ public record HeartbeatReply(long guards, long hourCount, long dayCount, long se
             throw new IllegalArgumentException("heartbeat reply must have 5 or 11 elements, got " + raw);
         }
         long[] v = new long[11];
-        java.util.Arrays.fill(v, UNKNOWN);
+        Arrays.fill(v, UNKNOWN);
         for (int i = 0; i < raw.size(); i++) {
             v[i] = AcquireReply.num(raw.get(i));
         }

@@ -252,7 +252,7 @@ class FaultInjectionTest {
                 assertThat(d.reason()).isEqualTo(Reason.SNIPER_REDIS_DATA);
                 assertThat(d.detail()).contains("ERR sniper: key " + s.namespace() + ":hour:" + hour);
             }
-            assertThat(runtime.guard().breaker().getState().name()).isEqualTo("CLOSED");
+            assertThat(runtime.guard().breakerState()).isEqualTo("CLOSED");
         }
     }
 

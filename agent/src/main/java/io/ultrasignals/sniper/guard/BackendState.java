@@ -1,0 +1,139 @@
+package io.ultrasignals.sniper.guard;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.ultrasignals.sniper.Backend;
+import io.ultrasignals.sniper.Decision;
+import io.ultrasignals.sniper.redis.RedisFailure;
+import io.ultrasignals.sniper.script.ScriptException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Logger;
+
+/**
+ * Who decides now, in one place. Two things gate Redis: the circuit breaker (closed, or half-open with a probe
+ * permitted) and the books (everything admitted locally in the last outage credited to Redis). While either
+ * says no, the fallback decides. The backend reported to status, health and the listener is the one that made
+ * the latest settled decision; it changes only in {@link #settle}, which says so once per change (a log line and
+ * {@link GuardListener#onBackendChange}).
+ *
+ * <p>Transitions:
+ * <ul>
+ *   <li>a Redis call fails ({@link #redisFailed}): the breaker counts an error and the books are open
+ *       (an outage began: the listener hears it, {@code onOutage} runs);</li>
+ *   <li>Redis answers ({@link #redisAnswered}), also with one of the scripts' error replies: the breaker counts
+ *       a success (wrong data is not an outage);</li>
+ *   <li>a flush put the outage into Redis's books ({@link #booksComplete});</li>
+ *   <li>a decision settles ({@link #settle}): a Redis decision only once the breaker has closed (while half-open,
+ *       probe and fallback decisions interleave, and that must not report a change per decision); moving back to
+ *       Redis runs {@code onBackOnRedis}.</li>
+ * </ul>
+ */
+final class BackendState {
+    private static final Logger LOG = Logger.getLogger(BackendState.class.getName());
+
+    /** Why the fallback decides while the books of an outage are still open. */
+    static final String RECONCILING = "reconciling";
+    /** Why the fallback decides while the breaker lets no call through. */
+    static final String CIRCUIT_OPEN = "circuit open";
+
+    /** Null when Redis is not configured: then the local engine always decides. */
+    private final CircuitBreaker breaker;
+    private final GuardListener listener;
+    private final Runnable onOutage;
+    private final Runnable onBackOnRedis;
+    private final AtomicReference<Backend> reported = new AtomicReference<>();
+    /** False from the start of an outage until a flush has put everything of it into Redis's books. */
+    private volatile boolean booksComplete = true;
+
+    /**
+     * @param breaker       the breaker around Redis calls, or null without Redis
+     * @param onOutage      runs when a Redis call failed as an outage would (the decision thread, before it falls back)
+     * @param onBackOnRedis runs when decisions are reported back on Redis
+     */
+    BackendState(CircuitBreaker breaker, GuardListener listener, Runnable onOutage, Runnable onBackOnRedis) {
+        this.breaker = breaker;
+        this.listener = listener;
+        this.onOutage = onOutage;
+        this.onBackOnRedis = onBackOnRedis;
+        reported.set(breaker == null ? Backend.LOCAL : Backend.REDIS);
+    }
+
+    /**
+     * Whether this call may go to Redis now: null if so (a half-open breaker's permission is taken), else why not
+     * ({@link #RECONCILING}, {@link #CIRCUIT_OPEN}).
+     */
+    String whyNotRedis() {
+        if (!booksComplete) {
+            return RECONCILING;
+        }
+        return breaker.tryAcquirePermission() ? null : CIRCUIT_OPEN;
+    }
+
+    /** Whether a background call (heartbeat, probe) may go to Redis now; the books need not be complete. */
+    boolean breakerPermits() {
+        return breaker.tryAcquirePermission();
+    }
+
+    /** Whether every local admission of the last outage is in Redis's books. */
+    boolean booksComplete() {
+        return booksComplete;
+    }
+
+    /** Redis answered a call that took {@code nanos}. */
+    void redisAnswered(long nanos) {
+        breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * A Redis call failed after {@code nanos}: the listener hears its kind; an error reply of the scripts
+     * (Redis answered) counts as an answer, anything else as an outage.
+     */
+    FallbackCause redisFailed(Throwable error, long nanos) {
+        Throwable e = RedisFailure.unwrap(error);
+        RedisFailure kind = RedisFailure.of(e);
+        listener.onRedisFailure(kind);
+        if (kind == RedisFailure.DATA || e instanceof ScriptException) {
+            // Redis answered: wrong data is not an outage, so it must not open the breaker.
+            breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+            return FallbackCause.scriptError(e.getMessage());
+        }
+        breaker.onError(nanos, TimeUnit.NANOSECONDS, e);
+        booksComplete = false;
+        onOutage.run();
+        return FallbackCause.outage(kind, e);
+    }
+
+    /** A flush put every local admission of the outage into Redis's books: Redis may decide again. */
+    void booksCompleted() {
+        booksComplete = true;
+    }
+
+    /** Reports the backend of this decision, if settled (see the class comment); says so when it changed. */
+    void settle(Decision decision) {
+        Backend now = decision.backend();
+        boolean settled = now != Backend.OFF
+                && (now != Backend.REDIS || breaker == null || breaker.getState() == CircuitBreaker.State.CLOSED);
+        if (!settled) {
+            return;
+        }
+        Backend previous = reported.getAndSet(now);
+        if (previous != now) {
+            if (now == Backend.REDIS) {
+                onBackOnRedis.run();
+            }
+            LOG.info("sniper: decisions now made by " + now.label() + " (were " + previous.label()
+                    + (decision.detail() == null ? "" : "; cause: " + decision.detail()) + ")");
+            listener.onBackendChange(previous, now, decision.detail());
+        }
+    }
+
+    /** The backend that made the latest settled decision. */
+    Backend current() {
+        return reported.get();
+    }
+
+    /** The breaker's state (CLOSED, OPEN, HALF_OPEN, ...), or NONE without Redis. */
+    String breakerState() {
+        return breaker == null ? "NONE" : breaker.getState().name();
+    }
+}

@@ -1,0 +1,35 @@
+package io.ultrasignals.sniper.guard;
+
+import io.ultrasignals.sniper.redis.RedisFailure;
+
+/**
+ * Why the fallback decides one signal, carried typed from where it was found out.
+ *
+ * @param detail      the decision's detail ({@code timeout}, {@code circuit open}, the script's
+ *                    {@code ERR sniper: ...} reply, ...)
+ * @param scriptError Redis answered with one of the scripts' error replies (wrong data, a refused argument):
+ *                    policy {@code deny} then says {@link io.ultrasignals.sniper.Reason#SNIPER_REDIS_DATA}
+ */
+record FallbackCause(String detail, boolean scriptError) {
+    /** How much of an unexpected error's text a decision carries (Redis error text holds no secrets). */
+    private static final int OTHER_DETAIL_LIMIT = 160;
+
+    /** The guard's own reason for not asking Redis ({@code reconciling}, {@code circuit open}). */
+    static FallbackCause because(String detail) {
+        return new FallbackCause(detail, false);
+    }
+
+    static FallbackCause scriptError(String reply) {
+        return new FallbackCause(reply, true);
+    }
+
+    /** A Redis call failed as in an outage: its kind, and for an unexpected one what it was. */
+    static FallbackCause outage(RedisFailure kind, Throwable error) {
+        if (kind != RedisFailure.OTHER) {
+            return new FallbackCause(kind.label(), false);
+        }
+        String message = String.valueOf(error.getMessage());
+        return new FallbackCause(kind.label() + ": "
+                + (message.length() > OTHER_DETAIL_LIMIT ? message.substring(0, OTHER_DETAIL_LIMIT) : message), false);
+    }
+}

@@ -1,0 +1,146 @@
+package io.ultrasignals.sniper.guard;
+
+import io.ultrasignals.sniper.redis.ClockOffset;
+import io.ultrasignals.sniper.redis.RedisEngine;
+import io.ultrasignals.sniper.script.GuardState;
+import io.ultrasignals.sniper.script.HeartbeatReply;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The background round: register and read the fleet, restore counts Redis lost, then reconcile. Runs on the
+ * guard's one background thread only. The heartbeat goes first so that a lost-data check compares what this
+ * guard last saw with what Redis holds before our own credits are added to it; and a guard that may hold local
+ * admissions says so ({@code local}) before it credits, so that Redis holds back every guard's share until each
+ * has credited or beaten again (lua/README.md, "Recovery"). Once everything is credited it beats again as
+ * {@code redis}, which releases its own share.
+ */
+final class Heartbeat {
+    private static final Logger LOG = Logger.getLogger(Heartbeat.class.getName());
+
+    private final RedisEngine redis;
+    private final BackendState state;
+    private final Reconciler reconciler;
+    private final FleetView fleet;
+    private final FallbackBudget budget;
+    private final LocalAdmissionGate gate;
+    private final ClockOffset clock;
+    private final GuardListener listener;
+    private final String guardId;
+    private final Duration ttl;
+    private final long hourlyCap;
+    private final long dailyCap;
+    private final long decisionTimeoutMillis;
+    /** The epoch of the latest heartbeat (0: none yet). */
+    private long lastEpoch;
+    /** Whether the latest heartbeat found Redis holding back for guards that may be local (for one log line per change). */
+    private boolean holding;
+
+    Heartbeat(RedisEngine redis, BackendState state, Reconciler reconciler, FleetView fleet, FallbackBudget budget,
+              LocalAdmissionGate gate, ClockOffset clock, GuardListener listener, String guardId, Duration ttl,
+              long hourlyCap, long dailyCap, long decisionTimeoutMillis) {
+        this.redis = redis;
+        this.state = state;
+        this.reconciler = reconciler;
+        this.fleet = fleet;
+        this.budget = budget;
+        this.gate = gate;
+        this.clock = clock;
+        this.listener = listener;
+        this.guardId = guardId;
+        this.ttl = ttl;
+        this.hourlyCap = hourlyCap;
+        this.dailyCap = dailyCap;
+        this.decisionTimeoutMillis = decisionTimeoutMillis;
+    }
+
+    /** One round (scheduled at the heartbeat interval); never throws. */
+    void beat() {
+        if (!state.breakerPermits()) {
+            return;
+        }
+        long start = System.nanoTime();
+        try {
+            GuardState said = caughtUp() ? GuardState.REDIS : GuardState.LOCAL;
+            HeartbeatReply hb = send(said);
+            if (lastEpoch != 0 && hb.epoch() != lastEpoch) {
+                restoreLostCounts(hb);
+            }
+            lastEpoch = hb.epoch();
+            observe(hb);
+            long credited = reconciler.flush(redis);
+            state.booksCompleted();
+            if (credited > 0) {
+                LOG.info("sniper: credited " + credited + " local admissions to Redis");
+                listener.onReconciled(credited);
+            }
+            if (caughtUp()) {
+                if (said == GuardState.LOCAL) {
+                    observe(send(GuardState.REDIS));
+                }
+                // Books complete: a later outage starts from the share recorded now, not the old episode's.
+                budget.endEpisode();
+            }
+            state.redisAnswered(System.nanoTime() - start);
+        } catch (RuntimeException e) {
+            state.redisFailed(e, System.nanoTime() - start);
+        } catch (Throwable t) {
+            LOG.log(Level.WARNING, "sniper: heartbeat failed unexpectedly", t);
+        }
+    }
+
+    /** Stopping, caught up: leave the fleet's reckoning, so that Redis holds nothing back for this guard. */
+    void leave() {
+        if (!caughtUp()) {
+            return;
+        }
+        try {
+            redis.heartbeatAsync(guardId, ttl, hourlyCap, dailyCap, GuardState.LEAVE)
+                    .get(decisionTimeoutMillis * 2, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            // Harmless: the guard then stays in the reckoning until its buckets end.
+            LOG.log(Level.FINE, "sniper: leaving the fleet failed", e);
+        }
+    }
+
+    /** Books complete and nothing pending: this guard may tell Redis it decides on Redis. */
+    private boolean caughtUp() {
+        return state.booksComplete() && !reconciler.hasPending();
+    }
+
+    private HeartbeatReply send(GuardState said) {
+        if (said == GuardState.REDIS) {
+            gate.sendingRedisBeat(clock.redisNow());
+        }
+        HeartbeatReply reply = redis.heartbeatAsync(guardId, ttl, hourlyCap, dailyCap, said).join();
+        if (said == GuardState.LOCAL) {
+            gate.localBeatApplied();
+        }
+        return reply;
+    }
+
+    /** Takes in a heartbeat reply; says once when Redis starts and stops holding back for guards that may be local. */
+    private void observe(HeartbeatReply hb) {
+        fleet.observeBeat(hb);
+        boolean nowHolding = hb.heldHour() > 0 || hb.heldDay() > 0;
+        if (nowHolding != holding) {
+            holding = nowHolding;
+            LOG.info(nowHolding
+                    ? "sniper: Redis holds back " + hb.heldHour() + " (hour) / " + hb.heldDay() + " (day) admissions for "
+                            + "guards that may be deciding locally, until they have credited (" + hb.guards() + " guards in the fleet)"
+                    : "sniper: Redis holds nothing back any more: every guard's local admissions are in its books");
+        }
+    }
+
+    /** Redis started a new epoch: put back what this guard last saw ({@link LostCountRestore}). */
+    private void restoreLostCounts(HeartbeatReply now) {
+        long[] restored = LostCountRestore.after(now, fleet, reconciler, decisionTimeoutMillis).applyTo(redis);
+        if (restored[0] > 0 || restored[1] > 0) {
+            LOG.warning("sniper: Redis lost its counts (restarted without persistence?); restored hour +" + restored[0]
+                    + ", day +" + restored[1] + " (the latest counts this guard saw)");
+            listener.onRedisRollback(restored[0], restored[1]);
+        }
+    }
+}
