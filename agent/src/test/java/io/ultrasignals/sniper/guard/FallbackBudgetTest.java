@@ -67,6 +67,46 @@ class FallbackBudgetTest {
         assertThat(admitLocally(local, 30)).isEqualTo(8);
     }
 
+    @Test
+    void anEpisodeSeedsOnceAndALaterViewInTheSameBucketDoesNotReseed() {
+        LocalEngine local = new LocalEngine(now::get);
+        fleet.observeBeat(beat(T0, 3, 30, 5, 30, 0));
+        budget.prepare(local, T0);
+        assertThat(admitLocally(local, 3)).isEqualTo(3);
+        fleet.observeBeat(beat(T0 + 10, 3, 30, 20, 30, 0)); // a larger share recorded meanwhile
+        budget.prepare(local, T0 + 10);
+        assertThat(admitLocally(local, 10)).as("still the episode's share of 5").isEqualTo(2);
+    }
+
+    @Test
+    void theNextHourOfTheSameEpisodeIsSeededWithTheRecordedNextShare() {
+        LocalEngine local = new LocalEngine(now::get);
+        fleet.observeBeat(beat(T0, 3, 30, 5, 4, 0));
+        budget.prepare(local, T0);
+        assertThat(admitLocally(local, 10)).isEqualTo(5);
+        now.set(T0 + HOUR);
+        budget.prepare(local, T0 + HOUR);
+        assertThat(admitLocally(local, 10)).isEqualTo(4);
+    }
+
+    @Test
+    void theShareFormula() {
+        assertThat(FallbackBudget.share(90, 20, 30, 0, 3)).as("min(20, 60 / 3)").isEqualTo(20);
+        assertThat(FallbackBudget.share(90, 50, 30, 0, 3)).isEqualTo(20);
+        assertThat(FallbackBudget.share(90, 50, 30, 10, 3)).as("floor(50 / 3)").isEqualTo(16);
+        assertThat(FallbackBudget.share(90, 50, 95, 0, 3)).as("over the cap: none").isZero();
+        assertThat(FallbackBudget.share(90, 50, 30, 0, 0)).as("no fleet heard: one guard").isEqualTo(50);
+    }
+
+    @Test
+    void withoutRedisTheOneGuardsShareIsWhatRemainsOfTheCap() {
+        FallbackBudget alone = new FallbackBudget(90, 0, fleet, false);
+        assertThat(alone.hourShare(T0)).isEqualTo(90);
+        fleet.observeCounts(T0, 30, 30);
+        assertThat(alone.hourShare(T0)).isEqualTo(60);
+        assertThat(alone.dayShare(T0)).as("no daily cap").isEqualTo(-1);
+    }
+
     private int admitLocally(LocalEngine local, int offered) {
         int admitted = 0;
         for (int i = 0; i < offered; i++) {

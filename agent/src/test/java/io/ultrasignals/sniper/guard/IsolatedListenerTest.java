@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import io.ultrasignals.sniper.Backend;
 import io.ultrasignals.sniper.Decision;
-import io.ultrasignals.sniper.Reason;
 import io.ultrasignals.sniper.redis.RedisFailure;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every listener method, called through the isolation with a listener that throws: nothing escapes, logs are rate-limited. */
 class IsolatedListenerTest {
-    private static final Decision DECISION = new Decision(true, Reason.OK, 1, 1, 0, 0, Backend.LOCAL, false, false, null);
+    private static final Decision DECISION = Decision.admittedBy(Backend.LOCAL, 1, 1, 0, false);
 
     private final Logger logger = Logger.getLogger(IsolatedListener.class.getName());
     private final List<LogRecord> logged = new ArrayList<>();
