@@ -3,6 +3,7 @@ package io.ultrasignals.sniper.cli;
 import io.ultrasignals.sniper.config.RedisSettings;
 import io.ultrasignals.sniper.config.RedisTopology;
 import io.ultrasignals.sniper.config.SniperSettings;
+import io.ultrasignals.sniper.script.Buckets;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -31,7 +32,6 @@ final class DemoCommand implements Callable<Integer> {
     /** How long after the recovery phase the demo waits for every runner to be back on Redis. */
     private static final long RETURN_WAIT_MS = 10_000;
     private static final long REDRAW_MS = 250;
-    private static final long HOUR_MS = 3_600_000L;
 
     @Mixin
     CommonOptions common;
@@ -216,7 +216,7 @@ final class DemoCommand implements Callable<Integer> {
     /** Fixed hour buckets: a run that crossed an hour boundary would count against two caps. */
     private void awaitRoomInTheHour(PrintStream err) throws InterruptedException {
         long runMillis = (long) ((redisSeconds + outageSeconds + recoverySeconds) * 1000) + 25_000;
-        long left = HOUR_MS - Math.floorMod(System.currentTimeMillis(), HOUR_MS);
+        long left = Buckets.HOUR_MS - Math.floorMod(System.currentTimeMillis(), Buckets.HOUR_MS);
         if (left < runMillis) {
             err.printf("waiting %d s for the next hour, so that the whole run counts against one hourly cap%n",
                     left / 1000 + 1);

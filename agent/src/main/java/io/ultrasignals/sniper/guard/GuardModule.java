@@ -23,14 +23,14 @@ import java.util.UUID;
  * Wires a guard from settings. Creating the injector builds objects only: nothing connects and no
  * thread starts until {@link SniperRuntime#start()}.
  */
-public final class GuardModule extends AbstractModule {
+final class GuardModule extends AbstractModule {
     /** The breaker's name, as the Resilience4j metrics label it. */
-    public static final String BREAKER_NAME = "sniper-redis";
+    static final String BREAKER_NAME = "sniper-redis";
 
     private final SniperSettings settings;
     private final GuardListener listener;
 
-    public GuardModule(SniperSettings settings, GuardListener listener) {
+    GuardModule(SniperSettings settings, GuardListener listener) {
         this.settings = settings;
         // Isolated once, here, so that no listener call anywhere in the guard can throw into a decision.
         this.listener = IsolatedListener.isolate(listener);
