@@ -15,7 +15,6 @@ import io.ultrasignals.sniper.redis.NotConnectedException;
 import io.ultrasignals.sniper.redis.RedisEngine;
 import io.ultrasignals.sniper.redis.RedisFailure;
 import io.ultrasignals.sniper.redis.RedisUnavailableException;
-import io.ultrasignals.sniper.redis.ScriptRunner;
 import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.Buckets;
 import io.ultrasignals.sniper.script.CountsReply;
@@ -115,25 +114,29 @@ public final class DefaultSniperGuard implements SniperGuard {
 
     /**
      * Round trips before the first decision, within a start-up sized budget: a status call and an acquire that
-     * cannot count (its deadline has passed, so the script replies before it reads or writes a key). They load
-     * both scripts (EVAL on NOSCRIPT) and both code paths; they repeat, up to {@link #WARM_UP_ROUNDS} times,
-     * until a round fits in the decision timeout. A fresh JVM on a busy machine is slow on its first calls, and
-     * a first decision that times out goes to the fallback with Redis up. Failure is harmless: decisions fall
-     * back as they would anyway.
+     * cannot count (MTF required and missing, no signal id: the script reads the counts and writes nothing).
+     * They load both scripts (EVAL on NOSCRIPT), both code paths and the clock offset; they repeat, up to
+     * {@link #WARM_UP_ROUNDS} times, until a round fits in the decision timeout. A fresh JVM on a busy machine is
+     * slow on its first calls, and a first decision that times out goes to the fallback with Redis up. Failure is
+     * harmless: decisions fall back as they would anyway.
+     *
+     * <p>(The acquire used to carry a deadline long past instead; RedisEngine retries a call refused as late while
+     * the first try's wait lasts, so that one call became tens of thousands of refused EVALSHAs and the warm-up
+     * always took its whole budget.)
      */
     void warmUp(Duration budget) {
         long end = System.nanoTime() + budget.toNanos();
-        AcquireArgs cannotCount = new AcquireArgs(0, 0, false, false, null, null, policy.window());
+        AcquireArgs cannotCount = new AcquireArgs(0, 0, true, false, null, null, policy.window());
         for (int round = 0; round < WARM_UP_ROUNDS && System.nanoTime() < end; round++) {
             boolean status = replied(redis.statusAsync(null), end);
-            boolean acquire = replied(redis.acquireAsync(cannotCount, 1L), end);
+            boolean acquire = replied(redis.acquireAsync(cannotCount), end);
             if (status && acquire) {
                 return;
             }
         }
     }
 
-    /** True if Redis answered within the decision timeout (the expired acquire's error reply is an answer). */
+    /** True if Redis answered within the budget. */
     private static boolean replied(CompletableFuture<?> call, long endNanos) {
         try {
             call.get(Math.max(0, endNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -142,9 +145,6 @@ public final class DefaultSniperGuard implements SniperGuard {
             Thread.currentThread().interrupt();
             return false;
         } catch (Exception e) {
-            if (ScriptRunner.refusedAsLate(e)) {
-                return true;
-            }
             LOG.log(Level.FINE, "sniper: warm-up call failed", e);
             return false;
         }
