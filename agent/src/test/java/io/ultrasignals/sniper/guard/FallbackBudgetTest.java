@@ -69,9 +69,7 @@ class FallbackBudgetTest {
 
     @Test
     void anEpisodeSeedsOnceAndALaterViewInTheSameBucketDoesNotReseed() {
-        LocalEngine local = new LocalEngine(now::get);
-        fleet.observeBeat(beat(T0, 3, 30, 5, 30, 0));
-        budget.prepare(local, T0);
+        LocalEngine local = episodeWithShares(5, 30);
         assertThat(admitLocally(local, 3)).isEqualTo(3);
         fleet.observeBeat(beat(T0 + 10, 3, 30, 20, 30, 0)); // a larger share recorded meanwhile
         budget.prepare(local, T0 + 10);
@@ -80,9 +78,7 @@ class FallbackBudgetTest {
 
     @Test
     void theNextHourOfTheSameEpisodeIsSeededWithTheRecordedNextShare() {
-        LocalEngine local = new LocalEngine(now::get);
-        fleet.observeBeat(beat(T0, 3, 30, 5, 4, 0));
-        budget.prepare(local, T0);
+        LocalEngine local = episodeWithShares(5, 4);
         assertThat(admitLocally(local, 10)).isEqualTo(5);
         now.set(T0 + HOUR);
         budget.prepare(local, T0 + HOUR);
@@ -105,6 +101,14 @@ class FallbackBudgetTest {
         fleet.observeCounts(T0, 30, 30);
         assertThat(alone.hourShare(T0)).isEqualTo(60);
         assertThat(alone.dayShare(T0)).as("no daily cap").isEqualTo(-1);
+    }
+
+    /** An outage begins at T0 after a heartbeat that recorded these shares (3 guards, 30 counted). */
+    private LocalEngine episodeWithShares(long share, long nextShare) {
+        LocalEngine local = new LocalEngine(now::get);
+        fleet.observeBeat(beat(T0, 3, 30, share, nextShare, 0));
+        budget.prepare(local, T0);
+        return local;
     }
 
     private int admitLocally(LocalEngine local, int offered) {
