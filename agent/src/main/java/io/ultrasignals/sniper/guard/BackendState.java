@@ -5,6 +5,7 @@ import io.ultrasignals.sniper.Backend;
 import io.ultrasignals.sniper.Decision;
 import io.ultrasignals.sniper.redis.RedisFailure;
 import io.ultrasignals.sniper.script.ScriptException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
@@ -22,7 +23,12 @@ import java.util.logging.Logger;
  *       (an outage began: the listener hears it, {@code onOutage} runs);</li>
  *   <li>Redis answers ({@link #redisAnswered}), also with one of the scripts' error replies: the breaker counts
  *       a success (wrong data is not an outage);</li>
- *   <li>a flush put the outage into Redis's books ({@link #booksComplete});</li>
+ *   <li>the heartbeat begins the return to Redis ({@link #returnBegins}): no decision goes local any more; each
+ *       waits for the return to end ({@link #returnUnderWay}), one credit and one heartbeat round trip, so that
+ *       nothing is admitted locally after the last credit and no Redis decision is held back for this guard's own
+ *       share (Redis holds it until the guard's {@code redis} beat);</li>
+ *   <li>the return ends ({@link #returnEnded}, always, by the heartbeat): with the books complete
+ *       ({@link #booksCompleted}), or not, when a call of it failed; the waiting decisions then go by the state.</li>
  *   <li>a decision settles ({@link #settle}): a Redis decision only once the breaker has closed (while half-open,
  *       probe and fallback decisions interleave, and that must not report a change per decision); moving back to
  *       Redis runs {@code onBackOnRedis}.</li>
@@ -44,6 +50,8 @@ final class BackendState {
     private final AtomicReference<Backend> reported = new AtomicReference<>();
     /** False from the start of an outage until a flush has put everything of it into Redis's books. */
     private volatile boolean booksComplete = true;
+    /** Set while a return to Redis is under way; completed (and cleared) when it ends either way. */
+    private volatile CompletableFuture<Void> returning;
 
     /**
      * @param breaker       the breaker around Redis calls, or null without Redis
@@ -103,9 +111,31 @@ final class BackendState {
         return FallbackCause.outage(kind, e);
     }
 
-    /** A flush put every local admission of the outage into Redis's books: Redis may decide again. */
+    /**
+     * The heartbeat is about to credit the last local admissions and tell Redis this guard decides on Redis: from
+     * now on decisions wait for that ({@link #returnUnderWay}) instead of going local.
+     */
+    void returnBegins() {
+        returning = new CompletableFuture<>();
+    }
+
+    /** Completes when the return under way ends (then Redis or the fallback decides), or null if none is. */
+    CompletableFuture<Void> returnUnderWay() {
+        return returning;
+    }
+
+    /** Every local admission of the outage is in Redis's books and Redis knows it: Redis may decide again. */
     void booksCompleted() {
         booksComplete = true;
+    }
+
+    /** The return under way, if any, has ended: the decisions waiting for it go on (on the calling thread). */
+    void returnEnded() {
+        CompletableFuture<Void> ended = returning;
+        returning = null;
+        if (ended != null) {
+            ended.complete(null);
+        }
     }
 
     /** Reports the backend of this decision, if settled (see the class comment); says so when it changed. */

@@ -177,6 +177,15 @@ public final class DefaultSniperGuard implements SniperGuard {
         if (redis == null) {
             return CompletableFuture.completedFuture(finish(fallback.decideAlone(args), start));
         }
+        return decideWithRedis(args, start);
+    }
+
+    private CompletionStage<Decision> decideWithRedis(AcquireArgs args, long start) {
+        CompletableFuture<Void> returning = state.returnUnderWay();
+        if (returning != null) {
+            // The heartbeat is crediting the outage's last local admissions: one round trip, then Redis decides.
+            return returning.thenCompose(ended -> decideWithRedis(args, start));
+        }
         String notRedis = state.whyNotRedis();
         if (notRedis != null) {
             return CompletableFuture.completedFuture(finish(fallback.decide(args, FallbackCause.because(notRedis)), start));

@@ -63,37 +63,55 @@ final class Heartbeat {
         }
         long start = System.nanoTime();
         try {
-            GuardState said = caughtUp() ? GuardState.REDIS : GuardState.LOCAL;
-            HeartbeatReply hb = send(said);
+            // Books open: this guard may hold local admissions, and says so before it credits them.
+            boolean onRedis = state.booksComplete();
+            HeartbeatReply hb = send(onRedis ? GuardState.REDIS : GuardState.LOCAL);
             if (lastEpoch != 0 && hb.epoch() != lastEpoch) {
                 restoreLostCounts(hb);
             }
             lastEpoch = hb.epoch();
             observe(hb);
             long credited = reconciler.flush(redis);
-            state.booksCompleted();
+            if (onRedis) {
+                // Also clears an episode a decision of the last outage may have seeded after the return.
+                budget.endEpisode();
+            } else {
+                credited += returnToRedis();
+            }
             if (credited > 0) {
                 LOG.info("sniper: credited " + credited + " local admissions to Redis");
                 listener.onReconciled(credited);
-            }
-            if (caughtUp()) {
-                if (said == GuardState.LOCAL) {
-                    observe(send(GuardState.REDIS));
-                }
-                // Books complete: a later outage starts from the share recorded now, not the old episode's.
-                budget.endEpisode();
             }
             state.redisAnswered(System.nanoTime() - start);
         } catch (RuntimeException e) {
             state.redisFailed(e, System.nanoTime() - start);
         } catch (Throwable t) {
             LOG.log(Level.WARNING, "sniper: heartbeat failed unexpectedly", t);
+        } finally {
+            // Decisions waiting for a return must never wait longer than this round.
+            state.returnEnded();
         }
+    }
+
+    /**
+     * Ends an outage's books: decisions stop going local (they wait, {@link BackendState#returnBegins}), what they
+     * admitted since the flush is credited, and Redis hears {@code redis}, which releases this guard's share; only
+     * then may Redis decide, so none of its decisions is held back for this guard's own share.
+     */
+    private long returnToRedis() {
+        state.returnBegins();
+        long credited = reconciler.flush(redis);
+        observe(send(GuardState.REDIS));
+        state.booksCompleted();
+        state.returnEnded();
+        // Books complete: a later outage starts from the share recorded now, not the old episode's.
+        budget.endEpisode();
+        return credited;
     }
 
     /** Stopping, caught up: leave the fleet's reckoning, so that Redis holds nothing back for this guard. */
     void leave() {
-        if (!caughtUp()) {
+        if (!state.booksComplete() || reconciler.hasPending()) {
             return;
         }
         try {
@@ -103,11 +121,6 @@ final class Heartbeat {
             // Harmless: the guard then stays in the reckoning until its buckets end.
             LOG.log(Level.FINE, "sniper: leaving the fleet failed", e);
         }
-    }
-
-    /** Books complete and nothing pending: this guard may tell Redis it decides on Redis. */
-    private boolean caughtUp() {
-        return state.booksComplete() && !reconciler.hasPending();
     }
 
     private HeartbeatReply send(GuardState said) {

@@ -13,6 +13,7 @@ import io.ultrasignals.sniper.redis.RedisUnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -72,6 +73,38 @@ class BackendStateTest {
         assertThat(changes).containsExactly("redis -> local (timeout)", "local -> redis (null)");
         assertThat(backOnRedis).hasValue(1);
         assertThat(state.current()).isEqualTo(Backend.REDIS);
+    }
+
+    @Test
+    void aReturnToRedisHoldsDecisionsUntilTheBooksAreCompleteAndRedisKnows() {
+        state.redisFailed(TIMEOUT, 1_000);
+        assertThat(state.returnUnderWay()).as("no return before the heartbeat begins one").isNull();
+
+        state.returnBegins();
+        CompletableFuture<Void> waiting = state.returnUnderWay();
+        assertThat(waiting).isNotNull().isNotDone();
+        assertThat(state.whyNotRedis()).as("not yet on Redis").isEqualTo(BackendState.RECONCILING);
+
+        state.booksCompleted();
+        state.returnEnded();
+        assertThat(waiting).isDone();
+        assertThat(state.returnUnderWay()).isNull();
+        assertThat(state.whyNotRedis()).as("the waiting decisions go to Redis").isNull();
+    }
+
+    @Test
+    void aReturnThatFailsReleasesTheWaitingDecisionsToTheFallback() {
+        state.redisFailed(TIMEOUT, 1_000);
+        state.returnBegins();
+        CompletableFuture<Void> waiting = state.returnUnderWay();
+
+        state.redisFailed(TIMEOUT, 1_000);
+        assertThat(waiting).as("only the heartbeat ends its return").isNotDone();
+        state.returnEnded();
+        assertThat(waiting).isDone();
+        assertThat(state.whyNotRedis()).isNotNull();
+        state.returnEnded();
+        assertThat(state.returnUnderWay()).as("ending twice is harmless").isNull();
     }
 
     @Test
