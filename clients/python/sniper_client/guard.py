@@ -122,6 +122,8 @@ class SniperGuard:
         self._runner = None
         self._last_epoch = 0
         self._last_beat = None
+        # Set while the heartbeat returns this guard to Redis (its last credit and its "redis" beat).
+        self._returning: Optional[threading.Event] = None
         if self._redis_enabled:
             self.breaker = breakers.CircuitBreaker(
                 self._fallback.failure_rate_threshold, self._fallback.minimum_calls, self._fallback.sliding_window_calls,
@@ -201,6 +203,12 @@ class SniperGuard:
                 signal_id or "", "", window]
         if not self._redis_enabled:
             return self._local_decision(argv, None, hourly_cap, daily_cap, seed=False)
+        returning = self._returning
+        if returning is not None:
+            # The heartbeat is crediting the outage's last local admissions: a decision sent to Redis now would be
+            # blocked against this guard's own held share, one made locally might miss the credit. Every call of
+            # that round is bounded by the socket timeout, and the round ends the wait however it ends.
+            returning.wait()
         if not self._reconciler.caught_up:
             return self._fallback_decision(argv, "reconciling", hourly_cap, daily_cap)
         if not self.breaker.try_acquire():
@@ -400,21 +408,21 @@ class SniperGuard:
         if not self.breaker.try_acquire():
             return
         try:
-            state = "redis" if self._caught_up() else "local"
-            hb = self._heartbeat(state)
+            # Books open: this guard may hold local admissions, and says so before it credits them.
+            on_redis = self._reconciler.caught_up
+            hb = self._heartbeat("redis" if on_redis else "local")
             if self._last_epoch and hb[4] != self._last_epoch:
                 self._restore_lost_counts(hb)
             self._last_epoch, self._last_beat = hb[4], hb
             self._observe(hb)
-            credited = self._reconciler.flush(self._call)
+            if on_redis:
+                credited = self._reconciler.flush(self._call)
+                self._budget.end_episode()
+            else:
+                credited = self._return_to_redis()
             if credited:
                 LOG.info("sniper: credited %d local admissions to Redis", credited)
                 self._metrics.reconciled_admissions(credited)
-            if self._caught_up():
-                if state == "local":
-                    self._observe(self._heartbeat("redis"))
-                # Books complete: a later outage starts from the share recorded now, not the old episode's.
-                self._budget.end_episode()
             self.breaker.on_success()
             self._metrics.budget(self.hour_budget(), self.day_budget())
         except Exception as e:
@@ -422,6 +430,25 @@ class SniperGuard:
                 self._failed(e)
             except Exception:
                 LOG.warning("sniper: heartbeat failed unexpectedly", exc_info=True)
+
+    def _return_to_redis(self) -> int:
+        """Ends an outage's books: decisions wait (no local admission, none sent to Redis while it still holds
+        this guard's share), everything local is credited, and Redis hears "redis", which releases that share.
+        A failure on the way leaves the books open (the next round tries again) and ends the wait all the same."""
+        returning = threading.Event()
+        self._returning = returning
+        try:
+            credited = self._reconciler.flush(self._call)
+            self._observe(self._heartbeat("redis"))
+            # Books complete: a later outage starts from the share recorded now, not the old episode's.
+            self._budget.end_episode()
+            return credited
+        except Exception:
+            self._reconciler.outage_began()
+            raise
+        finally:
+            self._returning = None
+            returning.set()
 
     def _heartbeat(self, state: str):
         hourly_cap, daily_cap = self._caps

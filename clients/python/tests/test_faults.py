@@ -252,3 +252,49 @@ def test_a_call_that_reaches_redis_after_its_deadline_is_sent_once_more(redis_se
         assert redis_day_count(redis_server) == 1
     finally:
         guard.close()
+
+
+def test_no_decision_is_held_back_for_the_guards_own_share_while_it_returns(redis_server):
+    """Redis holds a returning guard's own share until its "redis" beat: no decision may reach Redis before that
+    beat, or Redis blocks it against that share (seen with a slow log sink between the credit and the beat)."""
+    guard = guard_for(redis_server, daily=100_000)
+
+    class SlowSink(logging.Handler):
+        def emit(self, record):
+            if "credited" in record.getMessage():
+                time.sleep(0.5)
+
+    sink = SlowSink()
+    logger = logging.getLogger("sniper_client")
+    logger.addHandler(sink)
+    logger.setLevel(logging.INFO)
+    blocked, admitted, running = [], [0], [True]
+
+    def signals():
+        while running[0]:
+            d = guard.acquire()
+            if d.allowed:
+                admitted[0] += 1
+            elif not (d.detail or "").startswith("local admissions wait"):
+                blocked.append(d)
+            time.sleep(0.005)
+
+    worker = threading.Thread(target=signals)
+    try:
+        wait_for(lambda: guard.clock.known, what="a heartbeat")
+        worker.start()
+        redis_server.pause()
+        wait_for(lambda: guard.backend == "local" and guard.local_admissions_open(), what="local admissions")
+        time.sleep(0.1)
+        redis_server.resume()
+        wait_for(lambda: guard.reconciled() and guard._reconciler.caught_up, what="reconciliation")
+        time.sleep(0.7)
+        running[0] = False
+        worker.join(10)
+        assert blocked == [], f"{len(blocked)} decisions blocked with the cap 100,000 far away: {blocked[:2]}"
+        assert redis_day_count(redis_server) == admitted[0]
+    finally:
+        running[0] = False
+        logger.removeHandler(sink)
+        redis_server.resume()
+        guard.close()
