@@ -19,10 +19,10 @@ import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.pool.TypePool;
 
 /**
- * Starts the javaagent, in this order: options, settings and every entry checked (the JVM stops here on a
- * misconfiguration, before the application runs); the bridge gate installed; the class transformer installed;
- * the guard started in the background (connecting to Redis must not hold up the application's start: the first
- * instrumented call waits for it instead).
+ * Starts the javaagent, in this order: options and settings read; the guard started in the background (connecting
+ * to Redis must not hold up the application's start: the first instrumented call waits for it instead); every
+ * entry checked (the JVM stops here on a misconfiguration, before the application runs, and a guard already started
+ * is closed); the bridge gate installed; the class transformer installed.
  */
 final class AgentInstaller {
     private static boolean started;
@@ -43,6 +43,7 @@ final class AgentInstaller {
         }
         prepareInBackground();
         SniperSettings settings = null;
+        CompletableFuture<SniperGuard> guard = null;
         List<TargetPlan> plans;
         try {
             AgentOptions options = AgentOptions.parse(arguments);
@@ -50,9 +51,13 @@ final class AgentInstaller {
             if (injectionProblem != null) {
                 throw new Misconfiguration(injectionProblem);
             }
+            // Connecting takes longest of the start-up: it overlaps the check of the entries on another core.
+            AgentLogging.quiet();
+            guard = startGuard(settings);
             plans = plans(settings);
             StartupCheck.check(plans, instrumentation, options.checkAtStart());
         } catch (Misconfiguration e) {
+            closeWhenStarted(guard);
             MisconfigurationPolicy policy = settings != null
                     ? settings.agent().onMisconfiguration() : policyFromEnvironment();
             if (attach) {
@@ -62,7 +67,6 @@ final class AgentInstaller {
             return;
         }
 
-        CompletableFuture<SniperGuard> guard = new CompletableFuture<>();
         SignalGate gate = new SignalGate(guard, plans.size(), err);
         MisconfigurationHandler misconfiguration = new MisconfigurationHandler(
                 settings.agent().onMisconfiguration(), err, () -> {
@@ -75,23 +79,36 @@ final class AgentInstaller {
             String problem = installTransformer(plans, gate, misconfiguration, instrumentation, attach);
             if (problem != null) {
                 if (attach) {
+                    closeWhenStarted(guard);
                     refuse(problem, true, err);
                 }
                 misconfiguration.handle(problem);
                 if (gate.disabled()) {
+                    closeWhenStarted(guard);
                     return;
                 }
             }
         }
         ProcessGuard.useAgentGuard(guard);
-        AgentLogging.quiet();
-        startGuard(settings, guard, misconfiguration);
+        guard.whenComplete((started, failure) -> {
+            if (failure != null) {
+                misconfiguration.handle("could not start the guard: " + String.valueOf(failure).replace('\n', ' '));
+            }
+        });
+        CompletableFuture<SniperGuard> running = guard;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (guard.isDone() && !guard.isCompletedExceptionally()) {
-                guard.join().close();
+            if (running.isDone() && !running.isCompletedExceptionally()) {
+                running.join().close();
             }
         }, "sniper-agent-close"));
         started = true;
+    }
+
+    /** A guard started for an agent that then did not attach: it leaves Redis and stops its threads. */
+    private static void closeWhenStarted(CompletableFuture<SniperGuard> guard) {
+        if (guard != null) {
+            guard.thenAccept(SniperGuard::close);
+        }
     }
 
     private static SniperSettings load(AgentOptions options) {
@@ -189,18 +206,19 @@ final class AgentInstaller {
         }
     }
 
-    private static void startGuard(SniperSettings settings, CompletableFuture<SniperGuard> guard,
-                                   MisconfigurationHandler misconfiguration) {
+    /** Starts the guard in the background: connecting to Redis must not hold up the application's start. */
+    private static CompletableFuture<SniperGuard> startGuard(SniperSettings settings) {
+        CompletableFuture<SniperGuard> guard = new CompletableFuture<>();
         Thread starter = new Thread(() -> {
             try {
                 guard.complete(startWithEndpoint(settings));
             } catch (RuntimeException | Error e) {
                 guard.completeExceptionally(e);
-                misconfiguration.handle("could not start the guard: " + String.valueOf(e).replace('\n', ' '));
             }
         }, "sniper-agent-start");
         starter.setDaemon(true);
         starter.start();
+        return guard;
     }
 
     /**
