@@ -1,8 +1,5 @@
 package io.ultrasignals.sniper.instrument;
 
-import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
-
 import io.ultrasignals.sniper.SniperGuard;
 import io.ultrasignals.sniper.SniperGuards;
 import io.ultrasignals.sniper.config.InstrumentTarget;
@@ -13,32 +10,21 @@ import io.ultrasignals.sniper.config.SniperSettings;
 import io.ultrasignals.sniper.instrument.bridge.SniperBridge;
 import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
+import java.lang.instrument.UnmodifiableClassException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.pool.TypePool;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
 /**
- * Starts the javaagent, in this order: options, settings and every entry checked (the JVM stops here on a
- * misconfiguration, before the application runs); the bridge gate installed; the class transformer installed;
- * the guard started in the background (connecting to Redis must not hold up the application's start: the first
- * instrumented call waits for it instead).
+ * Starts the javaagent, in this order: options and settings read; the guard started in the background (connecting
+ * to Redis must not hold up the application's start: the first instrumented call waits for it instead); every
+ * entry checked (the JVM stops here on a misconfiguration, before the application runs, and a guard already started
+ * is closed); the bridge gate installed; the class transformer installed.
  */
 final class AgentInstaller {
-    /** The agent's own classes and everything it bundles (relocated under it), ByteBuddy, and the JDK. */
-    private static final ElementMatcher.Junction<TypeDescription> NEVER_INSTRUMENTED =
-            nameStartsWith("io.ultrasignals.sniper.").or(nameStartsWith("net.bytebuddy."))
-                    .or(nameStartsWith("java.")).or(nameStartsWith("javax.")).or(nameStartsWith("jdk."))
-                    .or(nameStartsWith("sun.")).or(nameStartsWith("com.sun.")).or(isSynthetic());
-
     private static boolean started;
 
     private AgentInstaller() {
@@ -55,8 +41,9 @@ final class AgentInstaller {
             refuse("the agent is already running in this JVM", attach, err);
             return;
         }
-        FutureTask<AgentBuilder> builder = prepareInBackground();
+        prepareInBackground();
         SniperSettings settings = null;
+        CompletableFuture<SniperGuard> guard = null;
         List<TargetPlan> plans;
         try {
             AgentOptions options = AgentOptions.parse(arguments);
@@ -64,9 +51,13 @@ final class AgentInstaller {
             if (injectionProblem != null) {
                 throw new Misconfiguration(injectionProblem);
             }
+            // Connecting takes longest of the start-up: it overlaps the check of the entries on another core.
+            AgentLogging.quiet();
+            guard = startGuard(settings);
             plans = plans(settings);
             StartupCheck.check(plans, instrumentation, options.checkAtStart());
         } catch (Misconfiguration e) {
+            closeWhenStarted(guard);
             MisconfigurationPolicy policy = settings != null
                     ? settings.agent().onMisconfiguration() : policyFromEnvironment();
             if (attach) {
@@ -76,7 +67,6 @@ final class AgentInstaller {
             return;
         }
 
-        CompletableFuture<SniperGuard> guard = new CompletableFuture<>();
         SignalGate gate = new SignalGate(guard, plans.size(), err);
         MisconfigurationHandler misconfiguration = new MisconfigurationHandler(
                 settings.agent().onMisconfiguration(), err, () -> {
@@ -86,26 +76,39 @@ final class AgentInstaller {
         SniperBridge.install(gate);
         ModuleAccess.use(instrumentation);
         if (!plans.isEmpty()) {
-            String problem = installTransformer(join(builder), plans, gate, misconfiguration, instrumentation, attach);
+            String problem = installTransformer(plans, gate, misconfiguration, instrumentation, attach);
             if (problem != null) {
                 if (attach) {
+                    closeWhenStarted(guard);
                     refuse(problem, true, err);
                 }
                 misconfiguration.handle(problem);
                 if (gate.disabled()) {
+                    closeWhenStarted(guard);
                     return;
                 }
             }
         }
         ProcessGuard.useAgentGuard(guard);
-        AgentLogging.quiet();
-        startGuard(settings, guard, misconfiguration);
+        guard.whenComplete((started, failure) -> {
+            if (failure != null) {
+                misconfiguration.handle("could not start the guard: " + String.valueOf(failure).replace('\n', ' '));
+            }
+        });
+        CompletableFuture<SniperGuard> running = guard;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (guard.isDone() && !guard.isCompletedExceptionally()) {
-                guard.join().close();
+            if (running.isDone() && !running.isCompletedExceptionally()) {
+                running.join().close();
             }
         }, "sniper-agent-close"));
         started = true;
+    }
+
+    /** A guard started for an agent that then did not attach: it leaves Redis and stops its threads. */
+    private static void closeWhenStarted(CompletableFuture<SniperGuard> guard) {
+        if (guard != null) {
+            guard.thenAccept(SniperGuard::close);
+        }
     }
 
     private static SniperSettings load(AgentOptions options) {
@@ -136,61 +139,52 @@ final class AgentInstaller {
     }
 
     /**
-     * ByteBuddy's agent builder loads about a thousand classes, as many as reading the settings does; on a machine
-     * with more than one core, doing both at once takes a good part of that off the application's start-up.
+     * The type pool and the advice the start-up check and the first transformation use load some 900 of
+     * ByteBuddy's classes, as many as reading the settings does; on a machine with more than one core, doing both at
+     * once takes a good part of that off the application's start-up. A failure here shows again where it matters.
      */
-    private static FutureTask<AgentBuilder> prepareInBackground() {
-        FutureTask<AgentBuilder> task = new FutureTask<>(() -> {
-            // Touch the type pool and the advice too: the start-up check and the first transformation use them.
-            TypePool.Default.of(ClassFileLocator.ForClassLoader.ofSystemLoader()).describe(Object.class.getName())
-                    .resolve().getDeclaredMethods().size();
-            Advice.to(SignalAdvice.ForValue.class);
-            return new AgentBuilder.Default()
-                    .disableClassFormatChanges()
-                    .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                    .with(AgentBuilder.RedefinitionStrategy.Listener.ErrorEscalating.FAIL_FAST)
-                    .ignore(NEVER_INSTRUMENTED);
-        });
-        Thread thread = new Thread(task, "sniper-agent-prepare");
+    private static void prepareInBackground() {
+        Thread thread = new Thread(() -> {
+            try {
+                TypePool.Default.of(ClassFileLocator.ForClassLoader.ofSystemLoader()).describe(Object.class.getName())
+                        .resolve().getDeclaredMethods().size();
+                Advice.to(SignalAdvice.ForValue.class);
+            } catch (RuntimeException | LinkageError ignored) {
+                // only a head start
+            }
+        }, "sniper-agent-prepare");
         thread.setDaemon(true);
         thread.start();
-        return task;
-    }
-
-    private static AgentBuilder join(FutureTask<AgentBuilder> builder) {
-        try {
-            return builder.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while preparing the class transformer", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("could not prepare the class transformer: " + e.getCause(), e.getCause());
-        }
     }
 
     /** Installs the transformer (retransforming classes already loaded); returns the first problem, or null. */
-    private static String installTransformer(AgentBuilder builder, List<TargetPlan> plans, SignalGate gate,
+    private static String installTransformer(List<TargetPlan> plans, SignalGate gate,
                                              MisconfigurationHandler misconfiguration, Instrumentation instrumentation,
                                              boolean attach) {
-        SignalTransformer transformer = new SignalTransformer(plans, gate, misconfiguration);
+        SignalTransformer transformer = new SignalTransformer(plans, gate, misconfiguration, instrumentation, System.err);
         misconfiguration.deferProblems();
-        ResettableClassFileTransformer installed;
+        instrumentation.addTransformer(transformer, true);
+        Class<?>[] loaded = transformer.alreadyLoaded(instrumentation.getAllLoadedClasses()).toArray(new Class<?>[0]);
         try {
-            installed = builder
-                    // A runner in a named module must read the bridge's (the bootstrap loader's unnamed) module.
-                    .assureReadEdgeTo(instrumentation, SniperBridge.class)
-                    .with(new SignalTransformer.Listener(plans, misconfiguration, System.err))
-                    .type(transformer.typeMatcher())
-                    .transform(transformer)
-                    .installOn(instrumentation);
-        } catch (RuntimeException e) {
+            if (loaded.length > 0) {
+                instrumentation.retransformClasses(loaded);
+            }
+        } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
             misconfiguration.stopDeferring();
+            instrumentation.removeTransformer(transformer);
             return "could not instrument the classes already loaded: " + String.valueOf(e).replace('\n', ' ');
         }
         String problem = misconfiguration.stopDeferring();
         if (problem != null && attach) {
-            installed.reset(instrumentation, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+            instrumentation.removeTransformer(transformer);
             gate.disable();
+            try {
+                if (loaded.length > 0) {
+                    instrumentation.retransformClasses(loaded); // back to their original code
+                }
+            } catch (UnmodifiableClassException | RuntimeException | LinkageError ignored) {
+                // the gate is disabled: instrumented methods left behind only pass their calls through
+            }
         }
         return problem;
     }
@@ -212,18 +206,19 @@ final class AgentInstaller {
         }
     }
 
-    private static void startGuard(SniperSettings settings, CompletableFuture<SniperGuard> guard,
-                                   MisconfigurationHandler misconfiguration) {
+    /** Starts the guard in the background: connecting to Redis must not hold up the application's start. */
+    private static CompletableFuture<SniperGuard> startGuard(SniperSettings settings) {
+        CompletableFuture<SniperGuard> guard = new CompletableFuture<>();
         Thread starter = new Thread(() -> {
             try {
                 guard.complete(startWithEndpoint(settings));
             } catch (RuntimeException | Error e) {
                 guard.completeExceptionally(e);
-                misconfiguration.handle("could not start the guard: " + String.valueOf(e).replace('\n', ' '));
             }
         }, "sniper-agent-start");
         starter.setDaemon(true);
         starter.start();
+        return guard;
     }
 
     /**

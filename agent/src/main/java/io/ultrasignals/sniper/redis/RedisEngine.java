@@ -53,7 +53,9 @@ public final class RedisEngine implements LimitEngine {
     /**
      * One try; when Redis answers that it ran the call after the deadline (and so counted nothing), tries
      * again with a fresh deadline as far ahead, while the first try's clock is within the runner's
-     * longest wait: a slow path to a live Redis is not an outage, and the retry cannot count twice.
+     * longest wait: a slow path to a live Redis is not an outage, and the retry cannot count twice. A deadline
+     * already past when sent (the guard's warm-up sends one on purpose) is answered once: a fresh one as far
+     * ahead would be past again, and retrying it would loop on Redis for as long as the process lives.
      */
     private CompletableFuture<AcquireReply> attempt(AcquireArgs args, Long deadlineMillis, long windowMillis,
                                                     long firstTryNanos, long sentAt) {
@@ -74,7 +76,7 @@ public final class RedisEngine implements LimitEngine {
                 } catch (RuntimeException badReply) {
                     result.completeExceptionally(badReply);
                 }
-            } else if (deadlineMillis != null && ScriptRunner.refusedAsLate(error)
+            } else if (deadlineMillis != null && windowMillis > 0 && ScriptRunner.refusedAsLate(error)
                     && System.nanoTime() - firstTryNanos + TimeUnit.MILLISECONDS.toNanos(windowMillis)
                     < runner.longestWait().toNanos()) {
                 long now = System.currentTimeMillis();
