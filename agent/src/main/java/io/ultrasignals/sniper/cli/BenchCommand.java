@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Decision latency and throughput against the configured Redis, alternated with PING from the "
                 + "same threads on the same connection, for sizing a deployment. Counts go to <namespace>-bench, never "
-                + "to the real counters. Exits 4 when the fallback made more than 0.1% of the decisions.")
+                + "to the real counters. Exits 4 when the fallback made more than 0.1%% of the decisions.")
 final class BenchCommand implements Callable<Integer> {
     /** Share of decisions the fallback may make before the run no longer measures Redis. */
     static final double FALLBACK_TRACE = 0.001;

@@ -12,13 +12,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * What Sniper adds to the shared connection's Netty pipeline (one per link):
  * <ul>
- *   <li><b>Several commands per socket write</b> (off by default, see {@link #FLUSH_BATCHING_SWITCH}). Lettuce flushes every command; with many threads
+ *   <li><b>Several commands per socket write</b> (on by default, see {@link #FLUSH_BATCHING_SWITCH}). Lettuce flushes every command; with many threads
  *       deciding at once that is one write system call per decision on the client and one read per
  *       decision on Redis. Netty's {@link FlushConsolidationHandler} defers each flush to the event
  *       loop's next task, so the commands queued by then leave in one write; a lone command is flushed
  *       in that next task, without waiting for company.</li>
  *   <li><b>Unpooled buffers</b>, allocated per command: no arenas reserving MBs of direct memory, no
- *       thread-local caches; a guard's few small commands need no buffer pool.</li>
+ *       thread-local caches. They cost (a direct buffer and its Cleaner per command: about 9% of the client's
+ *       Java samples at 64 threads), but a small pool measured no faster within the noise (issue 11).</li>
  *   <li><b>Whether the event loop runs.</b> {@link #eventLoopRan()} tells a silent Redis from a client
  *       whose I/O thread did not get a core (a loaded machine, a GC): only in the first case is there
  *       no reply <em>to read</em>.</li>
@@ -26,8 +27,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class ConnectionPipeline implements NettyCustomizer {
     /**
-     * Off unless {@code -Dsniper.flush_batching=true}: on this project's shared 2-core machine it did not
-     * raise decisions/s (issue 11, benchmarks/README), so it stays a switch to measure on a quiet machine.
+     * On unless {@code -Dsniper.flush_batching=false}: on this project's 2-core machine it raised decisions/s
+     * by a median 26% from 256 threads and 13% from 64, and a lone caller's p50 moved a median +3%, inside the
+     * ±10% between rounds (issue 11, benchmarks/README). The switch is there to rule it out when chasing a latency.
      */
     static final String FLUSH_BATCHING_SWITCH = "sniper.flush_batching";
     /** Flushes passed on at once after this many deferred ones (Netty's default), so a long burst still streams. */
@@ -42,7 +44,7 @@ final class ConnectionPipeline implements NettyCustomizer {
      *            place Lettuce's TLS connect failed, "Connection closed prematurely"; not investigated yet)
      */
     ConnectionPipeline(boolean tls) {
-        this.batchFlushes = !tls && "true".equalsIgnoreCase(System.getProperty(FLUSH_BATCHING_SWITCH));
+        this.batchFlushes = !tls && !"false".equalsIgnoreCase(System.getProperty(FLUSH_BATCHING_SWITCH));
     }
 
     @Override

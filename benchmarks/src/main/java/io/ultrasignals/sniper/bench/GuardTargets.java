@@ -11,8 +11,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -74,7 +72,7 @@ public final class GuardTargets {
              BenchGuard guard = BenchGuard.start(redis.server(), NAMESPACE, 0, Duration.ofMillis(1000))) {
             RedisCommands<String, String> ping = guard.connectionCommands();
             System.out.printf(Locale.ROOT, "%s; %d rounds%n", redis.describe(), rounds);
-            List<String> evalsha = evalshaLikeTheGuard(redis.sync());
+            List<String> evalsha = evalshaLikeTheGuard(redis.sync(), NAMESPACE);
             Samples p50Ratio = new Samples();
             Samples p99Ratio = new Samples();
             Samples acquireP50 = new Samples();
@@ -91,10 +89,10 @@ public final class GuardTargets {
             List<Runnable> alternated = List.of(() -> guard.record(guard.guard().acquire(SIGNAL)), ping::ping, lettuceCall);
             Samples plainP50 = new Samples();
             // Warm-up: JIT, the script cache, Lettuce's buffers.
-            latency(alternated, calls);
+            Phases.alternated(alternated, calls);
             throughput(guard, 2);
             for (int r = 1; r <= rounds; r++) {
-                long[][] lat = latency(alternated, calls);
+                long[][] lat = Phases.alternated(alternated, calls);
                 plainP50.add(Quantiles.at(lat[2], 0.5) / 1000.0);
                 double a50 = Quantiles.at(lat[0], 0.5) / 1000.0;
                 double p50 = Quantiles.at(lat[1], 0.5) / 1000.0;
@@ -148,31 +146,14 @@ public final class GuardTargets {
     }
 
     /** EVALSHA of acquire with exactly what the guard sends: caps 0, MTF confirmed, and a deadline (far ahead). */
-    private static List<String> evalshaLikeTheGuard(RedisCommands<String, String> redis) {
+    static List<String> evalshaLikeTheGuard(RedisCommands<String, String> redis, String namespace) {
         String sha = ScriptCatalog.load().acquire().sha1();
         redis.scriptLoad(ScriptCatalog.load().acquire().body());
-        List<String> cmd = new ArrayList<>(List.of("EVALSHA", sha, "1", NAMESPACE));
+        List<String> cmd = new ArrayList<>(List.of("EVALSHA", sha, "1", namespace));
         cmd.addAll(Arrays.asList(new AcquireArgs(0, 0, false, true, null, null, WindowMode.FIXED).argv()));
         long redisNowMs = Long.parseLong(redis.time().get(0)) * 1000;
         cmd.add(Long.toString(redisNowMs + 86_400_000L));
         return cmd;
-    }
-
-    /** Sorted nanos of each call, the calls alternated (order rotated) on one thread. */
-    private static long[][] latency(List<Runnable> calls, int n) {
-        long[][] nanos = new long[calls.size()][n];
-        for (int i = 0; i < n; i++) {
-            for (int k = 0; k < calls.size(); k++) {
-                int j = (i + k) % calls.size();
-                long start = System.nanoTime();
-                calls.get(j).run();
-                nanos[j][i] = System.nanoTime() - start;
-            }
-        }
-        for (long[] x : nanos) {
-            Arrays.sort(x);
-        }
-        return nanos;
     }
 
     /**
@@ -207,53 +188,6 @@ public final class GuardTargets {
 
     /** Calls per second from {@link #threads} threads for {@code secs} seconds. */
     private double throughput(Runnable call, int secs) {
-        AtomicBoolean stop = new AtomicBoolean();
-        LongAdder done = new LongAdder();
-        CountDownLatch ready = new CountDownLatch(threads);
-        CountDownLatch go = new CountDownLatch(1);
-        List<Thread> workers = new ArrayList<>();
-        for (int i = 0; i < threads; i++) {
-            Thread t = new Thread(() -> {
-                ready.countDown();
-                awaitQuietly(go);
-                while (!stop.get()) {
-                    call.run();
-                    done.increment();
-                }
-            }, "guard-bench-" + i);
-            t.start();
-            workers.add(t);
-        }
-        awaitQuietly(ready);
-        long start = System.nanoTime();
-        go.countDown();
-        sleepQuietly(secs * 1000L);
-        long counted = done.sum();
-        long elapsed = System.nanoTime() - start;
-        stop.set(true);
-        for (Thread t : workers) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        return counted / (elapsed / 1e9);
-    }
-
-    private static void awaitQuietly(CountDownLatch latch) {
-        try {
-            latch.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return Phases.concurrent(call, threads, secs).perSecond();
     }
 }
