@@ -73,7 +73,7 @@ public final class RedisConnections {
 
     private static RedisLink standalone(RedisSettings s) {
         RedisURI uri = dataNodeUri(s);
-        ConnectionPipeline pipeline = new ConnectionPipeline(s.tls().enabled());
+        ConnectionPipeline pipeline = new ConnectionPipeline();
         RedisClient client = RedisClient.create(resources(pipeline));
         client.setOptions(clientOptions(s));
         return RedisLink.standalone(client, uri, describe(s), pipeline);
@@ -88,7 +88,7 @@ public final class RedisConnections {
             tls(b, s.tls());
             seeds.add(b.build());
         }
-        ConnectionPipeline pipeline = new ConnectionPipeline(s.tls().enabled());
+        ConnectionPipeline pipeline = new ConnectionPipeline();
         RedisClusterClient client = RedisClusterClient.create(resources(pipeline), seeds);
         client.setOptions(ClusterClientOptions.builder(clientOptions(s))
                 .validateClusterNodeMembership(false)

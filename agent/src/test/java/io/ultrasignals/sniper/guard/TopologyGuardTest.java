@@ -160,6 +160,38 @@ class TopologyGuardTest {
         }
     }
 
+    /** Writes batched on the shared connection (the default) under TLS too: many threads, every decision on Redis, exact. */
+    @Test
+    void tlsWithManyThreadsSharingTheBatchedConnection(RedisFleet fleet) throws Exception {
+        Tools.requireOrSkip("openssl");
+        RedisTls tls = fleet.closeAfterClass(RedisTls.start(RedisBinaries.newest()));
+        TestSettings s = TestSettings.redis(b -> b.host("localhost").port(tls.tlsPort())
+                .tls(TlsSettings.builder().enabled(true).verifyPeer(true).caFile(tls.certificates().caCertificate()).build()))
+                .caps(1_000, 0);
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        try (SniperGuard guard = SniperGuards.start(s.build())) {
+            List<Future<List<Decision>>> made = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                made.add(threads.submit(() -> {
+                    List<Decision> mine = new ArrayList<>();
+                    for (int i = 0; i < 150; i++) {
+                        mine.add(guard.acquire(Signal.of(false)));
+                    }
+                    return mine;
+                }));
+            }
+            List<Decision> all = new ArrayList<>();
+            for (Future<List<Decision>> f : made) {
+                all.addAll(f.get(60, TimeUnit.SECONDS));
+            }
+            assertThat(all).extracting(Decision::backend).containsOnly(Backend.REDIS);
+            assertThat(all.stream().filter(Decision::allowed).count()).isEqualTo(1_000);
+            assertThat(guard.status().hourCount()).isEqualTo(1_000);
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
     @Test
     void wrongPasswordIsAClearErrorAndNeverLogged(RedisFleet fleet) {
         RedisServer redis = fleet.closeAfterClass(RedisServer.builder(RedisBinaries.newest()).password("right-one").start());
