@@ -1,5 +1,6 @@
 package io.ultrasignals.sniper.cli;
 
+import io.ultrasignals.sniper.Backend;
 import io.ultrasignals.sniper.Decision;
 import io.ultrasignals.sniper.Signal;
 import io.ultrasignals.sniper.guard.GuardListener;
@@ -43,7 +44,7 @@ final class CheckCommand implements Callable<Integer> {
                         d.reason(), d.hourCount(), d.dayCount(),
                         d.retryAfterMillis() > 0 ? "  retry in " + d.retryAfterMillis() / 1000 + " s" : "",
                         d.backend().label(), d.replayed() ? ", replayed" : "");
-                if (d.backend() == io.ultrasignals.sniper.Backend.OFF) {
+                if (d.backend() == Backend.OFF) {
                     System.out.println("note: sniper mode is off (runtime.sniper_mode.enabled: false); nothing was counted");
                 }
             }

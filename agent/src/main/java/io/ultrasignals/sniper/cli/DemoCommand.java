@@ -8,8 +8,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -97,7 +99,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             environment.putAll(childEnvironment);
             SniperSettings settings = DemoSettings.forRun(DemoSettings.load(common.config, environment), hourlyCap, dailyCap);
-            Map<String, Object> redisInfo = new java.util.LinkedHashMap<>();
+            Map<String, Object> redisInfo = new LinkedHashMap<>();
             redisInfo.put("source", bundled ? "bundled" : "configured");
             redisInfo.put("version", bundled ? redis.version() : null);
             redisInfo.put("address", bundled ? redis.address() : address(settings.redis()));
@@ -107,7 +109,7 @@ final class DemoCommand implements Callable<Integer> {
             awaitRoomInTheHour(err);
 
             long started = System.nanoTime();
-            List<String> arguments = new java.util.ArrayList<>(List.of(Long.toString(hourlyCap), Long.toString(dailyCap),
+            List<String> arguments = new ArrayList<>(List.of(Long.toString(hourlyCap), Long.toString(dailyCap),
                     Long.toString(intervalMillis), Double.toString(unconfirmed), Long.toString(seed),
                     Long.toString(System.currentTimeMillis())));
             if (common.config != null) {

@@ -8,8 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -115,7 +117,7 @@ final class DemoFleet implements AutoCloseable {
     /** Admissions by phase and backend label, e.g. {@code BEFORE_OUTAGE redis}. */
     Map<String, Long> admittedByPhase() {
         Map<String, Long> all = new TreeMap<>();
-        runners.forEach(r -> r.admittedByPhase.forEach((b, n) -> all.merge(b.toLowerCase(java.util.Locale.ROOT).replace(' ', '_'), n, Long::sum)));
+        runners.forEach(r -> r.admittedByPhase.forEach((b, n) -> all.merge(b.toLowerCase(Locale.ROOT).replace(' ', '_'), n, Long::sum)));
         return all;
     }
 
@@ -155,12 +157,12 @@ final class DemoFleet implements AutoCloseable {
         private final Process process;
         private final PrintStream stdin;
         final Latencies latencies = new Latencies();
-        private final Map<String, Latencies> latencyByBackend = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<String, Latencies> latencyByBackend = new ConcurrentHashMap<>();
         final ConcurrentLinkedQueue<Long> admissionTimes = new ConcurrentLinkedQueue<>();
-        private final Map<String, Long> byBackend = new java.util.concurrent.ConcurrentHashMap<>();
-        private final Map<String, Long> admittedByBackend = new java.util.concurrent.ConcurrentHashMap<>();
-        private final Map<String, Long> admittedByPhase = new java.util.concurrent.ConcurrentHashMap<>();
-        private final Map<String, Long> blocked = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<String, Long> byBackend = new ConcurrentHashMap<>();
+        private final Map<String, Long> admittedByBackend = new ConcurrentHashMap<>();
+        private final Map<String, Long> admittedByPhase = new ConcurrentHashMap<>();
+        private final Map<String, Long> blocked = new ConcurrentHashMap<>();
         volatile boolean ready;
         volatile long readyHourCount;
         volatile long readyDayCount;

@@ -2,8 +2,10 @@ package io.ultrasignals.sniper.cli;
 
 import io.ultrasignals.sniper.config.SettingsException;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * {@code java -jar sniper-agent.jar <command>}: the command-line tool.
@@ -34,8 +36,8 @@ public final class SniperCli implements Callable<Integer> {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s %5$s%6$s%n");
         }
-        java.util.logging.Logger.getLogger("io.lettuce").setLevel(java.util.logging.Level.WARNING);
-        java.util.logging.Logger.getLogger("io.netty").setLevel(java.util.logging.Level.WARNING);
+        Logger.getLogger("io.lettuce").setLevel(Level.WARNING);
+        Logger.getLogger("io.netty").setLevel(Level.WARNING);
     }
 
     /** Runs a command line and returns its exit code (for tests and the javaagent's Main-Class). */

@@ -1,6 +1,7 @@
 package io.ultrasignals.sniper.config;
 
 import java.util.Collection;
+import java.util.Locale;
 
 /** "Did you mean" for misspelled keys and values, by edit distance (a swap of two letters counts as one edit). */
 final class Suggestions {
@@ -24,8 +25,8 @@ final class Suggestions {
 
     /** Optimal string alignment distance, case-insensitive. */
     static int distance(String a, String b) {
-        String x = a.toLowerCase(java.util.Locale.ROOT);
-        String y = b.toLowerCase(java.util.Locale.ROOT);
+        String x = a.toLowerCase(Locale.ROOT);
+        String y = b.toLowerCase(Locale.ROOT);
         int[][] d = new int[x.length() + 1][y.length() + 1];
         for (int i = 0; i <= x.length(); i++) {
             d[i][0] = i;

@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.logging.Logger;
 
 /**
  * Bounds the script calls of one link with one periodic sweep instead of a timer per call.
@@ -94,7 +95,7 @@ final class CallDeadlines {
             failDue();
         } catch (RuntimeException | Error bug) {
             // A periodic task that throws is never run again: keep sweeping whatever a caller's stage did.
-            java.util.logging.Logger.getLogger(CallDeadlines.class.getName())
+            Logger.getLogger(CallDeadlines.class.getName())
                     .log(java.util.logging.Level.WARNING, "sniper: timing out Redis calls failed", bug);
         }
     }

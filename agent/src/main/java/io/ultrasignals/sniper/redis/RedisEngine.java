@@ -3,10 +3,13 @@ package io.ultrasignals.sniper.redis;
 import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.AcquireReply;
 import io.ultrasignals.sniper.script.CountsReply;
+import io.ultrasignals.sniper.script.GuardState;
 import io.ultrasignals.sniper.script.HeartbeatReply;
 import io.ultrasignals.sniper.script.LimitEngine;
 import io.ultrasignals.sniper.script.ScriptCatalog;
 import io.ultrasignals.sniper.script.StatusReply;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +64,7 @@ public final class RedisEngine implements LimitEngine {
                                                     long firstTryNanos, long sentAt) {
         String[] argv = args.argv();
         if (deadlineMillis != null) {
-            argv = java.util.Arrays.copyOf(argv, argv.length + 1);
+            argv = Arrays.copyOf(argv, argv.length + 1);
             argv[argv.length - 1] = deadlineMillis.toString();
         }
         CompletableFuture<AcquireReply> result = new CompletableFuture<>();
@@ -113,8 +116,8 @@ public final class RedisEngine implements LimitEngine {
      * Registers this guard as live for {@code ttl}, records its local share under these caps (or says it
      * may be deciding locally, or leaves), and reads the fleet's reckoning, the counts and the shares.
      */
-    public CompletableFuture<HeartbeatReply> heartbeatAsync(String guardId, java.time.Duration ttl, long hourlyCap,
-                                                            long dailyCap, io.ultrasignals.sniper.script.GuardState state) {
+    public CompletableFuture<HeartbeatReply> heartbeatAsync(String guardId, Duration ttl, long hourlyCap,
+                                                            long dailyCap, GuardState state) {
         long sentAt = System.currentTimeMillis();
         // Like acquire's: the script refuses to run after this call stops waiting, in Redis time.
         String deadline = clock.known() ? Long.toString(clock.redisNow(sentAt) + runner.timeout().toMillis()) : "";
