@@ -8,7 +8,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -23,6 +25,11 @@ import java.util.logging.Logger;
  * <p>Silence is counted by the sweeps, each adding at most two periods, and only while the connection's
  * event loop runs: a pause of this JVM (a GC) or an I/O thread starved of a core by a loaded machine
  * leaves replies unread, and must not be taken for a silent Redis.
+ *
+ * <p>A silent link's calls fail only after the connection's event loop has read the socket once more
+ * ({@code afterNextRead}): a Redis that comes back (a resumed process) runs the calls still within their script
+ * deadline, and their replies may already sit unread in the socket; failed, they would count on Redis
+ * and again in the fallback (no signal id to settle them by).
  *
  * <p>Calls are queued in the order they start and taken off the head once done, so a sweep only
  * looks at the calls that could be due.
@@ -40,6 +47,10 @@ final class CallDeadlines {
     private final Queue<Call> calls = new ConcurrentLinkedQueue<>();
     private final long periodNanos;
     private final BooleanSupplier eventLoopRan;
+    private final Consumer<Runnable> afterNextRead;
+    /** A failure for silence waits for the event loop's next read (sweeper and event loop, under this lock). */
+    private boolean confirming;
+    private long confirmingSince;
     private final LongSupplier nanoClock;
     /** When the link last delivered a reply (any reply, error replies included). */
     private volatile long lastReplyNanos;
@@ -53,6 +64,15 @@ final class CallDeadlines {
      *                     a reply): silence counts only then ({@link ConnectionPipeline#eventLoopRan()})
      */
     CallDeadlines(Duration timeout, BooleanSupplier eventLoopRan, LongSupplier nanoClock) {
+        this(timeout, eventLoopRan, Runnable::run, nanoClock);
+    }
+
+    /**
+     * @param afterNextRead runs a task once the client's I/O thread has next read the socket
+     *                      ({@link ConnectionPipeline#afterNextRead})
+     */
+    CallDeadlines(Duration timeout, BooleanSupplier eventLoopRan, Consumer<Runnable> afterNextRead, LongSupplier nanoClock) {
+        this.afterNextRead = afterNextRead;
         this.eventLoopRan = eventLoopRan;
         this.nanoClock = nanoClock;
         this.timeoutNanos = timeout.toNanos();
@@ -90,13 +110,13 @@ final class CallDeadlines {
     }
 
     /** Fails the calls that are due; the queue is in start order, so it stops at the first that is not. */
-    void sweep() {
+    synchronized void sweep() {
         try {
             failDue();
         } catch (RuntimeException | Error bug) {
             // A periodic task that throws is never run again: keep sweeping whatever a caller's stage did.
             Logger.getLogger(CallDeadlines.class.getName())
-                    .log(java.util.logging.Level.WARNING, "sniper: timing out Redis calls failed", bug);
+                    .log(Level.WARNING, "sniper: timing out Redis calls failed", bug);
         }
     }
 
@@ -118,9 +138,36 @@ final class CallDeadlines {
         }
         // Silence counts only while a call waits: an idle link is not a silent Redis.
         silentNanos = Math.min(silentNanos, now - oldest.startNanos());
-        boolean silent = silentNanos >= timeoutNanos;
-        long dueAfter = silent ? timeoutNanos : busyLimitNanos;
-        for (Call c = oldest; c != null; c = calls.peek()) {
+        if (silentNanos < timeoutNanos) {
+            failOlderThan(busyLimitNanos, false, now);
+        } else if (now - oldest.startNanos() >= timeoutNanos) {
+            if (!confirming) {
+                confirming = true;
+                confirmingSince = now;
+                long replyMark = lastReply;
+                afterNextRead.accept(() -> confirmSilence(replyMark));
+            } else if (now - confirmingSince >= busyLimitNanos) {
+                // The event loop has not run for as long (stuck): it can read nothing, so nothing fails wrongly.
+                confirming = false;
+                failOlderThan(timeoutNanos, true, now);
+            }
+        }
+    }
+
+    /** On the event loop, after it read the socket: still no reply since the sweep, so the due calls fail. */
+    private synchronized void confirmSilence(long replyMark) {
+        confirming = false;
+        try {
+            if (lastReplyNanos == replyMark) {
+                failOlderThan(timeoutNanos, true, nanoClock.getAsLong());
+            }
+        } catch (RuntimeException | Error bug) {
+            Logger.getLogger(CallDeadlines.class.getName()).log(Level.WARNING, "sniper: timing out Redis calls failed", bug);
+        }
+    }
+
+    private void failOlderThan(long dueAfter, boolean silent, long now) {
+        for (Call c = calls.peek(); c != null; c = calls.peek()) {
             if (!c.result().isDone()) {
                 if (now - c.startNanos() < dueAfter) {
                     return;

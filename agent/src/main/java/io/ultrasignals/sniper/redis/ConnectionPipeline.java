@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -54,6 +55,24 @@ final class ConnectionPipeline implements NettyCustomizer {
         eventLoop = channel.eventLoop();
         if (batchFlushes) {
             channel.pipeline().addFirst("sniper-flush-batching", new FlushConsolidationHandler(MAX_DEFERRED_FLUSHES, true));
+        }
+    }
+
+    /**
+     * Runs {@code task} on the connection's event loop once it has next polled the socket and read what was
+     * there: a scheduled task is taken in the loop's following iteration, after its I/O. At once without a
+     * connection (or once the loop is shut down).
+     */
+    void afterNextRead(Runnable task) {
+        EventLoop loop = eventLoop;
+        if (loop == null) {
+            task.run();
+            return;
+        }
+        try {
+            loop.schedule(task, 0, TimeUnit.NANOSECONDS);
+        } catch (RuntimeException shutDown) {
+            task.run();
         }
     }
 

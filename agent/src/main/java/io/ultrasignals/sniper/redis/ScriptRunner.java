@@ -31,7 +31,7 @@ public final class ScriptRunner {
         this.link = link;
         this.timeout = timeout;
         this.onReload = onReload;
-        this.deadlines = new CallDeadlines(timeout, link.pipeline()::eventLoopRan, System::nanoTime)
+        this.deadlines = new CallDeadlines(timeout, link.pipeline()::eventLoopRan, link.pipeline()::afterNextRead, System::nanoTime)
                 .startSweeping(link.scheduler());
         link.countRepliesFrom(deadlines::lastReplyNanos);
     }

@@ -3,6 +3,8 @@ package io.ultrasignals.sniper.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -67,6 +69,51 @@ class CallDeadlinesTest {
         loopRuns.set(true);
         elapse(110, false);
         assertThat(call).isCompletedExceptionally();
+    }
+
+    @Test
+    void aReplyReadInTheEventLoopsNextPassSavesTheCallFromFailingForSilence() {
+        Deque<Runnable> onEventLoop = new ArrayDeque<>();
+        CallDeadlines confirmed = new CallDeadlines(TIMEOUT, loopRuns::get, onEventLoop::add, now::get);
+        CompletableFuture<Object> call = confirmed.watch(new CompletableFuture<>());
+        for (int i = 0; i < 11; i++) {
+            now.addAndGet(SWEEP_NANOS);
+            confirmed.sweep();
+        }
+        assertThat(call).as("due, but it fails only after the loop's next read").isNotDone();
+        assertThat(onEventLoop).hasSize(1);
+
+        // Redis came back and ran the call within its deadline: the reply is read before the confirmation runs.
+        confirmed.replied();
+        call.complete("admitted");
+        onEventLoop.poll().run();
+        assertThat(call).isCompletedWithValue("admitted");
+    }
+
+    @Test
+    void aSilenceConfirmedByTheEventLoopFailsTheDueCalls() {
+        Deque<Runnable> onEventLoop = new ArrayDeque<>();
+        CallDeadlines confirmed = new CallDeadlines(TIMEOUT, loopRuns::get, onEventLoop::add, now::get);
+        CompletableFuture<Object> call = confirmed.watch(new CompletableFuture<>());
+        for (int i = 0; i < 11; i++) {
+            now.addAndGet(SWEEP_NANOS);
+            confirmed.sweep();
+        }
+        onEventLoop.poll().run();
+        assertThat(call).isCompletedExceptionally();
+    }
+
+    @Test
+    void anEventLoopThatNeverRunsTheConfirmationStillEndsTheCallsByTheBusyLimit() {
+        Deque<Runnable> neverRun = new ArrayDeque<>();
+        CallDeadlines confirmed = new CallDeadlines(TIMEOUT, loopRuns::get, neverRun::add, now::get);
+        CompletableFuture<Object> call = confirmed.watch(new CompletableFuture<>());
+        for (int i = 0; i < 10 * 10 + 12; i++) {
+            now.addAndGet(SWEEP_NANOS);
+            confirmed.sweep();
+        }
+        assertThat(call).as("no runner waits on a stuck event loop").isCompletedExceptionally();
+        assertThat(neverRun).as("one confirmation asked for, not one per sweep").hasSize(1);
     }
 
     @Test
