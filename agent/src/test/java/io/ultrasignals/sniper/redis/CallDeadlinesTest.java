@@ -31,6 +31,14 @@ class CallDeadlinesTest {
         }
     }
 
+    /** {@code sweeps} sweep periods of silence on {@code d}, sweeping after each. */
+    private void sweep(CallDeadlines d, int sweeps) {
+        for (int i = 0; i < sweeps; i++) {
+            now.addAndGet(SWEEP_NANOS);
+            d.sweep();
+        }
+    }
+
     @Test
     void aSilentRedisFailsTheCallWithinTheTimeout() {
         CompletableFuture<Object> call = deadlines.watch(new CompletableFuture<>());
@@ -76,10 +84,7 @@ class CallDeadlinesTest {
         Deque<Runnable> onEventLoop = new ArrayDeque<>();
         CallDeadlines confirmed = new CallDeadlines(TIMEOUT, loopRuns::get, onEventLoop::add, now::get);
         CompletableFuture<Object> call = confirmed.watch(new CompletableFuture<>());
-        for (int i = 0; i < 11; i++) {
-            now.addAndGet(SWEEP_NANOS);
-            confirmed.sweep();
-        }
+        sweep(confirmed, 11);
         assertThat(call).as("due, but it fails only after the loop's next read").isNotDone();
         assertThat(onEventLoop).hasSize(1);
 
@@ -95,10 +100,7 @@ class CallDeadlinesTest {
         Deque<Runnable> onEventLoop = new ArrayDeque<>();
         CallDeadlines confirmed = new CallDeadlines(TIMEOUT, loopRuns::get, onEventLoop::add, now::get);
         CompletableFuture<Object> call = confirmed.watch(new CompletableFuture<>());
-        for (int i = 0; i < 11; i++) {
-            now.addAndGet(SWEEP_NANOS);
-            confirmed.sweep();
-        }
+        sweep(confirmed, 11);
         onEventLoop.poll().run();
         assertThat(call).isCompletedExceptionally();
     }
@@ -108,10 +110,7 @@ class CallDeadlinesTest {
         Deque<Runnable> neverRun = new ArrayDeque<>();
         CallDeadlines confirmed = new CallDeadlines(TIMEOUT, loopRuns::get, neverRun::add, now::get);
         CompletableFuture<Object> call = confirmed.watch(new CompletableFuture<>());
-        for (int i = 0; i < 10 * 10 + 12; i++) {
-            now.addAndGet(SWEEP_NANOS);
-            confirmed.sweep();
-        }
+        sweep(confirmed, 10 * 10 + 12);
         assertThat(call).as("no runner waits on a stuck event loop").isCompletedExceptionally();
         assertThat(neverRun).as("one confirmation asked for, not one per sweep").hasSize(1);
     }
