@@ -416,8 +416,10 @@ def _distance(x: str, y: str) -> int:
 # ---- binding: the one list of keys Sniper reads
 
 class _Section:
-    def __init__(self, mapping: _Mapping, path: str, origins: Dict[str, str]):
-        self.mapping, self.path, self.origins = mapping, path, origins
+    """``warn`` set: unknown keys are reported through it and skipped (the drop-in), instead of raising."""
+
+    def __init__(self, mapping: _Mapping, path: str, origins: Dict[str, str], warn=None):
+        self.mapping, self.path, self.origins, self.warn = mapping, path, origins, warn
         self.known: List[str] = []
 
     def key_path(self, key):
@@ -433,13 +435,18 @@ class _Section:
             self.origins[self.key_path(key)] = entry[0]
         return entry
 
-    def read(self, key, conversion, values: dict, name=None):
+    def read(self, key, conversion, values: dict, name=None, lenient=False):
+        """``lenient`` (the drop-in's reading of the app's own keys): null is unset, a wrong value a warning."""
         entry = self._entry(key)
-        if entry is not None:
-            try:
-                values[name or key] = conversion(entry[1], self.key_path(key))
-            except SettingsError as e:
-                raise (e if e.source else e.from_source(entry[0])) from None
+        if entry is None or (lenient and isinstance(entry[1], _Scalar) and entry[1].value is None):
+            return
+        try:
+            values[name or key] = conversion(entry[1], self.key_path(key))
+        except SettingsError as e:
+            e = e if e.source else e.from_source(entry[0])
+            if not lenient:
+                raise e from None
+            self.warn(f"{e}; the default is kept")
 
     def section(self, key) -> Optional["_Section"]:
         entry = self._entry(key)
@@ -447,7 +454,7 @@ class _Section:
             return None
         if not isinstance(entry[1], _Mapping):
             raise SettingsError(entry[0], self.key_path(key), f"expected a mapping of keys, got {entry[1].describe()}")
-        return _Section(entry[1], self.key_path(key), self.origins)
+        return _Section(entry[1], self.key_path(key), self.origins, self.warn)
 
     def reject_if_present(self, key, problem):
         entry = self.mapping.entries.get(key)
@@ -463,7 +470,9 @@ class _Section:
             if key not in self.known:
                 guess = closest(key, self.known)
                 hint = f", did you mean {guess}?" if guess else f" (known keys: {', '.join(self.known)})"
-                raise SettingsError(origin, self.key_path(key), "unknown key" + hint)
+                if self.warn is None:
+                    raise SettingsError(origin, self.key_path(key), "unknown key" + hint)
+                self.warn(str(SettingsError(origin, self.key_path(key), "unknown key, ignored" + hint)))
 
 
 def _check_token(key_path, value):
@@ -473,19 +482,20 @@ def _check_token(key_path, value):
         raise SettingsError(None, key_path, f"must not contain spaces or control characters, got {quote(value)}")
 
 
-def _bind(root: _Mapping) -> SniperSettings:
+def _bind(root: _Mapping, warn=None) -> SniperSettings:
     origins: Dict[str, str] = {}
-    top = _Section(root, "", origins)
-    top.reject_if_present("sniper_mode", "belongs under runtime, as runtime.sniper_mode; indent the block under runtime:")
+    top = _Section(root, "", origins, warn)
     runtime = top.section("runtime")
-    if runtime is not None:
-        for key in _SNIPER_MODE_ONLY_KEYS:
-            runtime.reject_if_present(key, "belongs under runtime.sniper_mode; is the block indented one level too little?")
+    if warn is None:  # the drop-in takes its caps with each call: where the app keeps them is not its business
+        top.reject_if_present("sniper_mode", "belongs under runtime, as runtime.sniper_mode; indent the block under runtime:")
+        if runtime is not None:
+            for key in _SNIPER_MODE_ONLY_KEYS:
+                runtime.reject_if_present(key, "belongs under runtime.sniper_mode; is the block indented one level too little?")
     try:
         redis_section = top.section("redis")
         redis_settings = _redis(redis_section) if redis_section else RedisSettings()
         mode_section = runtime.section("sniper_mode") if runtime else None
-        mode = _sniper_mode(mode_section) if mode_section else SniperModeSettings()
+        mode = _sniper_mode(mode_section, caps_per_call=warn is not None) if mode_section else SniperModeSettings()
     except SettingsError as e:
         raise (e if e.source or not e.key_path else e.from_source(_origin_of(e.key_path, origins))) from None
     return SniperSettings(redis_settings, mode)
@@ -568,12 +578,13 @@ def _redis(s: _Section) -> RedisSettings:
     return r
 
 
-def _sniper_mode(s: _Section) -> SniperModeSettings:
+def _sniper_mode(s: _Section, caps_per_call: bool = False) -> SniperModeSettings:
     v: Dict[str, Any] = {}
-    s.read("enabled", _bool, v)
-    s.read("mtf_confirm", _bool, v)
-    s.read("max_signals_per_hour", _integer(0, CAP_MAX), v)
-    s.read("daily_signal_cap", _integer(0, CAP_MAX), v)
+    # The drop-in takes its caps with each call; these keys are the app's, and only SniperGuard.acquire reads them.
+    s.read("enabled", _bool, v, lenient=caps_per_call)
+    s.read("mtf_confirm", _bool, v, lenient=caps_per_call)
+    s.read("max_signals_per_hour", _integer(0, CAP_MAX), v, lenient=caps_per_call)
+    s.read("daily_signal_cap", _integer(0, CAP_MAX), v, lenient=caps_per_call)
     s.read("window", _enumeration("fixed", "sliding"), v)
     s.read("enforcement", _enumeration("enforce", "shadow"), v)
     fallback = s.section("fallback")
@@ -627,11 +638,15 @@ def load_settings(path: Optional[str] = None, environment: Optional[Mapping[str,
 
 
 def settings_from_dict(settings: Mapping, environment: Optional[Mapping[str, str]] = None,
-                       source: str = "settings") -> SniperSettings:
-    """The dict ultra_signals passes (``{"redis": {...}, "runtime": {"sniper_mode": {...}}}``), as strictly."""
+                       source: str = "settings", *, warn=None) -> SniperSettings:
+    """The dict ultra_signals passes (``{"redis": {...}, "runtime": {"sniper_mode": {...}}}``), as strictly.
+
+    With ``warn`` (the drop-in, which takes its caps with each call): a key Sniper does not know is passed to it,
+    one line, and skipped; so is a wrong value in the seed's sniper_mode keys (enabled, mtf_confirm, the two caps),
+    which keep their defaults, and null there means unset. A wrong value in any other key is a SettingsError."""
     environment = os.environ if environment is None else environment
     if not isinstance(settings, Mapping):
         raise SettingsError(source, None, f"expected a dict of sections, got {type(settings).__name__}")
     root = _from_value({k: v for k, v in settings.items() if str(k) in OWNED_SECTIONS}, source)
     _apply_environment(environment, root)
-    return _bind(root)
+    return _bind(root, warn)
