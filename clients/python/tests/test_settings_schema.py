@@ -1,0 +1,104 @@
+"""The Python loader holds to settings/schema.yaml, where every key is stated once (the Java suite holds the
+agent to it too): defaults, ranges, accepted names, secrets, the keys each section takes; it passes the shared
+examples in settings/vectors.yaml; and docs/settings.md's key table is the one generated from the schema."""
+
+import subprocess
+import sys
+
+import pytest
+
+import settings_schema as schema
+from conftest import REPO_ROOT
+from sniper_client import SettingsError, SniperSettings, load_settings
+
+WHOLE_NUMBERS = [e for e in schema.PYTHON_ENTRIES if e["type"] in ("integer", "milliseconds")]
+
+
+def test_docs_settings_md_is_generated_from_the_schema():
+    run = subprocess.run([sys.executable, str(REPO_ROOT / "settings" / "generate_docs.py"), "--check"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr.strip()
+
+
+@pytest.mark.parametrize("entry", schema.PYTHON_ENTRIES, ids=lambda e: e["key"])
+def test_the_default_is_the_schemas(entry):
+    assert schema.loaded(SniperSettings(), entry["key"]) == schema.written(entry["default"])
+
+
+@pytest.mark.parametrize("entry", schema.PYTHON_ENTRIES, ids=lambda e: e["key"])
+def test_setting_the_default_by_its_variable_changes_nothing(entry):
+    assert load_settings(None, {schema.variable(entry["key"]): schema.written(entry["default"])}) == SniperSettings()
+
+
+@pytest.mark.parametrize("entry", WHOLE_NUMBERS, ids=lambda e: e["key"])
+def test_a_whole_number_outside_the_schemas_range_is_refused_with_it(entry):
+    low, high = entry["range"]
+    name = schema.variable(entry["key"])
+    for outside in (low - 1, high + 1):
+        with pytest.raises(SettingsError) as e:
+            load_settings(None, {name: str(outside)})
+        assert str(e.value) == f"env {name}: {entry['key']}: expected an integer {low}..{high}, got {outside}"
+
+
+def test_the_decimal_ranges_are_the_schemas():
+    for key, expected in (("redis.timeout", "a number of seconds from {} to {}"),
+                          ("runtime.sniper_mode.fallback.failure_rate_threshold", "a percentage above {} and at most {}")):
+        low, high = schema.ENTRIES[key]["range"]
+        for outside in (low, high * 2) if key != "redis.timeout" else (low / 2, high * 2):
+            with pytest.raises(SettingsError) as e:
+                load_settings(None, {schema.variable(key): schema.written(outside)})
+            assert str(e.value) == f"env {schema.variable(key)}: {key}: expected {expected.format(low, high)}, got {schema.written(outside)}"
+
+
+@pytest.mark.parametrize("entry", [e for e in schema.PYTHON_ENTRIES if e["type"] == "enum"], ids=lambda e: e["key"])
+def test_an_enumeration_takes_exactly_the_schemas_names(entry):
+    with pytest.raises(SettingsError) as e:
+        load_settings(None, {schema.variable(entry["key"]): "zzzzzzzzzz"})
+    assert f"expected one of {', '.join(entry['values'])}, got" in str(e.value)
+    for name in entry["values"]:
+        assert schema.loaded(load_settings(None, {schema.variable(entry["key"]): name.upper()}), entry["key"]) == name
+
+
+# What a key needs beside it to load at all.
+_COMPANIONS = {"redis.username": {"redis.password": "p"},
+               "redis.sentinel.master": {"redis.sentinel.nodes": "h:1"},
+               "redis.sentinel.password": {"redis.sentinel.master": "m", "redis.sentinel.nodes": "h:1"}}
+
+
+@pytest.mark.parametrize("entry", [e for e in schema.PYTHON_ENTRIES if e["type"] in ("secret", "string", "optional_string")],
+                         ids=lambda e: e["key"])
+def test_a_secret_is_never_shown_and_nothing_else_is_hidden(entry):
+    environment = {schema.variable(k): v for k, v in _COMPANIONS.get(entry["key"], {}).items()}
+    environment[schema.variable(entry["key"])] = "Zq7-value"
+    settings = load_settings(None, environment)
+    assert schema.loaded(settings, entry["key"]) == "Zq7-value"
+    assert ("Zq7-value" in repr(settings)) == (entry["type"] != "secret")
+
+
+def test_each_section_takes_exactly_the_schemas_keys():
+    sections = {e["key"].rpartition(".")[0] for e in schema.PYTHON_ENTRIES}
+    for section in sorted(sections):
+        known = {e["key"][len(section) + 1:].split(".")[0] for e in schema.PYTHON_ENTRIES if e["key"].startswith(section + ".")}
+        with pytest.raises(SettingsError) as e:
+            load_settings(None, {schema.variable(section + ".zzzzzzzzzz"): "1"})
+        listed = str(e.value).rpartition("(known keys: ")[2].rstrip(")")
+        assert set(listed.split(", ")) == known, section
+
+
+@pytest.mark.parametrize("vector", [v for v in schema.VECTORS if "python" in v.get("clients", ["python"])],
+                         ids=lambda v: v["name"])
+def test_the_shared_vector_holds(vector, tmp_path, monkeypatch):
+    environment = {k: str(v) for k, v in (vector.get("env") or {}).items()}
+    path = None
+    if "yaml" in vector:
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "settings.yaml").write_text(vector["yaml"], encoding="utf-8")
+        path = "settings.yaml"
+    if "error" in vector:
+        with pytest.raises(SettingsError) as e:
+            load_settings(path, environment)
+        assert str(e.value) == vector["error"]
+        return
+    settings = load_settings(path, environment)
+    assert {k: schema.loaded(settings, k) for k in vector["values"]} == \
+        {k: schema.written(v) for k, v in vector["values"].items()}
