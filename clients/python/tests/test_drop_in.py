@@ -188,8 +188,10 @@ def test_the_window_setting_is_honoured(redis_server):
 def test_redis_down_at_start_then_up_moves_the_decisions_to_redis_without_a_restart(redis_binary):
     server = RedisProcess(redis_binary)
     server.port = free_port()
+    start = time.monotonic()
     counters = SniperCounters(ultra_settings(server.port, hourly=0, daily=1000))
     try:
+        assert time.monotonic() - start < 1.0  # a refused connection: no wait for redis.timeout
         for _ in range(5):
             start = time.monotonic()
             assert counters.check_and_increment(0, 1000) in (None, "SNIPER_FALLBACK_DENY")
