@@ -16,19 +16,21 @@ CAP_MAX = 1_000_000_000
 _BOOLEANS = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_MAX_DEPTH = 40  # deeper is an alias that contains itself, not settings
 _SNIPER_MODE_ONLY_KEYS = ("mtf_confirm", "max_signals_per_hour", "daily_signal_cap")
 
 
 class SettingsError(ValueError):
     """A setting that is malformed, out of range, unknown or contradicts another; the message is one line."""
 
-    def __init__(self, source: Optional[str], key_path: Optional[str], problem: str):
-        self.source, self.key_path, self.problem = source, key_path, problem
+    def __init__(self, source: Optional[str], key_path: Optional[str], problem: str, related: Optional[str] = None):
+        """``related``: the other key of a contradiction; its source is named when the key itself was not set."""
+        self.source, self.key_path, self.problem, self.related = source, key_path, problem, related
         text = "".join(part + ": " for part in (source, key_path) if part) + problem
         super().__init__(re.sub(r"[\r\n]+", " ", text))
 
     def from_source(self, source: Optional[str]) -> "SettingsError":
-        return SettingsError(source, self.key_path, self.problem)
+        return SettingsError(source, self.key_path, self.problem, self.related)
 
 
 # ---- settings values (immutable; defaults as DEFAULT_* constants, as the Java SettingsDefaults)
@@ -174,6 +176,8 @@ def _from_yaml(text: str, source: str) -> _Mapping:
         return f"{source} line {node.start_mark.line + 1}"
 
     def convert(node, depth):
+        if depth > _MAX_DEPTH:
+            raise SettingsError(origin(node), None, f"nested deeper than {_MAX_DEPTH} levels (an alias that contains itself?)")
         if isinstance(node, yaml.MappingNode):
             result = _Mapping(origin(node))
             for key_node, value_node in node.value:
@@ -196,7 +200,7 @@ def _from_yaml(text: str, source: str) -> _Mapping:
 
     tree = convert(root, 0)
     if not isinstance(tree, _Mapping):
-        raise SettingsError(origin(root), None, f"expected a mapping of sections at the top, got {tree.describe()}")
+        raise SettingsError(origin(root), None, f"the settings must be a YAML mapping of sections (redis:, runtime:, ...), got {tree.describe()}")
     return tree
 
 
@@ -497,12 +501,15 @@ def _bind(root: _Mapping, warn=None) -> SniperSettings:
         mode_section = runtime.section("sniper_mode") if runtime else None
         mode = _sniper_mode(mode_section, caps_per_call=warn is not None) if mode_section else SniperModeSettings()
     except SettingsError as e:
-        raise (e if e.source or not e.key_path else e.from_source(_origin_of(e.key_path, origins))) from None
+        raise (e if e.source or not e.key_path else e.from_source(_origin_of(e.key_path, origins, e.related))) from None
     return SniperSettings(redis_settings, mode)
 
 
-def _origin_of(key_path: str, origins: Dict[str, str]) -> Optional[str]:
-    """Where the key was set, else where its nearest enclosing block was (a required key that is missing)."""
+def _origin_of(key_path: str, origins: Dict[str, str], related: Optional[str] = None) -> Optional[str]:
+    """Where the key was set, else where the other key of a contradiction was, else where its nearest enclosing
+    block was (a required key that is missing)."""
+    if key_path not in origins and related in origins:
+        return origins[related]
     while key_path:
         if key_path in origins:
             return origins[key_path]
@@ -563,18 +570,22 @@ def _redis(s: _Section) -> RedisSettings:
     if r.username is not None:
         _check_token("redis.username", r.username)
         if r.password is None:
-            raise SettingsError(None, "redis.username", "an ACL user needs redis.password as well (AUTH takes both)")
+            raise SettingsError(None, "redis.username", "an ACL user needs redis.password as well (AUTH takes both)",
+                                "redis.password")
     if r.decision_timeout_ms >= r.timeout_s * 1000:
         raise SettingsError(None, "redis.decision_timeout_ms",
-                            f"must be below redis.timeout ({r.timeout_s:g} s = {round(r.timeout_s * 1000)} ms), got {r.decision_timeout_ms}")
+                            f"must be below redis.timeout ({r.timeout_s:g} s = {round(r.timeout_s * 1000)} ms), got {r.decision_timeout_ms}",
+                            "redis.timeout")
     _check_token("redis.namespace", r.namespace)
     if len(r.namespace) > 128:
         raise SettingsError(None, "redis.namespace", f"must be at most 128 characters, got {len(r.namespace)}")
     if has_sentinel and has_cluster:
         raise SettingsError(None, "redis.cluster",
-                            "contradicts redis.sentinel: Redis is either Sentinel-managed or a Cluster, set only one of them")
+                            "contradicts redis.sentinel: Redis is either Sentinel-managed or a Cluster, set only one of them",
+                            "redis.sentinel")
     if has_cluster and r.db != 0:
-        raise SettingsError(None, "redis.db", f"must be 0 with redis.cluster (Redis Cluster has only database 0), got {r.db}")
+        raise SettingsError(None, "redis.db", f"must be 0 with redis.cluster (Redis Cluster has only database 0), got {r.db}",
+                            "redis.cluster")
     return r
 
 
@@ -609,11 +620,12 @@ def _fallback(s: _Section) -> FallbackSettings:
     f = FallbackSettings(**v)
     if f.minimum_calls > f.sliding_window_calls:
         raise SettingsError(None, path + "minimum_calls",
-                            f"must be at most sliding_window_calls ({f.sliding_window_calls}), got {f.minimum_calls}")
+                            f"must be at most sliding_window_calls ({f.sliding_window_calls}), got {f.minimum_calls}",
+                            path + "sliding_window_calls")
     if f.heartbeat_ttl_ms <= f.heartbeat_interval_ms:
         raise SettingsError(None, path + "heartbeat_ttl_ms",
                             f"must be above heartbeat_interval_ms ({f.heartbeat_interval_ms}), or every guard expires "
-                            f"between two heartbeats; got {f.heartbeat_ttl_ms}")
+                            f"between two heartbeats; got {f.heartbeat_ttl_ms}", path + "heartbeat_interval_ms")
     return f
 
 

@@ -1,7 +1,6 @@
 package io.ultrasignals.sniper.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +29,7 @@ class SettingsVectorsTest {
         SettingsLoader loader = new SettingsLoader(environment);
         String yaml = (String) vector.get("yaml");
         if (vector.containsKey("error")) {
-            assertThatThrownBy(() -> load(loader, yaml)).isInstanceOf(SettingsException.class).hasMessage((String) vector.get("error"));
+            SettingsErrorsTest.assertOneLineError(() -> load(loader, yaml), (String) vector.get("error"));
             return;
         }
         SniperSettings settings = load(loader, yaml);
