@@ -25,10 +25,11 @@ def load_schema(path: Path = SCHEMA) -> dict:
 
 
 def env_variable(schema: dict, key: str) -> str:
-    """The one variable that sets a key; keys of list items have none (set the whole list as JSON)."""
+    """The one variable that sets a key (<NAME> for a section's chosen name); keys of list items have none (set
+    the whole list as JSON)."""
     if "[]" in key:
         return ""
-    return schema["env_prefix"] + key.upper().replace(".", schema["env_separator"])
+    return schema["env_prefix"] + key.upper().replace(".", schema["env_separator"]).replace("*", "<NAME>")
 
 
 def shown(value) -> str:

@@ -9,7 +9,6 @@ import yaml
 
 from conftest import REPO_ROOT
 
-_INDEX = re.compile(r"\[\d+\]")
 
 
 def _load(name):
@@ -27,13 +26,40 @@ def variable(key: str) -> str:
     return SCHEMA["env_prefix"] + key.upper().replace(".", SCHEMA["env_separator"])
 
 
+def pattern(key: str):
+    """A schema key as a pattern of key paths: "[]" matches an item's index, "*" a section's chosen name."""
+    parts = re.split(r"(\[\]|\*)", key)
+    return re.compile("".join(r"\[(\d+)\]" if p == "[]" else r"([^.\[]+)" if p == "*" else re.escape(p) for p in parts))
+
+
+def named(key: str) -> str:
+    """The key with a concrete name for each "*", for a test that sets it."""
+    return key.replace("*", "x")
+
+
+def entry(key_path: str) -> dict:
+    for e in SCHEMA["keys"]:
+        if pattern(e["key"]).fullmatch(key_path):
+            return e
+    raise AssertionError(f"{key_path} is not in settings/schema.yaml")
+
+
 def loaded(settings, key_path: str) -> str:
-    """The loaded value of a key, written canonically."""
-    entry = ENTRIES[_INDEX.sub("[]", key_path)]
+    """The loaded value of a key (a list item's by its index, a named section's by its name), written canonically."""
+    e = entry(key_path)
+    places = iter(pattern(e["key"]).fullmatch(key_path).groups())
     value = settings
-    for step in entry["python"].split("."):
-        value = getattr(value, step)
-    return canonical(entry["type"], value)
+    for step in e["python"].split("."):
+        if value is None:
+            break
+        if step.endswith("[]"):
+            items, i = getattr(value, step[:-2]), int(next(places))
+            value = items[i] if i < len(items) else None
+        elif step.endswith("{}"):
+            value = getattr(value, step[:-2]).get(next(places))
+        else:
+            value = getattr(value, step)
+    return canonical(e["type"], value)
 
 
 def canonical(kind: str, value) -> str:

@@ -11,7 +11,9 @@ import settings_schema as schema
 from conftest import REPO_ROOT
 from sniper_client import SettingsError, SniperSettings, load_settings
 
-WHOLE_NUMBERS = [e for e in schema.PYTHON_ENTRIES if e["type"] in ("integer", "milliseconds")]
+WHOLE_NUMBERS = [e for e in schema.PYTHON_ENTRIES if e["type"] in ("integer", "milliseconds") and "[]" not in e["key"]]
+# Keys of one whole: not of a list item or a named section.
+WHOLE = [e for e in schema.PYTHON_ENTRIES if "[]" not in e["key"] and "*" not in e["key"]]
 
 
 def test_docs_settings_md_is_generated_from_the_schema():
@@ -20,12 +22,24 @@ def test_docs_settings_md_is_generated_from_the_schema():
     assert run.returncode == 0, run.stderr.strip()
 
 
+def test_schema_keys_match_list_items_and_named_sections_and_name_their_variables():
+    sys.path.insert(0, str(REPO_ROOT / "settings"))
+    from generate_docs import env_variable
+    assert schema.pattern("sniper_agent.instrument[].method").fullmatch("sniper_agent.instrument[12].method")
+    assert schema.pattern("a.scopes.*.cap").fullmatch("a.scopes.btc_usd.cap")
+    assert not schema.pattern("a.scopes.*.cap").fullmatch("a.scopes.b.c.cap")
+    assert not schema.pattern("redis.port").fullmatch("redis_port")
+    assert env_variable(schema.SCHEMA, "a.scopes.*.cap") == "ULTRA_SIGNALS_A__SCOPES__<NAME>__CAP"
+    assert env_variable(schema.SCHEMA, "sniper_agent.instrument[].method") == ""
+
+
 @pytest.mark.parametrize("entry", schema.PYTHON_ENTRIES, ids=lambda e: e["key"])
 def test_the_default_is_the_schemas(entry):
+    assert entry in WHOLE, f"{entry['key']}: add how to build an item with its defaults to this test"
     assert schema.loaded(SniperSettings(), entry["key"]) == schema.written(entry["default"])
 
 
-@pytest.mark.parametrize("entry", schema.PYTHON_ENTRIES, ids=lambda e: e["key"])
+@pytest.mark.parametrize("entry", WHOLE, ids=lambda e: e["key"])
 def test_setting_the_default_by_its_variable_changes_nothing(entry):
     assert load_settings(None, {schema.variable(entry["key"]): schema.written(entry["default"])}) == SniperSettings()
 
@@ -33,11 +47,12 @@ def test_setting_the_default_by_its_variable_changes_nothing(entry):
 @pytest.mark.parametrize("entry", WHOLE_NUMBERS, ids=lambda e: e["key"])
 def test_a_whole_number_outside_the_schemas_range_is_refused_with_it(entry):
     low, high = entry["range"]
-    name = schema.variable(entry["key"])
+    key = schema.named(entry["key"])
+    name = schema.variable(key)
     for outside in (low - 1, high + 1):
         with pytest.raises(SettingsError) as e:
             load_settings(None, {name: str(outside)})
-        assert str(e.value) == f"env {name}: {entry['key']}: expected an integer {low}..{high}, got {outside}"
+        assert str(e.value) == f"env {name}: {key}: expected an integer {low}..{high}, got {outside}"
 
 
 def test_the_decimal_ranges_are_the_schemas():
@@ -52,11 +67,12 @@ def test_the_decimal_ranges_are_the_schemas():
 
 @pytest.mark.parametrize("entry", [e for e in schema.PYTHON_ENTRIES if e["type"] == "enum"], ids=lambda e: e["key"])
 def test_an_enumeration_takes_exactly_the_schemas_names(entry):
+    key = schema.named(entry["key"])
     with pytest.raises(SettingsError) as e:
-        load_settings(None, {schema.variable(entry["key"]): "zzzzzzzzzz"})
+        load_settings(None, {schema.variable(key): "zzzzzzzzzz"})
     assert f"expected one of {', '.join(entry['values'])}, got" in str(e.value)
     for name in entry["values"]:
-        assert schema.loaded(load_settings(None, {schema.variable(entry["key"]): name.upper()}), entry["key"]) == name
+        assert schema.loaded(load_settings(None, {schema.variable(key): name.upper()}), key) == name
 
 
 # What a key needs beside it to load at all.
@@ -68,17 +84,18 @@ _COMPANIONS = {"redis.username": {"redis.password": "p"},
 @pytest.mark.parametrize("entry", [e for e in schema.PYTHON_ENTRIES if e["type"] in ("secret", "string", "optional_string")],
                          ids=lambda e: e["key"])
 def test_a_secret_is_never_shown_and_nothing_else_is_hidden(entry):
-    environment = {schema.variable(k): v for k, v in _COMPANIONS.get(entry["key"], {}).items()}
-    environment[schema.variable(entry["key"])] = "Zq7-value"
+    key = schema.named(entry["key"])
+    environment = {schema.variable(k): v for k, v in _COMPANIONS.get(key, {}).items()}
+    environment[schema.variable(key)] = "Zq7-value"
     settings = load_settings(None, environment)
-    assert schema.loaded(settings, entry["key"]) == "Zq7-value"
+    assert schema.loaded(settings, key) == "Zq7-value"
     assert ("Zq7-value" in repr(settings)) == (entry["type"] != "secret")
 
 
 def test_each_section_takes_exactly_the_schemas_keys():
-    sections = {e["key"].rpartition(".")[0] for e in schema.PYTHON_ENTRIES}
-    for section in sorted(sections):
-        known = {e["key"][len(section) + 1:].split(".")[0] for e in schema.PYTHON_ENTRIES if e["key"].startswith(section + ".")}
+    keys = [schema.named(e["key"]) for e in schema.PYTHON_ENTRIES if "[]" not in e["key"]]
+    for section in sorted({k.rpartition(".")[0] for k in keys}):
+        known = {k[len(section) + 1:].split(".")[0] for k in keys if k.startswith(section + ".")}
         with pytest.raises(SettingsError) as e:
             load_settings(None, {schema.variable(section + ".zzzzzzzzzz"): "1"})
         listed = str(e.value).rpartition("(known keys: ")[2].rstrip(")")

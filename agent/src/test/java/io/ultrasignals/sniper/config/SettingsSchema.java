@@ -3,6 +3,8 @@ package io.ultrasignals.sniper.config;
 import java.io.IOException;
 import java.io.Reader;
 import java.lang.reflect.Method;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,13 +24,12 @@ import org.yaml.snakeyaml.Yaml;
  * writes them the same way: tests/settings_schema.py).
  */
 final class SettingsSchema {
-    private static final Pattern INDEX = Pattern.compile("\\[(\\d+)]");
-
     /** One key of the schema. {@code java} is the dotted record accessor path, {@code python} null when Python does not read it. */
     record Entry(String key, String type, List<Object> range, List<String> values, Object defaultValue, String doc,
                  String java, String python) {
+        /** A key of a list item ({@code []}) or of a named section ({@code *}): no variable of its own, no default of the whole. */
         boolean inList() {
-            return key.contains("[]");
+            return key.contains("[]") || key.contains("*");
         }
 
         boolean required() {
@@ -63,9 +64,44 @@ final class SettingsSchema {
     }
 
     static Entry entry(String keyPath) {
-        String key = INDEX.matcher(keyPath).replaceAll("[]");
-        return entries().stream().filter(e -> e.key().equals(key)).findFirst()
+        return entries().stream().filter(e -> pattern(e.key()).matcher(keyPath).matches()).findFirst()
                 .orElseThrow(() -> new AssertionError(keyPath + " is not in settings/schema.yaml"));
+    }
+
+    /**
+     * A schema key as a pattern of key paths: {@code []} matches an item's index ({@code [0]}), {@code *} a name
+     * in a mapping of named sections; each is a group, in order.
+     */
+    static Pattern pattern(String key) {
+        StringBuilder regex = new StringBuilder();
+        for (String part : key.split("(?=\\[])|(?<=\\[])|(?=\\*)|(?<=\\*)")) {
+            regex.append(switch (part) {
+                case "[]" -> "\\[(\\d+)]";
+                case "*" -> "([^.\\[]+)";
+                default -> Pattern.quote(part);
+            });
+        }
+        return Pattern.compile(regex.toString());
+    }
+
+    /** A key path as the schema writes it: {@code [0]} as {@code []}, a section's chosen name as {@code *}. */
+    static String generic(String keyPath) {
+        String path = keyPath.replaceAll("\\[\\d+]", "[]");
+        for (Entry e : entries()) {
+            int star = e.key().indexOf('*');
+            if (star >= 0) {
+                Matcher prefix = pattern(e.key().substring(0, star + 1)).matcher(path);
+                if (prefix.lookingAt() && (prefix.end() == path.length() || path.charAt(prefix.end()) == '.')) {
+                    path = e.key().substring(0, star + 1) + path.substring(prefix.end());
+                }
+            }
+        }
+        return path;
+    }
+
+    /** The key with a concrete name for each {@code *}, for a test that sets it. */
+    static String named(String key) {
+        return key.replace("*", "x");
     }
 
     @SuppressWarnings("unchecked")
@@ -86,22 +122,22 @@ final class SettingsSchema {
     /** The loaded value of a key ({@code sniper_agent.instrument[0].method} for list items), written canonically. */
     static String loaded(SniperSettings settings, String keyPath) {
         Entry entry = entry(keyPath);
-        Matcher index = INDEX.matcher(keyPath);
+        Matcher where = pattern(entry.key()).matcher(keyPath);
+        where.matches();
+        int group = 0;
         Object value = settings;
-        String[] steps = entry.java().split("\\.");
-        for (String step : steps) {
+        for (String step : entry.java().split("\\.")) {
             if (value == null) {
                 break;
             }
             boolean item = step.endsWith("[]");
-            value = access(value, item ? step.substring(0, step.length() - 2) : step);
-            if (item && value != null) {
-                if (!index.find()) {
-                    throw new AssertionError(keyPath + ": a key in a list needs the item's index");
-                }
-                List<?> list = (List<?>) value;
-                int i = Integer.parseInt(index.group(1));
+            boolean named = step.endsWith("{}");
+            value = access(value, item || named ? step.substring(0, step.length() - 2) : step);
+            if (item && value instanceof List<?> list) {
+                int i = Integer.parseInt(where.group(++group));
                 value = i < list.size() ? list.get(i) : null;
+            } else if (named && value instanceof Map<?, ?> map) {
+                value = map.get(where.group(++group));
             }
         }
         return canonical(entry.type(), value);
@@ -116,15 +152,19 @@ final class SettingsSchema {
     /** The record component accessor's return type, for the key's last step. */
     static Class<?> javaType(Entry entry) {
         Class<?> type = SniperSettings.class;
-        for (String step : entry.java().replace("[]", "").split("\\.")) {
+        for (String step : entry.java().split("\\.")) {
+            boolean element = step.endsWith("[]") || step.endsWith("{}");
+            String name = element ? step.substring(0, step.length() - 2) : step;
             try {
-                Method accessor = type.getMethod(step);
+                Method accessor = type.getMethod(name);
                 type = accessor.getReturnType();
-                if (type == List.class && entry.java().contains(step + "[]")) {
-                    type = InstrumentTarget.class;
+                if (element) {
+                    // A List<T> or a Map<String, T>: the step goes on in T.
+                    Type[] arguments = ((ParameterizedType) accessor.getGenericReturnType()).getActualTypeArguments();
+                    type = (Class<?>) arguments[arguments.length - 1];
                 }
             } catch (NoSuchMethodException e) {
-                throw new AssertionError(entry.key() + ": no accessor " + step + "() on " + type.getSimpleName());
+                throw new AssertionError(entry.key() + ": no accessor " + name + "() on " + type.getSimpleName());
             }
         }
         return type;

@@ -32,7 +32,7 @@ class SettingsSchemaTest {
     }
 
     static Stream<Arguments> wholeNumberKeys() {
-        return SettingsSchema.entries().stream().filter(e -> !e.inList())
+        return SettingsSchema.entries().stream().filter(e -> !e.key().contains("[]"))
                 .filter(e -> e.type().equals("integer") || e.type().equals("milliseconds")).map(e -> Arguments.of(e.key(), e));
     }
 
@@ -45,10 +45,18 @@ class SettingsSchemaTest {
             return;
         }
         String loaded = entry.inList()
-                ? SettingsSchema.loadedOn(InstrumentTarget.builder("a.B#c").build(), entry)
+                ? SettingsSchema.loadedOn(itemWithDefaults(key), entry)
                 : SettingsSchema.loaded(SniperSettings.defaults(), key);
 
         assertThat(loaded).isEqualTo(SettingsSchema.written(entry.defaultValue()));
+    }
+
+    /** An item of a list (or a named section) with only its required keys set, for the defaults of the rest. */
+    private static Object itemWithDefaults(String key) {
+        if (key.startsWith(InstrumentTarget.ITEM.path() + ".")) {
+            return InstrumentTarget.builder("a.B#c").build();
+        }
+        throw new AssertionError(key + ": add how to build an item with its defaults to SettingsSchemaTest.itemWithDefaults");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -64,10 +72,11 @@ class SettingsSchemaTest {
     void aWholeNumberOutsideTheSchemasRangeIsRefusedWithIt(String key, SettingsSchema.Entry entry) {
         long min = ((Number) entry.range().get(0)).longValue();
         long max = ((Number) entry.range().get(1)).longValue();
+        String named = SettingsSchema.named(key);
+        String variable = SettingsSchema.named(entry.variable());
         for (long outside : new long[] {min - 1, max + 1}) {
-            assertThatThrownBy(() -> new SettingsLoader(Map.of(entry.variable(), Long.toString(outside))).loadWithoutFile())
-                    .hasMessage("env " + entry.variable() + ": " + key + ": expected an integer " + min + ".." + max
-                            + ", got " + outside);
+            assertThatThrownBy(() -> new SettingsLoader(Map.of(variable, Long.toString(outside))).loadWithoutFile())
+                    .hasMessage("env " + variable + ": " + named + ": expected an integer " + min + ".." + max + ", got " + outside);
         }
     }
 
@@ -104,19 +113,21 @@ class SettingsSchemaTest {
         Set<String> read = new TreeSet<>();
         read.addAll(loader.keyOrigins(SettingsLoaderTest.resource("every-key.yaml"), "every-key.yaml").keySet());
         read.addAll(loader.keyOrigins(SettingsLoaderTest.resource("every-key-cluster.yaml"), "every-key-cluster.yaml").keySet());
-        Set<String> readLeaves = leaves(read.stream().map(k -> k.replaceAll("\\[\\d+]", "[]")).collect(Collectors.toSet()));
+        Set<String> readLeaves = leaves(read.stream().map(SettingsSchema::generic).collect(Collectors.toSet()));
 
         assertThat(readLeaves).isEqualTo(schemaLeaves());
     }
 
     @Test
     void theKeysTheSchemaListsOutsideListsAreTheOnlyOnesEachSectionTakes() {
-        Set<String> sections = SettingsSchema.entries().stream().filter(e -> !e.inList())
-                .map(e -> e.key().substring(0, e.key().lastIndexOf('.'))).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> sections = SettingsSchema.entries().stream().filter(e -> !e.key().contains("[]"))
+                .map(e -> SettingsSchema.named(e.key())).map(k -> k.substring(0, k.lastIndexOf('.')))
+                .collect(Collectors.toCollection(TreeSet::new));
         for (String section : sections) {
             String variable = SettingsLoader.ENV_PREFIX + section.toUpperCase(Locale.ROOT).replace(".", "__") + "__ZZZZZZZZZZ";
-            Set<String> known = SettingsSchema.entries().stream().filter(e -> !e.inList())
-                    .filter(e -> e.key().startsWith(section + ".")).map(e -> e.key().substring(section.length() + 1))
+            Set<String> known = SettingsSchema.entries().stream().filter(e -> !e.key().contains("[]"))
+                    .map(e -> SettingsSchema.named(e.key()))
+                    .filter(k -> k.startsWith(section + ".")).map(k -> k.substring(section.length() + 1))
                     .map(k -> k.contains(".") ? k.substring(0, k.indexOf('.')) : k).collect(Collectors.toCollection(LinkedHashSet::new));
 
             assertThatThrownBy(() -> new SettingsLoader(Map.of(variable, "1")).loadWithoutFile()).satisfies(e -> {
@@ -124,6 +135,16 @@ class SettingsSchemaTest {
                 assertThat(new TreeSet<>(Arrays.asList(listed.split(", ")))).as(section).isEqualTo(new TreeSet<>(known));
             });
         }
+    }
+
+    @Test
+    void schemaKeysMatchListItemsAndNamedSections() {
+        assertThat(SettingsSchema.pattern("sniper_agent.instrument[].method").matcher("sniper_agent.instrument[12].method").matches()).isTrue();
+        assertThat(SettingsSchema.pattern("a.scopes.*.cap").matcher("a.scopes.btc_usd.cap").matches()).isTrue();
+        assertThat(SettingsSchema.pattern("a.scopes.*.cap").matcher("a.scopes.b.c.cap").matches()).isFalse();
+        assertThat(SettingsSchema.pattern("redis.port").matcher("redis_port").matches()).isFalse();
+        assertThat(SettingsSchema.generic("sniper_agent.instrument[3].on_block")).isEqualTo("sniper_agent.instrument[].on_block");
+        assertThat(SettingsSchema.named("a.scopes.*.cap")).isEqualTo("a.scopes.x.cap");
     }
 
     static Set<String> schemaLeaves() {
