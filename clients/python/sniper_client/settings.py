@@ -1,5 +1,5 @@
-"""The settings the Java agent reads (docs/settings.md), read as strictly: the ultra_signals settings.yaml
-(or the dict ultra_signals passes) plus ``ULTRA_SIGNALS_<SECTION>__<KEY>`` variables (env > file > default).
+"""The settings the Java agent reads (settings/schema.yaml, docs/settings.md), read as strictly: the ultra_signals
+settings.yaml (or the dict ultra_signals passes) plus ``ULTRA_SIGNALS_<SECTION>__<KEY>`` variables (env > file > default).
 Unknown keys in the sections Sniper owns are errors with a "did you mean"; other sections are ignored.
 Every error is one line: ``<source>: <key path>: <problem>``; a secret's value never appears in one."""
 
@@ -33,7 +33,8 @@ class SettingsError(ValueError):
         return SettingsError(source, self.key_path, self.problem, self.related)
 
 
-# ---- settings values (immutable; defaults as DEFAULT_* constants, as the Java SettingsDefaults)
+# ---- settings values (immutable; every default and range as settings/schema.yaml states it, which the tests
+# hold this module to: tests/test_settings_schema.py)
 
 DEFAULT_NAMESPACE = "sniper_signals"
 DEFAULT_DECISION_TIMEOUT_MS = 100

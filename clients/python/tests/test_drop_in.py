@@ -12,7 +12,8 @@ import pytest
 
 from helpers import ultra_settings
 from redis_process import RedisProcess, free_port
-from sniper_client import SettingsError, SniperCounters, get_sniper_counters, reset_sniper_counters, settings_from_dict
+from sniper_client import (SettingsError, SniperCounters, get_sniper_counters, guard_from_file, reset_sniper_counters,
+                           settings_from_dict)
 
 BACKENDS = ["redis", "memory"]
 
@@ -152,7 +153,14 @@ def test_keys_the_original_ignored_are_one_warning_each_never_an_exception(caplo
     assert counters.guard.settings.sniper_mode.max_signals_per_hour == 2  # null: unset, the default
 
 
-def test_where_sniper_owns_the_settings_the_same_keys_stay_errors():
+def test_where_sniper_owns_the_settings_the_same_keys_stay_errors(tmp_path):
+    path = tmp_path / "settings.yaml"
+    path.write_text("redis:\n  ssl: true\nruntime:\n  sniper_mode:\n    max_signals_per_hour: null\n")
+    with pytest.raises(SettingsError, match=r"settings.yaml line 2: redis.ssl: unknown key"):
+        guard_from_file(str(path))
+    path.write_text("runtime:\n  sniper_mode:\n    max_signals_per_hour: null\n")
+    with pytest.raises(SettingsError, match=r"line 3: runtime.sniper_mode.max_signals_per_hour: expected an integer"):
+        guard_from_file(str(path))
     settings = ultra_settings(None)
     settings["redis"]["ssl"] = True
     with pytest.raises(SettingsError, match=r"^settings: redis.ssl: unknown key"):
