@@ -18,6 +18,12 @@ from sniper_client import (SettingsError, SniperCounters, get_sniper_counters, g
 BACKENDS = ["redis", "memory"]
 
 
+def patient(settings):
+    """These tests are about caps, not timeouts: a loaded machine must not send a decision to the fallback."""
+    settings["redis"]["decision_timeout_ms"] = 2000
+    return settings
+
+
 @pytest.fixture
 def counters_on(request, redis_binary):
     """SniperCounters on a fresh redis-server ("redis") or counting in process ("memory")."""
@@ -28,7 +34,7 @@ def counters_on(request, redis_binary):
         if backend == "redis":
             servers.append(RedisProcess(redis_binary).start())
             port = servers[-1].port
-        made.append(SniperCounters(ultra_settings(port, **settings)))
+        made.append(SniperCounters(patient(ultra_settings(port, **settings))))
         return made[-1]
 
     yield build
@@ -93,7 +99,7 @@ def test_caps_that_are_not_numbers_never_raise_and_are_logged_once_per_kind(coun
 
 
 def test_reset_sniper_counters_empties_the_redis_counts_between_tests(redis_server):
-    settings = ultra_settings(redis_server.port)
+    settings = patient(ultra_settings(redis_server.port))
     client = redis_server.client()
     client.set("other_namespace:hour:1", 5)
     reset_sniper_counters()
@@ -112,7 +118,7 @@ def test_reset_sniper_counters_empties_the_redis_counts_between_tests(redis_serv
 
 
 def test_reset_with_redis_away_clears_what_it_can_and_warns_once(redis_server, caplog):
-    counters = SniperCounters(ultra_settings(redis_server.port))
+    counters = SniperCounters(patient(ultra_settings(redis_server.port)))
     try:
         counters.check_and_increment(5, 5)
         redis_server.kill()
@@ -184,7 +190,7 @@ def test_the_window_setting_is_honoured(redis_server):
     for window, expected in (("fixed", None), ("sliding", "SNIPER_HOURLY_CAP")):
         client.flushall()
         client.set(f"sniper_signals:hour:{hour - 1}", 10 ** 8)  # a busy previous hour, weighted in when sliding
-        settings = ultra_settings(redis_server.port)
+        settings = patient(ultra_settings(redis_server.port))
         settings["runtime"]["sniper_mode"]["window"] = window
         counters = SniperCounters(settings)
         try:
@@ -197,7 +203,7 @@ def test_redis_down_at_start_then_up_moves_the_decisions_to_redis_without_a_rest
     server = RedisProcess(redis_binary)
     server.port = free_port()
     start = time.monotonic()
-    counters = SniperCounters(ultra_settings(server.port, hourly=0, daily=1000))
+    counters = SniperCounters(patient(ultra_settings(server.port, hourly=0, daily=1000)))
     try:
         assert time.monotonic() - start < 1.0  # a refused connection: no wait for redis.timeout
         for _ in range(5):
