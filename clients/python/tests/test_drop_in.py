@@ -34,7 +34,11 @@ def counters_on(request, redis_binary):
         if backend == "redis":
             servers.append(RedisProcess(redis_binary).start())
             port = servers[-1].port
-        made.append(SniperCounters(patient(ultra_settings(port, **settings))))
+        window = settings.pop("window", None)
+        built = patient(ultra_settings(port, **settings))
+        if window:
+            built["runtime"]["sniper_mode"]["window"] = window
+        made.append(SniperCounters(built))
         return made[-1]
 
     yield build
@@ -184,19 +188,19 @@ def test_a_wrong_value_in_a_key_the_drop_in_uses_is_still_one_line():
         SniperCounters(settings)
 
 
-def test_the_window_setting_is_honoured(redis_server):
-    client = redis_server.client()
-    hour = int(client.time()[0]) // 3600
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_window_setting_is_honoured(counters_on, backend):
     for window, expected in (("fixed", None), ("sliding", "SNIPER_HOURLY_CAP")):
-        client.flushall()
-        client.set(f"sniper_signals:hour:{hour - 1}", 10 ** 8)  # a busy previous hour, weighted in when sliding
-        settings = patient(ultra_settings(redis_server.port))
-        settings["runtime"]["sniper_mode"]["window"] = window
-        counters = SniperCounters(settings)
-        try:
-            assert counters.check_and_increment(5, 0) == expected, window
-        finally:
-            counters.close()
+        counters = counters_on(backend, window=window)
+        # A busy previous hour, weighted in when sliding: in Redis, or in the in-process counts.
+        if backend == "redis":
+            client = counters.guard._client
+            hour = int(client.time()[0]) // 3600
+            client.set(f"sniper_signals:hour:{hour - 1}", 10 ** 8)
+        else:
+            hour = int(time.time()) // 3600
+            counters.guard.local.call("credit", ["local"], [str(hour - 1), "0", str(10 ** 8), "busy previous hour"])
+        assert counters.check_and_increment(5, 0) == expected, window
 
 
 def test_redis_down_at_start_then_up_moves_the_decisions_to_redis_without_a_restart(redis_binary):
