@@ -55,7 +55,8 @@ def accepted(entry: dict) -> str:
     if kind == "enum":
         return ", ".join(f"`{v}`" for v in entry["values"])
     return {"string": "text", "optional_string": "text or null", "secret": "text or null (secret)",
-            "path": "file path or null", "host_ports": "list of `host:port`", "mappings": "list of entries"}[kind]
+            "path": "file path or null", "host_ports": "list of `host:port`", "mappings": "list of entries",
+            "sections": "named entries"}[kind]
 
 
 def table(schema: dict) -> str:

@@ -63,6 +63,8 @@ def loaded(settings, key_path: str) -> str:
 
 
 def canonical(kind: str, value) -> str:
+    if kind == "mappings":
+        return f"[{len(value)} entries]" if value else "[]"
     if kind == "host_ports":
         return "[" + ", ".join(f"[{n.host}]:{n.port}" if ":" in n.host else f"{n.host}:{n.port}" for n in value) + "]"
     return written(value)
@@ -78,4 +80,6 @@ def written(value) -> str:
         return format(Decimal(str(value)).normalize(), "f")
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(written(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return f"{{{len(value)} entries}}" if value else "{}"
     return str(value)

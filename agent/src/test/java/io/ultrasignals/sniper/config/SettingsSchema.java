@@ -198,6 +198,9 @@ final class SettingsSchema {
         if (value instanceof List<?> list && "mappings".equals(type)) {
             return list.isEmpty() ? "[]" : "[" + list.size() + " entries]";
         }
+        if ("sections".equals(type)) {
+            return value == null || ((Map<?, ?>) value).isEmpty() ? "{}" : "{" + ((Map<?, ?>) value).size() + " entries}";
+        }
         return written(value);
     }
 
@@ -211,6 +214,9 @@ final class SettingsSchema {
         }
         if (value instanceof List<?> list) {
             return list.stream().map(SettingsSchema::written).collect(Collectors.joining(", ", "[", "]"));
+        }
+        if (value instanceof Map<?, ?> map) {
+            return map.isEmpty() ? "{}" : "{" + map.size() + " entries}";
         }
         return value.toString();
     }
