@@ -47,7 +47,7 @@ class HostAndPort:
     port: int
 
     def __str__(self):
-        return f"{self.host}:{self.port}"
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
 
 
 @dataclass(frozen=True)
@@ -441,9 +441,10 @@ class _Section:
         return entry
 
     def read(self, key, conversion, values: dict, name=None, lenient=False):
-        """``lenient`` (the drop-in's reading of the app's own keys): null is unset, a wrong value a warning."""
+        """``lenient`` (the drop-in's reading of the app's own keys): a wrong value is a warning. For the drop-in
+        (``warn`` set) null is unset in every key, as an app's settings model writes a field nobody set."""
         entry = self._entry(key)
-        if entry is None or (lenient and isinstance(entry[1], _Scalar) and entry[1].value is None):
+        if entry is None or (self.warn is not None and isinstance(entry[1], _Scalar) and entry[1].value is None):
             return
         try:
             values[name or key] = conversion(entry[1], self.key_path(key))
@@ -656,7 +657,7 @@ def settings_from_dict(settings: Mapping, environment: Optional[Mapping[str, str
 
     With ``warn`` (the drop-in, which takes its caps with each call): a key Sniper does not know is passed to it,
     one line, and skipped; so is a wrong value in the seed's sniper_mode keys (enabled, mtf_confirm, the two caps),
-    which keep their defaults, and null there means unset. A wrong value in any other key is a SettingsError."""
+    which keep their defaults; null in any key means unset. A wrong value in any other key is a SettingsError."""
     environment = os.environ if environment is None else environment
     if not isinstance(settings, Mapping):
         raise SettingsError(source, None, f"expected a dict of sections, got {type(settings).__name__}")

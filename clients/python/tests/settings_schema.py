@@ -66,7 +66,7 @@ def canonical(kind: str, value) -> str:
     if kind == "mappings":
         return f"[{len(value)} entries]" if value else "[]"
     if kind == "host_ports":
-        return "[" + ", ".join(f"[{n.host}]:{n.port}" if ":" in n.host else f"{n.host}:{n.port}" for n in value) + "]"
+        return "[" + ", ".join(str(n) for n in value) + "]"
     return written(value)
 
 

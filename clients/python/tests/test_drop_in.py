@@ -54,10 +54,12 @@ def admitted(counters, hourly, daily, times):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("hourly, daily", [(0, 0), (-1, -1), (-5, 0), (0, -10 ** 12)])
-def test_a_cap_at_or_below_zero_is_no_cap(counters_on, backend, hourly, daily):
+def test_a_cap_at_or_below_zero_is_no_cap(counters_on, backend, hourly, daily, caplog):
     counters = counters_on(backend)
-    assert admitted(counters, hourly, daily, 40) == [None] * 40
+    with caplog.at_level(logging.WARNING, logger="sniper_client"):
+        assert admitted(counters, hourly, daily, 40) == [None] * 40
     assert counters.get_current_counts() == {"hour": 40, "day": 40}
+    assert caplog.records == []
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -137,7 +139,8 @@ def test_reset_with_redis_away_clears_what_it_can_and_warns_once(redis_server, c
 
 def test_keys_the_original_ignored_are_one_warning_each_never_an_exception(caplog):
     settings = ultra_settings(None)
-    settings["redis"].update(ssl=True, url="redis://elsewhere:6379/0", socket_timeout=3)
+    settings["redis"].update(ssl=True, url="redis://elsewhere:6379/0", socket_timeout=3, timeout=None, db=None,
+                             namespace=None)  # null: a field the app's settings model left unset
     settings["runtime"]["sniper_mode"].update(max_signals_per_hour=None, daily_signal_cap="six", enabled=None,
                                               mtf_confirm="perhaps", cooldown_minutes=15)
     settings["runtime"]["other"] = {"anything": 1}
@@ -161,6 +164,8 @@ def test_keys_the_original_ignored_are_one_warning_each_never_an_exception(caplo
         'sniper: settings: runtime.sniper_mode.mtf_confirm: expected true or false, got "perhaps"; the default is kept',
     ]
     assert counters.guard.settings.sniper_mode.max_signals_per_hour == 2  # null: unset, the default
+    r = counters.guard.settings.redis
+    assert (r.timeout_s, r.db, r.namespace) == (5.0, 0, "sniper_signals")
 
 
 def test_where_sniper_owns_the_settings_the_same_keys_stay_errors(tmp_path):

@@ -32,7 +32,7 @@ def test_the_ultra_signals_sample_and_every_key_files_load(tmp_path):
     assert (r.host, r.port, r.db, r.username, r.timeout_s, r.decision_timeout_ms, r.namespace) == \
         ("redis.internal", 6380, 2, "sniper", 2.5, 80, "prod_sniper")
     assert (r.tls_enabled, r.tls_verify_peer, r.sentinel_master, [str(n) for n in r.sentinel_nodes]) == \
-        (True, False, "mymaster", ["10.0.0.1:26379", "10.0.0.2:26379", "::1:26379"])
+        (True, False, "mymaster", ["10.0.0.1:26379", "10.0.0.2:26379", "[::1]:26379"])
     assert (m.enabled, m.mtf_confirm, m.max_signals_per_hour, m.daily_signal_cap, m.window, m.enforcement) == \
         (True, True, 4, 0, "sliding", "shadow")
     f = m.fallback
