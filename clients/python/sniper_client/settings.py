@@ -491,12 +491,14 @@ def _check_token(key_path, value):
 def _bind(root: _Mapping, warn=None) -> SniperSettings:
     origins: Dict[str, str] = {}
     top = _Section(root, "", origins, warn)
-    runtime = top.section("runtime")
-    if warn is None:  # the drop-in takes its caps with each call: where the app keeps them is not its business
+    # The drop-in takes its caps with each call: where the app keeps them is not its business.
+    strict = warn is None
+    if strict:
         top.reject_if_present("sniper_mode", "belongs under runtime, as runtime.sniper_mode; indent the block under runtime:")
-        if runtime is not None:
-            for key in _SNIPER_MODE_ONLY_KEYS:
-                runtime.reject_if_present(key, "belongs under runtime.sniper_mode; is the block indented one level too little?")
+    runtime = top.section("runtime")
+    if strict and runtime is not None:
+        for key in _SNIPER_MODE_ONLY_KEYS:
+            runtime.reject_if_present(key, "belongs under runtime.sniper_mode; is the block indented one level too little?")
     try:
         redis_section = top.section("redis")
         redis_settings = _redis(redis_section) if redis_section else RedisSettings()
