@@ -79,15 +79,15 @@ class SniperCounters:
                            "sniper: %s was passed as text; read as the number %s", name, text)
             except ValueError:
                 pass
-        if isinstance(value, Decimal):
-            value = float(value)
         try:
+            if isinstance(value, Decimal):  # not a numbers.Real; its NaN refuses comparison
+                value = float(value)
             if isinstance(value, numbers.Real):
                 if value != value or value <= 0 or value == math.inf:
                     return 0
                 return min(math.ceil(value), CAP_MAX)
         except (ArithmeticError, ValueError, TypeError):
-            pass  # Decimal('NaN') and friends: not a usable number
+            pass  # a signalling NaN, or a number type that will not compare: not a usable number
         self._once(("not a number", name), logging.ERROR,
                    "sniper: %s must be a number (at or below 0: no cap), got %s; applying no %s cap",
                    name, "None" if value is None else type(value).__name__, "hourly" if name == "max_per_hour" else "daily")

@@ -92,8 +92,9 @@ def test_caps_that_are_not_numbers_never_raise_and_are_logged_once_per_kind(coun
             assert counters.check_and_increment(1000, "lots") is None
             assert counters.check_and_increment(math.nan, math.inf) is None  # never block under count >= cap
             assert counters.check_and_increment(Decimal("NaN"), 1000) is None
+            assert counters.check_and_increment(1000, Decimal("sNaN")) is None    # cannot even become a float
             assert counters.check_and_increment("1000", " 1000 ") is None    # numbers written as text
-    assert counters.get_current_counts() == {"hour": 100, "day": 100}
+    assert counters.get_current_counts() == {"hour": 120, "day": 120}
     assert [r for r in caplog.records if r.exc_info] == []
     lines = sorted((r.levelname, r.getMessage()) for r in caplog.records)
     assert lines == [
