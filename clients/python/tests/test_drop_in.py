@@ -25,7 +25,7 @@ def patient(settings):
 
 
 @pytest.fixture
-def counters_on(request, redis_binary):
+def counters_on(redis_binary):
     """SniperCounters on a fresh redis-server ("redis") or counting in process ("memory")."""
     made, servers = [], []
 
