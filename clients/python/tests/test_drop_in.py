@@ -233,3 +233,20 @@ def test_redis_down_at_start_then_up_moves_the_decisions_to_redis_without_a_rest
     finally:
         counters.close()
         server.stop()
+
+
+def test_the_apps_own_variables_are_warnings_for_the_drop_in_too(monkeypatch, caplog):
+    # The app reads ULTRA_SIGNALS_* into its own settings model, which may have keys Sniper does not know.
+    monkeypatch.setenv("ULTRA_SIGNALS_REDIS__SSL", "true")
+    monkeypatch.setenv("ULTRA_SIGNALS_RUNTIME__SNIPER_MODE__MAX_SIGNALS_PER_HOUR", "none")
+    with caplog.at_level(logging.WARNING, logger="sniper_client"):
+        counters = SniperCounters(ultra_settings(None))
+        assert counters.check_and_increment(1, 0) is None
+    assert sorted(r.getMessage() for r in caplog.records) == [
+        "sniper: env ULTRA_SIGNALS_REDIS__SSL: redis.ssl: unknown key, ignored (known keys: enabled, host, port, db, "
+        "username, password, timeout, decision_timeout_ms, namespace, tls, sentinel, cluster)",
+        'sniper: env ULTRA_SIGNALS_RUNTIME__SNIPER_MODE__MAX_SIGNALS_PER_HOUR: runtime.sniper_mode.max_signals_per_hour: '
+        'expected an integer 0..1000000000, got "none"; the default is kept',
+    ]
+    with pytest.raises(SettingsError, match=r"^env ULTRA_SIGNALS_REDIS__SSL: redis.ssl: unknown key"):
+        settings_from_dict(ultra_settings(None))
