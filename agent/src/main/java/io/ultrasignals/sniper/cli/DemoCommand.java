@@ -143,9 +143,11 @@ final class DemoCommand implements Callable<Integer> {
                 fleet.enter(DemoFleet.Phase.OUTAGE);
                 progress.done();
                 err.printf("%5.1f s  redis-server SIGKILLed at about %d admitted: each runner decides locally within its "
-                                + "share %s = %d%n", seconds(go), seenAtOutage,
-                        shares.stream().map(String::valueOf).collect(Collectors.joining("+")),
-                        shares.stream().mapToLong(Long::longValue).sum());
+                                + "share %s = %d; first %.1f s: local admissions wait until Redis must be holding each "
+                                + "runner's share back (heartbeat ttl + 2 heartbeats + decision timeout after its last "
+                                + "heartbeat), and signals in that gap are blocked (SNIPER_FALLBACK_DENY)%n", seconds(go),
+                        seenAtOutage, shares.stream().map(String::valueOf).collect(Collectors.joining("+")),
+                        shares.stream().mapToLong(Long::longValue).sum(), gateSeconds(settings));
                 run(fleet, progress, go, "Redis DOWN", outageSeconds);
                 // Redis was dead since the kill: every Redis admission reported by now was made before it.
                 bound = new OutageBound(shares, hourlyCap, baselineHour + fleet.admittedBy(DemoFleet.Phase.BEFORE_OUTAGE,
@@ -234,6 +236,16 @@ final class DemoCommand implements Callable<Integer> {
             return "cluster " + redis.cluster().nodes();
         }
         return redis.host() + ":" + redis.port();
+    }
+
+    /**
+     * How long after its last heartbeat a guard cut off from Redis waits before admitting locally: by then its
+     * registration has lapsed and Redis holds its share back for it (README, "When Redis is away").
+     */
+    static double gateSeconds(SniperSettings settings) {
+        var fallback = settings.sniperMode().fallback();
+        return (fallback.heartbeatTtl().toMillis() + 2 * fallback.heartbeatInterval().toMillis()
+                + settings.redis().decisionTimeout().toMillis()) / 1000.0;
     }
 
     private static double seconds(long sinceNanos) {
