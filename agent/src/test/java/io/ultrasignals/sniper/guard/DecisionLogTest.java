@@ -3,18 +3,15 @@ package io.ultrasignals.sniper.guard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ultrasignals.sniper.Decision;
+import io.ultrasignals.sniper.LogLines;
 import io.ultrasignals.sniper.Signal;
 import io.ultrasignals.sniper.SniperGuard;
 import io.ultrasignals.sniper.SniperGuards;
 import io.ultrasignals.sniper.config.SettingsLoader;
 import java.lang.reflect.Method;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -55,31 +52,18 @@ class DecisionLogTest {
 
     @Test
     void aGuardLogsOneLinePerDecisionWithoutTheSignalId() {
-        List<String> lines = new ArrayList<>();
-        Logger logger = Logger.getLogger(DecisionLog.LOGGER);
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                lines.add(record.getMessage());
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        logger.addHandler(capture);
+        List<String> lines;
         System.setProperty(DecisionLog.PROPERTY, "true");
-        try (SniperGuard guard = SniperGuards.start(new SettingsLoader(Map.of()).loadYaml(String.join("\n",
+        try (LogLines log = LogLines.of(DecisionLog.LOGGER);
+             SniperGuard guard = SniperGuards.start(new SettingsLoader(Map.of()).loadYaml(String.join("\n",
                 "runtime:", "  sniper_mode:", "    enabled: true", "    mtf_confirm: true", "    max_signals_per_hour: 1",
                 ""), "test.yaml"))) {
             assertThat(guard.acquire(Signal.withId("order-4711", true)).allowed()).isTrue();
             assertThat(guard.acquire(Signal.withId("order-4712", true)).allowed()).isFalse();
             assertThat(guard.acquire(Signal.withId("order-4713", false)).allowed()).isFalse();
+            lines = log.lines();
         } finally {
             System.clearProperty(DecisionLog.PROPERTY);
-            logger.removeHandler(capture);
         }
         assertThat(lines).hasSize(3);
         assertThat(lines.get(0)).startsWith("sniper decision: ALLOWED OK hour=1 day=1 backend=local").endsWith(" ms");

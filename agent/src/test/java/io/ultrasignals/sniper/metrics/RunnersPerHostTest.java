@@ -3,6 +3,7 @@ package io.ultrasignals.sniper.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ultrasignals.sniper.LogLines;
 import io.ultrasignals.sniper.Signal;
 import io.ultrasignals.sniper.config.SettingsLoader;
 import io.ultrasignals.sniper.config.SniperSettings;
@@ -13,12 +14,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -57,32 +53,16 @@ class RunnersPerHostTest {
 
     @Test
     void portZeroPicksAFreePortAndLogsIt() throws Exception {
-        List<String> lines = new ArrayList<>();
-        Logger log = Logger.getLogger(MetricsServer.class.getName());
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                lines.add(record.getMessage());
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        log.addHandler(capture);
-        try (MonitoredGuard a = MonitoredGuard.start(runner(Map.of(PORT_VARIABLE, "0")));
+        try (LogLines log = LogLines.of(MetricsServer.class.getName());
+             MonitoredGuard a = MonitoredGuard.start(runner(Map.of(PORT_VARIABLE, "0")));
              MonitoredGuard b = MonitoredGuard.start(runner(Map.of(PORT_VARIABLE, "0")))) {
             int pa = a.endpoint().orElseThrow().getPort();
             int pb = b.endpoint().orElseThrow().getPort();
             assertThat(pa).isPositive().isNotEqualTo(pb);
-            assertThat(lines).anyMatch(l -> l.contains("127.0.0.1:" + pa + "/metrics"))
+            assertThat(log.lines()).anyMatch(l -> l.contains("127.0.0.1:" + pa + "/metrics"))
                     .anyMatch(l -> l.contains("127.0.0.1:" + pb + "/metrics"));
             scrape(pa);
             scrape(pb);
-        } finally {
-            log.removeHandler(capture);
         }
     }
 
