@@ -52,8 +52,9 @@ public final class SniperCli implements Callable<Integer> {
             throw e;
         });
         cli.setParameterExceptionHandler((e, args2) -> {
-            e.getCommandLine().getErr().println("sniper: " + e.getMessage());
-            e.getCommandLine().usage(e.getCommandLine().getErr());
+            // One line, like every other error; the usage is one --help away.
+            String command = e.getCommandLine().getCommandSpec().qualifiedName();
+            e.getCommandLine().getErr().println("sniper: " + e.getMessage() + " (see: " + command + " --help)");
             return USAGE;
         });
         return cli.execute(args);

@@ -121,7 +121,9 @@ class CliTest {
 
     @Test
     void usageAndSettingsErrorsExitTwoWithOneLine() throws Exception {
-        assertThat(run("check", "--bogus").exit()).isEqualTo(2);
+        Result bogus = run("check", "--bogus");
+        assertThat(bogus.exit()).isEqualTo(2);
+        assertThat(bogus.err().strip()).isEqualTo("sniper: Unknown option: '--bogus' (see: sniper-agent check --help)");
         assertThat(run("nonsense").exit()).isEqualTo(2);
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "runtime:\n  sniper_mode:\n    max_signals_per_hour: two\n");
