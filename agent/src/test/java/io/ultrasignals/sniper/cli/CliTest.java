@@ -267,15 +267,18 @@ class CliTest {
 
     @Test
     void unreachableRedisIsOneLineWithinTheConnectTimeoutAndNoFallback() throws Exception {
-        // redis.timeout is 2 s; a refused connection is known at once, so the command must not wait it out.
+        // A refused connection is known at once: the command must not wait redis.timeout out (5 s here; the
+        // margin is for starting the guard on a loaded machine), nor print the guard's fallback warning first.
+        Path config = settings(1, "cli", 1);
+        Files.writeString(config, Files.readString(config).replace("  timeout: 2", "  timeout: 5"));
         long start = System.nanoTime();
-        Result r = run("check", "--config", settings(1, "cli", 1).toString());
+        Result r = run("check", "--config", config.toString());
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertThat(r.exit()).isEqualTo(SniperCli.UNREACHABLE);
         assertThat(r.err().strip()).startsWith("sniper: cannot reach redis 127.0.0.1:1").doesNotContain("\n")
                 .doesNotContainIgnoringCase("fallback");
         assertThat(r.out()).isEmpty();
-        assertThat(millis).as("within redis.timeout").isLessThan(2_000);
+        assertThat(millis).as("within redis.timeout").isLessThan(5_000);
     }
 
     /** Keys matching {@code pattern}, by SCAN. */
