@@ -34,6 +34,8 @@ final class DemoCommand implements Callable<Integer> {
     private static final long RUNNERS_READY_MS = 60_000;
     /** How long after the recovery phase the demo waits for every runner to be back on Redis. */
     private static final long RETURN_WAIT_MS = 10_000;
+    /** How much longer the first phase may run for the hourly cap to block a signal on Redis before the outage. */
+    private static final long CAP_WAIT_MS = 10_000;
     private static final long REDRAW_MS = 250;
 
     @Mixin
@@ -134,6 +136,12 @@ final class DemoCommand implements Callable<Integer> {
 
             OutageBound bound = null;
             if (bundled) {
+                // A slow machine sends fewer signals: stay on Redis (a little) longer until the cap has blocked one.
+                long capDeadline = System.nanoTime() + CAP_WAIT_MS * 1_000_000L;
+                while (fleet.blockedCounts().getOrDefault(Reason.SNIPER_HOURLY_CAP.name(), 0L) == 0
+                        && System.nanoTime() < capDeadline) {
+                    run(fleet, progress, go, "on Redis", 0.5);
+                }
                 // The cap has been doing its job on Redis. The exchange now refuses some orders: the runners pause
                 // and give those slots back, so that there is room left in the hour for the outage to share out.
                 long capBlocked = fleet.blockedCounts().getOrDefault(Reason.SNIPER_HOURLY_CAP.name(), 0L);
