@@ -14,12 +14,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** docs/settings.md lists every key the loader reads, with the default the code really has. */
+@Tag("unit")
 class SettingsDocumentationTest {
     private static final Pattern KEY_ROW = Pattern.compile("^\\| `([a-z_.\\[\\]]+)` \\| (`([^`]*)`|required) \\|", Pattern.MULTILINE);
 
