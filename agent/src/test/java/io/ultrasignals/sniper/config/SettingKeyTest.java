@@ -9,9 +9,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The key constants are the one spelling of each key: their paths are the schema's keys, and the binder keeps to them. */
+@Tag("unit")
 class SettingKeyTest {
     private static final Class<?>[] SETTINGS = {SniperSettings.class, RedisSettings.class, TlsSettings.class,
         SentinelSettings.class, ClusterSettings.class, SniperModeSettings.class, FallbackSettings.class, AgentSettings.class,

@@ -7,12 +7,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Every bad setting gives one line naming the source, the key and what was expected. The bad files and variables
  * themselves are examples in settings/vectors.yaml, which the Python loader passes too (SettingsVectorsTest).
  */
+@Tag("unit")
 class SettingsErrorsTest {
 
     @Test

@@ -1,5 +1,6 @@
 package io.ultrasignals.sniper.config;
 
+import io.ultrasignals.sniper.testkit.RepoRoot;
 import java.io.IOException;
 import java.io.Reader;
 import java.lang.reflect.Method;
@@ -44,9 +45,6 @@ final class SettingsSchema {
     private SettingsSchema() {
     }
 
-    static Path repoRoot() {
-        return Path.of(System.getenv().getOrDefault("SNIPER_REPO_ROOT", ".."));
-    }
 
     static List<Entry> entries() {
         Map<String, Object> schema = yaml("settings/schema.yaml");
@@ -111,7 +109,7 @@ final class SettingsSchema {
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> yaml(String relative) {
-        Path path = repoRoot().resolve(relative);
+        Path path = RepoRoot.resolve(relative);
         try (Reader reader = Files.newBufferedReader(path)) {
             return (Map<String, Object>) new Yaml().load(reader);
         } catch (IOException e) {

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -21,6 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The Java loader holds to settings/schema.yaml, where every key is stated once: it reads exactly the schema's
  * keys, and each key's default, range, accepted names and secrecy are the schema's.
  */
+@Tag("unit")
 class SettingsSchemaTest {
 
     static Stream<Arguments> keys() {

@@ -6,11 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** settings/vectors.yaml, the examples the Python loader passes too: settings in, values or the exact error out. */
+@Tag("unit")
 class SettingsVectorsTest {
 
     static Stream<Arguments> vectors() {
