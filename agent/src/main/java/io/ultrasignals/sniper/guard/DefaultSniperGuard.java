@@ -11,9 +11,11 @@ import io.ultrasignals.sniper.config.Enforcement;
 import io.ultrasignals.sniper.config.SniperModeSettings;
 import io.ultrasignals.sniper.local.LocalEngine;
 import io.ultrasignals.sniper.redis.ClockOffset;
+import io.ultrasignals.sniper.redis.KeyInvalidations;
 import io.ultrasignals.sniper.redis.NotConnectedException;
 import io.ultrasignals.sniper.redis.RedisEngine;
 import io.ultrasignals.sniper.redis.RedisFailure;
+import io.ultrasignals.sniper.redis.RedisLink;
 import io.ultrasignals.sniper.redis.RedisUnavailableException;
 import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.Buckets;
@@ -37,6 +39,8 @@ import java.util.logging.Logger;
  * <ol>
  *   <li>sniper mode off: admitted, nothing counted ({@link Backend#OFF});</li>
  *   <li>no Redis configured: the local engine with the full caps (one process, one cap);</li>
+ *   <li>a cap block Redis answered before still holds ({@link BlockCache}): blocked from memory, whether Redis is
+ *       up or not ({@link Backend#CACHE});</li>
  *   <li>{@link BackendState} lets the call go to Redis (breaker closed, books complete): one EVALSHA of acquire;</li>
  *   <li>otherwise, or when that call fails: the {@link Fallback} — {@code local} (the local engine,
  *       limited to this guard's share), {@code allow} or {@code deny}.</li>
@@ -62,6 +66,8 @@ public final class DefaultSniperGuard implements SniperGuard {
     private final BackendState state;
     private final Fallback fallback;
     private final Heartbeat heartbeat;
+    private final BlockCache blocks;
+    private KeyInvalidations invalidations;
     private final GuardListener listener;
     private final String guardId;
     private final Duration heartbeatInterval;
@@ -95,6 +101,7 @@ public final class DefaultSniperGuard implements SniperGuard {
                 heartbeatTtl.toMillis() + 2 * heartbeatInterval.toMillis() + decisionTimeoutMillis);
         this.state = new BackendState(breaker, this.listener, gate::redisFailed, budget::endEpisode);
         this.fallback = new Fallback(policy.fallback().policy(), shadow, local, budget, gate, reconciler, clock);
+        this.blocks = BlockCache.forPolicy(policy.window(), redis != null, redis == null ? "" : redis.namespace());
         this.heartbeat = redis == null ? null : new Heartbeat(redis, state, reconciler, fleet, budget, gate, clock,
                 this.listener, guardId, heartbeatTtl, policy.maxSignalsPerHour(), policy.dailySignalCap(), decisionTimeoutMillis);
     }
@@ -107,9 +114,51 @@ public final class DefaultSniperGuard implements SniperGuard {
                 t.setDaemon(true);
                 return t;
             });
-            background.scheduleWithFixedDelay(heartbeat::beat, 0, heartbeatInterval.toMillis(), TimeUnit.MILLISECONDS);
+            background.scheduleWithFixedDelay(this::beat, 0, heartbeatInterval.toMillis(), TimeUnit.MILLISECONDS);
         }
         return this;
+    }
+
+    /** One heartbeat round; an answered one bounds the cached blocks when invalidations may have gone unseen. */
+    private void beat() {
+        if (heartbeat.beat()) {
+            KeyInvalidations k;
+            synchronized (this) {
+                k = invalidations;
+            }
+            blocks.heartbeatAnswered(k != null && k.answers(Duration.ofMillis(decisionTimeoutMillis)));
+        }
+    }
+
+    /**
+     * Hears Redis's invalidations of the keys that may free a slot ({@link KeyInvalidations}), so that a cached block
+     * ends as soon as a slot frees up anywhere in the fleet; without it (Cluster, tracking refused) the heartbeat
+     * bounds them. Closed with the guard.
+     */
+    synchronized void trackInvalidations(RedisLink link) {
+        if (redis == null || !blocks.enabled() || invalidations != null || closed) {
+            return;
+        }
+        invalidations = link.invalidations(BlockCache.trackedPrefixes(redis.namespace()), new KeyInvalidations.Listener() {
+            @Override
+            public void invalidated(String key) {
+                blocks.invalidateKey(key);
+            }
+
+            @Override
+            public void live() {
+                blocks.trackingLive();
+            }
+
+        });
+        if (invalidations != null) {
+            invalidations.start();
+        }
+    }
+
+    /** Cap blocks held in memory now (a layer each). */
+    public int cachedBlocks() {
+        return blocks.size();
     }
 
     /**
@@ -181,6 +230,11 @@ public final class DefaultSniperGuard implements SniperGuard {
     }
 
     private CompletionStage<Decision> decideWithRedis(AcquireArgs args, long start) {
+        Decision remembered = blocks.answer(args, clock.redisNow());
+        if (remembered != null) {
+            return CompletableFuture.completedFuture(finish(remembered.inShadow(shadow), start));
+        }
+        long generation = blocks.generation();
         CompletableFuture<Void> returning = state.returnUnderWay();
         if (returning != null) {
             // The heartbeat is crediting the outage's last local admissions: one round trip, then Redis decides.
@@ -188,7 +242,9 @@ public final class DefaultSniperGuard implements SniperGuard {
         }
         String notRedis = state.whyNotRedis();
         if (notRedis != null) {
-            return CompletableFuture.completedFuture(finish(fallback.decide(args, FallbackCause.because(notRedis)), start));
+            Decision decision = fallback.decide(args, FallbackCause.because(notRedis));
+            blocks.decidedElsewhere(args.signalId(), decision.serverTimeMillis());
+            return CompletableFuture.completedFuture(finish(decision, start));
         }
         // The script refuses to count after the moment this call stops waiting, in Redis time.
         Long deadline = clock.known() ? clock.redisNow() + decisionTimeoutMillis : null;
@@ -199,9 +255,12 @@ public final class DefaultSniperGuard implements SniperGuard {
                 if (!reply.replayed()) {
                     fleet.observeCounts(reply.serverTimeMillis(), reply.hourCount(), reply.dayCount());
                 }
-                return finish(Decisions.fromReply(reply, Backend.REDIS).inShadow(shadow), start);
+                Decision decided = Decisions.fromReply(reply, Backend.REDIS);
+                blocks.learn(args, decided, generation);
+                return finish(decided.inShadow(shadow), start);
             }
             Decision decision = fallback.decide(args, state.redisFailed(error, took));
+            blocks.decidedElsewhere(args.signalId(), decision.serverTimeMillis());
             if (args.signalId() != null && decision.backend() == Backend.LOCAL && mayHaveRun(error)) {
                 reconciler.recordAmbiguous(args.signalId(), decision.serverTimeMillis(), decision.admitted());
             }
@@ -344,6 +403,13 @@ public final class DefaultSniperGuard implements SniperGuard {
         if (b != null) {
             b.shutdownNow();
             heartbeat.leave();
+        }
+        KeyInvalidations k;
+        synchronized (this) {
+            k = invalidations;
+        }
+        if (k != null) {
+            k.close();
         }
         then.run();
     }

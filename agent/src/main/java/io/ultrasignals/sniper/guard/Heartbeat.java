@@ -56,11 +56,12 @@ final class Heartbeat {
         this.decisionTimeoutMillis = decisionTimeoutMillis;
     }
 
-    /** One round (scheduled at the heartbeat interval); never throws. */
-    void beat() {
+    /** One round (scheduled at the heartbeat interval); never throws. True if Redis answered its heartbeat. */
+    boolean beat() {
         if (!state.breakerPermits()) {
-            return;
+            return false;
         }
+        boolean answered = false;
         long start = System.nanoTime();
         try {
             // Books open: this guard may hold local admissions, and says so before it credits them.
@@ -70,6 +71,7 @@ final class Heartbeat {
                 restoreLostCounts(hb);
             }
             lastEpoch = hb.epoch();
+            answered = true;
             observe(hb);
             long credited = reconciler.flush(redis);
             if (onRedis) {
@@ -91,6 +93,7 @@ final class Heartbeat {
             // Decisions waiting for a return must never wait longer than this round.
             state.returnEnded();
         }
+        return answered;
     }
 
     /**
