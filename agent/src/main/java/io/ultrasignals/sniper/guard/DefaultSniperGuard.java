@@ -289,6 +289,10 @@ public final class DefaultSniperGuard implements SniperGuard {
         return redis.releaseAsync(signalId).handle((reply, error) -> {
             if (error == null) {
                 state.redisAnswered(System.nanoTime() - start);
+                if (reply.done()) {
+                    // This guard's own release frees a slot now: its next signal must not wait for Redis's push.
+                    blocks.invalidate(null);
+                }
                 if (!reply.done()) {
                     // Admitted locally during an outage and credited since: only the local engine knows it.
                     CountsReply l = local.release(signalId);
