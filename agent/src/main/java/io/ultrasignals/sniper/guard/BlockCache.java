@@ -58,6 +58,8 @@ final class BlockCache {
     private final String namespace;
     private final ConcurrentHashMap<String, Block> blocks = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Remembered> ids = new ConcurrentHashMap<>();
+    /** When full ids were last pruned (Redis time). */
+    private volatile long lastPrune;
     /** Bumped (under this) by every invalidation; a reply sent under an older one is not kept. */
     private volatile long generation;
 
@@ -236,7 +238,12 @@ final class BlockCache {
     /** True if {@code id} is remembered (or was already); false when full even after dropping expired ids. */
     private boolean remember(String id, Remembered r, long now) {
         if (ids.size() >= MAX_IDS) {
-            ids.values().removeIf(old -> old.untilMillis() <= now);
+            // Full: drop what has expired, at most once a second (a full scan per signal would cost more than Redis).
+            long last = lastPrune;
+            if (now - last >= 1000 || now < last) {
+                lastPrune = now;
+                ids.values().removeIf(old -> old.untilMillis() <= now);
+            }
             if (ids.size() >= MAX_IDS) {
                 return ids.containsKey(id);
             }

@@ -156,6 +156,11 @@ public final class DefaultSniperGuard implements SniperGuard {
         }
     }
 
+    /** True while the invalidation connection has tracking on. */
+    synchronized boolean invalidationsLive() {
+        return invalidations != null && invalidations.live();
+    }
+
     /** Cap blocks held in memory now (a layer each). */
     public int cachedBlocks() {
         return blocks.size();

@@ -156,6 +156,19 @@ class BlockCacheTest {
     }
 
     @Test
+    void pastTheIdsItCanRememberAnIdGoesToRedisUntilExpiredOnesAreDropped() {
+        learnBlock();
+        for (int i = 0; i < BlockCache.MAX_IDS; i++) {
+            assertThat(cache.answer(signal("id-" + i), T0)).isNotNull();
+        }
+        assertThat(cache.answer(signal("one-more"), T0 + 1)).as("full: Redis keeps this id's block").isNull();
+        assertThat(cache.answer(signal("id-7"), T0 + 2).replayed()).as("a remembered one still replays").isTrue();
+        assertThat(cache.answer(signal(null), T0 + 3)).as("signals without an id need no memory").isNotNull();
+        cache.learn(signal(null), redisBlock(T, RETRY), cache.generation());   // the next bucket, blocked again
+        assertThat(cache.answer(signal("one-more"), T + 10)).as("the old bucket's ids dropped").isNotNull();
+    }
+
+    @Test
     void neverAdmitsWhateverHappensInWhateverOrder() {
         Random random = new Random(24);
         long now = T0;

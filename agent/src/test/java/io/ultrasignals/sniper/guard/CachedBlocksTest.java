@@ -70,7 +70,7 @@ class CachedBlocksTest {
     private static void awaitTracking(DefaultSniperGuard guard, RedisServer redis) {
         Poll.until(Duration.ofSeconds(10), "the invalidation connection tracking", () -> {
             try (RespConnection c = redis.connect()) {
-                return String.valueOf(c.call("CLIENT", "LIST")).contains("flags=t");
+                return guard.invalidationsLive() && String.valueOf(c.call("CLIENT", "LIST")).contains("flags=t");
             }
         });
     }
@@ -88,10 +88,18 @@ class CachedBlocksTest {
 
     /** The pushes for the admissions' own writes may come after the block's reply and drop it: Redis is asked again. */
     private static void awaitCached(DefaultSniperGuard guard) {
-        Poll.until(Duration.ofSeconds(5), "a block from memory", () -> {
+        long[] since = {0};
+        Poll.until(Duration.ofSeconds(5), "blocks from memory for 100 ms in a row", () -> {
             Decision d = guard.acquire(Signal.of(false));
             assertThat(d.allowed()).isFalse();
-            return d.backend() == Backend.CACHE;
+            if (d.backend() != Backend.CACHE) {
+                since[0] = 0;
+                return false;
+            }
+            if (since[0] == 0) {
+                since[0] = System.nanoTime();
+            }
+            return System.nanoTime() - since[0] > 100_000_000L;
         });
     }
 
@@ -99,24 +107,35 @@ class CachedBlocksTest {
     void aCappedHourCostsRedisNothingAndNeverAdmits(RedisFleet fleet) {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
         Recorder rec = new Recorder();
-        try (SniperRuntime rt = start(TestSettings.on(redis).namespace(NS).caps(2, 6), rec)) {
+        // Heartbeats (EVALSHA too) far apart: every EVALSHA counted below is a decision's.
+        try (SniperRuntime rt = start(TestSettings.on(redis).namespace(NS).caps(2, 6).heartbeat(Duration.ofSeconds(30)), rec)) {
             DefaultSniperGuard guard = rt.guard();
             awaitTracking(guard, redis);
             capUp(guard, 2);
             long before = evalshaCalls(redis);
+            int asked = 0;
+            String fromMemoryId = null;
             for (int i = 0; i < 500; i++) {
-                Decision d = guard.acquire(i % 2 == 0 ? Signal.of(false) : Signal.withId("b" + i, false));
+                String id = i % 2 == 0 ? null : "b" + i;
+                Decision d = guard.acquire(new Signal(id, false));
                 assertThat(d.allowed()).isFalse();
                 assertThat(d.reason()).isEqualTo(Reason.SNIPER_HOURLY_CAP);
-                assertThat(d.backend()).isEqualTo(Backend.CACHE);
                 assertThat(d.retryAfterMillis()).isBetween(1L, 3_600_000L);
                 assertThat(d.hourCount()).isEqualTo(2);
+                if (d.backend() == Backend.CACHE) {
+                    fromMemoryId = fromMemoryId == null && id != null ? id : fromMemoryId;
+                } else {
+                    assertThat(d.backend()).isEqualTo(Backend.REDIS);
+                    asked++;
+                }
             }
-            assertThat(evalshaCalls(redis) - before).as("scripts run for 500 blocked signals").isZero();
+            // A late push of the cap's own writes may end the entry once more (the next signal asks Redis).
+            assertThat(asked).as("blocked signals that went to Redis").isLessThanOrEqualTo(2);
+            assertThat(evalshaCalls(redis) - before).as("scripts run for 500 blocked signals").isEqualTo(asked);
             assertThat(rec.changes.get()).as("a block from memory is no change of backend").isZero();
             assertThat(guard.currentBackend()).isEqualTo(Backend.REDIS);
             try (RespConnection c = redis.connect()) {
-                assertThat(c.call("EXISTS", NS + ":op:b1")).as("a block from memory is not stored in Redis")
+                assertThat(c.call("EXISTS", NS + ":op:" + fromMemoryId)).as("a block from memory is not stored in Redis")
                         .isEqualTo(0L);
             }
         }
