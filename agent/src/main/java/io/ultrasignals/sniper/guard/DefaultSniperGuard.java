@@ -188,7 +188,7 @@ public final class DefaultSniperGuard implements SniperGuard {
         }
         String notRedis = state.whyNotRedis();
         if (notRedis != null) {
-            return CompletableFuture.completedFuture(finish(fallback.decide(args, FallbackCause.because(notRedis)), start));
+            return decideByFallback(args, FallbackCause.because(notRedis), null, start);
         }
         // The script refuses to count after the moment this call stops waiting, in Redis time.
         Long deadline = clock.known() ? clock.redisNow() + decisionTimeoutMillis : null;
@@ -199,14 +199,33 @@ public final class DefaultSniperGuard implements SniperGuard {
                 if (!reply.replayed()) {
                     fleet.observeCounts(reply.serverTimeMillis(), reply.hourCount(), reply.dayCount());
                 }
-                return finish(Decisions.fromReply(reply, Backend.REDIS).inShadow(shadow), start);
+                return CompletableFuture.completedFuture(finish(Decisions.fromReply(reply, Backend.REDIS).inShadow(shadow), start));
             }
-            Decision decision = fallback.decide(args, state.redisFailed(error, took));
-            if (args.signalId() != null && decision.backend() == Backend.LOCAL && mayHaveRun(error)) {
+            return decideByFallback(args, state.redisFailed(error, took), error, start);
+        }).thenCompose(decided -> decided);
+    }
+
+    /**
+     * The fallback decides, inside {@link BackendState#enterFallback}: a return to Redis that began meanwhile is
+     * waited for, and the signal then decided afresh (no local admission after the return's credit).
+     *
+     * @param failed the failed Redis call of this signal, if any (its outcome may be unknown: settled by id)
+     */
+    private CompletionStage<Decision> decideByFallback(AcquireArgs args, FallbackCause cause, Throwable failed, long start) {
+        CompletableFuture<Void> returning = state.enterFallback();
+        if (returning != null) {
+            return returning.thenCompose(ended -> decideWithRedis(args, start));
+        }
+        Decision decision;
+        try {
+            decision = fallback.decide(args, cause);
+            if (failed != null && args.signalId() != null && decision.backend() == Backend.LOCAL && mayHaveRun(failed)) {
                 reconciler.recordAmbiguous(args.signalId(), decision.serverTimeMillis(), decision.admitted());
             }
-            return finish(decision, start);
-        });
+        } finally {
+            state.fallbackDecided();
+        }
+        return CompletableFuture.completedFuture(finish(decision, start));
     }
 
     @Override
@@ -321,6 +340,16 @@ public final class DefaultSniperGuard implements SniperGuard {
     /** The circuit breaker's state (CLOSED, OPEN, HALF_OPEN, ...), or NONE without Redis. */
     public String breakerState() {
         return state.breakerState();
+    }
+
+    /** One heartbeat round on the calling thread (tests drive the rounds by hand, with {@link #start} not called). */
+    void beatNow() {
+        heartbeat.beat();
+    }
+
+    /** Whether a return to Redis is under way (for tests). */
+    boolean returning() {
+        return state.returnUnderWay() != null;
     }
 
     /** Runs once after {@link #close()} stopped the heartbeat: closes what the guard runs on. */

@@ -71,12 +71,15 @@ final class Heartbeat {
             }
             lastEpoch = hb.epoch();
             observe(hb);
-            long credited = reconciler.flush(redis);
+            long credited;
             if (onRedis) {
+                // Books complete: no local admission is pending (BackendState orders them before a return's
+                // credit); only releases asked for while the breaker let no call through may wait.
+                credited = reconciler.replayReleases(redis);
                 // Also clears an episode a decision of the last outage may have seeded after the return.
                 budget.endEpisode();
             } else {
-                credited += returnToRedis();
+                credited = returnToRedis();
             }
             if (credited > 0) {
                 LOG.info("sniper: credited " + credited + " local admissions to Redis");
@@ -94,18 +97,21 @@ final class Heartbeat {
     }
 
     /**
-     * Ends an outage's books: decisions stop going local (they wait, {@link BackendState#returnBegins}), what they
-     * admitted since the flush is credited, and Redis hears {@code redis}, which releases this guard's share; only
-     * then may Redis decide, so none of its decisions is held back for this guard's own share.
+     * Ends an outage's books: decisions stop entering the fallback (they wait, {@link BackendState#returnBegins}),
+     * the fallback decisions already under way are waited for, everything admitted locally is credited, and Redis
+     * hears {@code redis}, which releases this guard's share; only then may Redis decide, so no local admission
+     * is credited after that beat and none of Redis's decisions is held back for this guard's own share.
      */
     private long returnToRedis() {
         state.returnBegins();
+        state.awaitFallbackDecisions();
         long credited = reconciler.flush(redis);
         observe(send(GuardState.REDIS));
-        state.booksCompleted();
+        if (state.booksCompleted()) {
+            // Books complete: a later outage starts from the share recorded now, not the old episode's.
+            budget.endEpisode();
+        }
         state.returnEnded();
-        // Books complete: a later outage starts from the share recorded now, not the old episode's.
-        budget.endEpisode();
         return credited;
     }
 
