@@ -124,6 +124,9 @@ class SniperGuard:
         self._last_beat = None
         # Set while the heartbeat returns this guard to Redis (its last credit and its "redis" beat).
         self._returning: Optional[threading.Event] = None
+        # Fallback decisions under way; a return waits for none to be before its credit (_fallback_entered).
+        self._fallback_lock = threading.Condition()
+        self._fallback_decisions = 0
         if self._redis_enabled:
             self.breaker = breakers.CircuitBreaker(
                 self._fallback.failure_rate_threshold, self._fallback.minimum_calls, self._fallback.sliding_window_calls,
@@ -203,31 +206,54 @@ class SniperGuard:
                 signal_id or "", "", window]
         if not self._redis_enabled:
             return self._local_decision(argv, None, hourly_cap, daily_cap, seed=False)
-        returning = self._returning
-        if returning is not None:
-            # The heartbeat is crediting the outage's last local admissions: a decision sent to Redis now would be
-            # blocked against this guard's own held share, one made locally might miss the credit. Every call of
-            # that round is bounded by the socket timeout, and the round ends the wait however it ends.
-            returning.wait()
-        if not self._reconciler.caught_up:
-            return self._fallback_decision(argv, "reconciling", hourly_cap, daily_cap)
-        if not self.breaker.try_acquire():
-            return self._fallback_decision(argv, "circuit open", hourly_cap, daily_cap)
+        while True:
+            returning = self._returning
+            if returning is not None:
+                # The heartbeat is crediting the outage's last local admissions: a decision sent to Redis now would
+                # be blocked against this guard's own held share. Every call of that round is bounded by the socket
+                # timeout, and the round ends the wait however it ends.
+                returning.wait()
+            if not self._reconciler.caught_up:
+                decision = self._fallback_entered(argv, "reconciling", hourly_cap, daily_cap)
+            elif not self.breaker.try_acquire():
+                decision = self._fallback_entered(argv, "circuit open", hourly_cap, daily_cap)
+            else:
+                decision = self._decide_on_redis(argv, signal_id, hourly_cap, daily_cap)
+            if decision is not None:
+                return decision
+            # A return to Redis began before this fallback decision could enter: decided afresh after it.
+
+    def _decide_on_redis(self, argv, signal_id, hourly_cap, daily_cap) -> Optional[Decision]:
         # The script refuses to count after the moment this call stops waiting, in Redis time.
         sent = local_ms()
         try:
             reply = self._acquire_on_redis(argv)
         except Exception as e:
-            cause = self._failed(e)
-            decision = self._fallback_decision(argv, cause, hourly_cap, daily_cap)
-            if signal_id and decision.backend == "local" and may_have_run(e):
-                self._reconciler.record_ambiguous(signal_id, decision.server_time_ms, decision.reason == OK)
-            return decision
+            return self._fallback_entered(argv, self._failed(e), hourly_cap, daily_cap, failed=e, signal_id=signal_id)
         self.breaker.on_success()
         if not reply[6]:
             self.clock.observe(sent, local_ms(), reply[5])  # a replay carries its original time, not now
             self._fleet.observe_counts(reply[5], reply[2], reply[3])
         return self._from_reply(reply, "redis", None)
+
+    def _fallback_entered(self, argv, cause, hourly_cap, daily_cap, failed=None, signal_id=None) -> Optional[Decision]:
+        """The fallback decides, counted as under way so that a return to Redis waits for it before its credit
+        (_return_to_redis): the one place that orders local decisions and the return. None when a return is under
+        way: the caller decides afresh once it has ended (no local admission after the return's credit)."""
+        with self._fallback_lock:
+            if self._returning is not None:
+                return None
+            self._fallback_decisions += 1
+        try:
+            decision = self._fallback_decision(argv, cause, hourly_cap, daily_cap)
+            if failed is not None and signal_id and decision.backend == "local" and may_have_run(failed):
+                self._reconciler.record_ambiguous(signal_id, decision.server_time_ms, decision.reason == OK)
+            return decision
+        finally:
+            with self._fallback_lock:
+                self._fallback_decisions -= 1
+                if self._fallback_decisions == 0:
+                    self._fallback_lock.notify_all()
 
     def _acquire_on_redis(self, argv):
         try:
@@ -416,7 +442,9 @@ class SniperGuard:
             self._last_epoch, self._last_beat = hb[4], hb
             self._observe(hb)
             if on_redis:
-                credited = self._reconciler.flush(self._call)
+                # Books complete: no local admission is pending (_fallback_entered orders every one before a
+                # return's credit); only releases asked for while the breaker let no call through may wait.
+                credited = self._reconciler.replay_releases(self._call)
                 self._budget.end_episode()
             else:
                 credited = self._return_to_redis()
@@ -432,16 +460,23 @@ class SniperGuard:
                 LOG.warning("sniper: heartbeat failed unexpectedly", exc_info=True)
 
     def _return_to_redis(self) -> int:
-        """Ends an outage's books: decisions wait (no local admission, none sent to Redis while it still holds
-        this guard's share), everything local is credited, and Redis hears "redis", which releases that share.
-        A failure on the way leaves the books open (the next round tries again) and ends the wait all the same."""
+        """Ends an outage's books: decisions stop entering the fallback (they wait; none is sent to Redis while it
+        still holds this guard's share), the fallback decisions under way are waited for, everything local is
+        credited, and Redis hears "redis", which releases that share: no local admission is credited after that
+        beat. A failure on the way leaves the books open (the next round tries again) and ends the wait all the
+        same; so does a Redis call failing during the return (a new outage)."""
         returning = threading.Event()
-        self._returning = returning
+        outages = self._reconciler.outages
+        with self._fallback_lock:
+            self._returning = returning
+            while self._fallback_decisions:
+                self._fallback_lock.wait()
         try:
             credited = self._reconciler.flush(self._call)
             self._observe(self._heartbeat("redis"))
-            # Books complete: a later outage starts from the share recorded now, not the old episode's.
-            self._budget.end_episode()
+            if self._reconciler.books_completed(outages):
+                # Books complete: a later outage starts from the share recorded now, not the old episode's.
+                self._budget.end_episode()
             return credited
         except Exception:
             self._reconciler.outage_began()
