@@ -2,14 +2,17 @@ package io.ultrasignals.sniper.guard;
 
 import io.ultrasignals.sniper.local.LocalEngine;
 import io.ultrasignals.sniper.script.Buckets;
+import io.ultrasignals.sniper.script.StatusReply;
 
 /**
  * Each guard's share of a cap while Redis is away, by the recovery rule of lua/README.md: at most the
  * share the latest heartbeat recorded for it in Redis (which Redis holds back from its own decisions
  * while this guard may be deciding locally), and at most the share of what the latest count it has seen
  * leaves: {@code min(recorded, floor(max(0, cap - latest count - held) / guards))}. A guard that never got
- * a heartbeat reply has no recorded share and admits nothing locally. The local engine enforces the share
- * by starting each bucket at {@code cap - share}.
+ * a heartbeat reply has no recorded share and admits nothing locally. The local engine holds the real counts:
+ * each bucket starts at the latest count seen from Redis, and the local limit is that count plus the share
+ * ({@link Limits}), so a local decision's counts are last seen plus local admissions, and a block at the limit
+ * below the cap is the share's, not the cap's.
  *
  * <p>Buckets are seeded once per outage (an "episode"), with the view as it was when the episode
  * began; the next bucket gets the recorded next share, any later one nothing. Times are Redis times given by
@@ -23,6 +26,22 @@ final class FallbackBudget {
     private final boolean redisConfigured;
     private long seededHour = -1;
     private long seededDay = -1;
+    private Limits limits;
+
+    /**
+     * The local limits of the seeded buckets, in the local engine's counts (last seen from Redis plus local
+     * admissions): {@code seen + share} per window; 0 where the window has no cap.
+     *
+     * @param hourShare  the hour share the limit was made of (-1: no hourly cap)
+     * @param dayShare   the day share (-1: no daily cap)
+     * @param hasRecord  whether Redis ever recorded a share for this guard (false: it has not reached Redis)
+     */
+    record Limits(long hour, long hourShare, long day, long dayShare, boolean hasRecord) {
+        /** A capped window whose limit is 0: nothing may be admitted (the engine reads a 0 cap as none). */
+        boolean admitsNothing() {
+            return (hourShare >= 0 && hour == 0) || (dayShare >= 0 && day == 0);
+        }
+    }
 
     FallbackBudget(long hourlyCap, long dailyCap, FleetView fleet, boolean redisConfigured) {
         this.redisConfigured = redisConfigured;
@@ -31,18 +50,35 @@ final class FallbackBudget {
         this.fleet = fleet;
     }
 
-    /** Seeds the local engine's buckets at {@code nowMillis} unless this episode already did. */
-    synchronized void prepare(LocalEngine local, long nowMillis) {
+    /** Seeds the local engine's buckets at {@code nowMillis} unless this episode already did; the limits for them. */
+    synchronized Limits prepare(LocalEngine local, long nowMillis) {
         long hour = Buckets.hour(nowMillis);
         long day = Buckets.day(nowMillis);
         if (hour == seededHour && day == seededDay) {
-            return;
+            return limits;
         }
-        long hourFloor = hourlyCap == 0 ? 0 : hourlyCap - hourShare(nowMillis);
-        long dayFloor = dailyCap == 0 ? 0 : dailyCap - dayShare(nowMillis);
-        local.seed(hour, hourFloor, day, dayFloor);
+        long seenHour = fleet.hourCount(hour);
+        long seenDay = fleet.dayCount(day);
+        long hourShare = hourShare(nowMillis);
+        long dayShare = dayShare(nowMillis);
+        local.seed(hour, seenHour, day, seenDay);
+        limits = new Limits(hourShare < 0 ? 0 : seenHour + hourShare, hourShare, dayShare < 0 ? 0 : seenDay + dayShare,
+                dayShare, !redisConfigured || fleet.hasRecordedShares());
         seededHour = hour;
         seededDay = day;
+        return limits;
+    }
+
+    /** Whether this guard can have no share at all: Redis never recorded one for it. */
+    boolean neverShared() {
+        return redisConfigured && !fleet.hasRecordedShares();
+    }
+
+    /** The real counts now, {hour, day}: the latest seen from Redis, or the local engine's (seen plus local admissions). */
+    long[] realCounts(LocalEngine local, long nowMillis) {
+        StatusReply s = local.status(null);
+        return new long[] {Math.max(s.hourCount(), fleet.hourCount(Buckets.hour(nowMillis))),
+                Math.max(s.dayCount(), fleet.dayCount(Buckets.day(nowMillis)))};
     }
 
     /** Redis decides again: the next outage starts from a fresh view. */
