@@ -34,6 +34,10 @@ LOG = logging.getLogger("sniper_client")
 
 OK = "OK"
 FALLBACK_DENY = "SNIPER_FALLBACK_DENY"
+# The local fallback blocked because this guard's share of a cap is used up (or it has none): the cap is not reached.
+FALLBACK_SHARE = "SNIPER_FALLBACK_SHARE"
+HOURLY_CAP = "SNIPER_HOURLY_CAP"
+DAILY_CAP = "SNIPER_DAILY_CAP"
 REDIS_DATA = "SNIPER_REDIS_DATA"
 DEADLINE_PASSED = "ERR sniper: deadline_ms passed"
 
@@ -304,7 +308,7 @@ class SniperGuard:
         return Release(False, r[1], r[2], "local", True)
 
     def status(self) -> dict:
-        """Counts (from Redis when it decides, else the local view), caps, backend, breaker, fleet, pending credits."""
+        """Counts (from Redis when it decides, else the latest seen from Redis plus local admissions), caps, backend, breaker, fleet, pending credits."""
         counts = None
         if self._redis_enabled and self.backend == "redis":
             try:
@@ -313,8 +317,12 @@ class SniperGuard:
             except Exception:
                 counts = None
         if counts is None:
-            s = self.local.call("status", ["local"], [])
-            counts = {"hour": s[0], "day": s[1], "hour_ttl_ms": -1, "day_ttl_ms": -1}
+            # Redis away: the real counts as far as this guard knows them (last seen from Redis plus local admissions).
+            if self._redis_enabled:
+                hour, day = self._budget.real_counts(self.local, self.clock.redis_now())
+            else:
+                hour, day = self.local.call("status", ["local"], [])[:2]
+            counts = {"hour": hour, "day": day, "hour_ttl_ms": -1, "day_ttl_ms": -1}
         counts.update(hourly_cap=self._mode.max_signals_per_hour, daily_cap=self._mode.daily_signal_cap,
                       backend=self.backend, breaker=self.breaker.state if self.breaker else "NONE",
                       clock_offset_ms=self.clock.offset_ms, live_guards=self._fleet.live_guards,
@@ -372,25 +380,61 @@ class SniperGuard:
             data = cause is not None and cause.startswith("ERR sniper:")
             return Decision(self._shadow, REDIS_DATA if data else FALLBACK_DENY, 0, 0, 0, "deny", False, now,
                             self._shadow, cause)
+        if self._budget.never_shared():
+            # Nothing to wait for: without a share the local engine admits nothing, and says so.
+            return self._local_decision(argv, cause, hourly_cap, daily_cap, seed=True)
         if not self.local_admissions_open():
             # Redis answered since the last failure (catching up), or may not hold this guard's share yet.
-            return Decision(self._shadow, FALLBACK_DENY, 0, 0, 0, "local", False, now, self._shadow,
+            hour, day = self._budget.real_counts(self.local, now)
+            return Decision(self._shadow, FALLBACK_DENY, hour, day, 0, "local", False, now, self._shadow,
                             "local admissions wait until Redis holds this guard's share back"
                             + (f" ({cause})" if cause else ""))
         return self._local_decision(argv, cause, hourly_cap, daily_cap, seed=True)
 
     def _local_decision(self, argv, cause, hourly_cap, daily_cap, seed: bool) -> Decision:
         try:
-            if seed:
-                self._budget.prepare(self.local, self.clock.redis_now(), hourly_cap, daily_cap)
-            reply = self.local.call("acquire", ["local"], argv)
+            if not seed:
+                return self._from_reply(self.local.call("acquire", ["local"], argv), "local", cause)
+            return self._within_share(argv, cause, hourly_cap, daily_cap)
         except Exception as e:  # a bug on the local path fails closed, and says so
             LOG.error("sniper: local decision failed; blocking this signal", exc_info=True)
             return Decision(self._shadow, FALLBACK_DENY, 0, 0, 0, "deny", False, local_ms(), self._shadow,
                             "local engine error: " + e.__class__.__name__)
-        if seed and reply[0] == 1 and not reply[6]:
+
+    def _within_share(self, argv, cause, hourly_cap, daily_cap) -> Decision:
+        """The local engine decides within this guard's share; a block by the share below the cap says so."""
+        now = self.clock.redis_now()
+        limits = self._budget.prepare(self.local, now, hourly_cap, daily_cap)
+        mtf_blocks = argv[2] == "1" and argv[3] != "1"
+        if limits.admits_nothing() and not mtf_blocks:
+            # A limit of 0 is no cap to the engine: block here, unless the signal was decided before.
+            reply = self.local.stored_decision(argv[4])
+            if reply is None:
+                hour_count, day_count = self._budget.real_counts(self.local, now)
+                hour = limits.hour_share >= 0 and limits.hour == 0
+                window_ms = HOUR_MS if hour else DAY_MS
+                return Decision(self._shadow, FALLBACK_SHARE, hour_count, day_count, (now // window_ms + 1) * window_ms - now,
+                                "local", False, now, self._shadow, self._share_detail(hour, limits, cause))
+        else:
+            reply = self.local.call("acquire", ["local"], [str(limits.hour), str(limits.day)] + argv[2:])
+        if reply[0] == 1 and not reply[6]:
             self._reconciler.mark_dirty()
+        hour = reply[1] == HOURLY_CAP
+        if (hour and reply[2] < hourly_cap) or (reply[1] == DAILY_CAP and reply[3] < daily_cap):
+            # Blocked at the local limit with the cap itself not reached: the share is used up.
+            return Decision(self._shadow, FALLBACK_SHARE, reply[2], reply[3], reply[4], "local", reply[6] == 1, reply[5],
+                            self._shadow, self._share_detail(hour, limits, cause))
         return self._from_reply(reply, "local", cause)
+
+    @staticmethod
+    def _share_detail(hour: bool, limits, cause) -> str:
+        window = "hourly" if hour else "daily"
+        if limits.has_record:
+            why = (f"this guard's share of the {window} cap ({limits.hour_share if hour else limits.day_share}) "
+                   "is used up while Redis is away")
+        else:
+            why = f"no share of the {window} cap: this guard has not reached Redis since it started"
+        return why + (f" ({cause})" if cause else "")
 
     def _from_reply(self, r, backend, detail) -> Decision:
         return Decision(r[0] == 1 or self._shadow, r[1], r[2], r[3], r[4], backend, r[6] == 1, r[5], self._shadow, detail)

@@ -6,6 +6,7 @@ return credited, beat and ended first, and the admission was credited a round la
 holding this guard's share."""
 
 import threading
+import time
 
 from helpers import ultra_settings
 from sniper_client import SniperGuard, settings_from_dict
@@ -28,6 +29,7 @@ def test_the_return_credits_the_local_decision_in_flight_before_its_redis_beat(r
         try:
             assert not guard.acquire().allowed, "the gate: Redis may not hold this guard's share yet"
             skew[0] += 5_000  # past the gate's wait (ttl 1500 + 2 x 200 + 300 ms)
+            time.sleep(0.5)  # the timed-out call's deadline passes while Redis is stopped: it counts nothing
         finally:
             redis_server.resume()
 
