@@ -55,6 +55,10 @@ final class BackendState {
     private final AtomicReference<Backend> reported = new AtomicReference<>();
     /** False from the start of an outage until a flush has put everything of it into Redis's books. */
     private volatile boolean booksComplete = true;
+    /** What this guard does while it has not reached Redis since it started (for the log line that says so). */
+    private final String startNote;
+    /** Whether a decision has settled yet: the first one that is not Redis's says Redis was unreachable at start. */
+    private volatile boolean settledYet;
     /** Set while a return to Redis is under way; completed (and cleared) when it ends either way. */
     private volatile CompletableFuture<Void> returning;
     /** Fallback decisions under way ({@link #enterFallback} to {@link #fallbackDecided}). */
@@ -70,6 +74,12 @@ final class BackendState {
      * @param onBackOnRedis runs when decisions are reported back on Redis
      */
     BackendState(CircuitBreaker breaker, GuardListener listener, Runnable onOutage, Runnable onBackOnRedis) {
+        this(breaker, listener, onOutage, onBackOnRedis, "");
+    }
+
+    /** @param startNote what the guard does while it has not reached Redis since it started (for the log) */
+    BackendState(CircuitBreaker breaker, GuardListener listener, Runnable onOutage, Runnable onBackOnRedis, String startNote) {
+        this.startNote = startNote;
         this.breaker = breaker;
         this.listener = listener;
         this.onOutage = onOutage;
@@ -198,13 +208,17 @@ final class BackendState {
         if (!settled) {
             return;
         }
+        boolean first = !settledYet;
+        settledYet = true;
         Backend previous = reported.getAndSet(now);
         if (previous != now) {
             if (now == Backend.REDIS) {
                 onBackOnRedis.run();
             }
-            LOG.info("sniper: decisions now made by " + now.label() + " (were " + previous.label()
-                    + (decision.detail() == null ? "" : "; cause: " + decision.detail()) + ")");
+            String cause = decision.detail() == null ? "" : "; cause: " + decision.detail();
+            LOG.info(first && breaker != null
+                    ? "sniper: Redis unreachable at start; deciding with " + now.label() + " (" + startNote + cause + ")"
+                    : "sniper: decisions now made by " + now.label() + " (were " + previous.label() + cause + ")");
             listener.onBackendChange(previous, now, decision.detail());
         }
     }

@@ -4,6 +4,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.ultrasignals.sniper.Backend;
 import io.ultrasignals.sniper.Decision;
 import io.ultrasignals.sniper.GuardStatus;
+import io.ultrasignals.sniper.Reason;
 import io.ultrasignals.sniper.Release;
 import io.ultrasignals.sniper.Signal;
 import io.ultrasignals.sniper.SniperGuard;
@@ -87,16 +88,29 @@ public final class DefaultSniperGuard implements SniperGuard {
         this.clock = clock;
         this.listener = IsolatedListener.isolate(listener);
         this.guardId = guardId;
-        this.budget = new FallbackBudget(policy.maxSignalsPerHour(), policy.dailySignalCap(), fleet, redis != null);
+        int fleetSize = policy.fallback().fleetSize();
+        this.budget = new FallbackBudget(policy.maxSignalsPerHour(), policy.dailySignalCap(), fleet, redis != null, fleetSize);
         this.reconciler = new Reconciler(local, guardId);
         this.heartbeatInterval = policy.fallback().heartbeatInterval();
         Duration heartbeatTtl = policy.fallback().heartbeatTtl();
         LocalAdmissionGate gate = new LocalAdmissionGate(
                 heartbeatTtl.toMillis() + 2 * heartbeatInterval.toMillis() + decisionTimeoutMillis);
-        this.state = new BackendState(breaker, this.listener, gate::redisFailed, budget::endEpisode);
+        this.state = new BackendState(breaker, this.listener, gate::redisFailed, budget::endEpisode, startNote(policy));
         this.fallback = new Fallback(policy.fallback().policy(), shadow, local, budget, gate, reconciler, clock);
         this.heartbeat = redis == null ? null : new Heartbeat(redis, state, reconciler, fleet, budget, gate, clock,
                 this.listener, guardId, heartbeatTtl, policy.maxSignalsPerHour(), policy.dailySignalCap(), decisionTimeoutMillis);
+    }
+
+    /** What a guard that has not reached Redis since it started does meanwhile, for the log line that says so. */
+    private static String startNote(SniperModeSettings policy) {
+        int fleetSize = policy.fallback().fleetSize();
+        return switch (policy.fallback().policy()) {
+            case ALLOW -> "admitting every signal uncounted until it reaches Redis";
+            case DENY -> "blocking every signal until it reaches Redis";
+            default -> fleetSize == 0
+                    ? "admitting nothing until it reaches Redis: no share of the caps (fleet_size not stated)"
+                    : "up to floor(cap / " + fleetSize + ") per window until it reaches Redis (fleet_size " + fleetSize + ")";
+        };
     }
 
     /** Starts the heartbeat; decisions work before it (and without it). */
@@ -192,14 +206,22 @@ public final class DefaultSniperGuard implements SniperGuard {
         }
         // The script refuses to count after the moment this call stops waiting, in Redis time.
         Long deadline = clock.known() ? clock.redisNow() + decisionTimeoutMillis : null;
-        return redis.acquireAsync(args, deadline).handle((reply, error) -> {
+        long hourCap = budget.capOnRedis(args.hourlyCap());
+        long dayCap = budget.capOnRedis(args.dailyCap());
+        AcquireArgs onRedis = hourCap == args.hourlyCap() && dayCap == args.dailyCap() ? args : args.withCaps(hourCap, dayCap);
+        return redis.acquireAsync(onRedis, deadline).handle((reply, error) -> {
             long took = System.nanoTime() - start;
             if (error == null) {
                 state.redisAnswered(took);
                 if (!reply.replayed()) {
                     fleet.observeCounts(reply.serverTimeMillis(), reply.hourCount(), reply.dayCount());
                 }
-                return CompletableFuture.completedFuture(finish(Decisions.fromReply(reply, Backend.REDIS).inShadow(shadow), start));
+                Decision decision = Decisions.fromReply(reply, Backend.REDIS);
+                if (onRedis != args && belowTheCap(decision, args)) {
+                    decision = decision.withDetail("the cap less the room kept for " + budget.unseenRunners()
+                            + " runners of the stated fleet not yet seen on Redis (fleet_size)");
+                }
+                return CompletableFuture.completedFuture(finish(decision.inShadow(shadow), start));
             }
             return decideByFallback(args, state.redisFailed(error, took), error, start);
         }).thenCompose(decided -> decided);
@@ -375,6 +397,12 @@ public final class DefaultSniperGuard implements SniperGuard {
             heartbeat.leave();
         }
         then.run();
+    }
+
+    /** A cap block whose count is below the configured cap (blocked by the room kept for runners not yet seen). */
+    private static boolean belowTheCap(Decision d, AcquireArgs configured) {
+        return (d.reason() == Reason.SNIPER_HOURLY_CAP && d.hourCount() < configured.hourlyCap())
+                || (d.reason() == Reason.SNIPER_DAILY_CAP && d.dayCount() < configured.dailyCap());
     }
 
     /** Whether a failed call may still have run on the server: sent, but no answer came back. */

@@ -97,12 +97,15 @@ final class Fallback {
         return decision.inShadow(shadow).withDetail(cause.detail());
     }
 
-    /** Why the share blocked: which window, and whether this guard ever had a share. */
+    /** Why the share blocked: which window, and where the share came from. */
     private static String shareDetail(boolean hour, FallbackBudget.Limits limits, FallbackCause cause) {
         String window = hour ? "hourly" : "daily";
+        long share = hour ? limits.hourShare() : limits.dayShare();
         String why = limits.hasRecord()
-                ? "this guard's share of the " + window + " cap (" + (hour ? limits.hourShare() : limits.dayShare())
-                        + ") is used up while Redis is away"
+                ? "this guard's share of the " + window + " cap (" + share + ") is used up while Redis is away"
+                : share > 0
+                ? "this guard's share of the " + window + " cap for a start without Redis (" + share
+                        + ", the cap / fleet_size) is used up"
                 : "no share of the " + window + " cap: this guard has not reached Redis since it started";
         return why + (cause.detail() == null ? "" : " (" + cause.detail() + ")");
     }

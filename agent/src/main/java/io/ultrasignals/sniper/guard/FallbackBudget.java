@@ -14,6 +14,11 @@ import io.ultrasignals.sniper.script.StatusReply;
  * ({@link Limits}), so a local decision's counts are last seen plus local admissions, and a block at the limit
  * below the cap is the share's, not the cap's.
  *
+ * <p>Starting without Redis: with the fleet's size stated ({@code fleet_size} N ≥ 1), a guard that has not reached
+ * Redis since it started may admit {@code floor(cap / N)} per window and bucket locally, and every guard on Redis
+ * keeps that much room for each of the N runners it has not seen ({@link #capOnRedis}): in its acquire calls and
+ * in the shares its heartbeat records. Not stated (0), such a guard has no share.
+ *
  * <p>Buckets are seeded once per outage (an "episode"), with the view as it was when the episode
  * began; the next bucket gets the recorded next share, any later one nothing. Times are Redis times given by
  * the caller (no clock inside).
@@ -43,8 +48,16 @@ final class FallbackBudget {
         }
     }
 
+    /** The runners of the namespace as stated for starting without Redis; 0: not stated. */
+    private final long fleetSize;
+
     FallbackBudget(long hourlyCap, long dailyCap, FleetView fleet, boolean redisConfigured) {
+        this(hourlyCap, dailyCap, fleet, redisConfigured, 0);
+    }
+
+    FallbackBudget(long hourlyCap, long dailyCap, FleetView fleet, boolean redisConfigured, long fleetSize) {
         this.redisConfigured = redisConfigured;
+        this.fleetSize = fleetSize;
         this.hourlyCap = hourlyCap;
         this.dailyCap = dailyCap;
         this.fleet = fleet;
@@ -69,9 +82,37 @@ final class FallbackBudget {
         return limits;
     }
 
-    /** Whether this guard can have no share at all: Redis never recorded one for it. */
+    /** Whether this guard can have no share at all: Redis never recorded one for it and no fleet size is stated. */
     boolean neverShared() {
+        return cold() && fleetSize == 0;
+    }
+
+    /** Redis configured and never reached since start (no share recorded for this guard). */
+    private boolean cold() {
         return redisConfigured && !fleet.hasRecordedShares();
+    }
+
+    /**
+     * The cap to decide on Redis with (acquire and the heartbeat's recorded shares): the cap less the room kept for
+     * the runners of the stated fleet not seen in Redis's reckoning, {@code floor(cap / N)} each; the cap itself when
+     * no fleet size is stated or the cap is 0 (none). At least {@code cap − (N − 1) × floor(cap / N) ≥ 1}.
+     */
+    long capOnRedis(long cap) {
+        if (fleetSize == 0 || cap == 0) {
+            return cap;
+        }
+        long unseen = Math.max(0, fleetSize - Math.max(1, fleet.liveGuards()));
+        return cap - unseen * (cap / fleetSize);
+    }
+
+    /** A guard's share while it has not reached Redis since it started: {@code floor(cap / N)}, or 0 when N is not stated. */
+    private long coldShare(long cap) {
+        return fleetSize == 0 ? 0 : cap / fleetSize;
+    }
+
+    /** The runners unseen on Redis that {@link #capOnRedis} keeps room for. */
+    long unseenRunners() {
+        return fleetSize == 0 ? 0 : Math.max(0, fleetSize - Math.max(1, fleet.liveGuards()));
     }
 
     /** The real counts now, {hour, day}: the latest seen from Redis, or the local engine's (seen plus local admissions). */
@@ -90,15 +131,17 @@ final class FallbackBudget {
     /** This guard's share of the hourly cap if Redis went away now; -1 when there is no hourly cap. */
     long hourShare(long nowMillis) {
         long bucket = Buckets.hour(nowMillis);
-        return hourlyCap == 0 ? -1 : share(hourlyCap, redisConfigured ? fleet.recordedHourShare(bucket) : hourlyCap, fleet.hourCount(bucket),
-                fleet.heldHour(bucket), fleet.liveGuards());
+        return hourlyCap == 0 ? -1 : cold() ? coldShare(hourlyCap)
+                : share(capOnRedis(hourlyCap), redisConfigured ? fleet.recordedHourShare(bucket) : hourlyCap,
+                        fleet.hourCount(bucket), fleet.heldHour(bucket), fleet.liveGuards());
     }
 
     /** This guard's share of the daily cap if Redis went away now; -1 when there is no daily cap. */
     long dayShare(long nowMillis) {
         long bucket = Buckets.day(nowMillis);
-        return dailyCap == 0 ? -1 : share(dailyCap, redisConfigured ? fleet.recordedDayShare(bucket) : dailyCap, fleet.dayCount(bucket),
-                fleet.heldDay(bucket), fleet.liveGuards());
+        return dailyCap == 0 ? -1 : cold() ? coldShare(dailyCap)
+                : share(capOnRedis(dailyCap), redisConfigured ? fleet.recordedDayShare(bucket) : dailyCap,
+                        fleet.dayCount(bucket), fleet.heldDay(bucket), fleet.liveGuards());
     }
 
     /** min(recorded, floor(max(0, cap - seen - held) / guards)), never negative. */

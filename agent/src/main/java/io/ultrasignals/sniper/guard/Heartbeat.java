@@ -63,23 +63,31 @@ final class Heartbeat {
         }
         long start = System.nanoTime();
         try {
-            // Books open: this guard may hold local admissions, and says so before it credits them.
-            boolean onRedis = state.booksComplete();
-            HeartbeatReply hb = send(onRedis ? GuardState.REDIS : GuardState.LOCAL);
-            if (lastEpoch != 0 && hb.epoch() != lastEpoch) {
-                restoreLostCounts(hb);
-            }
-            lastEpoch = hb.epoch();
-            observe(hb);
             long credited;
-            if (onRedis) {
-                // Books complete: no local admission is pending (BackendState orders them before a return's
-                // credit); only releases asked for while the breaker let no call through may wait.
-                credited = reconciler.replayReleases(redis);
-                // Also clears an episode a decision of the last outage may have seeded after the return.
-                budget.endEpisode();
-            } else {
+            if (lastEpoch == 0) {
+                // Not heard from Redis since start, so not in its reckoning: guards on Redis keep room for this one
+                // (fleet_size) and Redis holds nothing for it. Ask without registering first (a redis beat that
+                // failed would keep the local-admission gate shut), then return: credit, and register with redis.
+                redis.status(null);
                 credited = returnToRedis();
+            } else {
+                // Books open: this guard may hold local admissions, and says so before it credits them.
+                boolean onRedis = state.booksComplete();
+                HeartbeatReply hb = send(onRedis ? GuardState.REDIS : GuardState.LOCAL);
+                if (hb.epoch() != lastEpoch) {
+                    restoreLostCounts(hb);
+                }
+                lastEpoch = hb.epoch();
+                observe(hb);
+                if (onRedis) {
+                    // Books complete: no local admission is pending (BackendState orders them before a return's
+                    // credit); only releases asked for while the breaker let no call through may wait.
+                    credited = reconciler.replayReleases(redis);
+                    // Also clears an episode a decision of the last outage may have seeded after the return.
+                    budget.endEpisode();
+                } else {
+                    credited = returnToRedis();
+                }
             }
             if (credited > 0) {
                 LOG.info("sniper: credited " + credited + " local admissions to Redis");
@@ -106,7 +114,11 @@ final class Heartbeat {
         state.returnBegins();
         state.awaitFallbackDecisions();
         long credited = reconciler.flush(redis);
-        observe(send(GuardState.REDIS));
+        HeartbeatReply hb = send(GuardState.REDIS);
+        if (lastEpoch == 0) {
+            lastEpoch = hb.epoch();
+        }
+        observe(hb);
         if (state.booksCompleted()) {
             // Books complete: a later outage starts from the share recorded now, not the old episode's.
             budget.endEpisode();
@@ -121,7 +133,7 @@ final class Heartbeat {
             return;
         }
         try {
-            redis.heartbeatAsync(guardId, ttl, hourlyCap, dailyCap, GuardState.LEAVE)
+            redis.heartbeatAsync(guardId, ttl, budget.capOnRedis(hourlyCap), budget.capOnRedis(dailyCap), GuardState.LEAVE)
                     .get(decisionTimeoutMillis * 2, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             // Harmless: the guard then stays in the reckoning until its buckets end.
@@ -133,7 +145,8 @@ final class Heartbeat {
         if (said == GuardState.REDIS) {
             gate.sendingRedisBeat(clock.redisNow());
         }
-        HeartbeatReply reply = redis.heartbeatAsync(guardId, ttl, hourlyCap, dailyCap, said).join();
+        // With a stated fleet size, the shares recorded leave room for the runners not yet seen (FallbackBudget).
+        HeartbeatReply reply = redis.heartbeatAsync(guardId, ttl, budget.capOnRedis(hourlyCap), budget.capOnRedis(dailyCap), said).join();
         if (said == GuardState.LOCAL) {
             gate.localBeatApplied();
         }

@@ -102,6 +102,8 @@ class SettingsErrorsTest {
                         "settings.yaml line 2: redis.sentinel.master: is required when redis.sentinel is set: the master's name as the sentinels know it"),
                 arguments("redis:\n  sentinel:\n    master: m\n",
                         "settings.yaml line 2: redis.sentinel.nodes: expected at least one \"host:port\" with a port 1..65535"),
+                arguments("runtime:\n  sniper_mode:\n    fallback:\n      fleet_size: -1\n",
+                        "settings.yaml line 4: runtime.sniper_mode.fallback.fleet_size: expected an integer 0..100000, got -1"),
                 arguments("runtime:\n  sniper_mode:\n    fallback:\n      heartbeat_ttl_ms: 500\n",
                         "settings.yaml line 4: runtime.sniper_mode.fallback.heartbeat_ttl_ms: must be above heartbeat_interval_ms (1000),"
                                 + " or every guard expires between two heartbeats; got 500"),
