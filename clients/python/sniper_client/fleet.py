@@ -91,9 +91,15 @@ class Limits(NamedTuple):
 
 
 class FallbackBudget:
-    def __init__(self, fleet: FleetView, recovery_rule: bool):
+    """Starting without Redis: with the fleet's size stated (fleet_size N >= 1), a guard that has not reached Redis
+    since it started may admit floor(cap / N) per window and bucket locally, and every guard on Redis keeps that
+    much room for each of the N runners it has not seen (cap_on_redis): in its acquire calls and in the shares its
+    heartbeat records. Not stated (0), such a guard has no share."""
+
+    def __init__(self, fleet: FleetView, recovery_rule: bool, fleet_size: int = 0):
         self._fleet = fleet
         self.recovery_rule = recovery_rule
+        self.fleet_size = fleet_size
         self._lock = threading.Lock()
         self._seeded = None
         self._limits = None
@@ -115,8 +121,24 @@ class FallbackBudget:
             return self._limits
 
     def never_shared(self) -> bool:
-        """Whether this guard can have no share at all: under the recovery rule, Redis never recorded one for it."""
+        """Whether this guard can have no share at all: Redis never recorded one for it and no fleet size is stated."""
+        return self._cold() and not self.fleet_size
+
+    def _cold(self) -> bool:
+        """Under the recovery rule, never reached Redis since start (no share recorded for this guard)."""
         return self.recovery_rule and not self._fleet.has_recorded_shares
+
+    def unseen_runners(self) -> int:
+        """The runners of the stated fleet not in Redis's reckoning at the latest heartbeat (this guard counts)."""
+        return max(0, self.fleet_size - max(1, self._fleet.live_guards)) if self.fleet_size else 0
+
+    def cap_on_redis(self, cap: int) -> int:
+        """The cap to decide on Redis with (acquire and the heartbeat's recorded shares): the cap less floor(cap / N)
+        for each runner of the stated fleet not yet seen; the cap itself when N is not stated or the cap is 0 (none).
+        At least cap - (N - 1) * floor(cap / N) >= 1."""
+        if not self.fleet_size or not cap:
+            return cap
+        return cap - self.unseen_runners() * (cap // self.fleet_size)
 
     def real_counts(self, local, now_ms: int):
         """(hour, day) now: the latest seen from Redis, or the local engine's (seen plus local admissions)."""
@@ -132,6 +154,9 @@ class FallbackBudget:
         """This guard's share of the window's cap were Redis to go away now; -1 when the window has no cap."""
         if cap == 0:
             return -1
+        if self._cold():
+            return cap // self.fleet_size if self.fleet_size else 0
+        cap = self.cap_on_redis(cap)
         f = self._fleet
         bucket = now_ms // WINDOWS[window]
         guards = max(1, f.live_guards)

@@ -109,7 +109,8 @@ class SniperGuard:
         self._redis_enabled = settings.redis.enabled
         if self._redis_enabled:
             self._catalog = catalog or ScriptCatalog.load()
-        self._budget = FallbackBudget(self._fleet, self._redis_enabled and self._catalog.heartbeat_records_shares)
+        self._budget = FallbackBudget(self._fleet, self._redis_enabled and self._catalog.heartbeat_records_shares,
+                                      self._fallback.fleet_size)
         # The caps the latest decision enforced: the heartbeat records this guard's share of them.
         self._caps = (self._mode.max_signals_per_hour, self._mode.daily_signal_cap)
         self._holding = False
@@ -119,6 +120,7 @@ class SniperGuard:
         self._reconciler = Reconciler(self.local, self.guard_id)
         self._backend_lock = threading.Lock()
         self.backend = "redis" if self._redis_enabled else "local"
+        self._settled_yet = False  # the first settled decision not made by Redis says Redis was unreachable at start
         self._stop = threading.Event()
         self._first_beat = threading.Event()
         self._thread = None
@@ -230,15 +232,21 @@ class SniperGuard:
     def _decide_on_redis(self, argv, signal_id, hourly_cap, daily_cap) -> Optional[Decision]:
         # The script refuses to count after the moment this call stops waiting, in Redis time.
         sent = local_ms()
+        hour_cap, day_cap = self._budget.cap_on_redis(hourly_cap), self._budget.cap_on_redis(daily_cap)
+        kept = (hour_cap, day_cap) != (hourly_cap, daily_cap)
         try:
-            reply = self._acquire_on_redis(argv)
+            reply = self._acquire_on_redis([str(hour_cap), str(day_cap)] + argv[2:] if kept else argv)
         except Exception as e:
             return self._fallback_entered(argv, self._failed(e), hourly_cap, daily_cap, failed=e, signal_id=signal_id)
         self.breaker.on_success()
         if not reply[6]:
             self.clock.observe(sent, local_ms(), reply[5])  # a replay carries its original time, not now
             self._fleet.observe_counts(reply[5], reply[2], reply[3])
-        return self._from_reply(reply, "redis", None)
+        detail = None
+        if kept and ((reply[1] == HOURLY_CAP and reply[2] < hourly_cap) or (reply[1] == DAILY_CAP and reply[3] < daily_cap)):
+            detail = (f"the cap less the room kept for {self._budget.unseen_runners()} runners of the stated fleet not "
+                      "yet seen on Redis (fleet_size)")
+        return self._from_reply(reply, "redis", detail)
 
     def _fallback_entered(self, argv, cause, hourly_cap, daily_cap, failed=None, signal_id=None) -> Optional[Decision]:
         """The fallback decides, counted as under way so that a return to Redis waits for it before its credit
@@ -429,9 +437,11 @@ class SniperGuard:
     @staticmethod
     def _share_detail(hour: bool, limits, cause) -> str:
         window = "hourly" if hour else "daily"
+        share = limits.hour_share if hour else limits.day_share
         if limits.has_record:
-            why = (f"this guard's share of the {window} cap ({limits.hour_share if hour else limits.day_share}) "
-                   "is used up while Redis is away")
+            why = f"this guard's share of the {window} cap ({share}) is used up while Redis is away"
+        elif share > 0:
+            why = f"this guard's share of the {window} cap for a start without Redis ({share}, the cap / fleet_size) is used up"
         else:
             why = f"no share of the {window} cap: this guard has not reached Redis since it started"
         return why + (f" ({cause})" if cause else "")
@@ -447,16 +457,32 @@ class SniperGuard:
         if settled:
             with self._backend_lock:
                 previous, self.backend = self.backend, now
+                first, self._settled_yet = not self._settled_yet, True
             if previous != now:
                 if now == "redis":
                     self._budget.end_episode()
                 cause = f"; cause: {decision.detail}" if decision.detail else ""
                 # Leaving Redis is worth a warning; coming back is news.
                 level = logging.INFO if now == "redis" or not self._redis_enabled else logging.WARNING
-                LOG.log(level, "sniper: decisions now made by %s (were %s%s)", now, previous, cause)
+                if first and self._redis_enabled:
+                    LOG.log(level, "sniper: Redis unreachable at start; deciding with %s (%s%s)", now, self._start_note(),
+                            cause)
+                else:
+                    LOG.log(level, "sniper: decisions now made by %s (were %s%s)", now, previous, cause)
                 self._metrics.fallback(self._redis_enabled and now != "redis")
         self._metrics.decision(decision, time.perf_counter() - start, hourly_cap, daily_cap)
         return decision
+
+    def _start_note(self) -> str:
+        """What a guard that has not reached Redis since it started does meanwhile (for the log line)."""
+        if self._fallback.policy == "allow":
+            return "admitting every signal uncounted until it reaches Redis"
+        if self._fallback.policy == "deny":
+            return "blocking every signal until it reaches Redis"
+        n = self._fallback.fleet_size
+        if not n:
+            return "admitting nothing until it reaches Redis: no share of the caps (fleet_size not stated)"
+        return f"up to floor(cap / {n}) per window until it reaches Redis (fleet_size {n})"
 
     # ---- heartbeat (background thread only)
 
@@ -478,20 +504,14 @@ class SniperGuard:
         if not self.breaker.try_acquire():
             return
         try:
-            # Books open: this guard may hold local admissions, and says so before it credits them.
-            on_redis = self._reconciler.caught_up
-            hb = self._heartbeat("redis" if on_redis else "local")
-            if self._last_epoch and hb[4] != self._last_epoch:
-                self._restore_lost_counts(hb)
-            self._last_epoch, self._last_beat = hb[4], hb
-            self._observe(hb)
-            if on_redis:
-                # Books complete: no local admission is pending (_fallback_entered orders every one before a
-                # return's credit); only releases asked for while the breaker let no call through may wait.
-                credited = self._reconciler.replay_releases(self._call)
-                self._budget.end_episode()
-            else:
+            if not self._last_epoch:
+                # Not heard from Redis since start, so not in its reckoning: guards on Redis keep room for this one
+                # (fleet_size) and Redis holds nothing for it. Ask without registering first (a "redis" beat that
+                # failed would keep the local-admission gate shut), then return: credit, and register with "redis".
+                self._call("status", [])
                 credited = self._return_to_redis()
+            else:
+                credited = self._beat_registered()
             if credited:
                 LOG.info("sniper: credited %d local admissions to Redis", credited)
                 self._metrics.reconciled_admissions(credited)
@@ -502,6 +522,23 @@ class SniperGuard:
                 self._failed(e)
             except Exception:
                 LOG.warning("sniper: heartbeat failed unexpectedly", exc_info=True)
+
+    def _beat_registered(self) -> int:
+        """A round of a guard Redis has heard from: "redis" on Redis, else "local" and the return. The credits."""
+        # Books open: this guard may hold local admissions, and says so before it credits them.
+        on_redis = self._reconciler.caught_up
+        hb = self._heartbeat("redis" if on_redis else "local")
+        if hb[4] != self._last_epoch:
+            self._restore_lost_counts(hb)
+        self._last_epoch, self._last_beat = hb[4], hb
+        self._observe(hb)
+        if not on_redis:
+            return self._return_to_redis()
+        # Books complete: no local admission is pending (_fallback_entered orders every one before a return's
+        # credit); only releases asked for while the breaker let no call through may wait.
+        credited = self._reconciler.replay_releases(self._call)
+        self._budget.end_episode()
+        return credited
 
     def _return_to_redis(self) -> int:
         """Ends an outage's books: decisions stop entering the fallback (they wait; none is sent to Redis while it
@@ -517,7 +554,10 @@ class SniperGuard:
                 self._fallback_lock.wait()
         try:
             credited = self._reconciler.flush(self._call)
-            self._observe(self._heartbeat("redis"))
+            hb = self._heartbeat("redis")
+            if not self._last_epoch:
+                self._last_epoch, self._last_beat = hb[4], hb
+            self._observe(hb)
             if self._reconciler.books_completed(outages):
                 # Books complete: a later outage starts from the share recorded now, not the old episode's.
                 self._budget.end_episode()
@@ -537,8 +577,10 @@ class SniperGuard:
         deadline = self.clock.deadline(self.settings.redis.decision_timeout_ms)
         if state == "redis":
             self._gate.sending_redis_beat(self.clock.redis_now())
-        hb = self._call("heartbeat", [self.guard_id, str(self._fallback.heartbeat_ttl_ms), "", str(hourly_cap),
-                                      str(daily_cap), state, deadline])
+        # With a stated fleet size, the shares recorded leave room for the runners not yet seen (FallbackBudget).
+        hb = self._call("heartbeat", [self.guard_id, str(self._fallback.heartbeat_ttl_ms), "",
+                                      str(self._budget.cap_on_redis(hourly_cap)), str(self._budget.cap_on_redis(daily_cap)),
+                                      state, deadline])
         if state == "local":
             self._gate.local_beat_applied()
         self.clock.observe(sent, local_ms(), hb[3])
