@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from helpers import ultra_settings
+from helpers import ultra_settings, wait_for
 from sniper_client import SniperGuard, settings_from_dict
 
 
@@ -67,15 +67,6 @@ def guard(port, hourly=30, daily=0, fleet_size=0):
     return SniperGuard(settings_from_dict(settings, {}))
 
 
-def wait_for(condition, seconds=30, what="condition"):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what}")
-
-
 def test_two_cold_runners_and_one_on_redis_stay_within_the_cap_and_the_books_end_exact(redis_server, caplog):
     forwarder = Forwarder(redis_server.port)
     guards = []
@@ -98,7 +89,7 @@ def test_two_cold_runners_and_one_on_redis_stay_within_the_cap_and_the_books_end
 
             forwarder.start()
             wait_for(lambda: cold_a.reconciled() and cold_b.reconciled() and cold_a._last_epoch and cold_b._last_epoch
-                     and warm.live_guards == 3, what="the cold runners credited and registered")
+                     and warm.live_guards == 3, seconds=30, what="the cold runners credited and registered")
             decided += [(g, g.acquire(f"t-{i}-{n}")) for i in range(5) for n, g in enumerate(guards)]
             total = sum(d.allowed for _, d in decided)
             assert total <= 30, "the fleet within the cap"

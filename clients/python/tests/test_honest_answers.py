@@ -16,6 +16,16 @@ def unused_port() -> int:
         return s.getsockname()[1]
 
 
+def by_hand(server, hourly):
+    """A guard whose heartbeat the test drives (never started) on a clock it moves by hand: (guard, [skew ms])."""
+    settings = ultra_settings(server.port, hourly=hourly, daily=0)
+    settings["redis"]["decision_timeout_ms"] = 300
+    guard = SniperGuard(settings_from_dict(settings, {}), start=False)
+    skew = [0]
+    guard.clock._now_ms = lambda: int(time.time() * 1000) + skew[0]
+    return guard, skew
+
+
 def test_redis_down_from_the_start_blocks_by_the_share_never_by_a_cap_not_reached():
     # Reported: caps 3/10, asked every 0.2 s for 9 s: 36 x SNIPER_FALLBACK_DENY, then 9 x SNIPER_HOURLY_CAP with
     # get_current_counts() == {'hour': 3, 'day': 10} and 0 admitted.
@@ -46,11 +56,7 @@ def test_redis_down_from_the_start_with_no_hourly_cap_names_the_daily_share():
 
 
 def test_a_used_up_share_says_so_and_the_real_cap_says_the_cap(redis_server):
-    settings = ultra_settings(redis_server.port, hourly=4, daily=0)
-    settings["redis"]["decision_timeout_ms"] = 300
-    guard = SniperGuard(settings_from_dict(settings, {}), start=False)
-    skew = [0]
-    guard.clock._now_ms = lambda: int(time.time() * 1000) + skew[0]
+    guard, skew = by_hand(redis_server, hourly=4)
     try:
         guard._beat()  # alone in the fleet: share 4 recorded
         assert guard.acquire().backend == "redis"
@@ -72,12 +78,8 @@ def test_a_used_up_share_says_so_and_the_real_cap_says_the_cap(redis_server):
 
 
 def test_a_share_used_up_below_the_cap_is_the_share(redis_server):
-    settings = ultra_settings(redis_server.port, hourly=10, daily=0)
-    settings["redis"]["decision_timeout_ms"] = 300
-    guard = SniperGuard(settings_from_dict(settings, {}), start=False)
-    other = SniperGuard(settings_from_dict(settings, {}), start=False)
-    skew = [0]
-    guard.clock._now_ms = lambda: int(time.time() * 1000) + skew[0]
+    guard, skew = by_hand(redis_server, hourly=10)
+    other, _ = by_hand(redis_server, hourly=10)
     try:
         other._beat()
         guard._beat()

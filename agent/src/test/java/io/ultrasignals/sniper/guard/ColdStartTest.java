@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -95,8 +94,8 @@ class ColdStartTest {
 
                 toA.heal();
                 toB.heal();
-                awaitTrue(() -> reconciled(coldA) && reconciled(coldB) && ((DefaultSniperGuard) warm).liveGuards() == 3,
-                        "the cold runners credited and registered");
+                FaultChecks.await(() -> reconciled(coldA) && reconciled(coldB) && ((DefaultSniperGuard) warm).liveGuards() == 3,
+                        30_000, "the cold runners credited and registered");
                 for (int i = 0; i < 5; i++) {
                     for (SniperGuard g : List.of(warm, coldA, coldB)) {
                         decided.add(g.acquire(Signal.withId(ns + "-" + decided.size(), false)));
@@ -167,15 +166,5 @@ class ColdStartTest {
     private static boolean reconciled(SniperGuard g) {
         DefaultSniperGuard guard = (DefaultSniperGuard) g;
         return guard.reconciled() && guard.liveGuards() > 0;
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(50);
-        }
     }
 }

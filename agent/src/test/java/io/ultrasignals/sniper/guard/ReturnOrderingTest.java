@@ -26,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -105,7 +104,7 @@ class ReturnOrderingTest {
 
             Thread b = new Thread(guard::beatNow, "return");
             b.start();
-            awaitTrue(() -> guard.returning() || !b.isAlive(), "the return begun");
+            FaultChecks.await(() -> guard.returning() || !b.isAlive(), 10_000, "the return begun");
             CompletableFuture<Decision> afterSwitch = guard.acquireAsync(Signal.of(false)).toCompletableFuture();
             b.join(500);
             assertThat(b.isAlive()).as("the return waits for the local decision in flight").isTrue();
@@ -124,16 +123,6 @@ class ReturnOrderingTest {
             assertThat(guard.pendingCredits()).as("credited by the return itself").isZero();
             assertThat(guard.reconciled()).isTrue();
             assertThat(guard.status().hourCount()).as("Redis books every admission: 2 + 1 local + 1").isEqualTo(4);
-        }
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(1);
         }
     }
 }
