@@ -310,8 +310,10 @@ public final class DefaultSniperGuard implements SniperGuard {
                 // fall through to the local view
             }
         }
-        StatusReply s = local.status(null);
-        return new GuardStatus(s.hourCount(), s.dayCount(), -1, -1, policy.maxSignalsPerHour(), policy.dailySignalCap(),
+        // Redis away (or not configured): the real counts as far as this guard knows them, last seen from Redis plus
+        // local admissions.
+        long[] counts = budget.realCounts(local, clock.redisNow());
+        return new GuardStatus(counts[0], counts[1], -1, -1, policy.maxSignalsPerHour(), policy.dailySignalCap(),
                 now, state.breakerState(), clock.offsetMillis(), fleet.liveGuards(), reconciler.pendingAdmissions());
     }
 
@@ -394,6 +396,13 @@ public final class DefaultSniperGuard implements SniperGuard {
         }
         if (b != null) {
             b.shutdownNow();
+            try {
+                // A round under way (its calls bounded by the decision timeout) ends before the leave: a redis beat
+                // sent after the leave would keep this guard in the fleet's reckoning until its registration lapses.
+                b.awaitTermination(4 * decisionTimeoutMillis + 1000, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             heartbeat.leave();
         }
         then.run();

@@ -122,6 +122,7 @@ class ColdStartTest {
             assertThat(decided.get(4).hourCount()).isEqualTo(5);
             assertThat(decided.get(5).reason()).as("5 of 5: the cap itself").isEqualTo(Reason.SNIPER_HOURLY_CAP);
             assertThat(decided.get(5).hourCount()).isEqualTo(5);
+            assertThat(guard.status().hourCount()).as("the status says the real count too").isEqualTo(5);
         }
         assertThat(logged).anyMatch(m -> m.startsWith("sniper: Redis unreachable at start; deciding with local "
                 + "(up to floor(cap / 1) per window until it reaches Redis (fleet_size 1); cause: "));
