@@ -11,11 +11,15 @@
 --   ARGV[7]  fixed (also empty) or sliding                     (omitted: fixed)
 --   ARGV[8]  epoch ms after which the caller no longer waits, or empty (omitted: none); a call that
 --            runs later (a timed-out command the server ran late) does nothing and errors
--- Reply: {allowed, reason, hour_count, day_count, retry_after_ms, server_time_ms, replayed}
+--   ARGV[9..] scopes (omitted: none), up to 8 triples <dimension>=<value>, hourly cap, daily cap: each is
+--            one more layer with its own buckets, decided with the fleet's, all or nothing
+-- Reply: {allowed, reason, hour_count, day_count, retry_after_ms, server_time_ms, replayed}, plus
+--   layer when scopes were given: 'fleet' or '<dimension>=<value>' when a cap blocked, else ''
 -- Keys: <ns>:hour:<now//3600000>, <ns>:day:<now//86400000> (TTL 2 windows, set at creation);
 --       <ns>:op:<signal_id> holds the decision: 172800 s when admitted, until the blocking bucket ends
 --       (retry_after_ms) when blocked by a cap, 60 s when blocked by MTF; <ns>:held (read only, kept by
---       heartbeat.lua): what guards that may be deciding locally may admit, held back here.
+--       heartbeat.lua): what guards that may be deciding locally may admit, held back here;
+--       <ns>:scope:<dimension>=<value>:hour:<bucket> and :day:<bucket> for each scope (TTL 2 windows).
 -- Errors start with "ERR sniper:" and write nothing. Runs on Redis 6.2 and 7.x.
 --
 -- Performance: this runs on Redis's single thread for every signal of the fleet, so the common path
@@ -65,6 +69,47 @@ local deadline_s = ARGV[8] or ''
 if deadline_s ~= '' and (#deadline_s > 15 or not string.find(deadline_s, '^%d+$')) then
   return redis.error_reply('ERR sniper: deadline_ms (ARGV[8]) must be empty or epoch milliseconds, got "' .. deadline_s .. '"')
 end
+-- Scopes: ARGV[9..] in threes. Checked in full before anything is read or written; a scope names one
+-- value of a dimension (one per dimension), so its keys derive from the namespace and share its hash slot.
+local nscopes = 0
+local scopes, scope_hcaps, scope_dcaps
+if #ARGV > 8 then
+  if (#ARGV - 8) % 3 ~= 0 then
+    return redis.error_reply('ERR sniper: scopes (ARGV[9..]) come in threes: scope, hourly_cap, daily_cap; got '
+      .. (#ARGV - 8) .. ' arguments')
+  end
+  nscopes = (#ARGV - 8) / 3
+  if nscopes > 8 then
+    return redis.error_reply('ERR sniper: at most 8 scopes per signal, got ' .. nscopes)
+  end
+  scopes, scope_hcaps, scope_dcaps = {}, {}, {}
+  local dims = {}
+  for i = 1, nscopes do
+    local at = 6 + 3 * i
+    local scope, sh, sd = ARGV[at], ARGV[at + 1], ARGV[at + 2]
+    local dim = #scope <= 97 and string.match(scope, '^([a-z][a-z0-9_]*)=[%w%._/:%-]+$')
+    if not dim or #dim > 32 or #scope - #dim - 1 > 64 then
+      return redis.error_reply('ERR sniper: scope (ARGV[' .. at .. ']) must be <dimension>=<value>: dimension a-z 0-9 _'
+        .. ' from a letter, up to 32 bytes; value A-Z a-z 0-9 . _ / : -, 1..64 bytes; got "' .. string.sub(scope, 1, 100) .. '"')
+    end
+    if dims[dim] then
+      return redis.error_reply('ERR sniper: scope (ARGV[' .. at .. ']) repeats dimension "' .. dim
+        .. '": one value per dimension')
+    end
+    dims[dim] = true
+    local h = #sh <= 10 and string.find(sh, '^%d+$') and sh + 0
+    if not h or h > 1000000000 then
+      return redis.error_reply('ERR sniper: hourly_cap (ARGV[' .. (at + 1) .. ']) of scope ' .. scope
+        .. ' must be an integer 0..1000000000, got "' .. sh .. '"')
+    end
+    local d = #sd <= 10 and string.find(sd, '^%d+$') and sd + 0
+    if not d or d > 1000000000 then
+      return redis.error_reply('ERR sniper: daily_cap (ARGV[' .. (at + 2) .. ']) of scope ' .. scope
+        .. ' must be an integer 0..1000000000, got "' .. sd .. '"')
+    end
+    scopes[i], scope_hcaps[i], scope_dcaps[i] = scope, h, d
+  end
+end
 
 -- An id decided before gets its stored decision back, and nothing is counted.
 local op_key
@@ -75,9 +120,14 @@ if signal_id ~= '' then
     return redis.error_reply('ERR sniper: key ' .. op_key .. ' holds a value of another type')
   end
   if stored then
-    local a, r, h, d, ra, t = string.match(stored, '^([01])|([%u_]+)|(%d+)|(%d+)|(%d+)|(%d+)|%d+|%d+|[01]$')
-    if not a then
+    -- A decision made with scopes goes on with |<blocking layer>|<scope>|<scope>...
+    local a, r, h, d, ra, t, tail = string.match(stored, '^([01])|([%u_]+)|(%d+)|(%d+)|(%d+)|(%d+)|%d+|%d+|[01](.*)$')
+    local layer = a and (tail == '' and '' or string.match(tail, '^|([^|]*)'))
+    if not layer then
       return redis.error_reply('ERR sniper: key ' .. op_key .. ' holds a corrupt decision')
+    end
+    if nscopes > 0 then
+      return {tonumber(a), r, tonumber(h), tonumber(d), tonumber(ra), tonumber(t), 1, layer}
     end
     return {tonumber(a), r, tonumber(h), tonumber(d), tonumber(ra), tonumber(t), 1}
   end
@@ -100,13 +150,34 @@ local day_key = ns .. ':day:' .. string.format('%d', day)
 
 -- Read every bucket the decision needs in one call; MGET answers nil for a missing key and for a
 -- key of another type, so a nil is checked with EXISTS (rare: once per bucket) before any write.
-local raw, prev_hour_key, prev_day_key
+-- With scopes the same MGET reads each scope's buckets after the fleet's (keys listed in `all`).
+local raw, prev_hour_key, prev_day_key, all
 if sliding then
   prev_hour_key = ns .. ':hour:' .. string.format('%d', hour - 1)
   prev_day_key = ns .. ':day:' .. string.format('%d', day - 1)
-  raw = redis.call('MGET', hour_key, day_key, prev_hour_key, prev_day_key, ns .. ':held')
-else
+  if nscopes == 0 then
+    raw = redis.call('MGET', hour_key, day_key, prev_hour_key, prev_day_key, ns .. ':held')
+  else
+    all = {hour_key, day_key, prev_hour_key, prev_day_key, ns .. ':held'}
+  end
+elseif nscopes == 0 then
   raw = redis.call('MGET', hour_key, day_key, ns .. ':held')
+else
+  all = {hour_key, day_key, ns .. ':held'}
+end
+if nscopes > 0 then
+  local h, d = ':hour:' .. string.format('%d', hour), ':day:' .. string.format('%d', day)
+  local ph, pd = ':hour:' .. string.format('%d', hour - 1), ':day:' .. string.format('%d', day - 1)
+  for i = 1, nscopes do
+    local base = ns .. ':scope:' .. scopes[i]
+    all[#all + 1] = base .. h
+    all[#all + 1] = base .. d
+    if sliding then
+      all[#all + 1] = base .. ph
+      all[#all + 1] = base .. pd
+    end
+  end
+  raw = redis.call('MGET', unpack(all))
 end
 -- i = 1 hour, 2 day, 3 previous hour, 4 previous day: keys and counts live in locals picked by i,
 -- not in tables, because a table per call costs more than the comparisons.
@@ -163,18 +234,76 @@ if held then
   end
 end
 
-local allowed, reason, retry = 0, 'OK', 0
+-- Each scope's counts, by the fleet's rules above (sliding: the exact estimate; a fraction above the
+-- floor blocks). Scope i's keys follow the fleet's in `all`, `per` of them. Scopes hold nothing back:
+-- a guard deciding locally admits nothing in a capped scope (README, "Scopes").
+local scope_counts
+if nscopes > 0 then
+  scope_counts = {}
+  local per, first = sliding and 4 or 2, sliding and 5 or 3
+  for i = 1, nscopes do
+    local c = {0, 0, 0, 0}
+    for j = 1, per do
+      local at = first + (i - 1) * per + j
+      local v = raw[at]
+      if v then
+        if #v > 15 or not (v == '0' or string.find(v, '^[1-9]%d*$')) then
+          return redis.error_reply('ERR sniper: key ' .. all[at] .. ' holds "' .. string.sub(v, 1, 32) .. '", not a count')
+        end
+        c[j] = v + 0
+      elseif redis.call('EXISTS', all[at]) == 1 then
+        return redis.error_reply('ERR sniper: key ' .. all[at] .. ' holds a value of another type')
+      end
+    end
+    -- {hour, day, hour_over, day_over, raw hour exists, raw day exists}
+    local sc = {c[1], c[2], 0, 0, raw[first + (i - 1) * per + 1], raw[first + (i - 1) * per + 2]}
+    if sliding then
+      for k = 1, 2 do
+        local w = k == 1 and HOUR_MS or DAY_MS
+        local b = k == 1 and hour or day
+        local p, a = c[k + 2], w - (now - b * w)
+        local q = math.floor(p / w)
+        local r = p - q * w
+        local g = math.fmod(r * a, w)
+        sc[k] = sc[k] + q * a + (r * a - g) / w
+        if g > 0 then sc[k + 2] = 1 end
+      end
+    end
+    scope_counts[i] = sc
+  end
+end
+
+local allowed, reason, retry, layer = 0, 'OK', 0, ''
 if mtf_required == '1' and mtf_confirmed ~= '1' then
   reason = 'SNIPER_MTF_REQUIRED'
 elseif hcap > 0 and hour_count + hour_over + held_hour + 1 > hcap then
-  reason, retry = 'SNIPER_HOURLY_CAP', (hour + 1) * HOUR_MS - now
+  reason, retry, layer = 'SNIPER_HOURLY_CAP', (hour + 1) * HOUR_MS - now, 'fleet'
 elseif dcap > 0 and day_count + day_over + held_day + 1 > dcap then
-  reason, retry = 'SNIPER_DAILY_CAP', (day + 1) * DAY_MS - now
+  reason, retry, layer = 'SNIPER_DAILY_CAP', (day + 1) * DAY_MS - now, 'fleet'
 else
-  allowed = 1
-  if raw[1] then redis.call('INCR', hour_key) else redis.call('SET', hour_key, 1, 'PX', 2 * HOUR_MS) end
-  if raw[2] then redis.call('INCR', day_key) else redis.call('SET', day_key, 1, 'PX', 2 * DAY_MS) end
-  hour_count, day_count = hour_count + 1, day_count + 1
+  for i = 1, nscopes do
+    local sc = scope_counts[i]
+    if scope_hcaps[i] > 0 and sc[1] + sc[3] + 1 > scope_hcaps[i] then
+      reason, retry, layer = 'SNIPER_HOURLY_CAP', (hour + 1) * HOUR_MS - now, scopes[i]
+      break
+    elseif scope_dcaps[i] > 0 and sc[2] + sc[4] + 1 > scope_dcaps[i] then
+      reason, retry, layer = 'SNIPER_DAILY_CAP', (day + 1) * DAY_MS - now, scopes[i]
+      break
+    end
+  end
+  if layer == '' then
+    -- Every layer has room: every layer counts it.
+    allowed = 1
+    if raw[1] then redis.call('INCR', hour_key) else redis.call('SET', hour_key, 1, 'PX', 2 * HOUR_MS) end
+    if raw[2] then redis.call('INCR', day_key) else redis.call('SET', day_key, 1, 'PX', 2 * DAY_MS) end
+    hour_count, day_count = hour_count + 1, day_count + 1
+    local per, first = sliding and 4 or 2, sliding and 5 or 3
+    for i = 1, nscopes do
+      local sc, hk, dk = scope_counts[i], all[first + (i - 1) * per + 1], all[first + (i - 1) * per + 2]
+      if sc[5] then redis.call('INCR', hk) else redis.call('SET', hk, 1, 'PX', 2 * HOUR_MS) end
+      if sc[6] then redis.call('INCR', dk) else redis.call('SET', dk, 1, 'PX', 2 * DAY_MS) end
+    end
+  end
 end
 
 if op_key then
@@ -185,7 +314,15 @@ if op_key then
     op_ttl = retry > 0 and retry or MTF_BLOCK_TTL_MS
   end
   -- One format call instead of 17 concatenations with seven number-to-string conversions.
-  redis.call('SET', op_key, string.format('%d|%s|%d|%d|%d|%d|%d|%d|0', allowed, reason, hour_count, day_count,
-    retry, now, hour, day), 'PX', op_ttl)
+  local record = string.format('%d|%s|%d|%d|%d|%d|%d|%d|0', allowed, reason, hour_count, day_count, retry, now,
+    hour, day)
+  if nscopes > 0 then
+    -- release gives back every layer: the scopes the signal was counted in go with its decision.
+    record = record .. '|' .. layer .. '|' .. table.concat(scopes, '|')
+  end
+  redis.call('SET', op_key, record, 'PX', op_ttl)
+end
+if nscopes > 0 then
+  return {allowed, reason, hour_count, day_count, retry, now, 0, layer}
 end
 return {allowed, reason, hour_count, day_count, retry, now, 0}
