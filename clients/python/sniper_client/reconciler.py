@@ -19,7 +19,7 @@ class Reconciler:
         self._local = local
         self._guard_id = guard_id
         self._sequence = 0
-        self._batches = deque()  # (hour, day, n, batch_id), the id fixed when the batch is made
+        self._batches = deque()  # (hour, day, n, batch_id, scopes), the id fixed when the batch is made
         self._releases = deque()
         self._ambiguous = deque()  # (signal_id, decided_at_ms, admitted_locally)
         self._owed: Dict[Tuple[int, int], int] = {}
@@ -60,16 +60,16 @@ class Reconciler:
             self._settle_ambiguous(call)
             if self._dirty:
                 self._dirty = False
-                for hour, day, admitted, released in self._local.drain_admissions():
+                for hour, day, admitted, released, scopes in self._local.drain_admissions():
                     available = admitted - released
                     net = available - self._take_owed((hour, day), available)
                     if net > 0:
                         self._sequence += 1
-                        self._batches.append((hour, day, net, f"{self._guard_id}:{self._sequence}"))
+                        self._batches.append((hour, day, net, f"{self._guard_id}:{self._sequence}", scopes))
             credited = 0
             while self._batches:
-                hour, day, n, batch_id = self._batches[0]
-                applied = call("credit", [str(hour), str(day), str(n), batch_id])[0]
+                hour, day, n, batch_id, scopes = self._batches[0]
+                applied = call("credit", [str(hour), str(day), str(n), batch_id, *scopes])[0]
                 if applied == 1:  # 0: an earlier, timed-out try did run; in the books either way
                     credited += n
                 self._batches.popleft()
