@@ -9,6 +9,7 @@ import io.ultrasignals.sniper.script.CountsReply;
 import io.ultrasignals.sniper.script.LimitEngine;
 import io.ultrasignals.sniper.script.WindowMode;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -26,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * only. Times are given by the caller (no clock inside).
  */
 final class Reconciler {
-    private record Batch(long hourBucket, long dayBucket, long admissions, String batchId) {}
+    private record Batch(long hourBucket, long dayBucket, long admissions, String batchId, List<String> scopes) {}
 
     /** A signal whose Redis call may or may not have run (timeout, connection lost after sending). */
     private record Ambiguous(String signalId, long decidedAtMillis, boolean admittedLocally) {}
@@ -111,13 +112,13 @@ final class Reconciler {
                 // that count, which only makes the cap stricter (stated in README).
                 long net = a.admitted() - a.released() - takeOwed(new Pair(a.hourBucket(), a.dayBucket()), a.admitted() - a.released());
                 if (net > 0) {
-                    batches.add(new Batch(a.hourBucket(), a.dayBucket(), net, guardId + ":" + sequence.incrementAndGet()));
+                    batches.add(new Batch(a.hourBucket(), a.dayBucket(), net, guardId + ":" + sequence.incrementAndGet(), a.scopes()));
                 }
             }
         }
         long credited = 0;
         for (Batch batch = batches.peek(); batch != null; batch = batches.peek()) {
-            CountsReply reply = redis.credit(batch.hourBucket(), batch.dayBucket(), batch.admissions(), batch.batchId());
+            CountsReply reply = redis.credit(batch.hourBucket(), batch.dayBucket(), batch.admissions(), batch.batchId(), batch.scopes());
             // applied = 0 means an earlier, timed-out try did run: the batch is in the books either way.
             if (reply.done()) {
                 credited += batch.admissions();
