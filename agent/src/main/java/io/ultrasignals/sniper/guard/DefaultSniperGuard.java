@@ -173,7 +173,7 @@ public final class DefaultSniperGuard implements SniperGuard {
             return CompletableFuture.completedFuture(finish(Decision.off(clock.localNow()).inShadow(shadow), start));
         }
         AcquireArgs args = new AcquireArgs(policy.maxSignalsPerHour(), policy.dailySignalCap(), policy.mtfConfirm(),
-                signal.mtfConfirmed(), signal.id(), null, policy.window());
+                signal.mtfConfirmed(), signal.id(), null, policy.window(), policy.scopeCaps(signal.scopes()));
         if (redis == null) {
             return CompletableFuture.completedFuture(finish(fallback.decideAlone(args), start));
         }

@@ -8,6 +8,7 @@ import io.ultrasignals.sniper.local.LocalEngine;
 import io.ultrasignals.sniper.redis.ClockOffset;
 import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.AcquireReply;
+import io.ultrasignals.sniper.script.ScopeCap;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -50,6 +51,13 @@ final class Fallback {
                 return Decision.fallbackDenied(cause.scriptError() ? Reason.SNIPER_REDIS_DATA : Reason.SNIPER_FALLBACK_DENY, now)
                         .inShadow(shadow).withDetail(cause.detail());
             default:
+                ScopeCap capped = firstCapped(args);
+                if (capped != null) {
+                    // No guard holds a share of a scope's cap: a capped scope admits on Redis only (docs/layered-caps.md).
+                    return Decision.waitingForGate(now).withLayer(capped.scope()).inShadow(shadow)
+                            .withDetail("scope " + capped.scope() + " is capped: decided on Redis only"
+                                    + (cause.detail() == null ? "" : " (" + cause.detail() + ")"));
+                }
                 if (!gate.mayAdmit(now)) {
                     // Redis answered since the last failure (catching up), or may not hold this guard's share yet.
                     return Decision.waitingForGate(now).inShadow(shadow)
@@ -65,6 +73,16 @@ final class Fallback {
                     return Decisions.fromReply(reply, Backend.LOCAL).inShadow(shadow).withDetail(cause.detail());
                 });
         }
+    }
+
+    /** The first scope of {@code args} with a cap, or null: what the local fallback may not decide. */
+    private static ScopeCap firstCapped(AcquireArgs args) {
+        for (ScopeCap scope : args.scopes()) {
+            if (scope.hourlyCap() > 0 || scope.dailyCap() > 0) {
+                return scope;
+            }
+        }
+        return null;
     }
 
     /** No Redis configured: the local engine with the full caps (one process, one cap). */
