@@ -149,7 +149,7 @@ class SettingsErrorsTest {
                         "env ULTRA_SIGNALS_SNIPER_AGENT__METRICS__PROT: sniper_agent.metrics.prot: unknown key, did you mean port?"),
                 arguments(Map.of("ULTRA_SIGNALS_RUNTIME__SNIPER_MODE__CAP", "3"),
                         "env ULTRA_SIGNALS_RUNTIME__SNIPER_MODE__CAP: runtime.sniper_mode.cap: unknown key (known keys: enabled,"
-                                + " mtf_confirm, max_signals_per_hour, daily_signal_cap, window, enforcement, fallback)"),
+                                + " mtf_confirm, max_signals_per_hour, daily_signal_cap, window, enforcement, fallback, scopes)"),
                 arguments(Map.of("ULTRA_SIGNALS_REDIS____HOST", "x"),
                         "env ULTRA_SIGNALS_REDIS____HOST: empty key in redis..host: levels are separated by exactly two underscores"),
                 arguments(Map.of("ULTRA_SIGNALS_RUNTIME__DAILY_SIGNAL_CAP", "3"),
