@@ -9,6 +9,7 @@ import static io.ultrasignals.sniper.config.Conversions.optionalString;
 import static io.ultrasignals.sniper.config.Conversions.secret;
 import static io.ultrasignals.sniper.config.Conversions.seconds;
 import static io.ultrasignals.sniper.config.Conversions.string;
+import static io.ultrasignals.sniper.config.Conversions.stringMap;
 
 import io.ultrasignals.sniper.script.ScopeCap;
 import io.ultrasignals.sniper.script.WindowMode;
@@ -183,6 +184,7 @@ final class SettingsBinder {
         s.read(InstrumentTarget.ON_BLOCK, enumeration(BlockAction.class), b::onBlock);
         s.read(InstrumentTarget.RETURN_VALUE, optionalString(), b::returnValue);
         s.read(InstrumentTarget.EXCEPTION, optionalString(), b::exception);
+        s.read(InstrumentTarget.SCOPES, stringMap(), b::scopes);
         s.rejectUnknownKeys();
         if (method == null) {
             throw origins.attach(SettingsException.invalid(s.keyPath(InstrumentTarget.METHOD),
