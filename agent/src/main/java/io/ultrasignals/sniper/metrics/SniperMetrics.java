@@ -32,6 +32,7 @@ public final class SniperMetrics implements GuardListener {
 
     private final PrometheusMeterRegistry registry;
     private final DecisionMeters decisions;
+    private final LayerMeters layers;
     private final LatestCounts counts = new LatestCounts();
     private final LastRedisRoundTrip lastRedis = new LastRedisRoundTrip();
     private final Counter scriptReloads;
@@ -48,6 +49,7 @@ public final class SniperMetrics implements GuardListener {
     public SniperMetrics(PrometheusMeterRegistry registry) {
         this.registry = registry;
         this.decisions = new DecisionMeters(registry);
+        this.layers = new LayerMeters(registry);
         this.scriptReloads = Counter.builder("sniper.script.reloads")
                 .description("Scripts sent again because Redis had lost them (restart, failover, SCRIPT FLUSH)")
                 .register(registry);
@@ -138,6 +140,7 @@ public final class SniperMetrics implements GuardListener {
     public void onDecision(Decision decision, long nanos) {
         try {
             decisions.record(decision, nanos);
+            layers.record(decision);
             counts.observe(decision);
             lastRedis.observe(decision, nanos);
         } catch (RuntimeException e) {
