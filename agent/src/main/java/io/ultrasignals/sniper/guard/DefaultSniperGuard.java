@@ -205,7 +205,7 @@ public final class DefaultSniperGuard implements SniperGuard {
             }
             Decision decision = fallback.decide(args, state.redisFailed(error, took));
             if (args.signalId() != null && decision.backend() == Backend.LOCAL && mayHaveRun(error)) {
-                reconciler.recordAmbiguous(args.signalId(), decision.serverTimeMillis(), decision.admitted());
+                reconciler.recordAmbiguous(args.signalId(), decision.serverTimeMillis(), decision.admitted(), args.scopes());
             }
             return finish(decision, start);
         });
