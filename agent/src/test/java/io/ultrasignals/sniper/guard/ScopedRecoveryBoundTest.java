@@ -41,6 +41,8 @@ class ScopedRecoveryBoundTest {
     private static final int FLEET_CAP = 90;
     private static final int STRATEGY_CAP = 30;
     private static final int REPETITIONS = 3;
+    /** Admitted through Redis before the fault, as many of each kind. */
+    private static final int BEFORE = 30;
     private static final long[] PAUSES_MS = {25, 35, 45};
     /** The kinds of signal: dimension → value. */
     private static final List<Map<String, String>> KINDS = List.of(
@@ -96,12 +98,12 @@ class ScopedRecoveryBoundTest {
                 DefaultSniperGuard guard = (DefaultSniperGuard) g;
                 FaultChecks.await(() -> guard.liveGuards() == 3, 10_000, "every guard knows the fleet of 3");
             }
-            for (int i = 0; i < 30; i++) {
+            for (int i = 0; i < BEFORE; i++) {
                 Decision d = guards.get(i % 3).acquire(signal(what + "-before-" + i, i % KINDS.size()));
                 assertThat(d.allowed()).as(what + ": admitted through Redis before the fault").isTrue();
                 admittedByKind[i % KINDS.size()]++;
             }
-            Thread.sleep(600); // quiet: every guard's next heartbeats see 30
+            Thread.sleep(600); // quiet: every guard's next heartbeats see BEFORE
             if (proxy != null) {
                 proxy.silenceAll();
             }
@@ -112,7 +114,10 @@ class ScopedRecoveryBoundTest {
             Thread.sleep(1500);
             runs.forEach(r -> r.offered = AFTER_RESTART); // strategies only from Redis's return on
             heal.run(); // restarts Redis (and heals the proxy)
-            Thread.sleep(2500);
+            long before = BEFORE / KINDS.size();
+            FaultChecks.await(() -> before + admitted(runs, 0) >= STRATEGY_CAP && before + admitted(runs, 1) >= STRATEGY_CAP,
+                    20_000, what + ": both strategies at their caps on Redis");
+            Thread.sleep(500); // and offered a while longer: a cap that held must go on holding
             for (Offers r : runs) {
                 r.stop();
             }
@@ -151,6 +156,11 @@ class ScopedRecoveryBoundTest {
             }
             guards.forEach(SniperGuard::close);
         }
+    }
+
+    /** Admissions of {@code kind} the runs have seen so far. */
+    private static long admitted(List<Offers> runs, int kind) {
+        return runs.stream().flatMap(r -> r.outcomes.stream()).filter(o -> o.allowed() && o.kind() == kind).count();
     }
 
     private static SniperSettings viaProxy(TestSettings s, SilentProxy proxy) {
