@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class SettingKeyTest {
     private static final Class<?>[] SETTINGS = {SniperSettings.class, RedisSettings.class, TlsSettings.class,
         SentinelSettings.class, ClusterSettings.class, SniperModeSettings.class, FallbackSettings.class, AgentSettings.class,
-        MetricsSettings.class, InstrumentTarget.class};
+        MetricsSettings.class, InstrumentTarget.class, ScopeSettings.class};
 
     @Test
     void theDeclaredKeysAreExactlyTheDocumentedOnes() throws IllegalAccessException {
@@ -23,7 +23,9 @@ class SettingKeyTest {
             for (Field field : type.getDeclaredFields()) {
                 if (Modifier.isStatic(field.getModifiers()) && field.getType() == SettingKey.class) {
                     field.setAccessible(true);
-                    declared.add(((SettingKey) field.get(null)).path());
+                    // A name the user chooses (a scope's dimension, a value) is "*" in a key, as the docs write it.
+                    declared.add(((SettingKey) field.get(null)).path().replace("scopes.*", "scopes.<dimension>")
+                            .replace("values.*", "values.<value>"));
                 }
             }
         }
