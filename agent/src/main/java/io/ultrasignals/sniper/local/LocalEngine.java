@@ -207,7 +207,7 @@ public final class LocalEngine implements LimitEngine {
         }
         synchronized (lock) {
             Decision stored = decisions.get(signalId, clock.millis());
-            return stored == null ? null : replay(stored.reply);
+            return stored == null ? null : replay(stored, false);
         }
     }
 
