@@ -34,6 +34,10 @@ public final class SettingsDefaults {
     public static final WindowMode SNIPER_WINDOW = WindowMode.FIXED;
     public static final Enforcement SNIPER_ENFORCEMENT = Enforcement.ENFORCE;
 
+    // [runtime.sniper_mode.scopes.<dimension>] A dimension declared without a cap counts its values, caps none.
+    public static final long SCOPE_MAX_SIGNALS_PER_HOUR = 0;
+    public static final long SCOPE_DAILY_SIGNAL_CAP = 0;
+
     // [runtime.sniper_mode.fallback] Circuit breaker numbers close to Resilience4j's own defaults, smaller windows.
     public static final FallbackPolicy FALLBACK_POLICY = FallbackPolicy.LOCAL;
     public static final float FALLBACK_FAILURE_RATE_THRESHOLD = 50f;
@@ -43,6 +47,8 @@ public final class SettingsDefaults {
     public static final int FALLBACK_PERMITTED_CALLS_IN_HALF_OPEN = 2;
     public static final Duration FALLBACK_HEARTBEAT_INTERVAL = Duration.ofMillis(1000);
     public static final Duration FALLBACK_HEARTBEAT_TTL = Duration.ofMillis(5000);
+    /** Not stated: a guard that has not reached Redis has no share and admits nothing locally. */
+    public static final int FALLBACK_FLEET_SIZE = 0;
 
     // [sniper_agent]
     public static final boolean METRICS_ENABLED = true;

@@ -4,6 +4,7 @@ import io.ultrasignals.sniper.Backend;
 import io.ultrasignals.sniper.Decision;
 import io.ultrasignals.sniper.Reason;
 import io.ultrasignals.sniper.script.AcquireArgs;
+import io.ultrasignals.sniper.script.ScopeCap;
 import io.ultrasignals.sniper.script.WindowMode;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class BlockCache {
     /** The fleet's layer, as a block names it. */
-    static final String FLEET = "fleet";
+    static final String FLEET = Decision.FLEET;
+    /** A generation no reply was sent under: {@link #learn} keeps no block, only what an id's decision was. */
+    static final long NEVER = -1;
     /** Entries end this long before T: the local estimate of Redis time may be a little ahead or behind. */
     static final long EARLY_MS = 50;
     /** At most this many ids remembered (blocked, and decided elsewhere); beyond, ids go to Redis. */
@@ -76,9 +79,17 @@ final class BlockCache {
         return new BlockCache(redis && window == WindowMode.FIXED, namespace);
     }
 
-    /** The layers a signal with these arguments is decided by, in the script's order. */
+    /** The layers a signal with these arguments is decided by, in the script's order: the fleet, then its scopes. */
     static List<String> layersOf(AcquireArgs args) {
-        return List.of(FLEET);
+        if (args.scopes().isEmpty()) {
+            return List.of(FLEET);
+        }
+        List<String> layers = new ArrayList<>(1 + args.scopes().size());
+        layers.add(FLEET);
+        for (ScopeCap scope : args.scopes()) {
+            layers.add(scope.scope());
+        }
+        return layers;
     }
 
     /**
@@ -109,7 +120,8 @@ final class BlockCache {
                 continue;
             }
             long retry = b.untilMillis() + EARLY_MS - now;
-            Decision d = Decision.blockedByCap(b.reason(), Backend.CACHE, b.hourCount(), b.dayCount(), retry, now, false);
+            Decision d = Decision.blockedByCap(b.reason(), Backend.CACHE, b.hourCount(), b.dayCount(), retry, now, false)
+                    .withLayer(layer);
             if (id != null && !remember(id, new Remembered(d, b.untilMillis()), now)) {
                 return null;   // too many ids to remember: Redis keeps this one
             }
@@ -227,12 +239,13 @@ final class BlockCache {
     }
 
     private static String layerOf(Decision d) {
-        return FLEET;
+        return d.layer() == null || d.layer().isEmpty() ? FLEET : d.layer();
     }
 
     private static Decision replayOf(Decision d) {
         return new Decision(d.allowed(), d.reason(), d.hourCount(), d.dayCount(), d.retryAfterMillis(),
-                d.serverTimeMillis(), d.backend() == Backend.REDIS ? Backend.CACHE : d.backend(), true, false, null);
+                d.serverTimeMillis(), d.backend() == Backend.REDIS ? Backend.CACHE : d.backend(), true, false, null,
+                d.layer());
     }
 
     /** True if {@code id} is remembered (or was already); false when full even after dropping expired ids. */

@@ -6,7 +6,9 @@ import io.ultrasignals.sniper.Backend;
 import io.ultrasignals.sniper.Decision;
 import io.ultrasignals.sniper.Reason;
 import io.ultrasignals.sniper.script.AcquireArgs;
+import io.ultrasignals.sniper.script.ScopeCap;
 import io.ultrasignals.sniper.script.WindowMode;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -166,6 +168,24 @@ class BlockCacheTest {
         assertThat(cache.answer(signal(null), T0 + 3)).as("signals without an id need no memory").isNotNull();
         cache.learn(signal(null), redisBlock(T, RETRY), cache.generation());   // the next bucket, blocked again
         assertThat(cache.answer(signal("one-more"), T + 10)).as("the old bucket's ids dropped").isNotNull();
+    }
+
+    @Test
+    void aScopesBlockAnswersOnlySignalsOfThatScopeAndNamesIt() {
+        AcquireArgs btc = signal(null).withScopes(List.of(new ScopeCap("symbol=BTCUSDT", 1, 0)));
+        AcquireArgs eth = signal(null).withScopes(List.of(new ScopeCap("symbol=ETHUSDT", 1, 0)));
+        cache.learn(btc, redisBlock(T0, RETRY).withLayer("symbol=BTCUSDT"), cache.generation());
+        Decision d = cache.answer(btc, T0 + 1);
+        assertThat(d.layer()).isEqualTo("symbol=BTCUSDT");
+        assertThat(d.backend()).isEqualTo(Backend.CACHE);
+        assertThat(cache.answer(eth, T0 + 1)).as("another value of the dimension").isNull();
+        assertThat(cache.answer(signal(null), T0 + 1)).as("a signal without the scope").isNull();
+        cache.invalidateKey(NS + ":hour:277");
+        assertThat(cache.answer(btc, T0 + 2)).as("a fleet write leaves the scope's block").isNotNull();
+        cache.invalidateKey(NS + ":scope:symbol=BTCUSDT:hour:277");
+        assertThat(cache.answer(btc, T0 + 3)).isNull();
+        learnBlock();
+        assertThat(cache.answer(eth, T0 + 4).layer()).as("the fleet's block covers every scope").isEqualTo("fleet");
     }
 
     @Test

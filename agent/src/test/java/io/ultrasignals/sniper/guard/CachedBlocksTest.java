@@ -6,6 +6,7 @@ import io.ultrasignals.sniper.Backend;
 import io.ultrasignals.sniper.Decision;
 import io.ultrasignals.sniper.Reason;
 import io.ultrasignals.sniper.Signal;
+import io.ultrasignals.sniper.config.ScopeSettings;
 import io.ultrasignals.sniper.testkit.Poll;
 import io.ultrasignals.sniper.testkit.RedisBinaries;
 import io.ultrasignals.sniper.testkit.RedisFleet;
@@ -160,6 +161,33 @@ class CachedBlocksTest {
             assertThat(full.backend()).isEqualTo(Backend.REDIS);
             assertThat(full.allowed()).isFalse();
             awaitCached(a.guard());
+        }
+    }
+
+    @Test
+    void aCappedScopeIsBlockedFromMemoryWhileOtherSignalsStillGoToRedis(RedisFleet fleet) {
+        RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
+        TestSettings settings = TestSettings.on(redis).namespace(NS).caps(100, 0)
+                .scopes(Map.of("symbol", ScopeSettings.of(1, 0)));
+        try (SniperRuntime a = start(settings, GuardListener.NONE); SniperRuntime b = start(settings, GuardListener.NONE)) {
+            awaitTracking(a.guard(), redis);
+            Signal btc = Signal.withId("btc-1", false).scope("symbol", "BTCUSDT");
+            assertThat(a.guard().acquire(btc).allowed()).isTrue();
+            Poll.until(Duration.ofSeconds(5), "the scope's block from memory", () -> {
+                Decision d = a.guard().acquire(Signal.of(false).scope("symbol", "BTCUSDT"));
+                assertThat(d.allowed()).isFalse();
+                assertThat(d.layer()).isEqualTo("symbol=BTCUSDT");
+                return d.backend() == Backend.CACHE;
+            });
+            Decision other = a.guard().acquire(Signal.of(false).scope("symbol", "ETHUSDT"));
+            assertThat(other.backend()).as("another symbol").isEqualTo(Backend.REDIS);
+            assertThat(other.allowed()).isTrue();
+            Decision bare = a.guard().acquire(Signal.of(false));
+            assertThat(bare.backend()).as("a signal without the scope").isEqualTo(Backend.REDIS);
+            assertThat(bare.allowed()).isTrue();
+            assertThat(b.guard().release("btc-1").released()).isTrue();
+            Poll.until(BOUND, "the scope's cached block dropped after a release elsewhere", () -> a.guard().cachedBlocks() == 0);
+            assertThat(a.guard().acquire(Signal.of(false).scope("symbol", "BTCUSDT")).allowed()).isTrue();
         }
     }
 
