@@ -9,7 +9,12 @@ public enum Reason {
     /** Redis was unavailable and the fallback policy is {@code deny}. */
     SNIPER_FALLBACK_DENY,
     /** A key of the namespace holds wrong data and the fallback policy is {@code deny}. */
-    SNIPER_REDIS_DATA;
+    SNIPER_REDIS_DATA,
+    /**
+     * The fleet is halted (lua/README.md, "Fleet policy, halt, audit"): nothing is admitted until an operator
+     * resumes it or the halt's TTL ends. The halt's text is the decision's {@code detail}.
+     */
+    SNIPER_HALTED;
 
     /** Parses a script's reason string. */
     public static Reason fromScript(String reason) {
@@ -18,6 +23,7 @@ public enum Reason {
             case "SNIPER_MTF_REQUIRED" -> SNIPER_MTF_REQUIRED;
             case "SNIPER_HOURLY_CAP" -> SNIPER_HOURLY_CAP;
             case "SNIPER_DAILY_CAP" -> SNIPER_DAILY_CAP;
+            case "SNIPER_HALTED" -> SNIPER_HALTED;
             default -> throw new IllegalArgumentException("unknown script reason " + reason);
         };
     }

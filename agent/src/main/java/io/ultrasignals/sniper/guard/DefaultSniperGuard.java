@@ -64,6 +64,8 @@ public final class DefaultSniperGuard implements SniperGuard {
     private final BackendState state;
     private final Fallback fallback;
     private final Heartbeat heartbeat;
+    /** The policy and halt last seen in Redis, obeyed by local decisions. */
+    private final ControlView control;
     private final GuardListener listener;
     private final String guardId;
     private final Duration heartbeatInterval;
@@ -97,8 +99,10 @@ public final class DefaultSniperGuard implements SniperGuard {
                 heartbeatTtl.toMillis() + 2 * heartbeatInterval.toMillis() + decisionTimeoutMillis);
         this.state = new BackendState(breaker, this.listener, gate::redisFailed, budget::endEpisode);
         this.fallback = new Fallback(policy.fallback().policy(), shadow, local, budget, gate, reconciler, clock);
+        this.control = new ControlView(policy.maxSignalsPerHour(), policy.dailySignalCap());
         this.heartbeat = redis == null ? null : new Heartbeat(redis, state, reconciler, fleet, budget, gate, clock,
-                this.listener, guardId, heartbeatTtl, policy.maxSignalsPerHour(), policy.dailySignalCap(), decisionTimeoutMillis);
+                this.listener, guardId, heartbeatTtl, policy.maxSignalsPerHour(), policy.dailySignalCap(), decisionTimeoutMillis,
+                control);
     }
 
     /** Starts the heartbeat; decisions work before it (and without it). */
@@ -190,7 +194,7 @@ public final class DefaultSniperGuard implements SniperGuard {
         }
         String notRedis = state.whyNotRedis();
         if (notRedis != null) {
-            return CompletableFuture.completedFuture(finish(fallback.decide(args, FallbackCause.because(notRedis)), start));
+            return CompletableFuture.completedFuture(finish(decideLocally(args, FallbackCause.because(notRedis)), start));
         }
         // The script refuses to count after the moment this call stops waiting, in Redis time.
         Long deadline = clock.known() ? clock.redisNow() + decisionTimeoutMillis : null;
@@ -198,17 +202,44 @@ public final class DefaultSniperGuard implements SniperGuard {
             long took = System.nanoTime() - start;
             if (error == null) {
                 state.redisAnswered(took);
+                control.observe(reply);
                 if (!reply.replayed()) {
                     fleet.observeCounts(reply.serverTimeMillis(), reply.hourCount(), reply.dayCount());
                 }
                 return finish(Decisions.fromReply(reply, Backend.REDIS).inShadow(shadow), start);
             }
-            Decision decision = fallback.decide(args, state.redisFailed(error, took));
+            Decision decision = decideLocally(args, state.redisFailed(error, took));
             if (args.signalId() != null && decision.backend() == Backend.LOCAL && mayHaveRun(error)) {
                 reconciler.recordAmbiguous(args.signalId(), decision.serverTimeMillis(), decision.admitted());
             }
             return finish(decision, start);
         });
+    }
+
+    /**
+     * The fallback's decision, under the fleet's control as last seen: halted, it blocks (counting nothing);
+     * else it decides by the policy's caps when one was stored, else the settings'.
+     */
+    private Decision decideLocally(AcquireArgs args, FallbackCause cause) {
+        String halt = control.halt();
+        if (halt != null) {
+            return Decision.halted(Backend.LOCAL, 0, 0, 0, clock.redisNow(), false, halt).inShadow(shadow);
+        }
+        return fallback.decide(control.localArgs(args), cause);
+    }
+
+    /** The fleet's halt as last seen (null: not halted), the stored policy's version (-1: none). */
+    public String haltSeen() {
+        return control.halt();
+    }
+
+    public long policyVersionSeen() {
+        return control.policyVersion();
+    }
+
+    /** True while the stored policy's fleet caps differ from this runner's settings (it obeys the policy). */
+    public boolean policyDiffersFromSettings() {
+        return control.settingsDiffer();
     }
 
     @Override
