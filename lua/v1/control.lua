@@ -5,18 +5,22 @@
 -- EVALSHA <sha> 1 <ns> policy_clear <who>
 -- EVALSHA <sha> 1 <ns> halt <who> <text> [<ttl_ms>]
 -- EVALSHA <sha> 1 <ns> resume <who>
+-- EVALSHA <sha> 1 <ns> audit <start> <count>
 --   KEYS[1]  namespace
 --   ARGV[1]  the operation
 --   ARGV[2]  who: the operator's identity for the audit, up to 256 bytes (empty: "-")
 --   policy_set: caps 0..1000000000 (0 = none) for the fleet, then up to 64 triples for a dimension
 --            (symbol) or one value (symbol=BTCUSDT), named as acquire's scopes
 --   halt:    text 1..256 bytes; ttl_ms 0..2592000000 (0 or omitted: until resume)
+--   audit:   read-only: XRANGE <ns>:audit <start> + COUNT <count>; start is an entry id, epoch ms, or (id for
+--            after it; count 1..10000
 -- Keys: <ns>:policy "<version>|<hourly>|<daily>[|<name>|<hourly>|<daily>]..." (no TTL), read by acquire and
 --       heartbeat in their own MGET; <ns>:policy:version, the last version given (set and clear both bump it);
 --       <ns>:halt, the halt's text (TTL ttl_ms, or none); <ns>:audit, the stream every change is appended to
 --       (MAXLEN ~ 100000).
 -- Reply: show {policy_version, policy ('' when none), halt ('' when none), halt_ttl_ms (-1 none, -2 not halted)};
---        policy_set / policy_clear {policy_version}; halt {1}; resume {1 if a halt was lifted, else 0}.
+--        policy_set / policy_clear {policy_version}; halt {1}; resume {1 if a halt was lifted, else 0};
+--        audit: the entries, as XRANGE replies them.
 -- Errors start with "ERR sniper:" and write nothing. Runs on Redis 6.2 and 7.x.
 
 local AUDIT_MAX = 100000
@@ -25,9 +29,26 @@ if ns == nil or ns == '' then
   return redis.error_reply('ERR sniper: KEYS[1] must be the namespace (e.g. sniper_signals), got none')
 end
 local op, who = ARGV[1] or '', ARGV[2] or ''
+if op == 'audit' then
+  local start, count = ARGV[2] or '', ARGV[3] or ''
+  if not (string.find(start, '^%(?%d+$') or string.find(start, '^%(?%d+%-%d+$') or start == '-') or #start > 42 then
+    return redis.error_reply('ERR sniper: start (ARGV[2]) must be -, an entry id or epoch ms (with ( for after it),'
+      .. ' got "' .. string.sub(start, 1, 42) .. '"')
+  end
+  if #count > 5 or not string.find(count, '^[1-9]%d*$') or tonumber(count) > 10000 then
+    return redis.error_reply('ERR sniper: count (ARGV[3]) must be an integer 1..10000, got "' .. string.sub(count, 1, 32) .. '"')
+  end
+  local kind = redis.call('TYPE', ns .. ':audit')['ok']
+  if kind == 'none' then
+    return {}
+  elseif kind ~= 'stream' then
+    return redis.error_reply('ERR sniper: key ' .. ns .. ':audit holds a value of another type')
+  end
+  return redis.call('XRANGE', ns .. ':audit', start, '+', 'COUNT', count)
+end
 if op ~= 'show' and op ~= 'policy_set' and op ~= 'policy_clear' and op ~= 'halt' and op ~= 'resume' then
-  return redis.error_reply('ERR sniper: operation (ARGV[1]) must be show, policy_set, policy_clear, halt or resume,'
-    .. ' got "' .. string.sub(op, 1, 32) .. '"')
+  return redis.error_reply('ERR sniper: operation (ARGV[1]) must be show, policy_set, policy_clear, halt, resume or'
+    .. ' audit, got "' .. string.sub(op, 1, 32) .. '"')
 end
 if #who > 256 then
   return redis.error_reply('ERR sniper: who (ARGV[2]) must be at most 256 bytes, got ' .. #who)

@@ -228,6 +228,11 @@ public final class DefaultSniperGuard implements SniperGuard {
         return fallback.decide(control.localArgs(args), cause);
     }
 
+    /** The Redis engine this guard decides with, if Redis is configured (the CLI's control commands use it). */
+    public java.util.Optional<RedisEngine> redisEngine() {
+        return java.util.Optional.ofNullable(redis);
+    }
+
     /** The fleet's halt as last seen (null: not halted), the stored policy's version (-1: none). */
     public String haltSeen() {
         return control.halt();

@@ -138,6 +138,11 @@ public final class RedisEngine implements LimitEngine {
         return runner.run(scripts.release(), keys, argv).thenApply(CountsReply::fromWire);
     }
 
+    /** control.lua with these arguments (show, policy_set, policy_clear, halt, resume, audit): its raw reply. */
+    public List<Object> control(String... argv) {
+        return join(runner.run(scripts.control(), keys, argv));
+    }
+
     public CompletableFuture<CountsReply> creditAsync(long hourBucket, long dayBucket, long n, String batchId) {
         return creditAsync(hourBucket, dayBucket, n, batchId, List.of());
     }
