@@ -77,17 +77,17 @@ if deadline_s ~= '' and (#deadline_s > 15 or not string.find(deadline_s, '^%d+$'
 end
 -- Scopes: ARGV[9..] in threes. Checked in full before anything is read or written; a scope names one
 -- value of a dimension (one per dimension), so its keys derive from the namespace and share its hash slot.
+-- scopes[i] is the i-th scope, dims[i] its dimension, caps[2i-1] and caps[2i] its hourly and daily cap.
 -- A triple starting @who= is the caller's identity for the audit, not a scope.
 local nscopes = 0
-local scopes, scope_dims, scope_hcaps, scope_dcaps
+local scopes, dims, caps
 local who, who_guard, who_runner, audit_max = false, '-', '-', AUDIT_MAX_DEFAULT
 if #ARGV > 8 then
   if (#ARGV - 8) % 3 ~= 0 then
     return redis.error_reply('ERR sniper: scopes (ARGV[9..]) come in threes: scope, hourly_cap, daily_cap; got '
       .. (#ARGV - 8) .. ' arguments')
   end
-  scopes, scope_dims, scope_hcaps, scope_dcaps = {}, {}, {}, {}
-  local dims = {}
+  scopes, dims, caps = {}, {}, {}
   for at = 9, #ARGV, 3 do
     local scope, sh, sd = ARGV[at], ARGV[at + 1], ARGV[at + 2]
     if string.sub(scope, 1, 5) == '@who=' then
@@ -108,11 +108,12 @@ if #ARGV > 8 then
           .. ' 0-9 _ from a letter, up to 32 bytes; value A-Z a-z 0-9 . _ / : -, 1..64 bytes; got "'
           .. string.sub(scope, 1, 100) .. '"')
       end
-      if dims[dim] then
-        return redis.error_reply('ERR sniper: scope (ARGV[' .. at .. ']) repeats dimension "' .. dim
-          .. '": one value per dimension')
+      for j = 1, nscopes do
+        if dims[j] == dim then
+          return redis.error_reply('ERR sniper: scope (ARGV[' .. at .. ']) repeats dimension "' .. dim
+            .. '": one value per dimension')
+        end
       end
-      dims[dim] = true
       local h = #sh <= 10 and string.find(sh, '^%d+$') and sh + 0
       if not h or h > 1000000000 then
         return redis.error_reply('ERR sniper: hourly_cap (ARGV[' .. (at + 1) .. ']) of scope ' .. scope
@@ -127,7 +128,7 @@ if #ARGV > 8 then
       if nscopes > 8 then
         return redis.error_reply('ERR sniper: at most 8 scopes per signal, got ' .. ((#ARGV - 8) / 3 - (who and 1 or 0)))
       end
-      scopes[nscopes], scope_dims[nscopes], scope_hcaps[nscopes], scope_dcaps[nscopes] = scope, dim, h, d
+      scopes[nscopes], dims[nscopes], caps[2 * nscopes - 1], caps[2 * nscopes] = scope, dim, h, d
     end
   end
 end
@@ -193,15 +194,20 @@ else
   all = {hour_key, day_key, ns .. ':held', policy_key, halt_key}
 end
 if nscopes > 0 then
-  local h, d = ':hour:' .. string.format('%d', hour), ':day:' .. string.format('%d', day)
-  local ph, pd = ':hour:' .. string.format('%d', hour - 1), ':day:' .. string.format('%d', day - 1)
-  for i = 1, nscopes do
-    local base = ns .. ':scope:' .. scopes[i]
-    all[#all + 1] = base .. h
-    all[#all + 1] = base .. d
-    if sliding then
-      all[#all + 1] = base .. ph
-      all[#all + 1] = base .. pd
+  local h, d = string.format(':hour:%d', hour), string.format(':day:%d', day)
+  local n, p = #all, ns .. ':scope:'
+  if sliding then
+    local ph, pd = string.format(':hour:%d', hour - 1), string.format(':day:%d', day - 1)
+    for i = 1, nscopes do
+      local scope = scopes[i]
+      all[n + 1], all[n + 2], all[n + 3], all[n + 4] = p .. scope .. h, p .. scope .. d, p .. scope .. ph, p .. scope .. pd
+      n = n + 4
+    end
+  else
+    for i = 1, nscopes do
+      local scope = scopes[i]
+      all[n + 1], all[n + 2] = p .. scope .. h, p .. scope .. d
+      n = n + 2
     end
   end
   raw = redis.call('MGET', unpack(all))
@@ -262,13 +268,13 @@ if policy then
   for i = 1, nscopes do
     local _, e = string.find(policy, '|' .. scopes[i] .. '|', 1, true)
     if not e then
-      _, e = string.find(policy, '|' .. scope_dims[i] .. '|', 1, true)
+      _, e = string.find(policy, '|' .. dims[i] .. '|', 1, true)
     end
     local sh, sd
     if e then
       sh, sd = string.match(policy, '^(%d+)|(%d+)', e + 1)
     end
-    scope_hcaps[i], scope_dcaps[i] = sh and sh + 0 or 0, sd and sd + 0 or 0
+    caps[2 * i - 1], caps[2 * i] = sh and sh + 0 or 0, sd and sd + 0 or 0
   end
 end
 local halt = raw[sliding and 7 or 5]
@@ -288,41 +294,39 @@ if held then
 end
 
 -- Each scope's counts, by the fleet's rules above (sliding: the exact estimate; a fraction above the
--- floor blocks). Scope i's keys follow the fleet's in `all`, `per` of them. Scopes hold nothing back:
--- a guard deciding locally admits nothing in a capped scope (README, "Scopes").
-local scope_counts
+-- floor blocks). Scope i's keys follow the fleet's in `all` and `raw`, `per` of them from first + (i-1)*per + 1;
+-- counts[2i-1] and counts[2i] are its hour and day counts plus 1 where the exact estimate has a fraction above
+-- them. Scopes hold nothing back: a guard deciding locally admits nothing in a capped scope (README, "Scopes").
+local counts, per, first
 if nscopes > 0 then
-  scope_counts = {}
-  local per, first = sliding and 4 or 2, sliding and 7 or 5
-  for i = 1, nscopes do
-    local c = {0, 0, 0, 0}
-    for j = 1, per do
-      local at = first + (i - 1) * per + j
-      local v = raw[at]
-      if v then
-        if #v > 15 or not (v == '0' or string.find(v, '^[1-9]%d*$')) then
-          return redis.error_reply('ERR sniper: key ' .. all[at] .. ' holds "' .. string.sub(v, 1, 32) .. '", not a count')
-        end
-        c[j] = v + 0
-      elseif redis.call('EXISTS', all[at]) == 1 then
-        return redis.error_reply('ERR sniper: key ' .. all[at] .. ' holds a value of another type')
+  counts, per, first = {}, sliding and 4 or 2, sliding and 7 or 5
+  for at = first + 1, first + per * nscopes do
+    local v = raw[at]
+    if v then
+      if #v > 15 or not (v == '0' or string.find(v, '^[1-9]%d*$')) then
+        return redis.error_reply('ERR sniper: key ' .. all[at] .. ' holds "' .. string.sub(v, 1, 32) .. '", not a count')
       end
+    elseif redis.call('EXISTS', all[at]) == 1 then
+      return redis.error_reply('ERR sniper: key ' .. all[at] .. ' holds a value of another type')
     end
-    -- {hour, day, hour_over, day_over, raw hour exists, raw day exists}
-    local sc = {c[1], c[2], 0, 0, raw[first + (i - 1) * per + 1], raw[first + (i - 1) * per + 2]}
+  end
+  for i = 1, nscopes do
+    local at = first + (i - 1) * per
+    local hc, dc = raw[at + 1], raw[at + 2]
+    hc, dc = hc and hc + 0 or 0, dc and dc + 0 or 0
     if sliding then
       for k = 1, 2 do
+        local v = raw[at + 2 + k]
         local w = k == 1 and HOUR_MS or DAY_MS
-        local b = k == 1 and hour or day
-        local p, a = c[k + 2], w - (now - b * w)
-        local q = math.floor(p / w)
-        local r = p - q * w
+        local pv, a = v and v + 0 or 0, w - (now - (k == 1 and hour or day) * w)
+        local q = math.floor(pv / w)
+        local r = pv - q * w
         local g = math.fmod(r * a, w)
-        sc[k] = sc[k] + q * a + (r * a - g) / w
-        if g > 0 then sc[k + 2] = 1 end
+        local e = q * a + (r * a - g) / w + (g > 0 and 1 or 0)
+        if k == 1 then hc = hc + e else dc = dc + e end
       end
     end
-    scope_counts[i] = sc
+    counts[2 * i - 1], counts[2 * i] = hc, dc
   end
 end
 
@@ -339,11 +343,11 @@ elseif dcap > 0 and day_count + day_over + held_day + 1 > dcap then
   reason, retry, layer = 'SNIPER_DAILY_CAP', (day + 1) * DAY_MS - now, 'fleet'
 else
   for i = 1, nscopes do
-    local sc = scope_counts[i]
-    if scope_hcaps[i] > 0 and sc[1] + sc[3] + 1 > scope_hcaps[i] then
+    local h, d = caps[2 * i - 1], caps[2 * i]
+    if h > 0 and counts[2 * i - 1] + 1 > h then
       reason, retry, layer = 'SNIPER_HOURLY_CAP', (hour + 1) * HOUR_MS - now, scopes[i]
       break
-    elseif scope_dcaps[i] > 0 and sc[2] + sc[4] + 1 > scope_dcaps[i] then
+    elseif d > 0 and counts[2 * i] + 1 > d then
       reason, retry, layer = 'SNIPER_DAILY_CAP', (day + 1) * DAY_MS - now, scopes[i]
       break
     end
@@ -354,11 +358,11 @@ else
     if raw[1] then redis.call('INCR', hour_key) else redis.call('SET', hour_key, 1, 'PX', 2 * HOUR_MS) end
     if raw[2] then redis.call('INCR', day_key) else redis.call('SET', day_key, 1, 'PX', 2 * DAY_MS) end
     hour_count, day_count = hour_count + 1, day_count + 1
-    local per, first = sliding and 4 or 2, sliding and 7 or 5
-    for i = 1, nscopes do
-      local sc, hk, dk = scope_counts[i], all[first + (i - 1) * per + 1], all[first + (i - 1) * per + 2]
-      if sc[5] then redis.call('INCR', hk) else redis.call('SET', hk, 1, 'PX', 2 * HOUR_MS) end
-      if sc[6] then redis.call('INCR', dk) else redis.call('SET', dk, 1, 'PX', 2 * DAY_MS) end
+    if nscopes > 0 then
+      for at = first + 1, first + per * nscopes, per do
+        if raw[at] then redis.call('INCR', all[at]) else redis.call('SET', all[at], 1, 'PX', 2 * HOUR_MS) end
+        if raw[at + 1] then redis.call('INCR', all[at + 1]) else redis.call('SET', all[at + 1], 1, 'PX', 2 * DAY_MS) end
+      end
     end
     -- The audit: who admitted what, in this same call; MAXLEN ~ trims whole nodes (cheap, approximate).
     redis.call('XADD', ns .. ':audit', 'MAXLEN', '~', audit_max, '*', 'event', 'admit', 'time',
