@@ -8,16 +8,18 @@ flush() runs on the heartbeat thread only."""
 
 import threading
 from collections import deque
-from typing import Callable, Dict, Tuple
+from typing import Sequence, Callable, Dict, Tuple
 
 HOUR_MS = 3_600_000
 DAY_MS = 86_400_000
 
 
 class Reconciler:
-    def __init__(self, local, guard_id: str):
+    def __init__(self, local, guard_id: str, identity: Sequence[str] = ()):
         self._local = local
         self._guard_id = guard_id
+        # The @who triple credit and release pass for the audit stream (lua/README.md).
+        self.identity = list(identity)
         self._sequence = 0
         self._batches = deque()  # (hour, day, n, batch_id, scopes), the id fixed when the batch is made
         self._releases = deque()
@@ -69,12 +71,12 @@ class Reconciler:
             credited = 0
             while self._batches:
                 hour, day, n, batch_id, scopes = self._batches[0]
-                applied = call("credit", [str(hour), str(day), str(n), batch_id, *scopes])[0]
+                applied = call("credit", [str(hour), str(day), str(n), batch_id, *self.identity, *scopes])[0]
                 if applied == 1:  # 0: an earlier, timed-out try did run; in the books either way
                     credited += n
                 self._batches.popleft()
             while self._releases:
-                call("release", [self._releases[0]])
+                call("release", [self._releases[0], *self.identity])
                 self._releases.popleft()
             self.caught_up = True
             return credited
