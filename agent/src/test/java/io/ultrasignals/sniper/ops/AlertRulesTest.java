@@ -55,7 +55,7 @@ class AlertRulesTest {
 
     @Test
     void everyAlertHasSeveritySummaryAndDescription() {
-        assertThat(alerts).extracting(AlertRule::name).containsExactlyInAnyOrder("SniperFallbackActive",
+        assertThat(alerts).extracting(AlertRule::name).containsExactlyInAnyOrder("SniperFallbackActive", "SniperHaltLeftOn",
                 "SniperHourlyCapExhaustedEarly", "SniperDailyCapExhaustedEarly", "SniperDecisionLatencyHigh",
                 "SniperTargetDown", "SniperClockOffsetLarge");
         for (AlertRule alert : alerts) {
