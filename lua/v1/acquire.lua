@@ -365,7 +365,8 @@ else
       end
     end
     -- The audit: who admitted what, in this same call; MAXLEN ~ trims whole nodes (cheap, approximate).
-    redis.call('XADD', ns .. ':audit', 'MAXLEN', '~', audit_max, '*', 'event', 'admit', 'time',
+    -- pcall: the counts are written; a key <ns>:audit of another type loses the entry, never the decision.
+    redis.pcall('XADD', ns .. ':audit', 'MAXLEN', '~', audit_max, '*', 'event', 'admit', 'time',
       string.format('%d', now), 'guard', who_guard, 'runner', who_runner, 'signal', signal_id,
       'layer', nscopes > 0 and 'fleet ' .. table.concat(scopes, ' ') or 'fleet', 'backend', 'redis',
       'policy', policy_version)

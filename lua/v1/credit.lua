@@ -114,7 +114,8 @@ for i = 1, #keys do
 end
 redis.call('SET', mark_key, '1', 'PX', MARK_TTL_MS)
 local t = redis.call('TIME')
-redis.call('XADD', ns .. ':audit', 'MAXLEN', '~', audit_max, '*', 'event',
+-- pcall: a key <ns>:audit of another type loses the entry, never the credit (already written).
+redis.pcall('XADD', ns .. ':audit', 'MAXLEN', '~', audit_max, '*', 'event',
   string.sub(batch_id, 1, 7) == 'restore' and 'restore' or 'credit', 'time',
   string.format('%d', t[1] * 1000 + math.floor(t[2] / 1000)), 'guard', who_guard, 'runner', who_runner,
   'signal', batch_id, 'layer', #scopes > 0 and 'fleet ' .. table.concat(scopes, ' ') or 'fleet', 'backend', 'local',

@@ -88,7 +88,8 @@ local layers = 'fleet'
 if tail ~= '' then
   layers = 'fleet' .. string.gsub(string.match(tail, '^|[^|]*(.*)$'), '|', ' ')
 end
-redis.call('XADD', ns .. ':audit', 'MAXLEN', '~', audit_max, '*', 'event', 'release', 'time',
+-- pcall: a key <ns>:audit of another type loses the entry, never the release (already written).
+redis.pcall('XADD', ns .. ':audit', 'MAXLEN', '~', audit_max, '*', 'event', 'release', 'time',
   string.format('%d', t[1] * 1000 + math.floor(t[2] / 1000)), 'guard', who_guard, 'runner', who_runner,
   'signal', signal_id, 'layer', layers, 'backend', 'redis')
 return {1, counts[1], counts[2]}
