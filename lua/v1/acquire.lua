@@ -146,7 +146,9 @@ if signal_id ~= '' then
   if stored then
     -- A decision made with scopes goes on with |<blocking layer>|<scope>|<scope>...
     local a, r, h, d, ra, t, tail = string.match(stored, '^([01])|([%u_]+)|(%d+)|(%d+)|(%d+)|(%d+)|%d+|%d+|[01](.*)$')
-    local layer = a and (tail == '' and '' or string.match(tail, '^|([^|]*)'))
+    -- A decision made without scopes names no layer: the fleet's, when a cap blocked it.
+    local layer = a and (tail ~= '' and string.match(tail, '^|([^|]*)')
+      or tail == '' and (a == '0' and r ~= 'SNIPER_MTF_REQUIRED' and 'fleet' or ''))
     if not layer then
       return redis.error_reply('ERR sniper: key ' .. op_key .. ' holds a corrupt decision')
     end

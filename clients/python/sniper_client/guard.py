@@ -245,7 +245,8 @@ class SniperGuard:
             cause = self._failed(e)
             decision = self._fallback_decision(argv, cause, hourly_cap, daily_cap)
             if signal_id and decision.backend == "local" and may_have_run(e):
-                self._reconciler.record_ambiguous(signal_id, decision.server_time_ms, decision.reason == OK)
+                self._reconciler.record_ambiguous(signal_id, decision.server_time_ms, decision.reason == OK,
+                                                  tuple(scope for scope, _, _ in scopes))
             return decision
         self.breaker.on_success()
         if len(reply) >= 10 and not reply[6]:

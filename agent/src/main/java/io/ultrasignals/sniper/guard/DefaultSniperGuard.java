@@ -210,7 +210,7 @@ public final class DefaultSniperGuard implements SniperGuard {
             }
             Decision decision = decideLocally(args, state.redisFailed(error, took));
             if (args.signalId() != null && decision.backend() == Backend.LOCAL && mayHaveRun(error)) {
-                reconciler.recordAmbiguous(args.signalId(), decision.serverTimeMillis(), decision.admitted());
+                reconciler.recordAmbiguous(args.signalId(), decision.serverTimeMillis(), decision.admitted(), args.scopes());
             }
             return finish(decision, start);
         });

@@ -74,4 +74,20 @@ class ScopedFallbackTest {
         assertThat(books.hourCount()).isEqualTo(2);
         assertThat(books.scopes().get(0).hourCount()).as("only the scoped admission counts in its scope").isEqualTo(1);
     }
+
+    @Test
+    void anAmbiguousScopedSignalIsSettledInEveryLayerOnce() {
+        cutOffWithAShareOf(2);
+        AcquireArgs scoped = new AcquireArgs(90, 0, false, false, "s-1", null, WindowMode.FIXED,
+                List.of(new ScopeCap("account=A1", 0, 0)));
+        Decision local = fallback.decide(scoped, TIMEOUT);
+        assertThat(local.allowed()).isTrue();
+        // Its Redis call timed out: it may or may not have run there (here it did not).
+        reconciler.recordAmbiguous("s-1", local.serverTimeMillis(), true, scoped.scopes());
+        LocalEngine redisBooks = new LocalEngine(clock::redisNow);
+        reconciler.flush(redisBooks);
+        StatusReply books = redisBooks.status(T0, List.of("account=A1"));
+        assertThat(books.hourCount()).as("counted once: by the settling acquire, not again by the credit").isEqualTo(1);
+        assertThat(books.scopes().get(0).hourCount()).as("in its scope too").isEqualTo(1);
+    }
 }
