@@ -8,8 +8,6 @@ import io.ultrasignals.sniper.Reason;
 import io.ultrasignals.sniper.Signal;
 import io.ultrasignals.sniper.SniperGuards;
 import io.ultrasignals.sniper.config.FallbackPolicy;
-import io.ultrasignals.sniper.config.RedisSettings;
-import io.ultrasignals.sniper.config.SniperSettings;
 import io.ultrasignals.sniper.script.Buckets;
 import io.ultrasignals.sniper.script.ScriptCatalog;
 import io.ultrasignals.sniper.testkit.RedisExtension;
@@ -158,8 +156,8 @@ class FleetControlTest {
         String ns = settings.namespace();
         try (SilentProxy toA = SilentProxy.to(redis.host(), redis.port());
              SilentProxy toB = SilentProxy.to(redis.host(), redis.port());
-             DefaultSniperGuard a = (DefaultSniperGuard) SniperGuards.start(viaProxy(settings, toA));
-             DefaultSniperGuard b = (DefaultSniperGuard) SniperGuards.start(viaProxy(settings, toB));
+             DefaultSniperGuard a = (DefaultSniperGuard) SniperGuards.start(FaultChecks.viaProxy(settings, toA));
+             DefaultSniperGuard b = (DefaultSniperGuard) SniperGuards.start(FaultChecks.viaProxy(settings, toB));
              RespConnection raw = redis.connect()) {
             for (int i = 0; i < 4; i++) {
                 assertThat(a.acquire(Signal.of(true)).backend()).isEqualTo(Backend.REDIS);
@@ -210,11 +208,4 @@ class FleetControlTest {
         }
     }
 
-    private static SniperSettings viaProxy(TestSettings s, SilentProxy proxy) {
-        SniperSettings base = s.build();
-        return SniperSettings.builder().sniperMode(base.sniperMode()).agent(base.agent())
-                .redis(RedisSettings.builder().enabled(true).host(proxy.host()).port(proxy.port()).namespace(s.namespace())
-                        .decisionTimeout(Duration.ofMillis(150)).connectTimeout(Duration.ofSeconds(3)).build())
-                .build();
-    }
 }
