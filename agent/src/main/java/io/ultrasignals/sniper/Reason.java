@@ -1,6 +1,6 @@
 package io.ultrasignals.sniper;
 
-/** Why a decision came out as it did. The first four are the scripts' reasons. */
+/** Why a decision came out as it did. The first four and {@link #SNIPER_HALTED} are the scripts' reasons. */
 public enum Reason {
     OK,
     SNIPER_MTF_REQUIRED,
@@ -10,6 +10,12 @@ public enum Reason {
     SNIPER_FALLBACK_DENY,
     /** A key of the namespace holds wrong data and the fallback policy is {@code deny}. */
     SNIPER_REDIS_DATA,
+    /**
+     * Redis was unavailable, the fallback policy is {@code local}, and this guard's share of a cap is used up, or it
+     * has none (it has not reached Redis since it started): the cap itself was not reached (the decision's counts,
+     * last seen from Redis plus local admissions, are below it; the detail names the window).
+     */
+    SNIPER_FALLBACK_SHARE,
     /**
      * The fleet is halted (lua/README.md, "Fleet policy, halt, audit"): nothing is admitted until an operator
      * resumes it or the halt's TTL ends. The halt's text is the decision's {@code detail}.

@@ -3,9 +3,11 @@ package io.ultrasignals.sniper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Decisions built by name say what they are; shadow lets through what would have been blocked. */
+@Tag("unit")
 class DecisionTest {
     @Test
     void factoriesSayWhatTheDecisionIs() {
@@ -20,7 +22,7 @@ class DecisionTest {
                 .isEqualTo(new Decision(true, Reason.OK, 0, 0, 0, 100, Backend.ALLOW, false, false, null));
         assertThat(Decision.fallbackDenied(Reason.SNIPER_REDIS_DATA, 100))
                 .isEqualTo(new Decision(false, Reason.SNIPER_REDIS_DATA, 0, 0, 0, 100, Backend.DENY, false, false, null));
-        assertThat(Decision.waitingForGate(100))
+        assertThat(Decision.waitingForGate(0, 0, 100))
                 .isEqualTo(new Decision(false, Reason.SNIPER_FALLBACK_DENY, 0, 0, 0, 100, Backend.LOCAL, false, false, null));
     }
 

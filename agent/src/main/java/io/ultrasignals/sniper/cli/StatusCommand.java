@@ -1,8 +1,10 @@
 package io.ultrasignals.sniper.cli;
 
+import io.ultrasignals.sniper.Backend;
 import io.ultrasignals.sniper.GuardStatus;
 import io.ultrasignals.sniper.config.SniperSettings;
 import io.ultrasignals.sniper.guard.GuardListener;
+import io.ultrasignals.sniper.script.Buckets;
 import io.ultrasignals.sniper.script.ScopeCap;
 import io.ultrasignals.sniper.script.StatusReply;
 import java.util.ArrayList;
@@ -15,7 +17,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Current hour and day counts, their TTLs, the caps, and the backend.")
+        description = "Counts and caps of the hour and the day, the time until each resets, the backend, the breaker, "
+                + "the live guards and the clock offset.")
 final class StatusCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -29,36 +32,79 @@ final class StatusCommand implements Callable<Integer> {
         SniperSettings settings = common.settings();
         try (GuardSession session = GuardSession.open(settings, true, GuardListener.NONE)) {
             GuardStatus s = session.runtime.guard().status();
+            // Redis time, as the buckets count it: the local clock corrected by the measured offset.
+            long now = System.currentTimeMillis() - s.clockOffsetMillis();
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("namespace", settings.redis().effectiveNamespace());
             out.put("hour_count", s.hourCount());
             out.put("hourly_cap", s.hourlyCap());
-            out.put("hour_ttl_ms", s.hourTtlMillis());
+            out.put("hour_resets_in_ms", untilNext(now, Buckets.HOUR_MS));
             out.put("day_count", s.dayCount());
             out.put("daily_cap", s.dailyCap());
-            out.put("day_ttl_ms", s.dayTtlMillis());
+            out.put("day_resets_in_ms", untilNext(now, Buckets.DAY_MS));
             out.put("backend", s.backend().label());
             out.put("breaker", s.breakerState());
+            out.put("live_guards", liveGuards(session, settings, now));
             out.put("clock_offset_ms", s.clockOffsetMillis());
-            List<Map<String, Object>> layers = layers(settings, session);
+            List<Map<String, Object>> layers = layers(settings, session, now);
             if (common.json) {
                 if (!scopes.isEmpty()) {
                     out.put("scopes", layers);
                 }
                 System.out.println(Json.of(out));
             } else {
-                out.forEach((k, v) -> System.out.printf("%-16s %s%n", k, v));
+                System.out.printf("namespace    %s%n", out.get("namespace"));
+                System.out.printf("hour         %s  resets in %s%n", used(s.hourCount(), s.hourlyCap()),
+                        duration(untilNext(now, Buckets.HOUR_MS)));
+                System.out.printf("day          %s  resets in %s%n", used(s.dayCount(), s.dailyCap()),
+                        duration(untilNext(now, Buckets.DAY_MS)));
+                System.out.printf("backend      %s (breaker %s)%n", s.backend().label(), s.breakerState());
+                Object live = out.get("live_guards");
+                System.out.printf("live guards  %s%n", live == null ? "unknown (Redis not in use)" : live + " (this command not counted)");
+                System.out.printf("clock offset %d ms (local minus Redis)%n", s.clockOffsetMillis());
                 for (Map<String, Object> layer : layers) {
-                    System.out.printf("%-16s hour %s/%s  day %s/%s%n", layer.get("scope"), layer.get("hour_count"),
-                            capText(layer.get("hourly_cap")), layer.get("day_count"), capText(layer.get("daily_cap")));
+                    System.out.printf("%-12s hour %s, day %s%n", layer.get("scope"),
+                            used((Long) layer.get("hour_count"), (Long) layer.get("hourly_cap")),
+                            used((Long) layer.get("day_count"), (Long) layer.get("daily_cap")));
                 }
             }
             return SniperCli.OK;
         }
     }
 
+    /** Guards of the namespace live now, from Redis, without this command's own; null without Redis. */
+    private static Long liveGuards(GuardSession session, SniperSettings settings, long now) {
+        if (!session.usesRedis() || session.runtime.guard().currentBackend() != Backend.REDIS) {
+            return null;
+        }
+        try {
+            return new NamespaceKeys(session.runtime.link().orElseThrow().connection(),
+                    settings.redis().effectiveNamespace()).liveGuards(now, session.runtime.guard().guardId());
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Milliseconds until the window of {@code length} holding {@code now} ends: when its count starts again at 0. */
+    static long untilNext(long now, long length) {
+        return length - Math.floorMod(now, length);
+    }
+
+    private static String used(long count, long cap) {
+        return cap == 0 ? count + " (no cap)" : count + " of " + cap;
+    }
+
+    /** 3725000 ms as "1h 2m 5s". */
+    static String duration(long millis) {
+        long s = (millis + 999) / 1000;
+        long h = s / 3600;
+        long m = s % 3600 / 60;
+        long sec = s % 60;
+        return h > 0 ? String.format("%dh %02dm %02ds", h, m, sec) : m > 0 ? String.format("%dm %02ds", m, sec) : sec + "s";
+    }
+
     /** Each --scope's counts with the caps the settings give it (0: none). */
-    private List<Map<String, Object>> layers(SniperSettings settings, GuardSession session) {
+    private List<Map<String, Object>> layers(SniperSettings settings, GuardSession session, long now) {
         List<String> names = Scopes.names(scopes);
         List<ScopeCap> caps = new ArrayList<>();
         for (String name : names) {
@@ -73,16 +119,12 @@ final class StatusCommand implements Callable<Integer> {
             layer.put("scope", c.scope());
             layer.put("hour_count", c.hourCount());
             layer.put("hourly_cap", caps.get(i).hourlyCap());
-            layer.put("hour_ttl_ms", c.hourTtlMillis());
+            layer.put("hour_resets_in_ms", untilNext(now, Buckets.HOUR_MS));
             layer.put("day_count", c.dayCount());
             layer.put("daily_cap", caps.get(i).dailyCap());
-            layer.put("day_ttl_ms", c.dayTtlMillis());
+            layer.put("day_resets_in_ms", untilNext(now, Buckets.DAY_MS));
             layers.add(layer);
         }
         return layers;
-    }
-
-    private static String capText(Object cap) {
-        return Long.valueOf(0).equals(cap) ? "no cap" : String.valueOf(cap);
     }
 }

@@ -4,8 +4,9 @@ import io.ultrasignals.sniper.script.WindowMode;
 import java.time.Duration;
 
 /**
- * Every default value of the settings, in one place. The builders start from these; {@code docs/settings.md}
- * lists the same values (a test holds the two together). Keys in brackets are the YAML keys.
+ * Every default value of the settings, as the builders start from them. The defaults are stated in
+ * {@code settings/schema.yaml} (docs/settings.md is generated from it), and SettingsSchemaTest holds these to it.
+ * Keys in brackets are the YAML keys.
  */
 public final class SettingsDefaults {
     private SettingsDefaults() {
@@ -46,6 +47,8 @@ public final class SettingsDefaults {
     public static final int FALLBACK_PERMITTED_CALLS_IN_HALF_OPEN = 2;
     public static final Duration FALLBACK_HEARTBEAT_INTERVAL = Duration.ofMillis(1000);
     public static final Duration FALLBACK_HEARTBEAT_TTL = Duration.ofMillis(5000);
+    /** Not stated: a guard that has not reached Redis has no share and admits nothing locally. */
+    public static final int FALLBACK_FLEET_SIZE = 0;
 
     // [sniper_agent]
     public static final boolean METRICS_ENABLED = true;

@@ -66,20 +66,31 @@ final class Heartbeat {
         }
         long start = System.nanoTime();
         try {
-            // Books open: this guard may hold local admissions, and says so before it credits them.
-            boolean onRedis = state.booksComplete();
-            HeartbeatReply hb = send(onRedis ? GuardState.REDIS : GuardState.LOCAL);
-            if (lastEpoch != 0 && hb.epoch() != lastEpoch) {
-                restoreLostCounts(hb);
-            }
-            lastEpoch = hb.epoch();
-            observe(hb);
-            long credited = reconciler.flush(redis);
-            if (onRedis) {
-                // Also clears an episode a decision of the last outage may have seeded after the return.
-                budget.endEpisode();
+            long credited;
+            if (lastEpoch == 0) {
+                // Not heard from Redis since start, so not in its reckoning: guards on Redis keep room for this one
+                // (fleet_size) and Redis holds nothing for it. Ask without registering first (a redis beat that
+                // failed would keep the local-admission gate shut), then return: credit, and register with redis.
+                redis.status(null);
+                credited = returnToRedis();
             } else {
-                credited += returnToRedis();
+                // Books open: this guard may hold local admissions, and says so before it credits them.
+                boolean onRedis = state.booksComplete();
+                HeartbeatReply hb = send(onRedis ? GuardState.REDIS : GuardState.LOCAL);
+                if (hb.epoch() != lastEpoch) {
+                    restoreLostCounts(hb);
+                }
+                lastEpoch = hb.epoch();
+                observe(hb);
+                if (onRedis) {
+                    // Books complete: no local admission is pending (BackendState orders them before a return's
+                    // credit); only releases asked for while the breaker let no call through may wait.
+                    credited = reconciler.replayReleases(redis);
+                    // Also clears an episode a decision of the last outage may have seeded after the return.
+                    budget.endEpisode();
+                } else {
+                    credited = returnToRedis();
+                }
             }
             if (credited > 0) {
                 LOG.info("sniper: credited " + credited + " local admissions to Redis");
@@ -97,18 +108,25 @@ final class Heartbeat {
     }
 
     /**
-     * Ends an outage's books: decisions stop going local (they wait, {@link BackendState#returnBegins}), what they
-     * admitted since the flush is credited, and Redis hears {@code redis}, which releases this guard's share; only
-     * then may Redis decide, so none of its decisions is held back for this guard's own share.
+     * Ends an outage's books: decisions stop entering the fallback (they wait, {@link BackendState#returnBegins}),
+     * the fallback decisions already under way are waited for, everything admitted locally is credited, and Redis
+     * hears {@code redis}, which releases this guard's share; only then may Redis decide, so no local admission
+     * is credited after that beat and none of Redis's decisions is held back for this guard's own share.
      */
     private long returnToRedis() {
         state.returnBegins();
+        state.awaitFallbackDecisions();
         long credited = reconciler.flush(redis);
-        observe(send(GuardState.REDIS));
-        state.booksCompleted();
+        HeartbeatReply hb = send(GuardState.REDIS);
+        if (lastEpoch == 0) {
+            lastEpoch = hb.epoch();
+        }
+        observe(hb);
+        if (state.booksCompleted()) {
+            // Books complete: a later outage starts from the share recorded now, not the old episode's.
+            budget.endEpisode();
+        }
         state.returnEnded();
-        // Books complete: a later outage starts from the share recorded now, not the old episode's.
-        budget.endEpisode();
         return credited;
     }
 
@@ -118,7 +136,7 @@ final class Heartbeat {
             return;
         }
         try {
-            redis.heartbeatAsync(guardId, ttl, hourlyCap, dailyCap, GuardState.LEAVE)
+            redis.heartbeatAsync(guardId, ttl, budget.capOnRedis(hourlyCap), budget.capOnRedis(dailyCap), GuardState.LEAVE)
                     .get(decisionTimeoutMillis * 2, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             // Harmless: the guard then stays in the reckoning until its buckets end.
@@ -130,7 +148,8 @@ final class Heartbeat {
         if (said == GuardState.REDIS) {
             gate.sendingRedisBeat(clock.redisNow());
         }
-        HeartbeatReply reply = redis.heartbeatAsync(guardId, ttl, hourlyCap, dailyCap, said).join();
+        // With a stated fleet size, the shares recorded leave room for the runners not yet seen (FallbackBudget).
+        HeartbeatReply reply = redis.heartbeatAsync(guardId, ttl, budget.capOnRedis(hourlyCap), budget.capOnRedis(dailyCap), said).join();
         if (said == GuardState.LOCAL) {
             gate.localBeatApplied();
         }

@@ -77,4 +77,9 @@ public record AcquireArgs(long hourlyCap, long dailyCap, boolean mtfRequired, bo
     public String[] argv() {
         return argv(null);
     }
+
+    /** The same signal with other caps (the fallback's local limits). */
+    public AcquireArgs withCaps(long hourly, long daily) {
+        return new AcquireArgs(hourly, daily, mtfRequired, mtfConfirmed, signalId, nowMillis, window);
+    }
 }

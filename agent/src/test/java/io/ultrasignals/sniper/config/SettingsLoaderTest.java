@@ -11,9 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@Tag("unit")
 class SettingsLoaderTest {
 
     static String resource(String name) {
@@ -43,6 +45,13 @@ class SettingsLoaderTest {
         assertThat(settings.sniperMode()).isEqualTo(SniperModeSettings.builder()
                 .enabled(true).mtfConfirm(true).maxSignalsPerHour(3).dailySignalCap(8).build());
         assertThat(settings.agent()).isEqualTo(AgentSettings.defaults());
+    }
+
+    private static Map<String, ScopeSettings> everyKeyScopes() {
+        Map<String, ScopeSettings> scopes = new java.util.LinkedHashMap<>();
+        scopes.put("strategy", ScopeSettings.of(2, 6));
+        scopes.put("symbol", new ScopeSettings(1, 0, Map.of("BTCUSDT", new ScopeSettings.ValueCaps(3L, 9L))));
+        return scopes;
     }
 
     @Test
@@ -75,7 +84,8 @@ class SettingsLoaderTest {
                 .fallback(FallbackSettings.builder()
                         .policy(FallbackPolicy.DENY).failureRateThreshold(25.5f).minimumCalls(10).slidingWindowCalls(40)
                         .openWait(Duration.ofMillis(500)).permittedCallsInHalfOpen(3)
-                        .heartbeatInterval(Duration.ofMillis(250)).heartbeatTtl(Duration.ofMillis(1500)).build())
+                        .heartbeatInterval(Duration.ofMillis(250)).heartbeatTtl(Duration.ofMillis(1500)).fleetSize(3).build())
+                .scopes(everyKeyScopes())
                 .build());
 
         AgentSettings agent = s.agent();
@@ -83,7 +93,7 @@ class SettingsLoaderTest {
         assertThat(agent.instrument()).containsExactly(
                 InstrumentTarget.builder("com.acme.signals.Runner#publish").match(MatchMode.SUPERTYPE)
                         .signalId("arg0.id").mtfConfirmed("arg0.mtfConfirmed").onBlock(BlockAction.SKIP)
-                        .returnValue("false").build(),
+                        .returnValue("false").scopes(Map.of("symbol", "arg0.symbol", "strategy", "momentum")).build(),
                 InstrumentTarget.builder("com.acme.signals.Other#emit").onBlock(BlockAction.THROW)
                         .exception("java.lang.IllegalStateException").build());
         assertThat(agent.instrument().get(0).className()).isEqualTo("com.acme.signals.Runner");
@@ -132,7 +142,7 @@ class SettingsLoaderTest {
         assertThat(d.sniperMode().window()).isEqualTo(WindowMode.FIXED);
         assertThat(d.sniperMode().enforcement()).isEqualTo(Enforcement.ENFORCE);
         assertThat(d.sniperMode().fallback()).isEqualTo(new FallbackSettings(FallbackPolicy.LOCAL, 50f, 5, 20,
-                Duration.ofMillis(2000), 2, Duration.ofMillis(1000), Duration.ofMillis(5000)));
+                Duration.ofMillis(2000), 2, Duration.ofMillis(1000), Duration.ofMillis(5000), 0));
         assertThat(d.agent().metrics()).isEqualTo(new MetricsSettings(true, "127.0.0.1", 9464));
         assertThat(d.agent().instrument()).isEmpty();
         assertThat(d.agent().onMisconfiguration()).isEqualTo(MisconfigurationPolicy.EXIT);

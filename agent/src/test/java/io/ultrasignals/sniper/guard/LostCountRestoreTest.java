@@ -6,12 +6,14 @@ import io.ultrasignals.sniper.local.LocalEngine;
 import io.ultrasignals.sniper.script.Buckets;
 import io.ultrasignals.sniper.script.HeartbeatReply;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Restoring counts Redis lost (a new epoch), without Redis: a fresh {@link LocalEngine} plays the emptied Redis
  * (it credits as credit.lua does, once per batch id), on a clock the test sets.
  */
+@Tag("unit")
 class LostCountRestoreTest {
     private static final long T0 = 1_700_000_000_000L; // 800 s into its hour bucket
     private static final long DECISION_TIMEOUT = 100;

@@ -26,6 +26,7 @@ public final class TestSettings {
     private Duration heartbeat = Duration.ofMillis(200);
     private java.util.function.Consumer<RedisSettings.Builder> redisOptions = b -> {};
     private boolean redisEnabled;
+    private int fleetSize;
     private java.util.Map<String, io.ultrasignals.sniper.config.ScopeSettings> scopes = java.util.Map.of();
 
     public static TestSettings on(RedisServer server) {
@@ -88,6 +89,11 @@ public final class TestSettings {
         return this;
     }
 
+    public TestSettings fleetSize(int runners) {
+        this.fleetSize = runners;
+        return this;
+    }
+
     /** Dimension → caps of each value, decided in this order. */
     public TestSettings scopes(java.util.Map<String, io.ultrasignals.sniper.config.ScopeSettings> scopes) {
         this.scopes = scopes;
@@ -111,7 +117,7 @@ public final class TestSettings {
                         .dailySignalCap(daily).window(window).enforcement(enforcement).scopes(scopes)
                         .fallback(FallbackSettings.builder().policy(policy).minimumCalls(2).slidingWindowCalls(4)
                                 .openWait(openWait).permittedCallsInHalfOpen(1).heartbeatInterval(heartbeat)
-                                .heartbeatTtl(heartbeat.multipliedBy(5)).build())
+                                .heartbeatTtl(heartbeat.multipliedBy(5)).fleetSize(fleetSize).build())
                         .build())
                 .build();
     }

@@ -50,7 +50,7 @@ class LayerMetersTest {
 
     @Test
     void aFallbackDenialNamingAScopeIsNotACapBlock() {
-        metrics.onDecision(Decision.waitingForGate(0).withLayer("strategy=momentum"), 1);
+        metrics.onDecision(Decision.waitingForGate(0, 0, 0).withLayer("strategy=momentum"), 1);
         assertThat(scrape().samples("sniper_cap_blocks_total")).allMatch(s -> s.value() == 0);
     }
 }

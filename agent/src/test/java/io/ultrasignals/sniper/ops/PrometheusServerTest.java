@@ -127,14 +127,20 @@ class PrometheusServerTest {
                 sniper_daily_cap_total {n}
                 # TYPE sniper_mtf_required_total counter
                 sniper_mtf_required_total {n}
+                # TYPE sniper_fallback_share_total counter
+                sniper_fallback_share_total {n}
                 # TYPE sniper_signals_admitted_total counter
                 sniper_signals_admitted_total{backend="redis"} {2n}
+                # TYPE sniper_cap_blocks_total counter
+                sniper_cap_blocks_total{layer="fleet",window="hour"} {n}
+                sniper_cap_blocks_total{layer="symbol",window="hour"} {n}
                 # TYPE sniper_decisions_total counter
                 sniper_decisions_total{backend="redis",outcome="allowed",reason="OK"} {2n}
                 sniper_decisions_total{backend="redis",outcome="blocked",reason="SNIPER_HOURLY_CAP"} {n}
                 sniper_decisions_total{backend="redis",outcome="blocked",reason="SNIPER_DAILY_CAP"} {n}
                 sniper_decisions_total{backend="redis",outcome="blocked",reason="SNIPER_MTF_REQUIRED"} {n}
                 sniper_decisions_total{backend="redis",outcome="error",reason="SNIPER_REDIS_DATA"} {n}
+                sniper_decisions_total{backend="local",outcome="error",reason="SNIPER_FALLBACK_SHARE"} {n}
                 # TYPE sniper_script_reloads_total counter
                 sniper_script_reloads_total {n}
                 # TYPE sniper_reconciled_admissions_total counter
