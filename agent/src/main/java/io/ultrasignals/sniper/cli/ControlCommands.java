@@ -95,6 +95,9 @@ final class ControlCommands {
                     + "whatever its settings say.",
             subcommands = {Show.class, Set.class, Clear.class})
     static final class Policy implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
         @Override
         public Integer call() {
             throw new SniperCli.UsageException("policy needs a subcommand: show, set or clear (see policy --help)");
