@@ -3,7 +3,7 @@
 -- With the caps (ARGV[4..6], added in v1 additively) it also records that share in Redis and keeps
 -- <ns>:held, what acquire must hold back for guards that may be deciding locally (lua/README.md).
 --
--- EVALSHA <sha> 1 <ns> <guard_id> <ttl_ms> <now_ms> [<hourly_cap> <daily_cap> <state> [<deadline_ms>]]
+-- EVALSHA <sha> 1 <ns> <guard_id> <ttl_ms> <now_ms> [<hourly_cap> <daily_cap> <state> [<deadline_ms> [<control>]]]
 --   KEYS[1]  namespace
 --   ARGV[1]  guard id, 1..256 bytes, unique per guard (process)
 --   ARGV[2]  ttl_ms, 1..3600000: the guard counts as live until now + ttl_ms unless it beats again
@@ -15,6 +15,8 @@
 --   ARGV[7]  epoch ms after which the caller no longer waits, or empty (omitted: none); a heartbeat that
 --            runs later does nothing and errors: a late "redis" must not release a guard that has since
 --            fallen back
+--   ARGV[8]  1: also reply with the stored policy and halt (omitted or 0: not)
+-- A stored policy (<ns>:policy, control.lua) replaces ARGV[4..5] in the shares: the fleet shares one cap.
 -- Keys: <ns>:guards, a sorted set of guard id -> expiry time (ms); expired members are removed here.
 --       <ns>:epoch (TTL 172800 s), the server time when the first heartbeat found no epoch. If Redis loses its data (a
 --       restart without persistence), the next heartbeat starts a new epoch: guards that saw the old one
@@ -25,7 +27,9 @@
 --       <ns>:held "hour|held|held_next|day|held|held_next": the sum of the shares of every held guard
 --       (state l or s, or not live); absent when nothing is held. Both TTL 172800 s.
 -- Reply: {guards, hour_count, day_count, server_time_ms, epoch} and, with caps, then
---        {hour_share, next_hour_share, day_share, next_day_share, held_hour, held_day}.
+--        {hour_share, next_hour_share, day_share, next_day_share, held_hour, held_day}, and with ARGV[8] = 1
+--        then {policy, halt, halt_ttl_ms}: <ns>:policy as stored ('' none), the halt's text ('' none) and its
+--        TTL (-1 none, 0 when not halted).
 --   guards: live guards plus held ones (the fleet's reckoning). Counts: the raw current buckets.
 -- Errors start with "ERR sniper:" and write nothing. Runs on Redis 6.2 and 7.x.
 
@@ -61,6 +65,10 @@ local deadline_s = ARGV[7] or ''
 if deadline_s ~= '' and (#deadline_s > 15 or not string.find(deadline_s, '^%d+$')) then
   return redis.error_reply('ERR sniper: deadline_ms (ARGV[7]) must be empty or epoch milliseconds, got "' .. deadline_s .. '"')
 end
+local control = ARGV[8] or '0'
+if control ~= '0' and control ~= '1' then
+  return redis.error_reply('ERR sniper: control (ARGV[8]) must be 0 or 1, got "' .. string.sub(control, 1, 32) .. '"')
+end
 
 local now
 if now_s == '' then
@@ -76,7 +84,7 @@ local ttl = tonumber(ttl_s)
 local guards_key, reserve_key, held_key = ns .. ':guards', ns .. ':reserve', ns .. ':held'
 local hour, day = math.floor(now / HOUR_MS), math.floor(now / DAY_MS)
 local keys = {ns .. ':hour:' .. hour, ns .. ':day:' .. day, ns .. ':epoch'}
-local raw = redis.call('MGET', keys[1], keys[2], keys[3])
+local raw = redis.call('MGET', keys[1], keys[2], keys[3], ns .. ':policy', ns .. ':halt')
 local counts = {0, 0, 0}
 for i = 1, 3 do
   local v = raw[i]
@@ -88,6 +96,16 @@ for i = 1, 3 do
   elseif redis.call('EXISTS', keys[i]) == 1 then
     return redis.error_reply('ERR sniper: key ' .. keys[i] .. ' holds a value of another type')
   end
+end
+-- The stored policy's fleet caps replace the caps passed (acquire decides by them too).
+local policy = raw[4]
+if policy then
+  local ph, pd = string.match(policy, '^%d+|(%d+)|(%d+)')
+  if not ph or #ph > 10 or #pd > 10 then
+    return redis.error_reply('ERR sniper: key ' .. ns .. ':policy holds "' .. string.sub(policy, 1, 32)
+      .. '", not a policy (use control.lua)')
+  end
+  hcap, dcap = tonumber(ph), tonumber(pd)
 end
 local kind = redis.call('TYPE', guards_key)['ok']
 if kind ~= 'zset' and kind ~= 'none' then
@@ -207,7 +225,11 @@ else
   -- PEXPIRE 0 deletes it (the agent's ACL user needs no DEL, which could delete counters).
   redis.call('PEXPIRE', held_key, 0)
 end
+local reply = {n, counts[1], counts[2], now, epoch, mine[3], mine[4], mine[6], mine[7], held_h, held_d}
 if state == 'leave' then
-  return {n, counts[1], counts[2], now, epoch, 0, 0, 0, 0, held_h, held_d}
+  reply = {n, counts[1], counts[2], now, epoch, 0, 0, 0, 0, held_h, held_d}
 end
-return {n, counts[1], counts[2], now, epoch, mine[3], mine[4], mine[6], mine[7], held_h, held_d}
+if control == '1' then
+  reply[12], reply[13], reply[14] = policy or '', raw[5] or '', raw[5] and redis.call('PTTL', ns .. ':halt') or 0
+end
+return reply

@@ -69,8 +69,13 @@ public final class DefaultSniperGuard implements SniperGuard {
     private final BackendState state;
     private final Fallback fallback;
     private final Heartbeat heartbeat;
+<<<<<<< HEAD
     private final BlockCache blocks;
     private KeyInvalidations invalidations;
+=======
+    /** The policy and halt last seen in Redis, obeyed by local decisions. */
+    private final ControlView control;
+>>>>>>> main
     private final GuardListener listener;
     private final String guardId;
     private final Duration heartbeatInterval;
@@ -105,9 +110,14 @@ public final class DefaultSniperGuard implements SniperGuard {
                 heartbeatTtl.toMillis() + 2 * heartbeatInterval.toMillis() + decisionTimeoutMillis);
         this.state = new BackendState(breaker, this.listener, gate::redisFailed, budget::endEpisode, startNote(policy));
         this.fallback = new Fallback(policy.fallback().policy(), shadow, local, budget, gate, reconciler, clock);
+<<<<<<< HEAD
         this.blocks = BlockCache.forPolicy(policy.window(), redis != null, redis == null ? "" : redis.namespace());
+=======
+        this.control = new ControlView(policy.maxSignalsPerHour(), policy.dailySignalCap());
+>>>>>>> main
         this.heartbeat = redis == null ? null : new Heartbeat(redis, state, reconciler, fleet, budget, gate, clock,
-                this.listener, guardId, heartbeatTtl, policy.maxSignalsPerHour(), policy.dailySignalCap(), decisionTimeoutMillis);
+                this.listener, guardId, heartbeatTtl, policy.maxSignalsPerHour(), policy.dailySignalCap(), decisionTimeoutMillis,
+                control);
     }
 
     /** What a guard that has not reached Redis since it started does meanwhile, for the log line that says so. */
@@ -274,6 +284,7 @@ public final class DefaultSniperGuard implements SniperGuard {
             long took = System.nanoTime() - start;
             if (error == null) {
                 state.redisAnswered(took);
+                control.observe(reply);
                 if (!reply.replayed()) {
                     fleet.observeCounts(reply.serverTimeMillis(), reply.hourCount(), reply.dayCount());
                 }
@@ -303,9 +314,13 @@ public final class DefaultSniperGuard implements SniperGuard {
         }
         Decision decision;
         try {
+<<<<<<< HEAD
             decision = fallback.decide(args, cause);
             // Redis does not hold this id's decision: never answer it from memory.
             blocks.decidedElsewhere(args.signalId(), decision.serverTimeMillis());
+=======
+            decision = decideLocally(args, cause);
+>>>>>>> main
             if (failed != null && args.signalId() != null && decision.backend() == Backend.LOCAL && mayHaveRun(failed)) {
                 reconciler.recordAmbiguous(args.signalId(), decision.serverTimeMillis(), decision.admitted(), args.scopes());
             }
@@ -313,6 +328,37 @@ public final class DefaultSniperGuard implements SniperGuard {
             state.fallbackDecided();
         }
         return CompletableFuture.completedFuture(finish(decision, start));
+    }
+
+    /**
+     * The fallback's decision, under the fleet's control as last seen: halted, it blocks (counting nothing);
+     * else it decides by the policy's caps when one was stored, else the settings'.
+     */
+    private Decision decideLocally(AcquireArgs args, FallbackCause cause) {
+        String halt = control.halt();
+        if (halt != null) {
+            return Decision.halted(Backend.LOCAL, 0, 0, 0, clock.redisNow(), false, halt).inShadow(shadow);
+        }
+        return fallback.decide(control.localArgs(args), cause);
+    }
+
+    /** The Redis engine this guard decides with, if Redis is configured (the CLI's control commands use it). */
+    public java.util.Optional<RedisEngine> redisEngine() {
+        return java.util.Optional.ofNullable(redis);
+    }
+
+    /** The fleet's halt as last seen (null: not halted), the stored policy's version (-1: none). */
+    public String haltSeen() {
+        return control.halt();
+    }
+
+    public long policyVersionSeen() {
+        return control.policyVersion();
+    }
+
+    /** True while the stored policy's fleet caps differ from this runner's settings (it obeys the policy). */
+    public boolean policyDiffersFromSettings() {
+        return control.settingsDiffer();
     }
 
     @Override

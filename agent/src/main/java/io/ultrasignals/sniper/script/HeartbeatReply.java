@@ -10,21 +10,32 @@ import java.util.List;
  * Without the six, the shares are {@link #UNKNOWN}.
  *
  * @param guards live guards plus those Redis holds back for (the fleet's reckoning)
+ * @param policy the stored policy record ({@code ""} when none) when asked for (ARGV[8] = 1), else {@code null}
+ * @param halt   the halt's text ({@code ""} when not halted) when asked for, else {@code null}
  */
 public record HeartbeatReply(long guards, long hourCount, long dayCount, long serverTimeMillis, long epoch,
                              long hourShare, long nextHourShare, long dayShare, long nextDayShare,
-                             long heldHour, long heldDay) {
+                             long heldHour, long heldDay, String policy, String halt) {
     public static final long UNKNOWN = -1;
 
+    /** A reply without the policy and the halt. */
+    public HeartbeatReply(long guards, long hourCount, long dayCount, long serverTimeMillis, long epoch,
+                          long hourShare, long nextHourShare, long dayShare, long nextDayShare, long heldHour, long heldDay) {
+        this(guards, hourCount, dayCount, serverTimeMillis, epoch, hourShare, nextHourShare, dayShare, nextDayShare,
+                heldHour, heldDay, null, null);
+    }
+
     public static HeartbeatReply fromWire(List<?> raw) {
-        if (raw == null || (raw.size() != 5 && raw.size() != 11)) {
-            throw new IllegalArgumentException("heartbeat reply must have 5 or 11 elements, got " + raw);
+        if (raw == null || (raw.size() != 5 && raw.size() != 11 && raw.size() != 14)) {
+            throw new IllegalArgumentException("heartbeat reply must have 5, 11 or 14 elements, got " + raw);
         }
         long[] v = new long[11];
         Arrays.fill(v, UNKNOWN);
-        for (int i = 0; i < raw.size(); i++) {
+        for (int i = 0; i < Math.min(11, raw.size()); i++) {
             v[i] = AcquireReply.num(raw.get(i));
         }
-        return new HeartbeatReply(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10]);
+        String policy = raw.size() == 14 ? String.valueOf(raw.get(11)) : null;
+        String halt = raw.size() == 14 ? String.valueOf(raw.get(12)) : null;
+        return new HeartbeatReply(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], policy, halt);
     }
 }
