@@ -69,13 +69,10 @@ public final class DefaultSniperGuard implements SniperGuard {
     private final BackendState state;
     private final Fallback fallback;
     private final Heartbeat heartbeat;
-<<<<<<< HEAD
     private final BlockCache blocks;
     private KeyInvalidations invalidations;
-=======
     /** The policy and halt last seen in Redis, obeyed by local decisions. */
     private final ControlView control;
->>>>>>> main
     private final GuardListener listener;
     private final String guardId;
     private final Duration heartbeatInterval;
@@ -110,11 +107,8 @@ public final class DefaultSniperGuard implements SniperGuard {
                 heartbeatTtl.toMillis() + 2 * heartbeatInterval.toMillis() + decisionTimeoutMillis);
         this.state = new BackendState(breaker, this.listener, gate::redisFailed, budget::endEpisode, startNote(policy));
         this.fallback = new Fallback(policy.fallback().policy(), shadow, local, budget, gate, reconciler, clock);
-<<<<<<< HEAD
         this.blocks = BlockCache.forPolicy(policy.window(), redis != null, redis == null ? "" : redis.namespace());
-=======
         this.control = new ControlView(policy.maxSignalsPerHour(), policy.dailySignalCap());
->>>>>>> main
         this.heartbeat = redis == null ? null : new Heartbeat(redis, state, reconciler, fleet, budget, gate, clock,
                 this.listener, guardId, heartbeatTtl, policy.maxSignalsPerHour(), policy.dailySignalCap(), decisionTimeoutMillis,
                 control);
@@ -314,13 +308,9 @@ public final class DefaultSniperGuard implements SniperGuard {
         }
         Decision decision;
         try {
-<<<<<<< HEAD
-            decision = fallback.decide(args, cause);
+            decision = decideLocally(args, cause);
             // Redis does not hold this id's decision: never answer it from memory.
             blocks.decidedElsewhere(args.signalId(), decision.serverTimeMillis());
-=======
-            decision = decideLocally(args, cause);
->>>>>>> main
             if (failed != null && args.signalId() != null && decision.backend() == Backend.LOCAL && mayHaveRun(failed)) {
                 reconciler.recordAmbiguous(args.signalId(), decision.serverTimeMillis(), decision.admitted(), args.scopes());
             }

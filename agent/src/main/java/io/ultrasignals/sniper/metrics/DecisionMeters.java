@@ -33,14 +33,9 @@ final class DecisionMeters {
     private static final Map<Reason, Backend[]> KNOWN = new EnumMap<>(Map.of(
             Reason.OK, new Backend[] {Backend.REDIS, Backend.LOCAL, Backend.ALLOW, Backend.OFF},
             Reason.SNIPER_MTF_REQUIRED, new Backend[] {Backend.REDIS, Backend.LOCAL},
-<<<<<<< HEAD
             Reason.SNIPER_HOURLY_CAP, new Backend[] {Backend.REDIS, Backend.LOCAL, Backend.CACHE},
             Reason.SNIPER_DAILY_CAP, new Backend[] {Backend.REDIS, Backend.LOCAL, Backend.CACHE},
-=======
-            Reason.SNIPER_HOURLY_CAP, new Backend[] {Backend.REDIS, Backend.LOCAL},
-            Reason.SNIPER_DAILY_CAP, new Backend[] {Backend.REDIS, Backend.LOCAL},
             Reason.SNIPER_HALTED, new Backend[] {Backend.REDIS, Backend.LOCAL},
->>>>>>> main
             Reason.SNIPER_FALLBACK_DENY, new Backend[] {Backend.DENY},
             Reason.SNIPER_REDIS_DATA, new Backend[] {Backend.DENY},
             Reason.SNIPER_FALLBACK_SHARE, new Backend[] {Backend.LOCAL}));
