@@ -9,6 +9,7 @@ import io.ultrasignals.sniper.script.WindowMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * Cap blocks from memory. Once Redis has answered "blocked by the hourly (or daily) cap of layer L until T", a
@@ -97,23 +98,35 @@ final class BlockCache {
      * arguments' own caps (a guard's caps do not change while it runs).
      */
     Decision answer(AcquireArgs args, long now) {
-        if (!enabled || blocks.isEmpty() && args.signalId() == null) {
+        return answer(args, () -> now);
+    }
+
+    /** As {@link #answer(AcquireArgs, long)}; the clock is read only when an entry or a remembered id may apply. */
+    Decision answer(AcquireArgs args, LongSupplier clock) {
+        if (!enabled || blocks.isEmpty() && (args.signalId() == null || ids.isEmpty())) {
             return null;
         }
         if (args.mtfRequired() && !args.mtfConfirmed()) {
             return null;   // Redis answers MTF first; an MTF block is not a cap's
         }
         String id = args.signalId();
+        long now = Long.MIN_VALUE;
         if (id != null) {
             Remembered r = ids.get(id);
-            if (r != null && now < r.untilMillis()) {
-                return r.decision() == null ? null : replayOf(r.decision());
+            if (r != null) {
+                now = clock.getAsLong();
+                if (now < r.untilMillis()) {
+                    return r.decision() == null ? null : replayOf(r.decision());
+                }
             }
         }
         for (String layer : layersOf(args)) {
             Block b = blocks.get(layer);
             if (b == null) {
                 continue;
+            }
+            if (now == Long.MIN_VALUE) {
+                now = clock.getAsLong();
             }
             if (now >= b.untilMillis()) {
                 blocks.remove(layer, b);

@@ -255,7 +255,7 @@ public final class DefaultSniperGuard implements SniperGuard {
     }
 
     private CompletionStage<Decision> decideWithRedis(AcquireArgs args, long start) {
-        Decision remembered = blocks.answer(args, clock.redisNow());
+        Decision remembered = blocks.answer(args, clock::redisNow);
         if (remembered != null) {
             return CompletableFuture.completedFuture(finish(remembered.inShadow(shadow), start));
         }
