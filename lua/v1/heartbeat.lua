@@ -3,7 +3,7 @@
 -- With the caps (ARGV[4..6], added in v1 additively) it also records that share in Redis and keeps
 -- <ns>:held, what acquire must hold back for guards that may be deciding locally (lua/README.md).
 --
--- EVALSHA <sha> 1 <ns> <guard_id> <ttl_ms> <now_ms> [<hourly_cap> <daily_cap> <state> [<deadline_ms>]]
+-- EVALSHA <sha> 1 <ns> <guard_id> <ttl_ms> <now_ms> [<hourly_cap> <daily_cap> <state> [<deadline_ms> [<seen>]]]
 --   KEYS[1]  namespace
 --   ARGV[1]  guard id, 1..256 bytes, unique per guard (process)
 --   ARGV[2]  ttl_ms, 1..3600000: the guard counts as live until now + ttl_ms unless it beats again
@@ -15,6 +15,9 @@
 --   ARGV[7]  epoch ms after which the caller no longer waits, or empty (omitted: none); a heartbeat that
 --            runs later does nothing and errors: a late "redis" must not release a guard that has since
 --            fallen back
+--   ARGV[8]  seen (added in v1 additively): empty, or "<seen_at_ms>|<hour_bucket>|<hour_count>|<day_bucket>|<day_count>",
+--            the latest counts this guard saw (from any reply, at that server time), less the signals it
+--            will settle by id. Given (even empty), the script restores what a new server lost (below).
 -- Keys: <ns>:guards, a sorted set of guard id -> expiry time (ms); expired members are removed here.
 --       <ns>:epoch (TTL 172800 s), the server time when the first heartbeat found no epoch. If Redis loses its data (a
 --       restart without persistence), the next heartbeat starts a new epoch: guards that saw the old one
@@ -24,8 +27,17 @@
 --       state c = on Redis, l = said local, s = suspect (another guard fell back since it last beat).
 --       <ns>:held "hour|held|held_next|day|held|held_next": the sum of the shares of every held guard
 --       (state l or s, or not live); absent when nothing is held. Both TTL 172800 s.
+--       <ns>:server "run_id|since|hour|base_hour|restored_hour|day|base_day|restored_day" (with ARGV[8], TTL
+--       172800 s): the server (INFO run_id) that ran the namespace's heartbeats since <since>, the counts of
+--       its buckets then (0 when the epoch was new: everything was lost), and what heartbeats restored on it.
+--       A heartbeat on another server (a promoted replica, a restart) starts a new record. A guard's counts
+--       seen before <since> above the base were acknowledged by a server whose writes this one never got:
+--       each heartbeat raises the restored amount to its guard's figure, so of several guards noticing one
+--       loss the highest figure is restored once (never the sum).
 -- Reply: {guards, hour_count, day_count, server_time_ms, epoch} and, with caps, then
---        {hour_share, next_hour_share, day_share, next_day_share, held_hour, held_day}.
+--        {hour_share, next_hour_share, day_share, next_day_share, held_hour, held_day}; with ARGV[8], then
+--        {run_id, since, lost_hour, lost_day, restored_hour, restored_day}: lost is this guard's figure of
+--        what the server lost (0 unless it saw counts before <since>), restored what this call added.
 --   guards: live guards plus held ones (the fleet's reckoning). Counts: the raw current buckets.
 -- Errors start with "ERR sniper:" and write nothing. Runs on Redis 6.2 and 7.x.
 
@@ -61,6 +73,15 @@ local deadline_s = ARGV[7] or ''
 if deadline_s ~= '' and (#deadline_s > 15 or not string.find(deadline_s, '^%d+$')) then
   return redis.error_reply('ERR sniper: deadline_ms (ARGV[7]) must be empty or epoch milliseconds, got "' .. deadline_s .. '"')
 end
+local lineage, seen = ARGV[8] ~= nil, nil
+if lineage and ARGV[8] ~= '' then
+  local at, sh, shc, sd, sdc = string.match(ARGV[8], '^(%d+)|(%d+)|(%d+)|(%d+)|(%d+)$')
+  if not at or #ARGV[8] > 80 or #at > 15 or #sh > 12 or #shc > 15 or #sd > 12 or #sdc > 15 then
+    return redis.error_reply('ERR sniper: seen (ARGV[8]) must be empty or '
+      .. '"seen_at_ms|hour_bucket|hour_count|day_bucket|day_count", got "' .. string.sub(ARGV[8], 1, 80) .. '"')
+  end
+  seen = {tonumber(at), tonumber(sh), tonumber(shc), tonumber(sd), tonumber(sdc)}
+end
 
 local now
 if now_s == '' then
@@ -75,10 +96,11 @@ end
 local ttl = tonumber(ttl_s)
 local guards_key, reserve_key, held_key = ns .. ':guards', ns .. ':reserve', ns .. ':held'
 local hour, day = math.floor(now / HOUR_MS), math.floor(now / DAY_MS)
-local keys = {ns .. ':hour:' .. hour, ns .. ':day:' .. day, ns .. ':epoch'}
-local raw = redis.call('MGET', keys[1], keys[2], keys[3])
-local counts = {0, 0, 0}
-for i = 1, 3 do
+-- The previous hour's bucket too: a restore may book on it (ARGV[8]).
+local keys = {ns .. ':hour:' .. hour, ns .. ':day:' .. day, ns .. ':epoch', ns .. ':hour:' .. (hour - 1)}
+local raw = redis.call('MGET', keys[1], keys[2], keys[3], keys[4])
+local counts = {0, 0, 0, 0}
+for i = 1, 4 do
   local v = raw[i]
   if v then
     if #v > 15 or not (v == '0' or string.find(v, '^[1-9]%d*$')) then
@@ -100,6 +122,25 @@ end
 kind = redis.call('TYPE', held_key)['ok']
 if kind ~= 'string' and kind ~= 'none' then
   return redis.error_reply('ERR sniper: key ' .. held_key .. ' holds a value of another type')
+end
+-- The server record (with ARGV[8]), read and checked before anything is written.
+local server_key, server, run_id = ns .. ':server', nil, nil
+if lineage then
+  run_id = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
+  kind = redis.call('TYPE', server_key)['ok']
+  if kind ~= 'string' and kind ~= 'none' then
+    return redis.error_reply('ERR sniper: key ' .. server_key .. ' holds a value of another type')
+  end
+  local server_raw = redis.call('GET', server_key)
+  if server_raw then
+    local id, since, h, bh, rh, d, bd, rd = string.match(server_raw,
+      '^(%x+)|(%d+)|(%d+)|(%d+)|(%d+)|(%d+)|(%d+)|(%d+)$')
+    if not id then
+      return redis.error_reply('ERR sniper: key ' .. server_key .. ' holds "' .. string.sub(server_raw, 1, 32)
+        .. '", not a server record')
+    end
+    server = {id, tonumber(since), tonumber(h), tonumber(bh), tonumber(rh), tonumber(d), tonumber(bd), tonumber(rd)}
+  end
 end
 -- Reservations, parsed before anything is written (a corrupt one is an error, not a guess).
 local records, flat = {}, redis.call('HGETALL', reserve_key)
@@ -130,6 +171,43 @@ end
 local live = redis.call('ZCARD', guards_key)
 if not reserving then
   return {live, counts[1], counts[2], now, epoch}
+end
+
+-- What a new server lost: restored here, raised to this guard's figure (see the header).
+local lost_h, lost_d, add_h, add_d = 0, 0, 0, 0
+if lineage then
+  if server == nil or server[1] ~= run_id then
+    -- A new epoch: the old server's data is gone entirely, so everything seen before now was lost.
+    local base_h, base_d = counts[1], counts[2]
+    if not raw[3] then base_h, base_d = 0, 0 end
+    server = {run_id, now, hour, base_h, 0, day, base_d, 0}
+  end
+  if seen and seen[1] < server[2] then
+    if seen[2] == server[3] then lost_h = math.max(0, seen[3] - server[4]) end
+    if seen[4] == server[6] then lost_d = math.max(0, seen[5] - server[7]) end
+    -- Only into the current buckets (checked above): a loss in a window that has ended no longer matters.
+    if server[3] ~= hour then lost_h = 0 end
+    if server[6] ~= day then lost_d = 0 end
+    add_h, add_d = math.max(0, lost_h - server[5]), math.max(0, lost_d - server[8])
+    local ttls = {2 * HOUR_MS, 2 * DAY_MS, 0, 2 * HOUR_MS}
+    -- The day's part beyond the hour was counted in earlier hours: booked on the hour before, where a
+    -- sliding window reads it.
+    local adds = {add_h, add_d, 0, math.max(0, add_d - add_h)}
+    for i = 1, 4 do
+      if adds[i] > 0 then
+        if raw[i] then
+          counts[i] = redis.call('INCRBY', keys[i], adds[i])
+        else
+          counts[i] = adds[i]
+          redis.call('SET', keys[i], adds[i], 'PX', ttls[i])
+          raw[i] = tostring(adds[i])
+        end
+      end
+    end
+    server[5], server[8] = server[5] + add_h, server[8] + add_d
+  end
+  redis.call('SET', server_key, string.format('%s|%d|%d|%d|%d|%d|%d|%d', server[1], server[2], server[3], server[4],
+    server[5], server[6], server[7], server[8]), 'PX', EPOCH_TTL_MS)
 end
 
 -- The share a record stands for in a bucket: its own bucket, the next one, or nothing.
@@ -207,7 +285,13 @@ else
   -- PEXPIRE 0 deletes it (the agent's ACL user needs no DEL, which could delete counters).
   redis.call('PEXPIRE', held_key, 0)
 end
+local reply
 if state == 'leave' then
-  return {n, counts[1], counts[2], now, epoch, 0, 0, 0, 0, held_h, held_d}
+  reply = {n, counts[1], counts[2], now, epoch, 0, 0, 0, 0, held_h, held_d}
+else
+  reply = {n, counts[1], counts[2], now, epoch, mine[3], mine[4], mine[6], mine[7], held_h, held_d}
 end
-return {n, counts[1], counts[2], now, epoch, mine[3], mine[4], mine[6], mine[7], held_h, held_d}
+if lineage then
+  for _, v in ipairs({server[1], server[2], lost_h, lost_d, add_h, add_d}) do reply[#reply + 1] = v end
+end
+return reply

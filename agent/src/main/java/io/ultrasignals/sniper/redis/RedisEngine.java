@@ -118,11 +118,24 @@ public final class RedisEngine implements LimitEngine {
      */
     public CompletableFuture<HeartbeatReply> heartbeatAsync(String guardId, Duration ttl, long hourlyCap,
                                                             long dailyCap, GuardState state) {
+        return heartbeatAsync(guardId, ttl, hourlyCap, dailyCap, state, null);
+    }
+
+    /**
+     * A heartbeat that also passes {@code seen} (heartbeat.lua's ARGV[8], "" for nothing seen; null: not passed),
+     * so that the reply carries the server's lineage and the script restores what a new server lost.
+     */
+    public CompletableFuture<HeartbeatReply> heartbeatAsync(String guardId, Duration ttl, long hourlyCap,
+                                                            long dailyCap, GuardState state, String seen) {
         long sentAt = System.currentTimeMillis();
         // Like acquire's: the script refuses to run after this call stops waiting, in Redis time.
         String deadline = clock.known() ? Long.toString(clock.redisNow(sentAt) + runner.timeout().toMillis()) : "";
-        return runner.run(scripts.heartbeat(), keys, guardId, Long.toString(ttl.toMillis()), "", Long.toString(hourlyCap),
-                Long.toString(dailyCap), state.wire(), deadline).thenApply(raw -> {
+        String[] args = seen == null
+                ? new String[] {guardId, Long.toString(ttl.toMillis()), "", Long.toString(hourlyCap), Long.toString(dailyCap),
+                        state.wire(), deadline}
+                : new String[] {guardId, Long.toString(ttl.toMillis()), "", Long.toString(hourlyCap), Long.toString(dailyCap),
+                        state.wire(), deadline, seen};
+        return runner.run(scripts.heartbeat(), keys, args).thenApply(raw -> {
                     HeartbeatReply reply = HeartbeatReply.fromWire(raw);
                     clock.observe(sentAt, System.currentTimeMillis(), reply.serverTimeMillis());
                     return reply;

@@ -6,25 +6,59 @@ import java.util.List;
 /**
  * The reply of heartbeat, ABI v1: {@code {guards, hour_count, day_count, server_time_ms, epoch}}, and with
  * the caps given, six more: {@code hour_share, next_hour_share, day_share, next_day_share, held_hour,
- * held_day} (lua/README.md, "Recovery"). A new epoch means Redis lost its data since the previous heartbeat.
- * Without the six, the shares are {@link #UNKNOWN}.
+ * held_day} (lua/README.md, "Recovery"); with {@code seen} given, six more again ({@link Lineage}). A new
+ * epoch means Redis lost its data since the previous heartbeat. Without the six, the shares are
+ * {@link #UNKNOWN}; without the last six, the lineage is {@link Lineage#NONE}.
  *
  * @param guards live guards plus those Redis holds back for (the fleet's reckoning)
  */
 public record HeartbeatReply(long guards, long hourCount, long dayCount, long serverTimeMillis, long epoch,
                              long hourShare, long nextHourShare, long dayShare, long nextDayShare,
-                             long heldHour, long heldDay) {
+                             long heldHour, long heldDay, Lineage lineage) {
     public static final long UNKNOWN = -1;
 
+    /**
+     * Which server ran the heartbeat and what it lost (lua/README.md, "Lost writes").
+     *
+     * @param server       the server's INFO {@code run_id}; empty in {@link #NONE}
+     * @param sinceMillis  server time of the first heartbeat it ran for the namespace
+     * @param lostHour     this guard's figure of what it lost in the hour bucket (0: nothing seen before then)
+     * @param lostDay      the same for the day bucket
+     * @param restoredHour what this heartbeat restored (0 when other guards had restored as much)
+     * @param restoredDay  the same for the day bucket
+     */
+    public record Lineage(String server, long sinceMillis, long lostHour, long lostDay, long restoredHour, long restoredDay) {
+        public static final Lineage NONE = new Lineage("", UNKNOWN, 0, 0, 0, 0);
+
+        public boolean lost() {
+            return lostHour > 0 || lostDay > 0;
+        }
+    }
+
+    public HeartbeatReply(long guards, long hourCount, long dayCount, long serverTimeMillis, long epoch,
+                          long hourShare, long nextHourShare, long dayShare, long nextDayShare, long heldHour, long heldDay) {
+        this(guards, hourCount, dayCount, serverTimeMillis, epoch, hourShare, nextHourShare, dayShare, nextDayShare,
+                heldHour, heldDay, Lineage.NONE);
+    }
+
     public static HeartbeatReply fromWire(List<?> raw) {
-        if (raw == null || (raw.size() != 5 && raw.size() != 11)) {
-            throw new IllegalArgumentException("heartbeat reply must have 5 or 11 elements, got " + raw);
+        if (raw == null || (raw.size() != 5 && raw.size() != 11 && raw.size() != 17)) {
+            throw new IllegalArgumentException("heartbeat reply must have 5, 11 or 17 elements, got " + raw);
         }
         long[] v = new long[11];
         Arrays.fill(v, UNKNOWN);
-        for (int i = 0; i < raw.size(); i++) {
+        for (int i = 0; i < Math.min(11, raw.size()); i++) {
             v[i] = AcquireReply.num(raw.get(i));
         }
-        return new HeartbeatReply(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10]);
+        Lineage lineage = Lineage.NONE;
+        if (raw.size() == 17) {
+            Object id = raw.get(11);
+            if (id instanceof Number) {
+                throw new IllegalArgumentException("heartbeat reply element 12 must be the server's run_id, got " + id);
+            }
+            lineage = new Lineage(String.valueOf(id), AcquireReply.num(raw.get(12)), AcquireReply.num(raw.get(13)), AcquireReply.num(raw.get(14)),
+                    AcquireReply.num(raw.get(15)), AcquireReply.num(raw.get(16)));
+        }
+        return new HeartbeatReply(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], lineage);
     }
 }

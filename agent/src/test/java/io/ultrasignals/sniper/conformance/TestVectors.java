@@ -89,7 +89,7 @@ public final class TestVectors {
         }
     }
 
-    /** Exact match, with the placeholders $now, $ttl:N and $retry:N described in the file. */
+    /** Exact match, with the placeholders $now, $ttl:N, $retry:N and $run_id described in the file. */
     static boolean matches(JsonNode expected, Object actual) {
         if (expected.isArray()) {
             if (!(actual instanceof List<?> list) || list.size() != expected.size()) {
@@ -106,6 +106,9 @@ public final class TestVectors {
             return actual instanceof Long l && l == expected.asLong();
         }
         String text = expected.asText();
+        if (text.equals("$run_id")) {
+            return actual instanceof String id && id.matches("[0-9a-f]{40}");
+        }
         if (text.startsWith("$")) {
             if (!(actual instanceof Long value)) {
                 return false;
