@@ -37,6 +37,8 @@ public final class RedisClusterTopology implements AutoCloseable {
     private final Map<RedisServer, String> ids = new HashMap<>();
     private final Map<RedisServer, Integer> firstSlotAtKill = new HashMap<>();
     private RedisServer lastKilled;
+    /** The data nodes' password (MIGRATE needs it), or null. */
+    private String password;
 
     private RedisClusterTopology() {}
 
@@ -50,6 +52,7 @@ public final class RedisClusterTopology implements AutoCloseable {
     }
 
     private void launch(RedisBinary binary, int masters, boolean replicas, String password) {
+        this.password = password;
         int total = replicas ? masters * 2 : masters;
         for (int i = 0; i < total; i++) {
             RedisServer node = RedisServer.builder(binary).port(clusterPort()).password(password)
@@ -174,6 +177,56 @@ public final class RedisClusterTopology implements AutoCloseable {
     /** The slot of {@code key}, computed locally with the cluster's rule ({@link ClusterSlots}). */
     public int slotOf(String key) {
         return ClusterSlots.slotOf(key);
+    }
+
+    /**
+     * Starts moving {@code slot} to {@code target} as {@code redis-cli --cluster reshard} does: the target
+     * {@code IMPORTING}, then the owner {@code MIGRATING}. Until {@link #finishSlotMigration} the owner answers
+     * a command whose declared keys it does not hold with {@code -ASK} to the target. Returns the owner.
+     */
+    public RedisServer beginSlotMigration(int slot, RedisServer target) {
+        RedisServer owner = nodeForSlot(slot);
+        if (owner == target) {
+            throw new IllegalArgumentException(target + " already serves slot " + slot);
+        }
+        target.call("CLUSTER", "SETSLOT", Integer.toString(slot), "IMPORTING", nodeId(owner));
+        owner.call("CLUSTER", "SETSLOT", Integer.toString(slot), "MIGRATING", nodeId(target));
+        return owner;
+    }
+
+    /**
+     * Moves every key of {@code slot} from {@code owner} to {@code target} ({@code MIGRATE}, 100 at a time) and
+     * gives the slot to {@code target} on every master, target first (the order {@code redis-cli} uses); waits
+     * until every master names the target. Returns the number of keys moved.
+     */
+    public int finishSlotMigration(int slot, RedisServer owner, RedisServer target) {
+        int moved = 0;
+        while (true) {
+            List<?> keys = (List<?>) owner.call("CLUSTER", "GETKEYSINSLOT", Integer.toString(slot), "100");
+            if (keys.isEmpty()) {
+                break;
+            }
+            List<String> command = new ArrayList<>(List.of("MIGRATE", target.host(), Integer.toString(target.port()), "", "0",
+                    "5000"));
+            if (password != null) {
+                command.addAll(List.of("AUTH", password));
+            }
+            command.add("KEYS");
+            keys.forEach(k -> command.add(String.valueOf(k)));
+            owner.call(command.toArray(String[]::new));
+            moved += keys.size();
+        }
+        String targetId = nodeId(target);
+        target.call("CLUSTER", "SETSLOT", Integer.toString(slot), "NODE", targetId);
+        owner.call("CLUSTER", "SETSLOT", Integer.toString(slot), "NODE", targetId);
+        for (RedisServer master : masters()) {
+            if (master != target && master != owner) {
+                master.call("CLUSTER", "SETSLOT", Integer.toString(slot), "NODE", targetId);
+            }
+        }
+        Poll.until(Duration.ofSeconds(15), "every master to name " + target + " for slot " + slot,
+                () -> masters().stream().allMatch(m -> servingNode(m, slot) == target));
+        return moved;
     }
 
     /** SIGKILLs {@code node} and remembers which slots it served, for {@link #awaitFailover}. */
