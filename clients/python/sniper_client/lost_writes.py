@@ -48,11 +48,11 @@ class ServerWatch:
             return
         at = datetime.fromtimestamp(since / 1000, timezone.utc).isoformat(timespec="milliseconds")
         if lost_hour or lost_day:
-            LOG.warning("sniper: Redis lost admissions it had acknowledged (a replica promoted before it had them, or a "
-                        "restart that lost writes): this guard saw %d (hour) / %d (day) more than server %s held when it "
-                        "took over at %s; restored +%d (hour) / +%d (day) now%s", lost_hour, lost_day, run_id[:12], at,
-                        restored_hour, restored_day,
-                        ", the rest already by other guards" if restored_hour < lost_hour or restored_day < lost_day else "")
+            rest = ", the rest already by other guards" if restored_hour < lost_hour or restored_day < lost_day else ""
+            LOG.warning("sniper: Redis lost admissions it had acknowledged (a replica promoted before it had them, "
+                        "or a restart that lost writes): this guard saw %d (hour) / %d (day) more than server %s "
+                        "held at its first heartbeat, %s; restored +%d (hour) / +%d (day) now%s",
+                        lost_hour, lost_day, run_id[:12], at, restored_hour, restored_day, rest)
             self._metrics.data_loss()
         elif before is not None:
             LOG.info("sniper: Redis is now server %s (since %s, was %s); it holds every count this guard saw",

@@ -169,7 +169,7 @@ final class Heartbeat {
         if (now.lost()) {
             LOG.warning("sniper: Redis lost admissions it had acknowledged (a replica promoted before it had them, or a "
                     + "restart that lost writes): this guard saw " + now.lostHour() + " (hour) / " + now.lostDay()
-                    + " (day) more than server " + abbreviate(now.server()) + " held when it took over at "
+                    + " (day) more than server " + abbreviate(now.server()) + " held at its first heartbeat, "
                     + Instant.ofEpochMilli(now.sinceMillis()) + "; restored +" + now.restoredHour() + " (hour) / +"
                     + now.restoredDay() + " (day) now"
                     + (now.restoredHour() < now.lostHour() || now.restoredDay() < now.lostDay()

@@ -10,10 +10,8 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.ScriptCatalog;
 import io.ultrasignals.sniper.script.WindowMode;
-import io.ultrasignals.sniper.testkit.Poll;
 import io.ultrasignals.sniper.testkit.RedisBinaries;
 import io.ultrasignals.sniper.testkit.RedisServer;
-import io.ultrasignals.sniper.testkit.Replies;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -53,8 +51,7 @@ public final class ReplicatedAcquire {
         try (RedisServer master = RedisServer.start(RedisBinaries.newest());
              RedisServer replica = RedisServer.builder(RedisBinaries.newest())
                      .args("--replicaof", master.host(), Integer.toString(master.port())).start()) {
-            Poll.until(Duration.ofSeconds(15), "replica in sync", () ->
-                    "up".equals(Replies.info(replica.call("INFO", "replication")).get("master_link_status")));
+            replica.awaitReplicaOf(master, Duration.ofSeconds(15));
             RedisClient client = RedisClient.create(master.uri());
             try (StatefulRedisConnection<String, String> connection = client.connect()) {
                 run(connection.async(), calls, rounds, master);

@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -19,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * A loopback TCP proxy in front of a master that can <em>hold back the replication stream</em>: a connection on
  * which the client sent {@code PSYNC} (or {@code SYNC}) is a replica's link, and what the master sends on it
  * reaches the replica {@link #hold(Duration) delay} late, while everything the replica sends (its
- * {@code REPLCONF ACK}s) and every other connection (clients, Sentinels) passes at once. So the master keeps
+ * {@code REPLCONF ACK}s) and every other connection (clients, Sentinels) passes at once ({@link #holdBothWays}
+ * holds the acknowledgements too). So the master keeps
  * seeing a healthy replica (acknowledging within {@code min-replicas-max-lag}) that is in fact {@code delay}
  * behind: a slow or congested link. When the master goes away, what is still held is dropped, as the bytes of a
  * dead master that never left it: the replica never gets the writes of the last {@code delay}.
@@ -35,6 +37,7 @@ public final class ReplicationDelayProxy implements AutoCloseable {
     private final int targetPort;
     private final List<Link> links = new CopyOnWriteArrayList<>();
     private volatile long delayNanos;
+    private volatile boolean acksHeld;
     private volatile boolean closed;
 
     private ReplicationDelayProxy(String targetHost, int targetPort) throws IOException {
@@ -66,6 +69,15 @@ public final class ReplicationDelayProxy implements AutoCloseable {
         delayNanos = delay.toNanos();
     }
 
+    /**
+     * As {@link #hold}, and the replica's bytes (its acknowledgements) reach the master as late: a partition of
+     * {@code delay} as the master sees it, which {@code min-replicas-max-lag} notices.
+     */
+    public void holdBothWays(Duration delay) {
+        delayNanos = delay.toNanos();
+        acksHeld = true;
+    }
+
     /** Bytes of the replication stream held right now (sent by the master, not yet passed to a replica). */
     public long heldBytes() {
         long n = 0;
@@ -83,6 +95,7 @@ public final class ReplicationDelayProxy implements AutoCloseable {
         final Socket client;
         final Socket server;
         final LinkedBlockingQueue<Chunk> held = new LinkedBlockingQueue<>();
+        final LinkedBlockingQueue<Chunk> acks = new LinkedBlockingQueue<>();
         volatile boolean replication;
         private final StringBuilder firstBytes = new StringBuilder();
 
@@ -104,8 +117,8 @@ public final class ReplicationDelayProxy implements AutoCloseable {
         }
 
         void close() {
-            closeQuietly(client);
-            closeQuietly(server);
+            Sockets.closeQuietly(client);
+            Sockets.closeQuietly(server);
         }
     }
 
@@ -132,14 +145,15 @@ public final class ReplicationDelayProxy implements AutoCloseable {
             client.setTcpNoDelay(true);
         } catch (IOException e) {
             // The master is down: the client sees its connection closed, as it would directly.
-            closeQuietly(client);
-            closeQuietly(server);
+            Sockets.closeQuietly(client);
+            Sockets.closeQuietly(server);
             return;
         }
         Link link = new Link(client, server);
         links.add(link);
         daemon("replication-proxy-back", () -> masterToClient(link));
-        daemon("replication-proxy-held", () -> releaseHeld(link));
+        daemon("replication-proxy-held", () -> releaseHeld(link, link.held, link.client));
+        daemon("replication-proxy-acks", () -> releaseHeld(link, link.acks, link.server));
         byte[] buffer = new byte[16384];
         try {
             InputStream in = client.getInputStream();
@@ -147,12 +161,17 @@ public final class ReplicationDelayProxy implements AutoCloseable {
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 link.clientSent(buffer, n);
-                out.write(buffer, 0, n);
-                out.flush();
+                if (link.replication && acksHeld) {
+                    link.acks.add(new Chunk(System.nanoTime() + delayNanos, Arrays.copyOf(buffer, n)));
+                } else {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                }
             }
         } catch (IOException e) {
             // one side went away
         }
+        link.acks.add(new Chunk(0, EOF));
         link.close();
         links.remove(link);
     }
@@ -166,9 +185,7 @@ public final class ReplicationDelayProxy implements AutoCloseable {
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 if (link.replication) {
-                    byte[] copy = new byte[n];
-                    System.arraycopy(buffer, 0, copy, 0, n);
-                    link.held.add(new Chunk(System.nanoTime() + delayNanos, copy));
+                    link.held.add(new Chunk(System.nanoTime() + delayNanos, Arrays.copyOf(buffer, n)));
                 } else {
                     out.write(buffer, 0, n);
                     out.flush();
@@ -183,11 +200,12 @@ public final class ReplicationDelayProxy implements AutoCloseable {
         link.close();
     }
 
-    private void releaseHeld(Link link) {
+    /** Passes on what {@code queue} holds to {@code to}, each chunk when it is due, in order. */
+    private static void releaseHeld(Link link, LinkedBlockingQueue<Chunk> queue, Socket to) {
         try {
-            OutputStream out = link.client.getOutputStream();
+            OutputStream out = to.getOutputStream();
             while (true) {
-                Chunk c = link.held.take();
+                Chunk c = queue.take();
                 if (c.bytes == EOF) {
                     return;
                 }
@@ -212,22 +230,11 @@ public final class ReplicationDelayProxy implements AutoCloseable {
         t.start();
     }
 
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // closing
-        }
-    }
 
     @Override
     public void close() {
         closed = true;
-        try {
-            listener.close();
-        } catch (IOException ignored) {
-            // closing
-        }
+        Sockets.closeQuietly(listener);
         links.forEach(Link::close);
     }
 }
