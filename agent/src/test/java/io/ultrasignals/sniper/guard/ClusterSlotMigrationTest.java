@@ -68,8 +68,8 @@ class ClusterSlotMigrationTest {
                     during.add(o);
                 }
             }
-            assertThat(during).as("decisions while the slot migrated").isNotEmpty()
-                    .allSatisfy(o -> assertThat(o.backend()).as("decided by the fallback while migrating").isEqualTo(Backend.LOCAL));
+            assertThat(during).as("decisions while the slot migrated").isNotEmpty().allSatisfy(o ->
+                    assertThat(o.backend()).as("decided by the fallback while migrating").isEqualTo(Backend.LOCAL));
             assertThat(run.admittedBy(Backend.LOCAL)).as("local admissions during the migration").isPositive();
             assertThat(FaultChecks.redisHourCount(target, "{" + NAMESPACE + "}"))
                     .as("the new owner's books").isEqualTo(run.admitted());

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ultrasignals.sniper.Backend;
 import io.ultrasignals.sniper.SniperGuard;
 import io.ultrasignals.sniper.SniperGuards;
+import io.ultrasignals.sniper.config.ClusterSettings;
 import io.ultrasignals.sniper.config.HostAndPort;
 import io.ultrasignals.sniper.config.SentinelSettings;
 import io.ultrasignals.sniper.testkit.RedisBinaries;
+import io.ultrasignals.sniper.testkit.RedisClusterTopology;
 import io.ultrasignals.sniper.testkit.RedisSentinelTopology;
 import io.ultrasignals.sniper.testkit.RedisServer;
 import io.ultrasignals.sniper.testkit.ReplicationDelayProxy;
@@ -17,10 +19,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * A Sentinel failover to a replica that was behind: three guards admit steadily (about 130 a second in all)
+ * A failover to a replica that was behind (Sentinel, and Cluster): three guards admit steadily (about 130 a second in all)
  * against an hourly cap of 1000; a proxy holds the replication stream back {@code L} ms while the replica's
  * acknowledgements flow; the master is SIGKILLed and the replica, missing the master's last {@code L} ms of
  * admissions, is promoted. The guards notice that the new master holds less than they saw acknowledged, say so
@@ -52,15 +55,111 @@ class FailoverLossTest {
         }
     }
 
+    /** A master whose replica replicates through a {@link ReplicationDelayProxy}, and how to fail it over. */
+    private interface LaggingDeployment extends AutoCloseable {
+        TestSettings settings();
+
+        ReplicationDelayProxy proxy();
+
+        RedisServer master();
+
+        /** SIGKILLs the master and waits until its replica is promoted; returns the promoted one. */
+        RedisServer failOver();
+
+        @Override
+        void close();
+    }
+
+    private static LaggingDeployment sentinel() {
+        RedisSentinelTopology topology = RedisSentinelTopology.startWithReplicationProxy(RedisBinaries.newest());
+        TestSettings settings = TestSettings.redis(b -> b.sentinel(SentinelSettings.builder().master(topology.masterName())
+                .nodes(topology.sentinelAddresses().stream().map(a -> new HostAndPort(a.host(), a.port())).toList()).build()));
+        return new LaggingDeployment() {
+            @Override
+            public TestSettings settings() {
+                return settings;
+            }
+
+            @Override
+            public ReplicationDelayProxy proxy() {
+                return topology.replicationProxy();
+            }
+
+            @Override
+            public RedisServer master() {
+                return topology.master();
+            }
+
+            @Override
+            public RedisServer failOver() {
+                return topology.awaitFailover(topology.killMaster(), Duration.ofSeconds(30));
+            }
+
+            @Override
+            public void close() {
+                topology.close();
+            }
+        };
+    }
+
+    private static LaggingDeployment cluster() {
+        RedisClusterTopology cluster = RedisClusterTopology.builder(RedisBinaries.newest()).withReplicas().start();
+        try {
+            TestSettings settings = TestSettings.redis(b -> b.cluster(ClusterSettings.of(
+                    cluster.seedAddresses().stream().map(a -> new HostAndPort(a.host(), a.port())).toList())));
+            RedisServer owner = cluster.nodeForSlot(cluster.slotOf("{" + settings.namespace() + "}"));
+            ReplicationDelayProxy proxy = cluster.replicateThroughProxy(owner);
+            return new LaggingDeployment() {
+                @Override
+                public TestSettings settings() {
+                    return settings;
+                }
+
+                @Override
+                public ReplicationDelayProxy proxy() {
+                    return proxy;
+                }
+
+                @Override
+                public RedisServer master() {
+                    return owner;
+                }
+
+                @Override
+                public RedisServer failOver() {
+                    cluster.killNode(owner);
+                    return cluster.awaitFailover(owner, Duration.ofSeconds(30));
+                }
+
+                @Override
+                public void close() {
+                    cluster.close();
+                }
+            };
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
     @Test
-    void aFailoverToALaggingReplicaIsNoticedAndItsLossRestored() throws Exception {
+    void aSentinelFailoverToALaggingReplicaIsNoticedAndItsLossRestored() throws Exception {
+        drills(FailoverLossTest::sentinel);
+    }
+
+    @Test
+    void aClusterFailoverToALaggingReplicaIsNoticedAndItsLossRestored() throws Exception {
+        drills(FailoverLossTest::cluster);
+    }
+
+    private static void drills(Supplier<LaggingDeployment> deployment) throws Exception {
         long[] lags = Arrays.stream(System.getProperty("sniper.failover.lags", "500").split(","))
                 .mapToLong(s -> Long.parseLong(s.trim())).toArray();
         int runs = Integer.getInteger("sniper.failover.runs", 1);
         List<Drill> drills = new ArrayList<>();
         for (int run = 0; run < runs; run++) {
             for (long lag : lags) {
-                Drill d = drill(lag);
+                Drill d = drill(lag, deployment);
                 System.out.println("failover drill " + d);
                 drills.add(d);
             }
@@ -74,22 +173,20 @@ class FailoverLossTest {
         }
     }
 
-    private static Drill drill(long lagMillis) throws Exception {
+    private static Drill drill(long lagMillis, Supplier<LaggingDeployment> deployment) throws Exception {
         // A drill takes up to half a minute and compares one hour's admissions with the cap: not across an hour's end.
         long toHourEnd = 3_600_000L - System.currentTimeMillis() % 3_600_000L;
         if (toHourEnd < 60_000) {
             Thread.sleep(toHourEnd + 100);
         }
-        try (RedisSentinelTopology topology = RedisSentinelTopology.startWithReplicationProxy(RedisBinaries.newest())) {
-            ReplicationDelayProxy proxy = topology.replicationProxy();
+        try (LaggingDeployment topology = deployment.get()) {
+            ReplicationDelayProxy proxy = topology.proxy();
             if (Boolean.getBoolean("sniper.failover.minReplicas")) {
                 topology.master().call("CONFIG", "SET", "min-replicas-to-write", "1");
                 topology.master().call("CONFIG", "SET", "min-replicas-max-lag", "1");
             }
-            TestSettings s = TestSettings.redis(b -> b.sentinel(SentinelSettings.builder().master(topology.masterName())
-                            .nodes(topology.sentinelAddresses().stream().map(a -> new HostAndPort(a.host(), a.port())).toList())
-                            .build()))
-                    .caps(CAP, 0).mtf(true).decisionTimeout(Duration.ofMillis(200)).heartbeat(Duration.ofMillis(200));
+            TestSettings s = topology.settings().caps(CAP, 0).mtf(true).decisionTimeout(Duration.ofMillis(200))
+                    .heartbeat(Duration.ofMillis(200));
             AtomicLong restored = new AtomicLong();
             AtomicLong losses = new AtomicLong();
             GuardListener listener = new GuardListener() {
@@ -116,19 +213,17 @@ class FailoverLossTest {
                     proxy.hold(Duration.ofMillis(lagMillis));
                 }
                 Thread.sleep(lagMillis + 700);
-                RedisServer promoted = topology.replica();
                 long killedAt = System.nanoTime();
-                RedisServer former = topology.killMaster();
                 long beforeKill = run.admitted();
-                // What the replica had when its master died: it is promoted with exactly this.
-                topology.awaitFailover(former, Duration.ofSeconds(30));
+                // The replica is promoted with what it had when its master died.
+                RedisServer promoted = topology.failOver();
                 // On until the new master blocks at the cap: an overshoot would show there.
                 FaultChecks.await(() -> run.outcomes().stream().anyMatch(o -> !o.allowed() && o.backend() == Backend.REDIS
                         && o.completedAtNanos() > killedAt), 40_000, "the new master blocking at the cap");
                 Thread.sleep(500);
                 run.stop();
                 FaultChecks.awaitReconciled(guards, 20_000);
-                long books = FaultChecks.redisHourCount(promoted, s.namespace());
+                long books = FaultChecks.redisHourCount(promoted, s.build().redis().effectiveNamespace());
                 long admitted = run.admitted();
                 assertThat(run.exceptions()).isEmpty();
                 return new Drill(lagMillis, admitted, books, admitted - (books - restored.get()), restored.get(), losses.get(),

@@ -39,6 +39,9 @@ public final class RedisClusterTopology implements AutoCloseable {
     private RedisServer lastKilled;
     /** The data nodes' password (MIGRATE needs it), or null. */
     private String password;
+    /** Masters announced at a {@link ReplicationDelayProxy}'s port, by that port. */
+    private final Map<Integer, RedisServer> behindProxy = new HashMap<>();
+    private final List<ReplicationDelayProxy> proxies = new ArrayList<>();
 
     private RedisClusterTopology() {}
 
@@ -229,6 +232,30 @@ public final class RedisClusterTopology implements AutoCloseable {
         return moved;
     }
 
+    /**
+     * Puts {@code master} behind a {@link ReplicationDelayProxy}: it announces the proxy's port
+     * ({@code cluster-announce-port}, the bus port unchanged), so its replica (which follows the announced address)
+     * and clients reach it through the proxy, and the replication stream can be held back while acknowledgements
+     * flow. Returns once its replica replicates through the proxy, in sync.
+     */
+    public ReplicationDelayProxy replicateThroughProxy(RedisServer master) {
+        String id = nodeId(master);
+        ReplicationDelayProxy proxy = ReplicationDelayProxy.to(master.host(), master.port());
+        proxies.add(proxy);
+        behindProxy.put(proxy.port(), master);
+        master.call("CONFIG", "SET", "cluster-announce-bus-port", Integer.toString(master.port() + BUS_OFFSET));
+        master.call("CONFIG", "SET", "cluster-announce-port", Integer.toString(proxy.port()));
+        RedisServer replica = nodes.stream().filter(n -> n != master && n.isAlive()
+                        && clusterNodes(n).stream().anyMatch(l -> l.startsWith(nodeId(n) + " ") && l.contains(" " + id + " ")))
+                .findFirst().orElseThrow(() -> new IllegalStateException(master + " has no replica"));
+        Poll.until(READY_TIMEOUT, replica + " to replicate " + master + " through the proxy", () -> {
+            Map<String, String> replication = Replies.info(replica.call("INFO", "replication"));
+            return Integer.toString(proxy.port()).equals(replication.get("master_port"))
+                    && "up".equals(replication.get("master_link_status"));
+        });
+        return proxy;
+    }
+
     /** SIGKILLs {@code node} and remembers which slots it served, for {@link #awaitFailover}. */
     public void killNode(RedisServer node) {
         nodeId(node);
@@ -280,11 +307,17 @@ public final class RedisClusterTopology implements AutoCloseable {
         for (Object entry : (List<?>) node.call("CLUSTER", "SLOTS")) {
             List<?> range = (List<?>) entry;
             List<?> master = (List<?>) range.get(2);
-            if (((Long) master.get(1)).intValue() == node.port()) {
+            if (nodeAtPort(((Long) master.get(1)).intValue()) == node) {
                 return Optional.of(((Long) range.get(0)).intValue());
             }
         }
         return Optional.empty();
+    }
+
+    /** The node that port reaches (its own, or its proxy's); null for none. */
+    private RedisServer nodeAtPort(int port) {
+        RedisServer proxied = behindProxy.get(port);
+        return proxied != null ? proxied : nodes.stream().filter(n -> n.port() == port).findFirst().orElse(null);
     }
 
     private RedisServer servingNode(RedisServer asked, int slot) {
@@ -292,9 +325,12 @@ public final class RedisClusterTopology implements AutoCloseable {
             List<?> range = (List<?>) entry;
             if (slot >= (Long) range.get(0) && slot <= (Long) range.get(1)) {
                 int port = ((Long) ((List<?>) range.get(2)).get(1)).intValue();
-                return nodes.stream().filter(n -> n.port() == port).findFirst().orElseThrow(
-                        () -> new IllegalStateException(asked + " names port " + port + " for slot " + slot
-                                + ", not a node of this cluster"));
+                RedisServer node = nodeAtPort(port);
+                if (node == null) {
+                    throw new IllegalStateException(asked + " names port " + port + " for slot " + slot
+                            + ", not a node of this cluster");
+                }
+                return node;
             }
         }
         throw new IllegalStateException(asked + " reports no node for slot " + slot);
@@ -303,6 +339,7 @@ public final class RedisClusterTopology implements AutoCloseable {
     @Override
     public void close() {
         nodes.forEach(RedisServer::close);
+        proxies.forEach(ReplicationDelayProxy::close);
     }
 
     @Override
