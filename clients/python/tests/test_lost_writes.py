@@ -23,10 +23,13 @@ def test_a_loss_on_a_new_server_is_restored_once_and_said_once(redis_server, cap
         day = time.time_ns() // 86_400_000_000_000
         hour = time.time_ns() // 3_600_000_000_000
         record = client.get("sniper_signals:server").decode().split("|")
-        # Another server took over holding 2 of the 6: its record names it, and 4 admissions never reached it.
-        client.set("sniper_signals:server", "|".join(["0f0f"] + record[1:]))
-        client.decrby(f"sniper_signals:hour:{hour}", 4)
-        client.decrby(f"sniper_signals:day:{day}", 4)
+        # Another server took over holding 2 of the 6: its record names it, and 4 admissions never reached it
+        # (at once: a heartbeat in between would take the 6 for what the new server held).
+        takeover = client.pipeline(transaction=True)
+        takeover.set("sniper_signals:server", "|".join(["0f0f"] + record[1:]))
+        takeover.decrby(f"sniper_signals:hour:{hour}", 4)
+        takeover.decrby(f"sniper_signals:day:{day}", 4)
+        takeover.execute()
         wait_for(lambda: redis_day_count(redis_server) == 6, what="the 4 lost admissions put back")
         time.sleep(0.5)  # more heartbeats: nothing more is restored, nothing more is said
         assert redis_day_count(redis_server) == 6
