@@ -217,9 +217,11 @@ class FailoverLossTest {
                 long beforeKill = run.admitted();
                 // The replica is promoted with what it had when its master died.
                 RedisServer promoted = topology.failOver();
-                // On until the new master blocks at the cap: an overshoot would show there.
-                FaultChecks.await(() -> run.outcomes().stream().anyMatch(o -> !o.allowed() && o.backend() == Backend.REDIS
-                        && o.completedAtNanos() > killedAt), 40_000, "the new master blocking at the cap");
+                // On until the new master blocks at the cap (not merely against shares held during the return): an
+                // overshoot would show there.
+                FaultChecks.await(() -> run.admitted() >= CAP - IN_FLIGHT && run.outcomes().stream().anyMatch(o ->
+                        !o.allowed() && o.backend() == Backend.REDIS && o.completedAtNanos() > killedAt), 40_000,
+                        "the new master blocking at the cap");
                 Thread.sleep(500);
                 run.stop();
                 FaultChecks.awaitReconciled(guards, 20_000);
