@@ -55,51 +55,25 @@ class FailoverLossTest {
         }
     }
 
-    /** A master whose replica replicates through a {@link ReplicationDelayProxy}, and how to fail it over. */
-    private interface LaggingDeployment extends AutoCloseable {
-        TestSettings settings();
-
-        ReplicationDelayProxy proxy();
-
-        RedisServer master();
-
-        /** SIGKILLs the master and waits until its replica is promoted; returns the promoted one. */
-        RedisServer failOver();
-
+    /**
+     * A master whose replica replicates through a {@link ReplicationDelayProxy}, and how to fail it over.
+     *
+     * @param failOver SIGKILLs the master and waits until its replica is promoted; returns the promoted one
+     */
+    private record LaggingDeployment(TestSettings settings, ReplicationDelayProxy proxy, RedisServer master,
+                                     Supplier<RedisServer> failOver, AutoCloseable topology) implements AutoCloseable {
         @Override
-        void close();
+        public void close() throws Exception {
+            topology.close();
+        }
     }
 
     private static LaggingDeployment sentinel() {
         RedisSentinelTopology topology = RedisSentinelTopology.startWithReplicationProxy(RedisBinaries.newest());
         TestSettings settings = TestSettings.redis(b -> b.sentinel(SentinelSettings.builder().master(topology.masterName())
                 .nodes(topology.sentinelAddresses().stream().map(a -> new HostAndPort(a.host(), a.port())).toList()).build()));
-        return new LaggingDeployment() {
-            @Override
-            public TestSettings settings() {
-                return settings;
-            }
-
-            @Override
-            public ReplicationDelayProxy proxy() {
-                return topology.replicationProxy();
-            }
-
-            @Override
-            public RedisServer master() {
-                return topology.master();
-            }
-
-            @Override
-            public RedisServer failOver() {
-                return topology.awaitFailover(topology.killMaster(), Duration.ofSeconds(30));
-            }
-
-            @Override
-            public void close() {
-                topology.close();
-            }
-        };
+        return new LaggingDeployment(settings, topology.replicationProxy(), topology.master(),
+                () -> topology.awaitFailover(topology.killMaster(), Duration.ofSeconds(30)), topology);
     }
 
     private static LaggingDeployment cluster() {
@@ -108,34 +82,10 @@ class FailoverLossTest {
             TestSettings settings = TestSettings.redis(b -> b.cluster(ClusterSettings.of(
                     cluster.seedAddresses().stream().map(a -> new HostAndPort(a.host(), a.port())).toList())));
             RedisServer owner = cluster.nodeForSlot(cluster.slotOf("{" + settings.namespace() + "}"));
-            ReplicationDelayProxy proxy = cluster.replicateThroughProxy(owner);
-            return new LaggingDeployment() {
-                @Override
-                public TestSettings settings() {
-                    return settings;
-                }
-
-                @Override
-                public ReplicationDelayProxy proxy() {
-                    return proxy;
-                }
-
-                @Override
-                public RedisServer master() {
-                    return owner;
-                }
-
-                @Override
-                public RedisServer failOver() {
-                    cluster.killNode(owner);
-                    return cluster.awaitFailover(owner, Duration.ofSeconds(30));
-                }
-
-                @Override
-                public void close() {
-                    cluster.close();
-                }
-            };
+            return new LaggingDeployment(settings, cluster.replicateThroughProxy(owner), owner, () -> {
+                cluster.killNode(owner);
+                return cluster.awaitFailover(owner, Duration.ofSeconds(30));
+            }, cluster);
         } catch (RuntimeException e) {
             cluster.close();
             throw e;
@@ -216,7 +166,7 @@ class FailoverLossTest {
                 long killedAt = System.nanoTime();
                 long beforeKill = run.admitted();
                 // The replica is promoted with what it had when its master died.
-                RedisServer promoted = topology.failOver();
+                RedisServer promoted = topology.failOver().get();
                 // On until the new master blocks at the cap (not merely against shares held during the return): an
                 // overshoot would show there.
                 FaultChecks.await(() -> run.admitted() >= CAP - IN_FLIGHT && run.outcomes().stream().anyMatch(o ->
