@@ -1,5 +1,8 @@
-"""The v1 Lua scripts, loaded from the repository's lua/ directory (one source, never a copy), checked
-against lua/manifest.json, and called with EVALSHA (EVAL once on NOSCRIPT)."""
+"""The v1 Lua scripts, checked against their manifest.json and called with EVALSHA (EVAL once on NOSCRIPT).
+
+Where they come from: SNIPER_LUA_DIR when set; else the copy an installed package carries (sniper_client/lua/,
+made by the build from the repository's lua/ and its manifest, see setup.py); else, in a checkout, the
+repository's lua/ itself. Each file's SHA-1 is checked against the manifest beside it when loaded."""
 
 import hashlib
 import json
@@ -23,11 +26,15 @@ class ScriptCatalogError(Exception):
 
 
 def default_lua_dir() -> Path:
-    """SNIPER_LUA_DIR, else the lua/ directory of the repository this package sits in."""
+    """SNIPER_LUA_DIR, else the scripts installed with the package, else the lua/ of the checkout it sits in."""
     override = os.environ.get(LUA_DIR_VARIABLE)
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[3] / "lua"
+    here = Path(__file__).resolve().parent
+    packaged = here / "lua"
+    if (packaged / "manifest.json").is_file():
+        return packaged
+    return here.parents[2] / "lua"
 
 
 class ScriptCatalog:
@@ -44,7 +51,8 @@ class ScriptCatalog:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:
             raise ScriptCatalogError(f"{manifest_path}: cannot read the script manifest ({e.__class__.__name__}); "
-                                     f"set {LUA_DIR_VARIABLE} to the repository's lua/ directory") from None
+                                     f"install the package (pip install clients/python) or set {LUA_DIR_VARIABLE} to the "
+                                     f"repository's lua/ directory") from None
         scripts = {}
         for entry in manifest.get("scripts", []):
             if entry.get("abi") != ABI:

@@ -1,5 +1,5 @@
-"""The settings the Java agent reads (docs/settings.md), read as strictly: the ultra_signals settings.yaml
-(or the dict ultra_signals passes) plus ``ULTRA_SIGNALS_<SECTION>__<KEY>`` variables (env > file > default).
+"""The settings the Java agent reads (settings/schema.yaml, docs/settings.md), read as strictly: the ultra_signals
+settings.yaml (or the dict ultra_signals passes) plus ``ULTRA_SIGNALS_<SECTION>__<KEY>`` variables (env > file > default).
 Unknown keys in the sections Sniper owns are errors with a "did you mean"; other sections are ignored.
 Every error is one line: ``<source>: <key path>: <problem>``; a secret's value never appears in one."""
 
@@ -16,22 +16,25 @@ CAP_MAX = 1_000_000_000
 _BOOLEANS = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_MAX_DEPTH = 40  # deeper is an alias that contains itself, not settings
 _SNIPER_MODE_ONLY_KEYS = ("mtf_confirm", "max_signals_per_hour", "daily_signal_cap")
 
 
 class SettingsError(ValueError):
     """A setting that is malformed, out of range, unknown or contradicts another; the message is one line."""
 
-    def __init__(self, source: Optional[str], key_path: Optional[str], problem: str):
-        self.source, self.key_path, self.problem = source, key_path, problem
+    def __init__(self, source: Optional[str], key_path: Optional[str], problem: str, related: Optional[str] = None):
+        """``related``: the other key of a contradiction; its source is named when the key itself was not set."""
+        self.source, self.key_path, self.problem, self.related = source, key_path, problem, related
         text = "".join(part + ": " for part in (source, key_path) if part) + problem
         super().__init__(re.sub(r"[\r\n]+", " ", text))
 
     def from_source(self, source: Optional[str]) -> "SettingsError":
-        return SettingsError(source, self.key_path, self.problem)
+        return SettingsError(source, self.key_path, self.problem, self.related)
 
 
-# ---- settings values (immutable; defaults as DEFAULT_* constants, as the Java SettingsDefaults)
+# ---- settings values (immutable; every default and range as settings/schema.yaml states it, which the tests
+# hold this module to: tests/test_settings_schema.py)
 
 DEFAULT_NAMESPACE = "sniper_signals"
 DEFAULT_DECISION_TIMEOUT_MS = 100
@@ -44,7 +47,7 @@ class HostAndPort:
     port: int
 
     def __str__(self):
-        return f"{self.host}:{self.port}"
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
 
 
 @dataclass(frozen=True)
@@ -174,6 +177,8 @@ def _from_yaml(text: str, source: str) -> _Mapping:
         return f"{source} line {node.start_mark.line + 1}"
 
     def convert(node, depth):
+        if depth > _MAX_DEPTH:
+            raise SettingsError(origin(node), None, f"nested deeper than {_MAX_DEPTH} levels (an alias that contains itself?)")
         if isinstance(node, yaml.MappingNode):
             result = _Mapping(origin(node))
             for key_node, value_node in node.value:
@@ -196,7 +201,7 @@ def _from_yaml(text: str, source: str) -> _Mapping:
 
     tree = convert(root, 0)
     if not isinstance(tree, _Mapping):
-        raise SettingsError(origin(root), None, f"expected a mapping of sections at the top, got {tree.describe()}")
+        raise SettingsError(origin(root), None, f"the settings must be a YAML mapping of sections (redis:, runtime:, ...), got {tree.describe()}")
     return tree
 
 
@@ -416,8 +421,10 @@ def _distance(x: str, y: str) -> int:
 # ---- binding: the one list of keys Sniper reads
 
 class _Section:
-    def __init__(self, mapping: _Mapping, path: str, origins: Dict[str, str]):
-        self.mapping, self.path, self.origins = mapping, path, origins
+    """``warn`` set: unknown keys are reported through it and skipped (the drop-in), instead of raising."""
+
+    def __init__(self, mapping: _Mapping, path: str, origins: Dict[str, str], warn=None):
+        self.mapping, self.path, self.origins, self.warn = mapping, path, origins, warn
         self.known: List[str] = []
 
     def key_path(self, key):
@@ -433,13 +440,19 @@ class _Section:
             self.origins[self.key_path(key)] = entry[0]
         return entry
 
-    def read(self, key, conversion, values: dict, name=None):
+    def read(self, key, conversion, values: dict, name=None, lenient=False):
+        """``lenient`` (the drop-in's reading of the app's own keys): a wrong value is a warning. For the drop-in
+        (``warn`` set) null is unset in every key, as an app's settings model writes a field nobody set."""
         entry = self._entry(key)
-        if entry is not None:
-            try:
-                values[name or key] = conversion(entry[1], self.key_path(key))
-            except SettingsError as e:
-                raise (e if e.source else e.from_source(entry[0])) from None
+        if entry is None or (self.warn is not None and isinstance(entry[1], _Scalar) and entry[1].value is None):
+            return
+        try:
+            values[name or key] = conversion(entry[1], self.key_path(key))
+        except SettingsError as e:
+            e = e if e.source else e.from_source(entry[0])
+            if not lenient:
+                raise e from None
+            self.warn(f"{e}; the default is kept")
 
     def section(self, key) -> Optional["_Section"]:
         entry = self._entry(key)
@@ -447,7 +460,7 @@ class _Section:
             return None
         if not isinstance(entry[1], _Mapping):
             raise SettingsError(entry[0], self.key_path(key), f"expected a mapping of keys, got {entry[1].describe()}")
-        return _Section(entry[1], self.key_path(key), self.origins)
+        return _Section(entry[1], self.key_path(key), self.origins, self.warn)
 
     def reject_if_present(self, key, problem):
         entry = self.mapping.entries.get(key)
@@ -463,7 +476,9 @@ class _Section:
             if key not in self.known:
                 guess = closest(key, self.known)
                 hint = f", did you mean {guess}?" if guess else f" (known keys: {', '.join(self.known)})"
-                raise SettingsError(origin, self.key_path(key), "unknown key" + hint)
+                if self.warn is None:
+                    raise SettingsError(origin, self.key_path(key), "unknown key" + hint)
+                self.warn(str(SettingsError(origin, self.key_path(key), "unknown key, ignored" + hint)))
 
 
 def _check_token(key_path, value):
@@ -473,26 +488,32 @@ def _check_token(key_path, value):
         raise SettingsError(None, key_path, f"must not contain spaces or control characters, got {quote(value)}")
 
 
-def _bind(root: _Mapping) -> SniperSettings:
+def _bind(root: _Mapping, warn=None) -> SniperSettings:
     origins: Dict[str, str] = {}
-    top = _Section(root, "", origins)
-    top.reject_if_present("sniper_mode", "belongs under runtime, as runtime.sniper_mode; indent the block under runtime:")
+    top = _Section(root, "", origins, warn)
+    # The drop-in takes its caps with each call: where the app keeps them is not its business.
+    strict = warn is None
+    if strict:
+        top.reject_if_present("sniper_mode", "belongs under runtime, as runtime.sniper_mode; indent the block under runtime:")
     runtime = top.section("runtime")
-    if runtime is not None:
+    if strict and runtime is not None:
         for key in _SNIPER_MODE_ONLY_KEYS:
             runtime.reject_if_present(key, "belongs under runtime.sniper_mode; is the block indented one level too little?")
     try:
         redis_section = top.section("redis")
         redis_settings = _redis(redis_section) if redis_section else RedisSettings()
         mode_section = runtime.section("sniper_mode") if runtime else None
-        mode = _sniper_mode(mode_section) if mode_section else SniperModeSettings()
+        mode = _sniper_mode(mode_section, caps_per_call=warn is not None) if mode_section else SniperModeSettings()
     except SettingsError as e:
-        raise (e if e.source or not e.key_path else e.from_source(_origin_of(e.key_path, origins))) from None
+        raise (e if e.source or not e.key_path else e.from_source(_origin_of(e.key_path, origins, e.related))) from None
     return SniperSettings(redis_settings, mode)
 
 
-def _origin_of(key_path: str, origins: Dict[str, str]) -> Optional[str]:
-    """Where the key was set, else where its nearest enclosing block was (a required key that is missing)."""
+def _origin_of(key_path: str, origins: Dict[str, str], related: Optional[str] = None) -> Optional[str]:
+    """Where the key was set, else where the other key of a contradiction was, else where its nearest enclosing
+    block was (a required key that is missing)."""
+    if key_path not in origins and related in origins:
+        return origins[related]
     while key_path:
         if key_path in origins:
             return origins[key_path]
@@ -553,27 +574,32 @@ def _redis(s: _Section) -> RedisSettings:
     if r.username is not None:
         _check_token("redis.username", r.username)
         if r.password is None:
-            raise SettingsError(None, "redis.username", "an ACL user needs redis.password as well (AUTH takes both)")
+            raise SettingsError(None, "redis.username", "an ACL user needs redis.password as well (AUTH takes both)",
+                                "redis.password")
     if r.decision_timeout_ms >= r.timeout_s * 1000:
         raise SettingsError(None, "redis.decision_timeout_ms",
-                            f"must be below redis.timeout ({r.timeout_s:g} s = {round(r.timeout_s * 1000)} ms), got {r.decision_timeout_ms}")
+                            f"must be below redis.timeout ({r.timeout_s:g} s = {round(r.timeout_s * 1000)} ms), got {r.decision_timeout_ms}",
+                            "redis.timeout")
     _check_token("redis.namespace", r.namespace)
     if len(r.namespace) > 128:
         raise SettingsError(None, "redis.namespace", f"must be at most 128 characters, got {len(r.namespace)}")
     if has_sentinel and has_cluster:
         raise SettingsError(None, "redis.cluster",
-                            "contradicts redis.sentinel: Redis is either Sentinel-managed or a Cluster, set only one of them")
+                            "contradicts redis.sentinel: Redis is either Sentinel-managed or a Cluster, set only one of them",
+                            "redis.sentinel")
     if has_cluster and r.db != 0:
-        raise SettingsError(None, "redis.db", f"must be 0 with redis.cluster (Redis Cluster has only database 0), got {r.db}")
+        raise SettingsError(None, "redis.db", f"must be 0 with redis.cluster (Redis Cluster has only database 0), got {r.db}",
+                            "redis.cluster")
     return r
 
 
-def _sniper_mode(s: _Section) -> SniperModeSettings:
+def _sniper_mode(s: _Section, caps_per_call: bool = False) -> SniperModeSettings:
     v: Dict[str, Any] = {}
-    s.read("enabled", _bool, v)
-    s.read("mtf_confirm", _bool, v)
-    s.read("max_signals_per_hour", _integer(0, CAP_MAX), v)
-    s.read("daily_signal_cap", _integer(0, CAP_MAX), v)
+    # The drop-in takes its caps with each call; these keys are the app's, and only SniperGuard.acquire reads them.
+    s.read("enabled", _bool, v, lenient=caps_per_call)
+    s.read("mtf_confirm", _bool, v, lenient=caps_per_call)
+    s.read("max_signals_per_hour", _integer(0, CAP_MAX), v, lenient=caps_per_call)
+    s.read("daily_signal_cap", _integer(0, CAP_MAX), v, lenient=caps_per_call)
     s.read("window", _enumeration("fixed", "sliding"), v)
     s.read("enforcement", _enumeration("enforce", "shadow"), v)
     fallback = s.section("fallback")
@@ -598,11 +624,12 @@ def _fallback(s: _Section) -> FallbackSettings:
     f = FallbackSettings(**v)
     if f.minimum_calls > f.sliding_window_calls:
         raise SettingsError(None, path + "minimum_calls",
-                            f"must be at most sliding_window_calls ({f.sliding_window_calls}), got {f.minimum_calls}")
+                            f"must be at most sliding_window_calls ({f.sliding_window_calls}), got {f.minimum_calls}",
+                            path + "sliding_window_calls")
     if f.heartbeat_ttl_ms <= f.heartbeat_interval_ms:
         raise SettingsError(None, path + "heartbeat_ttl_ms",
                             f"must be above heartbeat_interval_ms ({f.heartbeat_interval_ms}), or every guard expires "
-                            f"between two heartbeats; got {f.heartbeat_ttl_ms}")
+                            f"between two heartbeats; got {f.heartbeat_ttl_ms}", path + "heartbeat_interval_ms")
     return f
 
 
@@ -627,11 +654,15 @@ def load_settings(path: Optional[str] = None, environment: Optional[Mapping[str,
 
 
 def settings_from_dict(settings: Mapping, environment: Optional[Mapping[str, str]] = None,
-                       source: str = "settings") -> SniperSettings:
-    """The dict ultra_signals passes (``{"redis": {...}, "runtime": {"sniper_mode": {...}}}``), as strictly."""
+                       source: str = "settings", *, warn=None) -> SniperSettings:
+    """The dict ultra_signals passes (``{"redis": {...}, "runtime": {"sniper_mode": {...}}}``), as strictly.
+
+    With ``warn`` (the drop-in, which takes its caps with each call): a key Sniper does not know is passed to it,
+    one line, and skipped; so is a wrong value in the seed's sniper_mode keys (enabled, mtf_confirm, the two caps),
+    which keep their defaults; null in any key means unset. A wrong value in any other key is a SettingsError."""
     environment = os.environ if environment is None else environment
     if not isinstance(settings, Mapping):
         raise SettingsError(source, None, f"expected a dict of sections, got {type(settings).__name__}")
     root = _from_value({k: v for k, v in settings.items() if str(k) in OWNED_SECTIONS}, source)
     _apply_environment(environment, root)
-    return _bind(root)
+    return _bind(root, warn)

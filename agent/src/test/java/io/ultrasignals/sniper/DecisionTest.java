@@ -3,9 +3,11 @@ package io.ultrasignals.sniper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Decisions built by name say what they are; shadow lets through what would have been blocked. */
+@Tag("unit")
 class DecisionTest {
     @Test
     void factoriesSayWhatTheDecisionIs() {

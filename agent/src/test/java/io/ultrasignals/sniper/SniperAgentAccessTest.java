@@ -2,9 +2,11 @@ package io.ultrasignals.sniper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Without the javaagent, the accessor starts the JVM's one guard itself (here: defaults, sniper mode off). */
+@Tag("unit")
 class SniperAgentAccessTest {
     @Test
     void withoutTheAgentTheFirstCallStartsOneGuardForTheJvm() {

@@ -9,6 +9,8 @@ import io.ultrasignals.sniper.Signal;
 import io.ultrasignals.sniper.SniperGuard;
 import io.ultrasignals.sniper.config.SniperSettings;
 import io.ultrasignals.sniper.guard.GuardListener;
+import io.ultrasignals.sniper.redis.RedisConnections;
+import io.ultrasignals.sniper.redis.RedisLink;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +19,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -33,8 +36,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Decision latency and throughput against the configured Redis, alternated with PING from the "
-                + "same threads on the same connection, for sizing a deployment. Counts go to <namespace>-bench, never "
-                + "to the real counters. Exits 4 when the fallback made more than 0.1%% of the decisions.")
+                + "same threads on the same connection, for sizing a deployment. Counts go to a throwaway namespace, "
+                + "<namespace>-bench-<random>, deleted at the end; never to the real counters. Exits 4 when the fallback made more than 0.1%% of the decisions.")
 final class BenchCommand implements Callable<Integer> {
     /** Share of decisions the fallback may make before the run no longer measures Redis. */
     static final double FALLBACK_TRACE = 0.001;
@@ -51,7 +54,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "4", description = "Rounds of PING and decisions, alternated (default ${DEFAULT-VALUE}).")
     int rounds;
 
-    @Option(names = "--ids", description = "Give every signal an id (stores one op key per signal, for 48 h).")
+    @Option(names = "--ids", description = "Give every signal an id (one op key per signal, deleted with the namespace).")
     boolean ids;
 
     /** What one phase of one round measured. */
@@ -70,49 +73,76 @@ final class BenchCommand implements Callable<Integer> {
         if (!base.redis().enabled()) {
             throw new SniperCli.UsageException("bench measures Redis: set redis.enabled: true (ULTRA_SIGNALS_REDIS__ENABLED=true)");
         }
-        SniperSettings settings = Overrides.apply(base, base.redis().namespace() + "-bench", 0, 0, false);
-        try (GuardSession session = GuardSession.open(settings, true, GuardListener.NONE)) {
-            SniperGuard guard = session.runtime.guard();
-            StatefulConnection<String, String> connection = session.runtime.link().orElseThrow().connection();
-            Map<String, LongAdder> notByRedis = new ConcurrentHashMap<>();
-            AtomicLong sequence = new AtomicLong();
-            LongPredicate decide = start -> {
-                Decision d = guard.acquire(ids ? Signal.withId("bench-" + sequence.incrementAndGet() + "-" + start, true)
-                        : Signal.of(true));
-                if (d.backend() != Backend.REDIS) {
-                    notByRedis.computeIfAbsent(d.backend().label() + (d.detail() == null ? "" : ": " + d.detail()),
-                            k -> new LongAdder()).increment();
-                }
-                return true;
-            };
-            LongPredicate ping = start -> ping(connection);
-            long phaseMillis = Math.max(100, seconds * 1000L / rounds);
-            // Warm-up: JIT and the script cache, so the first round is not the slowest.
-            run(ping, Math.min(phaseMillis, 500));
-            run(decide, Math.min(phaseMillis, 500));
-            notByRedis.clear();
+        // A namespace of its own for this run, deleted at the end: never the production counters, nothing left behind.
+        String namespace = base.redis().namespace() + "-bench-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+        SniperSettings settings = Overrides.apply(base, namespace, 0, 0, false);
+        GuardSession session = GuardSession.open(settings, true, GuardListener.NONE);
+        try (session) {
+            return measure(session);
+        } finally {
+            // After the guard has left the fleet (its last heartbeat writes to the namespace too).
+            deleteNamespace(settings);
+        }
+    }
 
-            Progress progress = new Progress(System.err, !common.json);
-            List<Phase> decisions = new ArrayList<>();
-            List<Phase> pings = new ArrayList<>();
-            List<Double> throughputRatios = new ArrayList<>();
-            for (int r = 0; r < rounds; r++) {
-                progress.bar((double) r / rounds, String.format("round %d of %d", r + 1, rounds));
-                Phase p;
-                Phase d;
-                if (r % 2 == 0) {
-                    p = run(ping, phaseMillis);
-                    d = run(decide, phaseMillis);
-                } else {
-                    d = run(decide, phaseMillis);
-                    p = run(ping, phaseMillis);
-                }
-                pings.add(p);
-                decisions.add(d);
-                throughputRatios.add(d.perSecond() / p.perSecond());
+    private int measure(GuardSession session) throws InterruptedException {
+        SniperGuard guard = session.runtime.guard();
+        StatefulConnection<String, String> connection = session.runtime.link().orElseThrow().connection();
+        Map<String, LongAdder> notByRedis = new ConcurrentHashMap<>();
+        AtomicLong sequence = new AtomicLong();
+        LongPredicate decide = start -> {
+            Decision d = guard.acquire(ids ? Signal.withId("bench-" + sequence.incrementAndGet() + "-" + start, true)
+                    : Signal.of(true));
+            if (d.backend() != Backend.REDIS) {
+                notByRedis.computeIfAbsent(d.backend().label() + (d.detail() == null ? "" : ": " + d.detail()),
+                        k -> new LongAdder()).increment();
             }
-            progress.done();
-            return report(decisions, pings, throughputRatios, new TreeMap<>(notByRedis));
+            return true;
+        };
+        LongPredicate ping = start -> ping(connection);
+        long phaseMillis = Math.max(100, seconds * 1000L / rounds);
+        // Warm-up: JIT and the script cache, so the first round is not the slowest.
+        run(ping, Math.min(phaseMillis, 500));
+        run(decide, Math.min(phaseMillis, 500));
+        notByRedis.clear();
+
+        Progress progress = new Progress(System.err, !common.json);
+        List<Phase> decisions = new ArrayList<>();
+        List<Phase> pings = new ArrayList<>();
+        List<Double> throughputRatios = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            progress.bar((double) r / rounds, String.format("round %d of %d", r + 1, rounds));
+            Phase p;
+            Phase d;
+            if (r % 2 == 0) {
+                p = run(ping, phaseMillis);
+                d = run(decide, phaseMillis);
+            } else {
+                d = run(decide, phaseMillis);
+                p = run(ping, phaseMillis);
+            }
+            pings.add(p);
+            decisions.add(d);
+            throughputRatios.add(d.perSecond() / p.perSecond());
+        }
+        progress.done();
+        return report(decisions, pings, throughputRatios, new TreeMap<>(notByRedis));
+    }
+
+    /** Deletes the run's namespace on a connection of its own; a failure is reported, and changes no figure. */
+    private void deleteNamespace(SniperSettings settings) {
+        String namespace = settings.redis().effectiveNamespace();
+        try (RedisLink link = RedisConnections.link(settings.redis()).start()) {
+            if (!link.awaitConnected(settings.redis().connectTimeout())) {
+                throw new IllegalStateException("not connected");
+            }
+            long deleted = new NamespaceKeys(link.connection(), namespace).deleteAll();
+            if (!common.json) {
+                System.err.printf("deleted the bench namespace %s (%d keys)%n", namespace, deleted);
+            }
+        } catch (RuntimeException e) {
+            System.err.println("sniper: bench could not delete its namespace " + namespace + " (" + e.getMessage()
+                    + "); delete its keys by hand: SCAN MATCH " + NamespaceKeys.escapeGlob(namespace) + ":*");
         }
     }
 

@@ -44,6 +44,10 @@ final class CheckCommand implements Callable<Integer> {
                         d.reason(), d.hourCount(), d.dayCount(),
                         d.retryAfterMillis() > 0 ? "  retry in " + d.retryAfterMillis() / 1000 + " s" : "",
                         d.backend().label(), d.replayed() ? ", replayed" : "");
+                if (d.replayed()) {
+                    System.out.println("note: id " + id + " was decided before; this is that decision again, with the "
+                            + "counts as they were then (nothing was counted now; `status` shows the current counts)");
+                }
                 if (d.backend() == Backend.OFF) {
                     System.out.println("note: sniper mode is off (runtime.sniper_mode.enabled: false); nothing was counted");
                 }

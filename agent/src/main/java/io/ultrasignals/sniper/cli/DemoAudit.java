@@ -25,6 +25,8 @@ final class DemoAudit {
         this.fleet = fleet;
         this.bound = bound;
         long admitted = fleet.admitted();
+        long released = fleet.released();
+        long counted = admitted - released; // what Redis's books should hold: admissions less the slots given back
         boolean credited = fleet.runners().stream().allMatch(r -> r.finalPending == 0);
         Long redisHour = redisCounts == null ? null : redisCounts[0];
         Long redisDay = redisCounts == null ? null : redisCounts[1];
@@ -33,6 +35,7 @@ final class DemoAudit {
         fields.put("runners", fleet.runners().size());
         fields.put("signals", fleet.decisions());
         fields.put("admitted", admitted);
+        fields.put("released", released);
         Map<String, Long> byRunner = new LinkedHashMap<>();
         fleet.runners().forEach(r -> byRunner.put("r" + r.index, r.admitted));
         fields.put("admitted_by_runner", byRunner);
@@ -48,10 +51,10 @@ final class DemoAudit {
                 + fleet.admittedBy(DemoFleet.Phase.AFTER_OUTAGE, "local"));
         fields.put("outage_bound", bound == null ? 0 : bound.fleetShare());
         fields.put("outage_shares", bound == null ? java.util.List.of() : bound.shares());
-        fields.put("overshoot", Math.max(0, baselineHour + admitted - hourlyCap));
+        fields.put("overshoot", Math.max(0, baselineHour + counted - hourlyCap));
         fields.put("all_credited", credited);
-        fields.put("books_match", credited && redisHour != null && redisHour - baselineHour == admitted
-                && redisDay - baselineDay == admitted);
+        fields.put("books_match", credited && redisHour != null && redisHour - baselineHour == counted
+                && redisDay - baselineDay == counted);
         fields.put("backend_counts", fleet.backendCounts());
         fields.put("admitted_by_phase", fleet.admittedByPhase());
         fields.put("blocked", fleet.blockedCounts());
@@ -76,19 +79,21 @@ final class DemoAudit {
         Map<String, Object> redis = (Map<String, Object>) fields.get("redis");
         out.printf("  redis              %s %s at %s%n", redis.get("source"),
                 redis.get("version") == null ? "" : redis.get("version"), redis.get("address"));
-        out.printf("  admitted           %d of %d signals, by runner %s%n", fields.get("admitted"), fields.get("signals"),
+        out.printf("  admitted           %d of %d signals (%d released again), by runner %s%n", fields.get("admitted"),
+                fields.get("signals"), fields.get("released"),
                 ((Map<?, ?>) fields.get("admitted_by_runner")).entrySet().stream()
                         .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
         out.printf("  Redis's books      hour %s, day %s (before the run %s, %s): %s%n", fields.get("redis_hour_count"),
                 fields.get("redis_day_count"), fields.get("redis_hour_count_before"), fields.get("redis_day_count_before"),
-                Boolean.TRUE.equals(fields.get("books_match")) ? "match the admissions" : "DO NOT match the admissions");
+                Boolean.TRUE.equals(fields.get("books_match")) ? "match the admissions less the releases"
+                        : "DO NOT match the admissions less the releases");
         out.printf("  caps               %s/hour %s/day; overshoot of the hourly cap %s%n",
                 fields.get("hourly_cap"), fields.get("daily_cap"), fields.get("overshoot"));
         if (bound != null) {
             out.printf("  outage             %s admitted locally, at most the runners' shares %s = %d%n",
                     fields.get("outage_admitted"), bound.shares(), bound.fleetShare());
             out.printf("  bound              the hour counts at most the cap + what the last heartbeat before the outage "
-                            + "missed = %d + %d = %d (README, Fallback); Redis held %d when it died%n", bound.hourlyCap(),
+                            + "missed = %d + %d = %d (README, \"When Redis is away\"); Redis held %d when it died%n", bound.hourlyCap(),
                     bound.admittedInLastBeat(), bound.readmeBound(), bound.redisCountAtOutage());
         }
         out.printf("  decided by         %s%n", fields.get("backend_counts"));

@@ -1,5 +1,6 @@
 package io.ultrasignals.sniper.cli;
 
+import io.ultrasignals.sniper.Reason;
 import io.ultrasignals.sniper.config.RedisSettings;
 import io.ultrasignals.sniper.config.RedisTopology;
 import io.ultrasignals.sniper.config.SniperSettings;
@@ -33,6 +34,8 @@ final class DemoCommand implements Callable<Integer> {
     private static final long RUNNERS_READY_MS = 60_000;
     /** How long after the recovery phase the demo waits for every runner to be back on Redis. */
     private static final long RETURN_WAIT_MS = 10_000;
+    /** How much longer the first phase may run for the hourly cap to block a signal on Redis before the outage. */
+    private static final long CAP_WAIT_MS = 10_000;
     private static final long REDRAW_MS = 250;
 
     @Mixin
@@ -48,7 +51,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "Share of signals without MTF confirmation (default ${DEFAULT-VALUE}).")
     double unconfirmed;
 
-    @Option(names = "--hourly-cap", defaultValue = "200", description = "Hourly cap for the demo (default ${DEFAULT-VALUE}).")
+    @Option(names = "--hourly-cap", defaultValue = "60", description = "Hourly cap for the demo (default ${DEFAULT-VALUE}).")
     long hourlyCap;
 
     @Option(names = "--daily-cap", defaultValue = "300", description = "Daily cap for the demo (default ${DEFAULT-VALUE}).")
@@ -57,7 +60,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--redis-seconds", defaultValue = "6", description = "Seconds on Redis before the outage (default ${DEFAULT-VALUE}).")
     double redisSeconds;
 
-    @Option(names = "--outage-seconds", defaultValue = "7", description = "Seconds Redis stays down (default ${DEFAULT-VALUE}).")
+    @Option(names = "--outage-seconds", defaultValue = "10", description = "Seconds Redis stays down (default ${DEFAULT-VALUE}).")
     double outageSeconds;
 
     @Option(names = "--recovery-seconds", defaultValue = "6", description = "Seconds after Redis is back (default ${DEFAULT-VALUE}).")
@@ -133,23 +136,46 @@ final class DemoCommand implements Callable<Integer> {
 
             OutageBound bound = null;
             if (bundled) {
-                // Shares are sized by the live guards each one saw: wait until each has seen the whole fleet.
+                // A slow machine sends fewer signals: stay on Redis (a little) longer until the cap has blocked one.
+                long capDeadline = System.nanoTime() + CAP_WAIT_MS * 1_000_000L;
+                while (fleet.blockedCounts().getOrDefault(Reason.SNIPER_HOURLY_CAP.name(), 0L) == 0
+                        && System.nanoTime() < capDeadline) {
+                    run(fleet, progress, go, "on Redis", 0.5);
+                }
+                // The cap has been doing its job on Redis. The exchange now refuses some orders: the runners pause
+                // and give those slots back, so that there is room left in the hour for the outage to share out.
+                long capBlocked = fleet.blockedCounts().getOrDefault(Reason.SNIPER_HOURLY_CAP.name(), 0L);
+                fleet.sendAll(DemoProtocol.PAUSE);
+                fleet.awaitAll(r -> r.paused, 10_000);
+                long each = Math.max(1, hourlyCap / (2L * runners));
+                fleet.sendAll(DemoProtocol.RELEASE + " " + each);
+                fleet.awaitAll(r -> r.released >= 0, 10_000);
+                progress.done();
+                err.printf("%5.1f s  the hourly cap blocked %d signals on Redis (SNIPER_HOURLY_CAP); the runners pause, "
+                        + "the exchange refuses the last %d orders of each, and releasing them frees %d slots%n",
+                        seconds(go), capBlocked, each, fleet.released());
+                // Shares are recorded by the heartbeat: wait for a round after the releases, and until each runner
+                // has seen the whole fleet (shares are sized by the live guards each one saw).
+                long heartbeatMillis = settings.sniperMode().fallback().heartbeatInterval().toMillis();
+                Thread.sleep(2 * heartbeatMillis + REDRAW_MS);
                 fleet.awaitAll(r -> r.liveGuards >= runners, 5_000);
-                long heartbeatNanos = settings.sniperMode().fallback().heartbeatInterval().toNanos();
+                long heartbeatNanos = heartbeatMillis * 1_000_000L;
                 List<Long> shares = fleet.runners().stream().map(r -> r.hourBudget).toList();
-                long seenAtOutage = baselineHour + fleet.admitted();
+                long seenAtOutage = baselineHour + fleet.admitted() - fleet.released();
                 long lastBeat = fleet.admittedSince(System.nanoTime() - heartbeatNanos);
                 redis.kill();
                 fleet.enter(DemoFleet.Phase.OUTAGE);
-                progress.done();
-                err.printf("%5.1f s  redis-server SIGKILLed at about %d admitted: each runner decides locally within its "
-                                + "share %s = %d%n", seconds(go), seenAtOutage,
-                        shares.stream().map(String::valueOf).collect(Collectors.joining("+")),
-                        shares.stream().mapToLong(Long::longValue).sum());
+                fleet.sendAll(DemoProtocol.GO);
+                err.printf("%5.1f s  redis-server SIGKILLed at %d counted: each runner decides locally within its "
+                                + "share %s = %d; first %.1f s: local admissions wait until Redis must be holding each "
+                                + "runner's share back (heartbeat ttl + 2 heartbeats + decision timeout after its last "
+                                + "heartbeat), and signals in that gap are blocked (SNIPER_FALLBACK_DENY)%n", seconds(go),
+                        seenAtOutage, shares.stream().map(String::valueOf).collect(Collectors.joining("+")),
+                        shares.stream().mapToLong(Long::longValue).sum(), gateSeconds(settings));
                 run(fleet, progress, go, "Redis DOWN", outageSeconds);
                 // Redis was dead since the kill: every Redis admission reported by now was made before it.
                 bound = new OutageBound(shares, hourlyCap, baselineHour + fleet.admittedBy(DemoFleet.Phase.BEFORE_OUTAGE,
-                        "redis") + fleet.admittedBy(DemoFleet.Phase.BEFORE_OUTAGE, "local"), lastBeat);
+                        "redis") + fleet.admittedBy(DemoFleet.Phase.BEFORE_OUTAGE, "local") - fleet.released(), lastBeat);
                 redis.restart();
                 fleet.enter(DemoFleet.Phase.AFTER_OUTAGE);
                 progress.done();
@@ -210,7 +236,7 @@ final class DemoCommand implements Callable<Integer> {
         for (DemoFleet.Runner r : fleet.runners()) {
             line.append(String.format(" r%d %3d %-5s", r.index, r.admitted, r.lastBackend));
         }
-        line.append(String.format(" | fleet %d/%d this hour | decided:", fleet.admitted(), hourlyCap));
+        line.append(String.format(" | fleet %d/%d this hour | decided:", fleet.admitted() - fleet.released(), hourlyCap));
         fleet.backendCounts().forEach((b, n) -> line.append(' ').append(b).append(' ').append(n));
         return line.toString();
     }
@@ -234,6 +260,16 @@ final class DemoCommand implements Callable<Integer> {
             return "cluster " + redis.cluster().nodes();
         }
         return redis.host() + ":" + redis.port();
+    }
+
+    /**
+     * How long after its last heartbeat a guard cut off from Redis waits before admitting locally: by then its
+     * registration has lapsed and Redis holds its share back for it (README, "When Redis is away").
+     */
+    static double gateSeconds(SniperSettings settings) {
+        var fallback = settings.sniperMode().fallback();
+        return (fallback.heartbeatTtl().toMillis() + 2 * fallback.heartbeatInterval().toMillis()
+                + settings.redis().decisionTimeout().toMillis()) / 1000.0;
     }
 
     private static double seconds(long sinceNanos) {

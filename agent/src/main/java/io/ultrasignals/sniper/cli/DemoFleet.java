@@ -91,6 +91,11 @@ final class DemoFleet implements AutoCloseable {
         return runners.stream().mapToLong(r -> r.admitted).sum();
     }
 
+    /** Slots given back by release (orders the exchange refused), over all runners. */
+    long released() {
+        return runners.stream().mapToLong(r -> Math.max(0, r.released)).sum();
+    }
+
     long decisions() {
         return runners.stream().mapToLong(r -> r.decisions).sum();
     }
@@ -167,6 +172,8 @@ final class DemoFleet implements AutoCloseable {
         volatile long readyHourCount;
         volatile long readyDayCount;
         volatile long admitted;
+        volatile long released = -1;
+        volatile boolean paused;
         volatile long decisions;
         volatile String lastBackend = "-";
         volatile long hourBudget = -1;
@@ -237,6 +244,8 @@ final class DemoFleet implements AutoCloseable {
                     fallbackActive = Double.parseDouble(f[2]) > 0;
                     liveGuards = Long.parseLong(f[3]);
                 }
+                case DemoProtocol.PAUSED -> paused = true;
+                case DemoProtocol.RELEASED -> released = Math.max(0, released) + Long.parseLong(f[1]);
                 case DemoProtocol.FINAL -> {
                     finalPending = Long.parseLong(f[1]);
                     finalBackend = f[2];

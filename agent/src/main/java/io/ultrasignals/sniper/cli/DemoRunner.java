@@ -14,6 +14,8 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -62,15 +64,43 @@ public final class DemoRunner {
                 return;
             }
             Random random = new Random(seed * 1000 + index);
+            Deque<String> admittedIds = new ArrayDeque<>();
             long nextStatus = 0;
             int i = 0;
+            boolean paused = false;
             String command;
-            while ((command = commands.poll(intervalMs / 2 + random.nextInt((int) intervalMs + 1), TimeUnit.MILLISECONDS)) == null) {
-                boolean mtf = random.nextDouble() >= unconfirmed;
-                long start = System.nanoTime();
-                Decision d = guard.acquire(Signal.withId("demo-" + runId + "-" + index + "-" + i++, mtf));
-                long nanos = System.nanoTime() - start;
-                out.println(DemoProtocol.DECISION + " " + d.backend().label() + " " + d.reason().name() + " " + nanos);
+            while (true) {
+                command = commands.poll(paused ? STATUS_EVERY_MS : intervalMs / 2 + random.nextInt((int) intervalMs + 1),
+                        TimeUnit.MILLISECONDS);
+                if (command != null) {
+                    if (command.equals(DemoProtocol.PAUSE)) {
+                        paused = true;
+                        out.println(DemoProtocol.PAUSED);
+                    } else if (command.equals(DemoProtocol.GO)) {
+                        paused = false;
+                    } else if (command.startsWith(DemoProtocol.RELEASE + " ")) {
+                        int wanted = Integer.parseInt(command.substring(DemoProtocol.RELEASE.length() + 1));
+                        int released = 0;
+                        while (released < wanted && !admittedIds.isEmpty()) {
+                            if (guard.release(admittedIds.pollLast()).released()) {
+                                released++;
+                            }
+                        }
+                        out.println(DemoProtocol.RELEASED + " " + released);
+                    } else {
+                        break; // STOP or EXIT
+                    }
+                } else if (!paused) {
+                    boolean mtf = random.nextDouble() >= unconfirmed;
+                    String id = "demo-" + runId + "-" + index + "-" + i++;
+                    long start = System.nanoTime();
+                    Decision d = guard.acquire(Signal.withId(id, mtf));
+                    long nanos = System.nanoTime() - start;
+                    if (d.allowed()) {
+                        admittedIds.addLast(id);
+                    }
+                    out.println(DemoProtocol.DECISION + " " + d.backend().label() + " " + d.reason().name() + " " + nanos);
+                }
                 long now = System.currentTimeMillis();
                 if (now >= nextStatus) {
                     out.println(DemoProtocol.STATUS + " " + hourBudget(monitored) + " " + monitored.metrics().registry()

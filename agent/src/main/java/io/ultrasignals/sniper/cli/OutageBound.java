@@ -3,7 +3,7 @@ package io.ultrasignals.sniper.cli;
 import java.util.List;
 
 /**
- * README's overshoot bound (Fallback, "The overshoot bound"), in the one place the demo states it. While Redis
+ * README's bound ("When Redis is away", "The bound"), in the one place the demo states it. While Redis
  * is away each guard admits at most its share, which the guard itself reports (its {@code sniper_fallback_budget}
  * gauge: {@code floor((cap - c) / n)} from its last heartbeat view); the fleet admits at most the sum of the
  * shares. Because {@code c} is as old as the last heartbeat, the hour's count may pass the cap by what the fleet

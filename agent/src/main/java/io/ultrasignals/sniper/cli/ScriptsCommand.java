@@ -8,16 +8,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 @Command(name = "scripts", mixinStandardHelpOptions = true,
         description = "Name, ABI version and SHA-1 of each Lua script: what other languages pass to EVALSHA.")
 final class ScriptsCommand implements Callable<Integer> {
-    @Option(names = "--json", description = "Machine-readable output.")
-    boolean json;
+    @Mixin
+    CommonOptions common;
 
     @Override
     public Integer call() {
+        // The scripts do not depend on the settings; a file given is still read, so a mistake in it shows here too.
+        if (common.config != null) {
+            common.settings();
+        }
+        boolean json = common.json;
         List<Map<String, Object>> rows = new ArrayList<>();
         for (SniperScript script : ScriptCatalog.load().all()) {
             if (json) {

@@ -10,12 +10,12 @@ import picocli.CommandLine;
 /**
  * {@code java -jar sniper-agent.jar <command>}: the command-line tool.
  *
- * <p>Exit codes: 0 allowed / ok; 1 blocked ({@code check}); 2 usage or settings error; 3 Redis
+ * <p>Exit codes: 0 allowed / ok; 1 blocked ({@code check}) or not released ({@code release}); 2 usage or settings error; 3 Redis
  * unreachable where the command needs it.
  */
 @Command(name = "sniper-agent", mixinStandardHelpOptions = true, version = "sniper-agent 0.1.0",
         description = "Distributed signal caps for trading runners.%n"
-                + "Exit codes: 0 allowed/ok, 1 blocked (check), 2 usage or settings error, 3 Redis unreachable, 4 bench measured the fallback.",
+                + "Exit codes: 0 allowed/ok, 1 blocked (check) or not released (release), 2 usage or settings error, 3 Redis unreachable, 4 bench measured the fallback.",
         subcommands = {DemoCommand.class, CheckCommand.class, ReleaseCommand.class, StatusCommand.class,
             ScriptsCommand.class, LoadScriptsCommand.class, BenchCommand.class})
 public final class SniperCli implements Callable<Integer> {
@@ -52,8 +52,9 @@ public final class SniperCli implements Callable<Integer> {
             throw e;
         });
         cli.setParameterExceptionHandler((e, args2) -> {
-            e.getCommandLine().getErr().println("sniper: " + e.getMessage());
-            e.getCommandLine().usage(e.getCommandLine().getErr());
+            // One line, like every other error; the usage is one --help away.
+            String command = e.getCommandLine().getCommandSpec().qualifiedName();
+            e.getCommandLine().getErr().println("sniper: " + e.getMessage() + " (see: " + command + " --help)");
             return USAGE;
         });
         return cli.execute(args);

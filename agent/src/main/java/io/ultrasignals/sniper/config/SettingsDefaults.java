@@ -4,8 +4,9 @@ import io.ultrasignals.sniper.script.WindowMode;
 import java.time.Duration;
 
 /**
- * Every default value of the settings, in one place. The builders start from these; {@code docs/settings.md}
- * lists the same values (a test holds the two together). Keys in brackets are the YAML keys.
+ * Every default value of the settings, as the builders start from them. The defaults are stated in
+ * {@code settings/schema.yaml} (docs/settings.md is generated from it), and SettingsSchemaTest holds these to it.
+ * Keys in brackets are the YAML keys.
  */
 public final class SettingsDefaults {
     private SettingsDefaults() {

@@ -3,7 +3,8 @@ package io.ultrasignals.sniper.config;
 /**
  * Everything the agent reads from {@code settings.yaml} and the environment: an immutable value.
  * Build one in code with {@link #builder()}, or load one with {@link SettingsLoader}.
- * Every default is in {@link SettingsDefaults}; every key is listed in {@code docs/settings.md}.
+ * Every key, with its default and range, is stated in {@code settings/schema.yaml}; the builders start from
+ * {@link SettingsDefaults}, held to the schema by the tests.
  * {@code toString()} is safe to log: secrets print as {@value Secret#REDACTED}.
  *
  * @param redis      the {@code redis} section

@@ -35,7 +35,7 @@ public final class SniperRuntime implements AutoCloseable {
     /** Builds (does not start) a runtime; extra modules may add bindings such as metrics. */
     public static SniperRuntime create(SniperSettings settings, GuardListener listener, Module... extra) {
         List<Module> modules = new ArrayList<>();
-        modules.add(new GuardModule(settings, listener));
+        modules.add(new GuardModule(settings, DecisionLog.around(listener)));
         modules.addAll(List.of(extra));
         return new SniperRuntime(Guice.createInjector(Stage.PRODUCTION, modules));
     }

@@ -41,6 +41,7 @@ public final class MonitoredGuard implements AutoCloseable {
         SniperModeSettings policy = settings.sniperMode();
         boolean redis = settings.redis().enabled();
         metrics.bind(runtime.guard(), runtime.breakers(), policy, redis);
+        runtime.closeWith(metrics.binder()::unbind);
         MetricsSettings endpoint = settings.agent().metrics();
         MetricsServer server = null;
         if (endpoint.enabled()) {
@@ -60,6 +61,14 @@ public final class MonitoredGuard implements AutoCloseable {
 
     public SniperGuard guard() {
         return runtime.guard();
+    }
+
+    /**
+     * The guard's meters for the host's own Micrometer registry: {@code meterBinder().bindTo(registry)}, or a
+     * {@code MeterBinder} bean in Spring Boot. Closing the guard takes them out again.
+     */
+    public SniperMeterBinder meterBinder() {
+        return metrics.binder();
     }
 
     public SniperMetrics metrics() {

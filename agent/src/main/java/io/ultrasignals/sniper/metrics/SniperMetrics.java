@@ -4,6 +4,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ultrasignals.sniper.Backend;
@@ -30,7 +31,10 @@ import java.util.logging.Logger;
 public final class SniperMetrics implements GuardListener {
     private static final Logger LOG = Logger.getLogger(SniperMetrics.class.getName());
 
-    private final PrometheusMeterRegistry registry;
+    /** Where the meters are registered: the endpoint's registry, plus any host registry bound later. */
+    private final CompositeMeterRegistry registry = new CompositeMeterRegistry();
+    private final PrometheusMeterRegistry prometheus;
+    private final SniperMeterBinder binder = new SniperMeterBinder(registry);
     private final DecisionMeters decisions;
     private final LatestCounts counts = new LatestCounts();
     private final LastRedisRoundTrip lastRedis = new LastRedisRoundTrip();
@@ -48,8 +52,9 @@ public final class SniperMetrics implements GuardListener {
         this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
-    public SniperMetrics(PrometheusMeterRegistry registry) {
-        this.registry = registry;
+    public SniperMetrics(PrometheusMeterRegistry prometheus) {
+        this.prometheus = prometheus;
+        this.registry.add(prometheus);
         this.decisions = new DecisionMeters(registry);
         this.scriptReloads = Counter.builder("sniper.script.reloads")
                 .description("Scripts sent again because Redis had lost them (restart, failover, SCRIPT FLUSH)")
@@ -111,8 +116,17 @@ public final class SniperMetrics implements GuardListener {
         return this;
     }
 
+    /** The registry the endpoint scrapes. */
     public PrometheusMeterRegistry registry() {
-        return registry;
+        return prometheus;
+    }
+
+    /**
+     * These meters for a host's own {@code MeterRegistry} (Spring Boot binds every {@code MeterBinder} bean): bound,
+     * every meter registered here, now or later, is also registered there. See {@link SniperMeterBinder}.
+     */
+    public SniperMeterBinder binder() {
+        return binder;
     }
 
     /** True while Redis is configured and decisions are made by the fallback (local, allow or deny). */

@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -32,6 +33,7 @@ public final class RedisLink implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RedisLink.class.getName());
     private static final Duration FIRST_RETRY = Duration.ofMillis(100);
     private static final Duration MAX_RETRY = Duration.ofSeconds(5);
+    private final AtomicBoolean started = new AtomicBoolean();
 
     private final String description;
     private final Supplier<CompletableFuture<? extends StatefulConnection<String, String>>> connector;
@@ -82,9 +84,11 @@ public final class RedisLink implements AutoCloseable {
                 }, pipeline);
     }
 
-    /** Starts connecting in the background; returns at once. */
+    /** Starts connecting in the background; returns at once. Calls after the first do nothing. */
     public RedisLink start() {
-        attempt(FIRST_RETRY);
+        if (started.compareAndSet(false, true)) {
+            attempt(FIRST_RETRY);
+        }
         return this;
     }
 

@@ -8,9 +8,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** A command's settings: its namespace and caps, every other key as the user set it. */
+@Tag("unit")
 class OverridesTest {
 
     @Test

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The seed's JSON-ish reading of variable values: JSON when the whole value is JSON, else the text. */
+@Tag("unit")
 class EnvironmentOverridesTest {
 
     @ParameterizedTest

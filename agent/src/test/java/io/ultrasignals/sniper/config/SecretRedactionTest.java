@@ -8,11 +8,13 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Passwords never show in toString, error messages or stack traces. */
+@Tag("unit")
 class SecretRedactionTest {
     private static final String PASSWORD = "hunter2-Xq9";
 

@@ -5,31 +5,40 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** The key constants are the one spelling of each key: their paths are the documented keys, and the binder keeps to them. */
+/** The key constants are the one spelling of each key: their paths are the schema's keys, and the binder keeps to them. */
+@Tag("unit")
 class SettingKeyTest {
     private static final Class<?>[] SETTINGS = {SniperSettings.class, RedisSettings.class, TlsSettings.class,
         SentinelSettings.class, ClusterSettings.class, SniperModeSettings.class, FallbackSettings.class, AgentSettings.class,
         MetricsSettings.class, InstrumentTarget.class};
 
     @Test
-    void theDeclaredKeysAreExactlyTheDocumentedOnes() throws IllegalAccessException {
+    void theDeclaredKeysAreExactlyTheSchemasAndSoAreTheirRanges() throws IllegalAccessException {
         Set<String> declared = new TreeSet<>();
         for (Class<?> type : SETTINGS) {
             for (Field field : type.getDeclaredFields()) {
                 if (Modifier.isStatic(field.getModifiers()) && field.getType() == SettingKey.class) {
                     field.setAccessible(true);
-                    declared.add(((SettingKey) field.get(null)).path());
+                    SettingKey key = (SettingKey) field.get(null);
+                    declared.add(key.path());
+                    SettingsSchema.Entry entry = SettingsSchema.entries().stream()
+                            .filter(e -> e.key().equals(key.path())).findFirst().orElse(null);
+                    if (key.range() != null && entry != null && !entry.type().equals("seconds")) {
+                        assertThat(List.of(key.range().min(), key.range().max())).as(key.path())
+                                .isEqualTo(entry.range().stream().map(n -> ((Number) n).longValue()).toList());
+                    }
                 }
             }
         }
 
-        assertThat(SettingsDocumentationTest.leaves(declared))
-                .isEqualTo(SettingsDocumentationTest.leaves(SettingsDocumentationTest.documentedDefaults().keySet()));
+        assertThat(SettingsSchemaTest.leaves(declared)).isEqualTo(SettingsSchemaTest.schemaLeaves());
     }
 
     @Test

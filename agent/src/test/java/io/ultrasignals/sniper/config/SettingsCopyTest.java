@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** {@code toBuilder()}: a copy that changes the keys it is told to and keeps every other one, checked as {@code build()} checks. */
+@Tag("unit")
 class SettingsCopyTest {
     private static final SniperSettings EVERY_KEY = load("every-key.yaml");
     private static final SniperSettings EVERY_KEY_CLUSTER = load("every-key-cluster.yaml");

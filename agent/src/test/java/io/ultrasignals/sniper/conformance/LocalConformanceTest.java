@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Redis command must give exactly the scripts' replies, so a fallback decision is the decision
  * Redis would have made on the same counts.
  */
+@Tag("unit")
 class LocalConformanceTest {
     static Stream<TestVectors.Case> engineCases() {
         return TestVectors.all().stream().filter(c -> !c.redisOnly());

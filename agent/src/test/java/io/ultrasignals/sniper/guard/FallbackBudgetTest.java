@@ -7,9 +7,11 @@ import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.HeartbeatReply;
 import io.ultrasignals.sniper.script.WindowMode;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The local share rule (lua/README.md, "Recovery"), without Redis: a clock and heartbeat replies. */
+@Tag("unit")
 class FallbackBudgetTest {
     private static final long T0 = 1_700_000_000_000L; // 800 s into hour bucket 472222
     private static final long HOUR = 3_600_000L;

@@ -6,9 +6,11 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.ultrasignals.sniper.redis.RedisFailure;
 import io.ultrasignals.sniper.redis.RedisUnavailableException;
 import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** A fallback's cause names the failure's kind once, and for an unexpected reply what Redis said. */
+@Tag("unit")
 class FallbackCauseTest {
     private static final String NOREPLICAS = "NOREPLICAS Not enough good replicas to write. script: 64ac20e8d0a03aaa0eae00b63ee3347431b617df, on @user_script:1.";
     private static final String MASTERDOWN = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";

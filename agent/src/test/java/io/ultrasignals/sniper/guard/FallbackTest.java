@@ -12,9 +12,11 @@ import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.HeartbeatReply;
 import io.ultrasignals.sniper.script.WindowMode;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The fallback's decisions by policy, with the gate and the share, on a clock the test moves: no Redis. */
+@Tag("unit")
 class FallbackTest {
     private static final long T0 = 1_700_000_000_000L;
     private static final AcquireArgs SIGNAL = new AcquireArgs(90, 0, false, false, null, null, WindowMode.FIXED);

@@ -20,12 +20,14 @@ import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every listener method, called through the isolation with a listener that throws: nothing escapes, logs are rate-limited. */
+@Tag("unit")
 class IsolatedListenerTest {
     private static final Decision DECISION = Decision.admittedBy(Backend.LOCAL, 1, 1, 0, false);
 

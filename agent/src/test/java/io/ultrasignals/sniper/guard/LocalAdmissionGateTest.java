@@ -2,9 +2,11 @@ package io.ultrasignals.sniper.guard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** When a guard may admit locally: only in an outage, and only once Redis must hold its share. */
+@Tag("unit")
 class LocalAdmissionGateTest {
     private final LocalAdmissionGate gate = new LocalAdmissionGate(700);
 

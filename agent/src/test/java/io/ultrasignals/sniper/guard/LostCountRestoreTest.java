@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ultrasignals.sniper.local.LocalEngine;
 import io.ultrasignals.sniper.script.Buckets;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * What a guard tells each heartbeat it saw, for heartbeat.lua to restore what a new server lost (the restore
  * itself, once per server and raised to the highest figure, is held by lua/test-vectors.json on real Redis).
  */
+@Tag("unit")
 class LostCountRestoreTest {
     private static final long T0 = 1_700_000_000_000L; // 800 s into its hour bucket
     private static final long DECISION_TIMEOUT = 100;

@@ -15,12 +15,14 @@ import io.ultrasignals.sniper.script.StatusReply;
 import io.ultrasignals.sniper.script.WindowMode;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The reconciliation ledger without Redis and without sleeping: a second {@link LocalEngine} plays Redis's books
  * (it answers as the scripts do, lua/test-vectors.json), on a clock the test moves by hand.
  */
+@Tag("unit")
 class ReconcilerTest {
     private static final long T0 = 1_700_000_000_000L;
 

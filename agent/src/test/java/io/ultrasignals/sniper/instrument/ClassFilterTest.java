@@ -7,9 +7,11 @@ import io.ultrasignals.sniper.config.MatchMode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The name-and-bytes pre-filter in front of ByteBuddy, on real class files (compiled from the classes below). */
+@Tag("unit")
 class ClassFilterTest {
     interface Publisher {
         void publish(String signal);

@@ -13,9 +13,11 @@ import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatchers;
 import net.bytebuddy.pool.TypePool;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Checking a method against its entry, and reading the signal from real arguments, without an agent. */
+@Tag("unit")
 class SiteCompilerTest {
     static class Order {
         private final String ref;

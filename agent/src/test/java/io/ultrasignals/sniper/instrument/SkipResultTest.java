@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.concurrent.TimeUnit;
 import net.bytebuddy.description.type.TypeDescription;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class SkipResultTest {
     private static Object value(String text, Class<?> type) throws ClassNotFoundException {
         return SkipResult.of(text, TypeDescription.ForLoadedType.of(type)).value(SkipResultTest.class.getClassLoader());

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ultrasignals.sniper.script.ScriptException;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class ArgvCallsTest {
     static final long NOW = 19_700L * LocalEngine.DAY_MS + 5;
     final LocalEngine engine = new LocalEngine(() -> NOW);

@@ -16,9 +16,11 @@ import java.util.concurrent.Future;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Many threads on one engine: the cap holds exactly, as one Redis running scripts one at a time. */
+@Tag("unit")
 class LocalEngineConcurrencyTest {
     static final int THREADS = 8;
     static final int CALLS_PER_THREAD = 2_000;

@@ -13,8 +13,10 @@ import java.math.BigInteger;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class LocalEngineTest {
     static final long MINUTE = 60_000L;
     static final long HOUR = 3_600_000L;

@@ -7,9 +7,11 @@ import io.ultrasignals.sniper.ops.MetricNames.MetricName;
 import io.ultrasignals.sniper.testkit.RepoRoot;
 import java.io.IOException;
 import java.nio.file.Files;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** docs/metrics.md describes every series the agent exports under its own name. */
+@Tag("unit")
 class MetricsDocumentationTest {
     @Test
     void everyListedSniperSeriesIsDocumented() throws IOException {

@@ -29,9 +29,11 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The endpoint keeps serving scrapes whatever clients send, and never listens beyond loopback unless told. */
+@Tag("unit")
 class MetricsServerTest {
     /** Short, so the stalled-client test needs seconds, not the default's. */
     private static final MetricsServer.Limits LIMITS = new MetricsServer.Limits(2, 4, Duration.ofSeconds(1));

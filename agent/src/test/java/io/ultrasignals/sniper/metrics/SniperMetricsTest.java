@@ -14,9 +14,11 @@ import io.ultrasignals.sniper.guard.TestSettings;
 import io.ultrasignals.sniper.redis.RedisFailure;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The counting rules, fed with the decisions a guard reports. */
+@Tag("unit")
 class SniperMetricsTest {
     private final SniperMetrics metrics = new SniperMetrics();
 

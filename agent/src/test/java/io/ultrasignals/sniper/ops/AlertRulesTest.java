@@ -12,6 +12,7 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,6 +40,34 @@ class AlertRulesTest {
     void promtoolAcceptsTheScrapeConfigAndItsRuleFile() throws Exception {
         assertThat(promtool("check", "config", "prometheus.yml"))
                 .contains("SUCCESS: 1 rule files found").contains("SUCCESS: " + alerts.size() + " rules found");
+    }
+
+    @Test
+    void promtoolAcceptsTheFileDiscoveryConfigAndItsTargets() throws Exception {
+        assertThat(promtool("check", "config", "prometheus-file-sd.yml"))
+                .contains("SUCCESS: 1 rule files found").doesNotContain("FAILED");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theFileDiscoveryExampleListsOneTargetPerRunnerUnderJobSniper() throws IOException {
+        Map<String, Object> config = yaml(PROMETHEUS_DIR.resolve("prometheus-file-sd.yml"));
+        Map<String, Object> sniper = ((List<Map<String, Object>>) config.get("scrape_configs")).stream()
+                .filter(s -> "sniper".equals(s.get("job_name"))).findFirst().orElseThrow();
+        List<Map<String, Object>> fileSd = (List<Map<String, Object>>) sniper.get("file_sd_configs");
+        assertThat((List<String>) fileSd.get(0).get("files")).containsExactly("targets/*.json");
+        // JSON is YAML: the example targets file, one entry per runner, each with its own port and a runner label.
+        List<Map<String, Object>> groups = new Yaml().load(
+                Files.readString(PROMETHEUS_DIR.resolve("targets/sniper-runners.json")));
+        assertThat(groups).hasSizeGreaterThan(1);
+        Set<String> targets = new HashSet<>();
+        Set<Object> runners = new HashSet<>();
+        for (Map<String, Object> group : groups) {
+            targets.addAll((List<String>) group.get("targets"));
+            runners.add(((Map<String, Object>) group.get("labels")).get("runner"));
+        }
+        assertThat(targets).hasSize(groups.size()).allMatch(t -> t.matches("127\\.0\\.0\\.1:94[0-9]{2}"));
+        assertThat(runners).hasSize(groups.size());
     }
 
     @Test

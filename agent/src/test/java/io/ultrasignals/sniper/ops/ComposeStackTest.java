@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -18,6 +19,7 @@ import org.yaml.snakeyaml.Yaml;
  * every mounted file exists, each service's config path lands on a mounted file, Prometheus shares the
  * host's network (its target is the agent's 127.0.0.1:9464) and Grafana finds Prometheus and the dashboard.
  */
+@Tag("unit")
 class ComposeStackTest {
     private static final Path OPS = RepoRoot.resolve("ops");
 

@@ -17,9 +17,11 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The dashboard's structure: importable into current Grafana, and every query built on the listed metrics. */
+@Tag("unit")
 class DashboardModelTest {
     private static final String DATASOURCE_UID = "${DS_PROMETHEUS}";
     private static final Set<String> CURRENT_PANEL_TYPES = Set.of("timeseries", "stat", "gauge", "bargauge", "table");

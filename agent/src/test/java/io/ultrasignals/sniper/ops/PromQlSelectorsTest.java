@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ultrasignals.sniper.ops.PromQlSelectors.LabelMatcher;
 import io.ultrasignals.sniper.ops.PromQlSelectors.Selector;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class PromQlSelectorsTest {
     private static List<String> metrics(String expr) {
         return PromQlSelectors.of(expr).stream().map(Selector::metric).toList();

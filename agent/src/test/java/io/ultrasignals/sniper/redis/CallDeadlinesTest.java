@@ -9,9 +9,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The busy-versus-silent rule of {@link CallDeadlines}, on an injected clock, one sweep at a time. */
+@Tag("unit")
 class CallDeadlinesTest {
     private static final Duration TIMEOUT = Duration.ofMillis(100);
     private static final long SWEEP_NANOS = TIMEOUT.toNanos() / 10;

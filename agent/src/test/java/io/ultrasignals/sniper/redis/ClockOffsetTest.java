@@ -3,9 +3,11 @@ package io.ultrasignals.sniper.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The offset to Redis's clock from reply times, on a local clock the test sets: no Redis, no sleeping. */
+@Tag("unit")
 class ClockOffsetTest {
     private final AtomicLong localClock = new AtomicLong(10_000);
     private final ClockOffset offset = new ClockOffset(localClock::get);

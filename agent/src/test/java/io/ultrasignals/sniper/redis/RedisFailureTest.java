@@ -3,10 +3,12 @@ package io.ultrasignals.sniper.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisCommandExecutionException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Error replies as Redis 7.0.15 and 6.2.11 send them (copied from real servers), classified by their code. */
+@Tag("unit")
 class RedisFailureTest {
     @ParameterizedTest(name = "{1}: {0}")
     @CsvSource(delimiter = '|', quoteCharacter = '"', value = {

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The silence rule on an injected clock: K timeouts in a row and nothing answered for T. */
+@Tag("unit")
 class SilentConnectionWatchdogTest {
     private final AtomicLong nanos = new AtomicLong();
     private final SilentConnectionWatchdog watchdog =

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisCommandExecutionException;
 import io.ultrasignals.sniper.script.ScriptException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The scripts' error replies, told apart once where a reply is decoded, then carried typed. */
+@Tag("unit")
 class SniperErrorReplyTest {
     @Test
     void classifiesTheScriptsOwnReplies() {
