@@ -458,8 +458,9 @@ class SniperGuard:
         if state == "redis":
             self._gate.sending_redis_beat(self.clock.redis_now())
         # What this guard saw, for the heartbeat to put back what a new server lost (lost_writes.py).
-        seen = seen_argument(self._fleet, self._reconciler, self.settings.redis.decision_timeout_ms) \
-            if self._servers.replied else ""
+        sliding_beat = self._last_beat if self._mode.window == "sliding" else None
+        seen = "" if not self._servers.replied or (self._mode.window == "sliding" and sliding_beat is None) else \
+            seen_argument(self._fleet, self._reconciler, self.settings.redis.decision_timeout_ms, sliding_beat)
         hb = self._call("heartbeat", [self.guard_id, str(self._fallback.heartbeat_ttl_ms), "", str(hourly_cap),
                                       str(daily_cap), state, deadline, seen])
         if state == "local":

@@ -9,17 +9,22 @@ from .fleet import DAY_MS, HOUR_MS
 LOG = logging.getLogger("sniper_client")
 
 
-def seen_argument(fleet, reconciler, decision_timeout_ms: int) -> str:
+def seen_argument(fleet, reconciler, decision_timeout_ms: int, last_beat=None) -> str:
     """heartbeat.lua's seen: the latest counts from any reply with that reply's server time, less the signals of
     unknown outcome that may be in them (settling them by id counts each once; a fallback decision is dated one
-    decision timeout after it was sent); "" when nothing was seen."""
-    at = fleet.counts_seen_at
+    decision timeout after it was sent); "" when nothing was seen. A sliding window's acquire replies carry
+    estimates, not bucket contents: then pass last_beat, the latest heartbeat reply, whose counts are taken."""
+    if last_beat is not None:
+        at, counts = last_beat[3], {"hour": last_beat[1], "day": last_beat[2]}
+    else:
+        at = fleet.counts_seen_at
+        counts = {w: fleet.count(w, at // (HOUR_MS if w == "hour" else DAY_MS)) for w in ("hour", "day")}
     if not at:
         return ""
     hour, day = at // HOUR_MS, at // DAY_MS
     until = at + 2 * decision_timeout_ms
-    hour_count = max(0, fleet.count("hour", hour) - reconciler.unsettled_in(HOUR_MS, hour, until))
-    day_count = max(0, fleet.count("day", day) - reconciler.unsettled_in(DAY_MS, day, until))
+    hour_count = max(0, counts["hour"] - reconciler.unsettled_in(HOUR_MS, hour, until))
+    day_count = max(0, counts["day"] - reconciler.unsettled_in(DAY_MS, day, until))
     return f"{at}|{hour}|{hour_count}|{day}|{day_count}"
 
 

@@ -8,6 +8,10 @@ import time
 
 from prometheus_client import CollectorRegistry
 
+from sniper_client.fleet import FleetView
+from sniper_client.local_engine import LocalEngine
+from sniper_client.lost_writes import seen_argument
+from sniper_client.reconciler import Reconciler
 from test_faults import guard_for, redis_day_count, wait_for
 
 
@@ -39,3 +43,14 @@ def test_a_loss_on_a_new_server_is_restored_once_and_said_once(redis_server, cap
         assert registry.get_sample_value("sniper_redis_restored_admissions_total", {"window": "day"}) == 4
     finally:
         guard.close()
+
+
+def test_seen_is_the_latest_counts_and_with_a_sliding_window_the_latest_heartbeats():
+    t0 = 1_700_000_000_000  # hour bucket 472222, day bucket 19675
+    fleet, ledger = FleetView(), Reconciler(LocalEngine(), "g")
+    assert seen_argument(fleet, ledger, 100) == ""
+    beat = [2, 30, 50, t0, t0, 1, 1, 1, 1, 0, 0]
+    fleet.observe_beat(beat)
+    fleet.observe_counts(t0 + 10, 40, 60)  # an acquire reply; with a sliding window, an estimate
+    assert seen_argument(fleet, ledger, 100) == f"{t0 + 10}|472222|40|19675|60"
+    assert seen_argument(fleet, ledger, 100, beat) == f"{t0}|472222|30|19675|50"

@@ -19,6 +19,7 @@ import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.Buckets;
 import io.ultrasignals.sniper.script.CountsReply;
 import io.ultrasignals.sniper.script.StatusReply;
+import io.ultrasignals.sniper.script.WindowMode;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -96,7 +97,8 @@ public final class DefaultSniperGuard implements SniperGuard {
         this.state = new BackendState(breaker, this.listener, gate::redisFailed, budget::endEpisode);
         this.fallback = new Fallback(policy.fallback().policy(), shadow, local, budget, gate, reconciler, clock);
         this.heartbeat = redis == null ? null : new Heartbeat(redis, state, reconciler, fleet, budget, gate, clock,
-                this.listener, guardId, heartbeatTtl, policy.maxSignalsPerHour(), policy.dailySignalCap(), decisionTimeoutMillis);
+                this.listener, guardId, heartbeatTtl, policy.maxSignalsPerHour(), policy.dailySignalCap(), decisionTimeoutMillis,
+                policy.window() == WindowMode.SLIDING);
     }
 
     /** Starts the heartbeat; decisions work before it (and without it). */

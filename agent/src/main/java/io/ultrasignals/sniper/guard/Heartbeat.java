@@ -36,6 +36,8 @@ final class Heartbeat {
     private final long hourlyCap;
     private final long dailyCap;
     private final long decisionTimeoutMillis;
+    /** A sliding window: acquire replies carry estimates, so only heartbeat counts tell what was lost. */
+    private final boolean slidingWindow;
     /** The server ({@code run_id}) and since when, of the latest heartbeat; a loss is reported once per server. */
     private HeartbeatReply.Lineage lastServer = HeartbeatReply.Lineage.NONE;
     /** Whether the latest heartbeat found Redis holding back for guards that may be local (for one log line per change). */
@@ -43,7 +45,7 @@ final class Heartbeat {
 
     Heartbeat(RedisEngine redis, BackendState state, Reconciler reconciler, FleetView fleet, FallbackBudget budget,
               LocalAdmissionGate gate, ClockOffset clock, GuardListener listener, String guardId, Duration ttl,
-              long hourlyCap, long dailyCap, long decisionTimeoutMillis) {
+              long hourlyCap, long dailyCap, long decisionTimeoutMillis, boolean slidingWindow) {
         this.redis = redis;
         this.state = state;
         this.reconciler = reconciler;
@@ -57,6 +59,7 @@ final class Heartbeat {
         this.hourlyCap = hourlyCap;
         this.dailyCap = dailyCap;
         this.decisionTimeoutMillis = decisionTimeoutMillis;
+        this.slidingWindow = slidingWindow;
     }
 
     /** One round (scheduled at the heartbeat interval); never throws. */
@@ -129,7 +132,7 @@ final class Heartbeat {
         // Counts seen before this guard's first heartbeat reply are not news of a loss: the first heartbeat of a
         // fresh namespace also finds no epoch, and would take them for lost.
         String seen = lastServer == HeartbeatReply.Lineage.NONE ? ""
-                : LostCountRestore.wire(LostCountRestore.seen(fleet, reconciler, decisionTimeoutMillis));
+                : LostCountRestore.wire(LostCountRestore.seen(fleet, reconciler, decisionTimeoutMillis, slidingWindow));
         HeartbeatReply reply = redis.heartbeatAsync(guardId, ttl, hourlyCap, dailyCap, said, seen).join();
         if (said == GuardState.LOCAL) {
             gate.localBeatApplied();

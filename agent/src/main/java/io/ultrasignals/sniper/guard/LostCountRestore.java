@@ -1,6 +1,7 @@
 package io.ultrasignals.sniper.guard;
 
 import io.ultrasignals.sniper.script.Buckets;
+import io.ultrasignals.sniper.script.HeartbeatReply;
 
 /**
  * What this guard tells every heartbeat it saw, so that heartbeat.lua can put back what a new server lost: the
@@ -11,6 +12,10 @@ import io.ultrasignals.sniper.script.Buckets;
  * before the stream reached it, a restart that lost the last second of its AOF, or (a new epoch) a restart
  * without persistence, where the base is 0. Each heartbeat raises what was restored on that server to its
  * guard's figure, so of several guards noticing the same loss the highest figure is restored once.
+ *
+ * <p>A sliding window's acquire replies carry estimates (the previous bucket weighted in), not bucket contents:
+ * with a sliding window only heartbeat replies count, so what was admitted after a guard's last heartbeat is not
+ * restored.
  *
  * <p>Signals of unknown outcome sent before the reply that carried the count may be in it: they are left out,
  * since settling them by id counts each exactly once. (A fallback decision is dated one decision timeout after
@@ -24,17 +29,35 @@ import io.ultrasignals.sniper.script.Buckets;
  */
 record LostCountRestore(long seenAtMillis, long hourBucket, long hour, long dayBucket, long day) {
 
-    /** What this guard saw last; null when it has seen no count yet. */
-    static LostCountRestore seen(FleetView fleet, Reconciler reconciler, long decisionTimeoutMillis) {
-        long at = fleet.countsSeenAt();
-        if (at == Long.MIN_VALUE) {
-            return null;
+    /**
+     * What this guard saw last; null when it has seen no count yet. {@code estimates}: acquire replies carry
+     * estimates (a sliding window), so only the latest heartbeat's counts are taken.
+     */
+    static LostCountRestore seen(FleetView fleet, Reconciler reconciler, long decisionTimeoutMillis, boolean estimates) {
+        long at;
+        long hourCount;
+        long dayCount;
+        if (estimates) {
+            HeartbeatReply beat = fleet.lastBeat();
+            if (beat == null) {
+                return null;
+            }
+            at = beat.serverTimeMillis();
+            hourCount = beat.hourCount();
+            dayCount = beat.dayCount();
+        } else {
+            at = fleet.countsSeenAt();
+            if (at == Long.MIN_VALUE) {
+                return null;
+            }
+            hourCount = fleet.hourCount(Buckets.hour(at));
+            dayCount = fleet.dayCount(Buckets.day(at));
         }
         long hourBucket = Buckets.hour(at);
         long dayBucket = Buckets.day(at);
         long until = at + 2 * decisionTimeoutMillis;
-        long hour = Math.max(0, fleet.hourCount(hourBucket) - reconciler.unsettledIn(Buckets.HOUR_MS, hourBucket, until));
-        long day = Math.max(0, fleet.dayCount(dayBucket) - reconciler.unsettledIn(Buckets.DAY_MS, dayBucket, until));
+        long hour = Math.max(0, hourCount - reconciler.unsettledIn(Buckets.HOUR_MS, hourBucket, until));
+        long day = Math.max(0, dayCount - reconciler.unsettledIn(Buckets.DAY_MS, dayBucket, until));
         return new LostCountRestore(at, hourBucket, hour, dayBucket, day);
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ultrasignals.sniper.local.LocalEngine;
 import io.ultrasignals.sniper.script.Buckets;
+import io.ultrasignals.sniper.script.HeartbeatReply;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -31,14 +32,14 @@ class LostCountRestoreTest {
 
     @Test
     void theLatestCountsSeenWithTheTimeAndBucketsOfTheirReply() {
-        LostCountRestore seen = LostCountRestore.seen(sawCounts(T0, 30, 50), ledger(), DECISION_TIMEOUT);
+        LostCountRestore seen = LostCountRestore.seen(sawCounts(T0, 30, 50), ledger(), DECISION_TIMEOUT, false);
         assertThat(seen).isEqualTo(new LostCountRestore(T0, Buckets.hour(T0), 30, Buckets.day(T0), 50));
         assertThat(LostCountRestore.wire(seen)).isEqualTo(T0 + "|472222|30|19675|50");
     }
 
     @Test
     void aGuardThatSawNoCountSaysSo() {
-        assertThat(LostCountRestore.seen(new FleetView(), ledger(), DECISION_TIMEOUT)).isNull();
+        assertThat(LostCountRestore.seen(new FleetView(), ledger(), DECISION_TIMEOUT, false)).isNull();
         assertThat(LostCountRestore.wire(null)).isEmpty();
     }
 
@@ -47,7 +48,7 @@ class LostCountRestoreTest {
         Reconciler ledger = ledger();
         ledger.recordAmbiguous("maybe-counted", T0 - 10, true);
         ledger.recordAmbiguous("decided-later", T0 + 2 * DECISION_TIMEOUT + 1, true);
-        LostCountRestore seen = LostCountRestore.seen(sawCounts(T0, 30, 50), ledger, DECISION_TIMEOUT);
+        LostCountRestore seen = LostCountRestore.seen(sawCounts(T0, 30, 50), ledger, DECISION_TIMEOUT, false);
         assertThat(seen.hour()).isEqualTo(29);
         assertThat(seen.day()).isEqualTo(49);
     }
@@ -56,6 +57,18 @@ class LostCountRestoreTest {
     void olderNewsNeverReplacesTheLatestCounts() {
         FleetView fleet = sawCounts(T0, 30, 50);
         fleet.observeCounts(T0 - 5, 29, 49);
-        assertThat(LostCountRestore.seen(fleet, ledger(), DECISION_TIMEOUT).hour()).isEqualTo(30);
+        assertThat(LostCountRestore.seen(fleet, ledger(), DECISION_TIMEOUT, false).hour()).isEqualTo(30);
+    }
+
+    @Test
+    void aSlidingWindowTakesOnlyTheHeartbeatsCountsForAcquireRepliesCarryEstimates() {
+        FleetView fleet = new FleetView();
+        fleet.observeBeat(new HeartbeatReply(2, 30, 50, T0, T0, 1, 1, 1, 1, 0, 0));
+        fleet.observeCounts(T0 + 10, 40, 60); // an acquire's estimate: the previous hour weighted in
+        assertThat(LostCountRestore.seen(fleet, ledger(), DECISION_TIMEOUT, true))
+                .isEqualTo(new LostCountRestore(T0, Buckets.hour(T0), 30, Buckets.day(T0), 50));
+        assertThat(LostCountRestore.seen(fleet, ledger(), DECISION_TIMEOUT, false).hour()).as("a fixed window's acquire counts")
+                .isEqualTo(40);
+        assertThat(LostCountRestore.seen(new FleetView(), ledger(), DECISION_TIMEOUT, true)).as("no heartbeat yet").isNull();
     }
 }
