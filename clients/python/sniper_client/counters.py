@@ -34,7 +34,8 @@ class SniperCounters:
 
     def check_and_increment(self, max_per_hour, daily_cap) -> Optional[str]:
         """None when the signal is admitted and counted, else the reason: SNIPER_HOURLY_CAP or SNIPER_DAILY_CAP,
-        or SNIPER_FALLBACK_DENY when Redis cannot decide and the fallback may not admit (README, From Python).
+        SNIPER_FALLBACK_DENY when Redis cannot decide and the fallback may not admit, or SNIPER_FALLBACK_SHARE when
+        this process's share of a cap is used up while Redis is away, or it has none (README, From Python).
         Never raises; a cap at or below 0, or that is not a number, is no cap; one above 10**9 is 10**9."""
         hourly = self._cap(max_per_hour, "max_per_hour")
         daily = self._cap(daily_cap, "daily_cap")

@@ -7,9 +7,12 @@ Two rules, chosen by the installed heartbeat.lua (ScriptCatalog.heartbeat_record
   the recorded next share in the next bucket, nothing later; with no heartbeat reply yet, nothing.
 - the earlier v1 rule: floor(max(0, cap - count seen) / live guards); a guard that never heard of others
   counts itself alone.
-The local engine enforces the share by starting each bucket at cap - share, seeded once per outage."""
+The local engine holds the real counts: each bucket starts at the latest count seen from Redis (seeded once per
+outage), and the local limit is that count plus the share (Limits), so a local decision's counts are last seen
+plus local admissions, and a block at the limit below the cap is the share's, not the cap's."""
 
 import threading
+from typing import NamedTuple
 
 HOUR_MS = 3_600_000
 DAY_MS = 86_400_000
@@ -43,6 +46,11 @@ class FleetView:
         self.observe_counts(reply[3], reply[1], reply[2])
 
     @property
+    def has_recorded_shares(self) -> bool:
+        """Whether a heartbeat ever recorded shares for this guard (False: it has not reached Redis since it started)."""
+        return self._beat is not None
+
+    @property
     def counts_seen_at(self) -> int:
         """Server time of the latest counts seen (0: none)."""
         return self._seen_at or 0
@@ -69,23 +77,74 @@ class FleetView:
             return self._beat[9] if window == "hour" else self._beat[10]
 
 
+class Limits(NamedTuple):
+    """The local limits of the seeded buckets, in the local engine's counts: seen + share per window (0: no cap)."""
+    hour: int
+    hour_share: int  # -1: no hourly cap
+    day: int
+    day_share: int  # -1: no daily cap
+    has_record: bool  # whether Redis ever recorded a share for this guard (False: it has not reached Redis)
+
+    def admits_nothing(self) -> bool:
+        """A capped window whose limit is 0 (the engine reads a 0 cap as none)."""
+        return (self.hour_share >= 0 and self.hour == 0) or (self.day_share >= 0 and self.day == 0)
+
+
 class FallbackBudget:
-    def __init__(self, fleet: FleetView, recovery_rule: bool):
+    """Starting without Redis: with the fleet's size stated (fleet_size N >= 1), a guard that has not reached Redis
+    since it started may admit floor(cap / N) per window and bucket locally, and every guard on Redis keeps that
+    much room for each of the N runners it has not seen (cap_on_redis): in its acquire calls and in the shares its
+    heartbeat records. Not stated (0), such a guard has no share."""
+
+    def __init__(self, fleet: FleetView, recovery_rule: bool, fleet_size: int = 0):
         self._fleet = fleet
         self.recovery_rule = recovery_rule
+        self.fleet_size = fleet_size
         self._lock = threading.Lock()
         self._seeded = None
+        self._limits = None
 
-    def prepare(self, local, now_ms: int, hourly_cap: int, daily_cap: int) -> None:
-        """Seeds the local engine's buckets at now_ms for these caps, unless this episode already did."""
+    def prepare(self, local, now_ms: int, hourly_cap: int, daily_cap: int) -> Limits:
+        """Seeds the local engine's buckets at now_ms for these caps, unless this episode already did; their limits."""
         hour, day = now_ms // HOUR_MS, now_ms // DAY_MS
         with self._lock:
             if self._seeded == (hour, day, hourly_cap, daily_cap):
-                return
-            hour_floor = 0 if hourly_cap == 0 else hourly_cap - self.share("hour", now_ms, hourly_cap)
-            day_floor = 0 if daily_cap == 0 else daily_cap - self.share("day", now_ms, daily_cap)
-            local.seed(hour, hour_floor, day, day_floor)
+                return self._limits
+            seen_hour, seen_day = self._fleet.count("hour", hour), self._fleet.count("day", day)
+            hour_share = self.share("hour", now_ms, hourly_cap)
+            day_share = self.share("day", now_ms, daily_cap)
+            local.seed(hour, seen_hour, day, seen_day)
+            self._limits = Limits(0 if hour_share < 0 else seen_hour + hour_share, hour_share,
+                                  0 if day_share < 0 else seen_day + day_share, day_share,
+                                  not self.recovery_rule or self._fleet.has_recorded_shares)
             self._seeded = (hour, day, hourly_cap, daily_cap)
+            return self._limits
+
+    def never_shared(self) -> bool:
+        """Whether this guard can have no share at all: Redis never recorded one for it and no fleet size is stated."""
+        return self._cold() and not self.fleet_size
+
+    def _cold(self) -> bool:
+        """Under the recovery rule, never reached Redis since start (no share recorded for this guard)."""
+        return self.recovery_rule and not self._fleet.has_recorded_shares
+
+    def unseen_runners(self) -> int:
+        """The runners of the stated fleet not in Redis's reckoning at the latest heartbeat (this guard counts)."""
+        return max(0, self.fleet_size - max(1, self._fleet.live_guards)) if self.fleet_size else 0
+
+    def cap_on_redis(self, cap: int) -> int:
+        """The cap to decide on Redis with (acquire and the heartbeat's recorded shares): the cap less floor(cap / N)
+        for each runner of the stated fleet not yet seen; the cap itself when N is not stated or the cap is 0 (none).
+        At least cap - (N - 1) * floor(cap / N) >= 1."""
+        if not self.fleet_size or not cap:
+            return cap
+        return cap - self.unseen_runners() * (cap // self.fleet_size)
+
+    def real_counts(self, local, now_ms: int):
+        """(hour, day) now: the latest seen from Redis, or the local engine's (seen plus local admissions)."""
+        s = local.call("status", ["local"], [])
+        return (max(s[0], self._fleet.count("hour", now_ms // HOUR_MS)),
+                max(s[1], self._fleet.count("day", now_ms // DAY_MS)))
 
     def end_episode(self) -> None:
         with self._lock:
@@ -95,6 +154,9 @@ class FallbackBudget:
         """This guard's share of the window's cap were Redis to go away now; -1 when the window has no cap."""
         if cap == 0:
             return -1
+        if self._cold():
+            return cap // self.fleet_size if self.fleet_size else 0
+        cap = self.cap_on_redis(cap)
         f = self._fleet
         bucket = now_ms // WINDOWS[window]
         guards = max(1, f.live_guards)

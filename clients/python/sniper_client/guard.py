@@ -35,6 +35,10 @@ LOG = logging.getLogger("sniper_client")
 
 OK = "OK"
 FALLBACK_DENY = "SNIPER_FALLBACK_DENY"
+# The local fallback blocked because this guard's share of a cap is used up (or it has none): the cap is not reached.
+FALLBACK_SHARE = "SNIPER_FALLBACK_SHARE"
+HOURLY_CAP = "SNIPER_HOURLY_CAP"
+DAILY_CAP = "SNIPER_DAILY_CAP"
 REDIS_DATA = "SNIPER_REDIS_DATA"
 DEADLINE_PASSED = "ERR sniper: deadline_ms passed"
 
@@ -106,7 +110,8 @@ class SniperGuard:
         self._redis_enabled = settings.redis.enabled
         if self._redis_enabled:
             self._catalog = catalog or ScriptCatalog.load()
-        self._budget = FallbackBudget(self._fleet, self._redis_enabled and self._catalog.heartbeat_records_shares)
+        self._budget = FallbackBudget(self._fleet, self._redis_enabled and self._catalog.heartbeat_records_shares,
+                                      self._fallback.fleet_size)
         # The caps the latest decision enforced: the heartbeat records this guard's share of them.
         self._caps = (self._mode.max_signals_per_hour, self._mode.daily_signal_cap)
         self._holding = False
@@ -116,15 +121,20 @@ class SniperGuard:
         self._reconciler = Reconciler(self.local, self.guard_id)
         self._backend_lock = threading.Lock()
         self.backend = "redis" if self._redis_enabled else "local"
+        self._settled_yet = False  # the first settled decision not made by Redis says Redis was unreachable at start
         self._stop = threading.Event()
         self._first_beat = threading.Event()
         self._thread = None
         self._client = None
         self._runner = None
-        self._servers = ServerWatch(self._metrics)
+        self._last_epoch = 0
         self._last_beat = None
+        self._servers = ServerWatch(self._metrics)
         # Set while the heartbeat returns this guard to Redis (its last credit and its "redis" beat).
         self._returning: Optional[threading.Event] = None
+        # Fallback decisions under way; a return waits for none to be before its credit (_fallback_entered).
+        self._fallback_lock = threading.Condition()
+        self._fallback_decisions = 0
         if self._redis_enabled:
             self.breaker = breakers.CircuitBreaker(
                 self._fallback.failure_rate_threshold, self._fallback.minimum_calls, self._fallback.sliding_window_calls,
@@ -204,31 +214,60 @@ class SniperGuard:
                 signal_id or "", "", window]
         if not self._redis_enabled:
             return self._local_decision(argv, None, hourly_cap, daily_cap, seed=False)
-        returning = self._returning
-        if returning is not None:
-            # The heartbeat is crediting the outage's last local admissions: a decision sent to Redis now would be
-            # blocked against this guard's own held share, one made locally might miss the credit. Every call of
-            # that round is bounded by the socket timeout, and the round ends the wait however it ends.
-            returning.wait()
-        if not self._reconciler.caught_up:
-            return self._fallback_decision(argv, "reconciling", hourly_cap, daily_cap)
-        if not self.breaker.try_acquire():
-            return self._fallback_decision(argv, "circuit open", hourly_cap, daily_cap)
+        while True:
+            returning = self._returning
+            if returning is not None:
+                # The heartbeat is crediting the outage's last local admissions: a decision sent to Redis now would
+                # be blocked against this guard's own held share. Every call of that round is bounded by the socket
+                # timeout, and the round ends the wait however it ends.
+                returning.wait()
+            if not self._reconciler.caught_up:
+                decision = self._fallback_entered(argv, "reconciling", hourly_cap, daily_cap)
+            elif not self.breaker.try_acquire():
+                decision = self._fallback_entered(argv, "circuit open", hourly_cap, daily_cap)
+            else:
+                decision = self._decide_on_redis(argv, signal_id, hourly_cap, daily_cap)
+            if decision is not None:
+                return decision
+            # A return to Redis began before this fallback decision could enter: decided afresh after it.
+
+    def _decide_on_redis(self, argv, signal_id, hourly_cap, daily_cap) -> Optional[Decision]:
         # The script refuses to count after the moment this call stops waiting, in Redis time.
         sent = local_ms()
+        hour_cap, day_cap = self._budget.cap_on_redis(hourly_cap), self._budget.cap_on_redis(daily_cap)
+        kept = (hour_cap, day_cap) != (hourly_cap, daily_cap)
         try:
-            reply = self._acquire_on_redis(argv)
+            reply = self._acquire_on_redis([str(hour_cap), str(day_cap)] + argv[2:] if kept else argv)
         except Exception as e:
-            cause = self._failed(e)
-            decision = self._fallback_decision(argv, cause, hourly_cap, daily_cap)
-            if signal_id and decision.backend == "local" and may_have_run(e):
-                self._reconciler.record_ambiguous(signal_id, decision.server_time_ms, decision.reason == OK)
-            return decision
+            return self._fallback_entered(argv, self._failed(e), hourly_cap, daily_cap, failed=e, signal_id=signal_id)
         self.breaker.on_success()
         if not reply[6]:
             self.clock.observe(sent, local_ms(), reply[5])  # a replay carries its original time, not now
             self._fleet.observe_counts(reply[5], reply[2], reply[3])
-        return self._from_reply(reply, "redis", None)
+        detail = None
+        if kept and ((reply[1] == HOURLY_CAP and reply[2] < hourly_cap) or (reply[1] == DAILY_CAP and reply[3] < daily_cap)):
+            detail = (f"the cap less the room kept for {self._budget.unseen_runners()} runners of the stated fleet not "
+                      "yet seen on Redis (fleet_size)")
+        return self._from_reply(reply, "redis", detail)
+
+    def _fallback_entered(self, argv, cause, hourly_cap, daily_cap, failed=None, signal_id=None) -> Optional[Decision]:
+        """The fallback decides, counted as under way so that a return to Redis waits for it before its credit
+        (_return_to_redis): the one place that orders local decisions and the return. None when a return is under
+        way: the caller decides afresh once it has ended (no local admission after the return's credit)."""
+        with self._fallback_lock:
+            if self._returning is not None:
+                return None
+            self._fallback_decisions += 1
+        try:
+            decision = self._fallback_decision(argv, cause, hourly_cap, daily_cap)
+            if failed is not None and signal_id and decision.backend == "local" and may_have_run(failed):
+                self._reconciler.record_ambiguous(signal_id, decision.server_time_ms, decision.reason == OK)
+            return decision
+        finally:
+            with self._fallback_lock:
+                self._fallback_decisions -= 1
+                if self._fallback_decisions == 0:
+                    self._fallback_lock.notify_all()
 
     def _acquire_on_redis(self, argv):
         try:
@@ -279,7 +318,7 @@ class SniperGuard:
         return Release(False, r[1], r[2], "local", True)
 
     def status(self) -> dict:
-        """Counts (from Redis when it decides, else the local view), caps, backend, breaker, fleet, pending credits."""
+        """Counts (from Redis when it decides, else the latest seen from Redis plus local admissions), caps, backend, breaker, fleet, pending credits."""
         counts = None
         if self._redis_enabled and self.backend == "redis":
             try:
@@ -288,8 +327,12 @@ class SniperGuard:
             except Exception:
                 counts = None
         if counts is None:
-            s = self.local.call("status", ["local"], [])
-            counts = {"hour": s[0], "day": s[1], "hour_ttl_ms": -1, "day_ttl_ms": -1}
+            # Redis away: the real counts as far as this guard knows them (last seen from Redis plus local admissions).
+            if self._redis_enabled:
+                hour, day = self._budget.real_counts(self.local, self.clock.redis_now())
+            else:
+                hour, day = self.local.call("status", ["local"], [])[:2]
+            counts = {"hour": hour, "day": day, "hour_ttl_ms": -1, "day_ttl_ms": -1}
         counts.update(hourly_cap=self._mode.max_signals_per_hour, daily_cap=self._mode.daily_signal_cap,
                       backend=self.backend, breaker=self.breaker.state if self.breaker else "NONE",
                       clock_offset_ms=self.clock.offset_ms, live_guards=self._fleet.live_guards,
@@ -347,25 +390,63 @@ class SniperGuard:
             data = cause is not None and cause.startswith("ERR sniper:")
             return Decision(self._shadow, REDIS_DATA if data else FALLBACK_DENY, 0, 0, 0, "deny", False, now,
                             self._shadow, cause)
+        if self._budget.never_shared():
+            # Nothing to wait for: without a share the local engine admits nothing, and says so.
+            return self._local_decision(argv, cause, hourly_cap, daily_cap, seed=True)
         if not self.local_admissions_open():
             # Redis answered since the last failure (catching up), or may not hold this guard's share yet.
-            return Decision(self._shadow, FALLBACK_DENY, 0, 0, 0, "local", False, now, self._shadow,
+            hour, day = self._budget.real_counts(self.local, now)
+            return Decision(self._shadow, FALLBACK_DENY, hour, day, 0, "local", False, now, self._shadow,
                             "local admissions wait until Redis holds this guard's share back"
                             + (f" ({cause})" if cause else ""))
         return self._local_decision(argv, cause, hourly_cap, daily_cap, seed=True)
 
     def _local_decision(self, argv, cause, hourly_cap, daily_cap, seed: bool) -> Decision:
         try:
-            if seed:
-                self._budget.prepare(self.local, self.clock.redis_now(), hourly_cap, daily_cap)
-            reply = self.local.call("acquire", ["local"], argv)
+            if not seed:
+                return self._from_reply(self.local.call("acquire", ["local"], argv), "local", cause)
+            return self._within_share(argv, cause, hourly_cap, daily_cap)
         except Exception as e:  # a bug on the local path fails closed, and says so
             LOG.error("sniper: local decision failed; blocking this signal", exc_info=True)
             return Decision(self._shadow, FALLBACK_DENY, 0, 0, 0, "deny", False, local_ms(), self._shadow,
                             "local engine error: " + e.__class__.__name__)
-        if seed and reply[0] == 1 and not reply[6]:
+
+    def _within_share(self, argv, cause, hourly_cap, daily_cap) -> Decision:
+        """The local engine decides within this guard's share; a block by the share below the cap says so."""
+        now = self.clock.redis_now()
+        limits = self._budget.prepare(self.local, now, hourly_cap, daily_cap)
+        mtf_blocks = argv[2] == "1" and argv[3] != "1"
+        if limits.admits_nothing() and not mtf_blocks:
+            # A limit of 0 is no cap to the engine: block here, unless the signal was decided before.
+            reply = self.local.stored_decision(argv[4])
+            if reply is None:
+                hour_count, day_count = self._budget.real_counts(self.local, now)
+                hour = limits.hour_share >= 0 and limits.hour == 0
+                window_ms = HOUR_MS if hour else DAY_MS
+                return Decision(self._shadow, FALLBACK_SHARE, hour_count, day_count, (now // window_ms + 1) * window_ms - now,
+                                "local", False, now, self._shadow, self._share_detail(hour, limits, cause))
+        else:
+            reply = self.local.call("acquire", ["local"], [str(limits.hour), str(limits.day)] + argv[2:])
+        if reply[0] == 1 and not reply[6]:
             self._reconciler.mark_dirty()
+        hour = reply[1] == HOURLY_CAP
+        if (hour and reply[2] < hourly_cap) or (reply[1] == DAILY_CAP and reply[3] < daily_cap):
+            # Blocked at the local limit with the cap itself not reached: the share is used up.
+            return Decision(self._shadow, FALLBACK_SHARE, reply[2], reply[3], reply[4], "local", reply[6] == 1, reply[5],
+                            self._shadow, self._share_detail(hour, limits, cause))
         return self._from_reply(reply, "local", cause)
+
+    @staticmethod
+    def _share_detail(hour: bool, limits, cause) -> str:
+        window = "hourly" if hour else "daily"
+        share = limits.hour_share if hour else limits.day_share
+        if limits.has_record:
+            why = f"this guard's share of the {window} cap ({share}) is used up while Redis is away"
+        elif share > 0:
+            why = f"this guard's share of the {window} cap for a start without Redis ({share}, the cap / fleet_size) is used up"
+        else:
+            why = f"no share of the {window} cap: this guard has not reached Redis since it started"
+        return why + (f" ({cause})" if cause else "")
 
     def _from_reply(self, r, backend, detail) -> Decision:
         return Decision(r[0] == 1 or self._shadow, r[1], r[2], r[3], r[4], backend, r[6] == 1, r[5], self._shadow, detail)
@@ -378,16 +459,32 @@ class SniperGuard:
         if settled:
             with self._backend_lock:
                 previous, self.backend = self.backend, now
+                first, self._settled_yet = not self._settled_yet, True
             if previous != now:
                 if now == "redis":
                     self._budget.end_episode()
                 cause = f"; cause: {decision.detail}" if decision.detail else ""
                 # Leaving Redis is worth a warning; coming back is news.
                 level = logging.INFO if now == "redis" or not self._redis_enabled else logging.WARNING
-                LOG.log(level, "sniper: decisions now made by %s (were %s%s)", now, previous, cause)
+                if first and self._redis_enabled:
+                    LOG.log(level, "sniper: Redis unreachable at start; deciding with %s (%s%s)", now, self._start_note(),
+                            cause)
+                else:
+                    LOG.log(level, "sniper: decisions now made by %s (were %s%s)", now, previous, cause)
                 self._metrics.fallback(self._redis_enabled and now != "redis")
         self._metrics.decision(decision, time.perf_counter() - start, hourly_cap, daily_cap)
         return decision
+
+    def _start_note(self) -> str:
+        """What a guard that has not reached Redis since it started does meanwhile (for the log line)."""
+        if self._fallback.policy == "allow":
+            return "admitting every signal uncounted until it reaches Redis"
+        if self._fallback.policy == "deny":
+            return "blocking every signal until it reaches Redis"
+        n = self._fallback.fleet_size
+        if not n:
+            return "admitting nothing until it reaches Redis: no share of the caps (fleet_size not stated)"
+        return f"up to floor(cap / {n}) per window until it reaches Redis (fleet_size {n})"
 
     # ---- heartbeat (background thread only)
 
@@ -409,16 +506,14 @@ class SniperGuard:
         if not self.breaker.try_acquire():
             return
         try:
-            # Books open: this guard may hold local admissions, and says so before it credits them.
-            on_redis = self._reconciler.caught_up
-            hb = self._heartbeat("redis" if on_redis else "local")
-            self._last_beat = hb
-            self._observe(hb)
-            if on_redis:
-                credited = self._reconciler.flush(self._call)
-                self._budget.end_episode()
-            else:
+            if not self._last_epoch:
+                # Not heard from Redis since start, so not in its reckoning: guards on Redis keep room for this one
+                # (fleet_size) and Redis holds nothing for it. Ask without registering first (a "redis" beat that
+                # failed would keep the local-admission gate shut), then return: credit, and register with "redis".
+                self._call("status", [])
                 credited = self._return_to_redis()
+            else:
+                credited = self._beat_registered()
             if credited:
                 LOG.info("sniper: credited %d local admissions to Redis", credited)
                 self._metrics.reconciled_admissions(credited)
@@ -430,17 +525,42 @@ class SniperGuard:
             except Exception:
                 LOG.warning("sniper: heartbeat failed unexpectedly", exc_info=True)
 
+    def _beat_registered(self) -> int:
+        """A round of a guard Redis has heard from: "redis" on Redis, else "local" and the return. The credits."""
+        # Books open: this guard may hold local admissions, and says so before it credits them.
+        on_redis = self._reconciler.caught_up
+        hb = self._heartbeat("redis" if on_redis else "local")
+        self._last_epoch, self._last_beat = hb[4], hb
+        self._observe(hb)
+        if not on_redis:
+            return self._return_to_redis()
+        # Books complete: no local admission is pending (_fallback_entered orders every one before a return's
+        # credit); only releases asked for while the breaker let no call through may wait.
+        credited = self._reconciler.replay_releases(self._call)
+        self._budget.end_episode()
+        return credited
+
     def _return_to_redis(self) -> int:
-        """Ends an outage's books: decisions wait (no local admission, none sent to Redis while it still holds
-        this guard's share), everything local is credited, and Redis hears "redis", which releases that share.
-        A failure on the way leaves the books open (the next round tries again) and ends the wait all the same."""
+        """Ends an outage's books: decisions stop entering the fallback (they wait; none is sent to Redis while it
+        still holds this guard's share), the fallback decisions under way are waited for, everything local is
+        credited, and Redis hears "redis", which releases that share: no local admission is credited after that
+        beat. A failure on the way leaves the books open (the next round tries again) and ends the wait all the
+        same; so does a Redis call failing during the return (a new outage)."""
         returning = threading.Event()
-        self._returning = returning
+        outages = self._reconciler.outages
+        with self._fallback_lock:
+            self._returning = returning
+            while self._fallback_decisions:
+                self._fallback_lock.wait()
         try:
             credited = self._reconciler.flush(self._call)
-            self._observe(self._heartbeat("redis"))
-            # Books complete: a later outage starts from the share recorded now, not the old episode's.
-            self._budget.end_episode()
+            hb = self._heartbeat("redis")
+            if not self._last_epoch:
+                self._last_epoch, self._last_beat = hb[4], hb
+            self._observe(hb)
+            if self._reconciler.books_completed(outages):
+                # Books complete: a later outage starts from the share recorded now, not the old episode's.
+                self._budget.end_episode()
             return credited
         except Exception:
             self._reconciler.outage_began()
@@ -461,8 +581,10 @@ class SniperGuard:
         sliding_beat = self._last_beat if self._mode.window == "sliding" else None
         seen = "" if not self._servers.replied or (self._mode.window == "sliding" and sliding_beat is None) else \
             seen_argument(self._fleet, self._reconciler, self.settings.redis.decision_timeout_ms, sliding_beat)
-        hb = self._call("heartbeat", [self.guard_id, str(self._fallback.heartbeat_ttl_ms), "", str(hourly_cap),
-                                      str(daily_cap), state, deadline, seen])
+        # With a stated fleet size, the shares recorded leave room for the runners not yet seen (FallbackBudget).
+        hb = self._call("heartbeat", [self.guard_id, str(self._fallback.heartbeat_ttl_ms), "",
+                                      str(self._budget.cap_on_redis(hourly_cap)), str(self._budget.cap_on_redis(daily_cap)),
+                                      state, deadline, seen])
         if state == "local":
             self._gate.local_beat_applied()
         self._servers.notice(hb)

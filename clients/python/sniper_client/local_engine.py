@@ -226,14 +226,22 @@ class LocalEngine:
             self._credits.clear()
             self._ledger = {}
 
-    def seed(self, hour: int, hour_floor: int, day: int, day_floor: int) -> None:
-        """Raises the two buckets to at least these counts (this guard's share: cap - share); not admissions."""
+    def seed(self, hour: int, hour_count: int, day: int, day_count: int) -> None:
+        """Raises the two buckets to at least these counts (the latest seen from Redis); not admissions."""
         with self._lock:
             clock_now = self._clock()
-            for table, number, floor in ((self._hours, hour, hour_floor), (self._days, day, day_floor)):
+            for table, number, floor in ((self._hours, hour, hour_count), (self._days, day, day_count)):
                 current = table.count(number, clock_now)
                 if floor > current:
                     table.add(number, floor - current, clock_now)
+
+    def stored_decision(self, signal_id: str):
+        """The stored decision of that signal id as acquire's replay reply, or None (none, or no id); counts nothing."""
+        if not signal_id:
+            return None
+        with self._lock:
+            stored = self._decision(signal_id, self._clock())
+            return None if stored is None else stored[0][:6] + [1]
 
     def drain_admissions(self) -> List[Tuple[int, int, int, int]]:
         """(hour bucket, day bucket, admitted, released) since the previous drain, oldest pair first."""

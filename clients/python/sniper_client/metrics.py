@@ -40,6 +40,8 @@ class SniperMetrics:
             self.hourly = p.Counter("sniper_hourly_cap", "Signals blocked by the hourly cap", **kw)
             self.daily = p.Counter("sniper_daily_cap", "Signals blocked by the daily cap", **kw)
             self.mtf = p.Counter("sniper_mtf_required", "Signals blocked for lack of MTF confirmation", **kw)
+            self.share = p.Counter("sniper_fallback_share", "Signals the local fallback blocked because this guard's "
+                                   "share of a cap was used up, or it had none, with the cap not reached", **kw)
             self.admitted = p.Counter("sniper_signals_admitted", "Signals the caps admitted", ["backend"], **kw)
             self.decisions = p.Counter("sniper_decisions", "Every decision", ["outcome", "reason", "backend"], **kw)
             self.latency = p.Histogram("sniper_decision_latency_seconds", "Time from acquire to decision",
@@ -102,6 +104,8 @@ class SniperMetrics:
         counter = _BLOCKED_COUNTERS.get(d.reason)
         if counter:
             getattr(self, counter).inc()
+        elif d.reason == "SNIPER_FALLBACK_SHARE":
+            self.share.inc()
         if d.backend in ("redis", "local"):
             self._child(self.window_count, window="hour").set(d.hour_count)
             self._child(self.window_count, window="day").set(d.day_count)

@@ -2,9 +2,11 @@
 local admissions are credited with credit.lua per (hour bucket, day bucket) under a batch id fixed before
 the first try, so a credit that timed out (and may have run) and is retried applies once; releases asked
 for during the outage are replayed with release.lua (once-only per id); a signal whose Redis call may or
-may not have run is settled by replaying its id at its original time. Until a flush has put the outage's
-admissions into Redis, decisions stay local, so Redis never decides on books that miss them.
-flush() runs on the heartbeat thread only."""
+may not have run is settled by replaying its id at its original time. Until a return to Redis has put the
+outage's admissions into Redis (books_completed), decisions stay local, so Redis never decides on books that
+miss them. flush() runs on the heartbeat thread only, within a return, once no fallback decision is under way."""
+
+import logging
 
 import threading
 from collections import deque
@@ -12,6 +14,8 @@ from typing import Callable, Dict, Tuple
 
 HOUR_MS = 3_600_000
 DAY_MS = 86_400_000
+
+LOG = logging.getLogger("sniper_client")
 
 
 class Reconciler:
@@ -26,6 +30,8 @@ class Reconciler:
         self._lock = threading.Lock()
         self._dirty = False
         self.caught_up = True
+        # Redis calls failed as in an outage, ever: a return completes the books only if none failed since it began.
+        self.outages = 0
 
     def mark_dirty(self) -> None:
         self._dirty = True
@@ -39,7 +45,16 @@ class Reconciler:
         self._dirty = True
 
     def outage_began(self) -> None:
+        self.outages += 1
         self.caught_up = False
+
+    def books_completed(self, outages_at_return: int) -> bool:
+        """The return that began with that outage count has credited everything and told Redis: Redis may decide
+        again, unless a Redis call failed since the return began (a new outage: its books stay open)."""
+        if self.outages != outages_at_return:
+            return False
+        self.caught_up = True
+        return True
 
     def has_pending(self) -> bool:
         return self._dirty or bool(self._batches) or bool(self._releases) or bool(self._ambiguous)
@@ -58,26 +73,46 @@ class Reconciler:
         Returns the admissions this call credited."""
         with self._lock:
             self._settle_ambiguous(call)
-            if self._dirty:
-                self._dirty = False
-                for hour, day, admitted, released in self._local.drain_admissions():
-                    available = admitted - released
-                    net = available - self._take_owed((hour, day), available)
-                    if net > 0:
-                        self._sequence += 1
-                        self._batches.append((hour, day, net, f"{self._guard_id}:{self._sequence}"))
-            credited = 0
-            while self._batches:
-                hour, day, n, batch_id = self._batches[0]
-                applied = call("credit", [str(hour), str(day), str(n), batch_id])[0]
-                if applied == 1:  # 0: an earlier, timed-out try did run; in the books either way
-                    credited += n
-                self._batches.popleft()
-            while self._releases:
-                call("release", [self._releases[0]])
-                self._releases.popleft()
-            self.caught_up = True
-            return credited
+            self._queue_ledger()
+            return self._apply_queued(call)
+
+    def replay_releases(self, call: Callable) -> int:
+        """With the books complete (on Redis): replays the releases asked for while the breaker let no call
+        through. No local admission can be pending then (the guard orders every one before a return's credit);
+        should one be all the same (a defect), it is credited rather than lost, and said loudly."""
+        with self._lock:
+            defect = bool(self._ambiguous) or bool(self._batches)
+            self._settle_ambiguous(call)
+            if self._queue_ledger() or defect:
+                LOG.error("sniper: local admissions were pending with the books complete (a defect): crediting them now")
+            return self._apply_queued(call)
+
+    def _queue_ledger(self) -> int:
+        """Moves what the local engine admitted since the last drain into batches; returns the admissions queued."""
+        queued = 0
+        if self._dirty:
+            self._dirty = False
+            for hour, day, admitted, released in self._local.drain_admissions():
+                available = admitted - released
+                net = available - self._take_owed((hour, day), available)
+                if net > 0:
+                    self._sequence += 1
+                    self._batches.append((hour, day, net, f"{self._guard_id}:{self._sequence}"))
+                    queued += net
+        return queued
+
+    def _apply_queued(self, call) -> int:
+        credited = 0
+        while self._batches:
+            hour, day, n, batch_id = self._batches[0]
+            applied = call("credit", [str(hour), str(day), str(n), batch_id])[0]
+            if applied == 1:  # 0: an earlier, timed-out try did run; in the books either way
+                credited += n
+            self._batches.popleft()
+        while self._releases:
+            call("release", [self._releases[0]])
+            self._releases.popleft()
+        return credited
 
     def _settle_ambiguous(self, call) -> None:
         """Acquire the id again at its original time with no caps: Redis replays the first call's decision if it

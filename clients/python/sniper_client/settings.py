@@ -87,6 +87,8 @@ class FallbackSettings:
     permitted_calls_in_half_open: int = 2
     heartbeat_interval_ms: int = 1000
     heartbeat_ttl_ms: int = 5000
+    # The runners sharing the namespace, stated for starting without Redis (docs/settings.md); 0: not stated.
+    fleet_size: int = 0
 
 
 @dataclass(frozen=True)
@@ -620,6 +622,7 @@ def _fallback(s: _Section) -> FallbackSettings:
     s.read("permitted_calls_in_half_open", _integer(1, 100_000), v)
     s.read("heartbeat_interval_ms", _millis(1, 86_400_000), v)
     s.read("heartbeat_ttl_ms", _millis(1, 86_400_000), v)
+    s.read("fleet_size", _integer(0, 100_000), v)
     s.reject_unknown_keys()
     f = FallbackSettings(**v)
     if f.minimum_calls > f.sliding_window_calls:

@@ -1,3 +1,8 @@
+import time
+
+import pytest
+
+
 def ultra_settings(port=None, hourly=2, daily=6, enabled=True, policy="local", namespace="sniper_signals", **fallback):
     """The dict ultra_signals passes, with fast breaker and heartbeat settings for tests."""
     fb = {"policy": policy, "heartbeat_interval_ms": 200, "heartbeat_ttl_ms": 1500, "open_wait_ms": 300,
@@ -9,3 +14,13 @@ def ultra_settings(port=None, hourly=2, daily=6, enabled=True, policy="local", n
                                                        "max_signals_per_hour": hourly, "daily_signal_cap": daily,
                                                        "fallback": fb}},
             "features": {"other": "ignored"}}
+
+
+def wait_for(condition, seconds=15, what="condition"):
+    """Polls condition every 50 ms; fails the test naming what did not happen within seconds."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    pytest.fail(f"timed out waiting for {what}")

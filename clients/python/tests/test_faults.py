@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from helpers import ultra_settings
+from helpers import ultra_settings, wait_for
 from sniper_client import ScriptCatalog, SniperGuard, settings_from_dict
 
 DECISION_TIMEOUT_S = 0.1
@@ -26,15 +26,6 @@ def timed(guard, signal_id=None):
     took = time.monotonic() - start
     assert took < WAIT_BOUND_S, f"a decision waited {took:.3f} s"
     return d
-
-
-def wait_for(condition, seconds=15, what="condition"):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 def redis_day_count(server):

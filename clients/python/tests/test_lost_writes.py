@@ -12,7 +12,8 @@ from sniper_client.fleet import FleetView
 from sniper_client.local_engine import LocalEngine
 from sniper_client.lost_writes import seen_argument
 from sniper_client.reconciler import Reconciler
-from test_faults import guard_for, redis_day_count, wait_for
+from helpers import wait_for
+from test_faults import guard_for, redis_day_count
 
 
 def test_a_loss_on_a_new_server_is_restored_once_and_said_once(redis_server, caplog):

@@ -37,8 +37,8 @@ def test_the_ultra_signals_sample_and_every_key_files_load(tmp_path):
         (True, True, 4, 0, "sliding", "shadow")
     f = m.fallback
     assert (f.policy, f.failure_rate_threshold, f.minimum_calls, f.sliding_window_calls, f.open_wait_ms,
-            f.permitted_calls_in_half_open, f.heartbeat_interval_ms, f.heartbeat_ttl_ms) == \
-        ("deny", 25.5, 10, 40, 500, 3, 250, 1500)
+            f.permitted_calls_in_half_open, f.heartbeat_interval_ms, f.heartbeat_ttl_ms, f.fleet_size) == \
+        ("deny", 25.5, 10, 40, 500, 3, 250, 1500, 3)
     cluster = load_settings(str(JAVA_CONFIG / "every-key-cluster.yaml"), {})
     assert cluster.redis.cluster_nodes and cluster.redis.effective_namespace.startswith("{")
 

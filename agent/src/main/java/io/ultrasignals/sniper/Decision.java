@@ -61,8 +61,19 @@ public record Decision(boolean allowed, Reason reason, long hourCount, long dayC
     }
 
     /** Policy {@code local}, but local admissions wait until Redis holds this guard's share back: blocked. */
-    public static Decision waitingForGate(long timeMillis) {
-        return new Decision(false, Reason.SNIPER_FALLBACK_DENY, 0, 0, 0, timeMillis, Backend.LOCAL, false, false, null);
+    public static Decision waitingForGate(long hourCount, long dayCount, long timeMillis) {
+        return new Decision(false, Reason.SNIPER_FALLBACK_DENY, hourCount, dayCount, 0, timeMillis, Backend.LOCAL, false, false, null);
+    }
+
+    /**
+     * Policy {@code local}: this guard's share of a cap is used up (or it has none) while the cap is not reached;
+     * the counts are the real ones (last seen from Redis plus local admissions); {@code retryAfterMillis} until
+     * the blocking bucket ends (the next one brings the next share).
+     */
+    public static Decision blockedByShare(long hourCount, long dayCount, long retryAfterMillis, long serverTimeMillis,
+                                          boolean replayed) {
+        return new Decision(false, Reason.SNIPER_FALLBACK_SHARE, hourCount, dayCount, retryAfterMillis, serverTimeMillis,
+                Backend.LOCAL, replayed, false, null);
     }
 
     /** This decision under {@code shadow} enforcement (let through, marked shadow); as it is otherwise. */

@@ -9,7 +9,13 @@ public enum Reason {
     /** Redis was unavailable and the fallback policy is {@code deny}. */
     SNIPER_FALLBACK_DENY,
     /** A key of the namespace holds wrong data and the fallback policy is {@code deny}. */
-    SNIPER_REDIS_DATA;
+    SNIPER_REDIS_DATA,
+    /**
+     * Redis was unavailable, the fallback policy is {@code local}, and this guard's share of a cap is used up, or it
+     * has none (it has not reached Redis since it started): the cap itself was not reached (the decision's counts,
+     * last seen from Redis plus local admissions, are below it; the detail names the window).
+     */
+    SNIPER_FALLBACK_SHARE;
 
     /** Parses a script's reason string. */
     public static Reason fromScript(String reason) {

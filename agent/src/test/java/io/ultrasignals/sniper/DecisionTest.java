@@ -22,7 +22,7 @@ class DecisionTest {
                 .isEqualTo(new Decision(true, Reason.OK, 0, 0, 0, 100, Backend.ALLOW, false, false, null));
         assertThat(Decision.fallbackDenied(Reason.SNIPER_REDIS_DATA, 100))
                 .isEqualTo(new Decision(false, Reason.SNIPER_REDIS_DATA, 0, 0, 0, 100, Backend.DENY, false, false, null));
-        assertThat(Decision.waitingForGate(100))
+        assertThat(Decision.waitingForGate(0, 0, 100))
                 .isEqualTo(new Decision(false, Reason.SNIPER_FALLBACK_DENY, 0, 0, 0, 100, Backend.LOCAL, false, false, null));
     }
 

@@ -15,10 +15,14 @@ import java.time.Duration;
  * @param permittedCallsInHalfOpen probe calls that decide between closing and reopening
  * @param heartbeatInterval        how often a guard refreshes its heartbeat in the namespace
  * @param heartbeatTtl             after how long without a refresh a guard no longer counts as live; above heartbeatInterval
+ * @param fleetSize                the runners sharing the namespace, stated for starting without Redis: a guard that has
+ *                                 not reached Redis since it started may admit {@code floor(cap / fleetSize)} per window
+ *                                 locally, and guards on Redis keep that much room for each runner not yet seen; 0 (the
+ *                                 default): not stated, a guard without a share admits nothing locally
  */
 public record FallbackSettings(FallbackPolicy policy, float failureRateThreshold, int minimumCalls, int slidingWindowCalls,
                                Duration openWait, int permittedCallsInHalfOpen, Duration heartbeatInterval,
-                               Duration heartbeatTtl) {
+                               Duration heartbeatTtl, int fleetSize) {
     static final SettingKey SECTION = SniperModeSettings.FALLBACK;
     static final Checks.Range CALLS = new Checks.Range(1, 100_000);
     /** Times in milliseconds: at least 1 ms, at most a day. */
@@ -32,6 +36,7 @@ public record FallbackSettings(FallbackPolicy policy, float failureRateThreshold
     static final SettingKey PERMITTED_CALLS_IN_HALF_OPEN = SECTION.key("permitted_calls_in_half_open", CALLS);
     static final SettingKey HEARTBEAT_INTERVAL = SECTION.key("heartbeat_interval_ms", MILLIS);
     static final SettingKey HEARTBEAT_TTL = SECTION.key("heartbeat_ttl_ms", MILLIS);
+    static final SettingKey FLEET_SIZE = SECTION.key("fleet_size", new Checks.Range(0, 100_000));
 
     public FallbackSettings {
         POLICY.required(policy);
@@ -49,6 +54,7 @@ public record FallbackSettings(FallbackPolicy policy, float failureRateThreshold
         PERMITTED_CALLS_IN_HALF_OPEN.check(permittedCallsInHalfOpen);
         HEARTBEAT_INTERVAL.checkMillis(heartbeatInterval);
         HEARTBEAT_TTL.checkMillis(heartbeatTtl);
+        FLEET_SIZE.check(fleetSize);
         if (heartbeatTtl.compareTo(heartbeatInterval) <= 0) {
             throw SettingsException.conflict(HEARTBEAT_TTL.path(), HEARTBEAT_INTERVAL.path(),
                     "must be above " + HEARTBEAT_INTERVAL.name() + " (" + heartbeatInterval.toMillis()
@@ -73,7 +79,7 @@ public record FallbackSettings(FallbackPolicy policy, float failureRateThreshold
     public Builder toBuilder() {
         return builder().policy(policy).failureRateThreshold(failureRateThreshold).minimumCalls(minimumCalls)
                 .slidingWindowCalls(slidingWindowCalls).openWait(openWait).permittedCallsInHalfOpen(permittedCallsInHalfOpen)
-                .heartbeatInterval(heartbeatInterval).heartbeatTtl(heartbeatTtl);
+                .heartbeatInterval(heartbeatInterval).heartbeatTtl(heartbeatTtl).fleetSize(fleetSize);
     }
 
     public static final class Builder {
@@ -85,6 +91,7 @@ public record FallbackSettings(FallbackPolicy policy, float failureRateThreshold
         private int permittedCallsInHalfOpen = SettingsDefaults.FALLBACK_PERMITTED_CALLS_IN_HALF_OPEN;
         private Duration heartbeatInterval = SettingsDefaults.FALLBACK_HEARTBEAT_INTERVAL;
         private Duration heartbeatTtl = SettingsDefaults.FALLBACK_HEARTBEAT_TTL;
+        private int fleetSize = SettingsDefaults.FALLBACK_FLEET_SIZE;
 
         private Builder() {
         }
@@ -129,9 +136,14 @@ public record FallbackSettings(FallbackPolicy policy, float failureRateThreshold
             return this;
         }
 
+        public Builder fleetSize(int fleetSize) {
+            this.fleetSize = fleetSize;
+            return this;
+        }
+
         public FallbackSettings build() {
             return new FallbackSettings(policy, failureRateThreshold, minimumCalls, slidingWindowCalls, openWait,
-                    permittedCallsInHalfOpen, heartbeatInterval, heartbeatTtl);
+                    permittedCallsInHalfOpen, heartbeatInterval, heartbeatTtl, fleetSize);
         }
     }
 }

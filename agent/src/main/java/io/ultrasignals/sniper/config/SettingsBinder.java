@@ -118,6 +118,7 @@ final class SettingsBinder {
         s.readInteger(FallbackSettings.PERMITTED_CALLS_IN_HALF_OPEN, v -> b.permittedCallsInHalfOpen(Math.toIntExact(v)));
         s.readMillis(FallbackSettings.HEARTBEAT_INTERVAL, b::heartbeatInterval);
         s.readMillis(FallbackSettings.HEARTBEAT_TTL, b::heartbeatTtl);
+        s.readInteger(FallbackSettings.FLEET_SIZE, v -> b.fleetSize(Math.toIntExact(v)));
         s.rejectUnknownKeys();
         return build(b::build);
     }

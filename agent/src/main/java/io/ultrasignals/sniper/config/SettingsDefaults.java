@@ -43,6 +43,8 @@ public final class SettingsDefaults {
     public static final int FALLBACK_PERMITTED_CALLS_IN_HALF_OPEN = 2;
     public static final Duration FALLBACK_HEARTBEAT_INTERVAL = Duration.ofMillis(1000);
     public static final Duration FALLBACK_HEARTBEAT_TTL = Duration.ofMillis(5000);
+    /** Not stated: a guard that has not reached Redis has no share and admits nothing locally. */
+    public static final int FALLBACK_FLEET_SIZE = 0;
 
     // [sniper_agent]
     public static final boolean METRICS_ENABLED = true;

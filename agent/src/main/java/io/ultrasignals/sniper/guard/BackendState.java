@@ -7,7 +7,10 @@ import io.ultrasignals.sniper.redis.RedisFailure;
 import io.ultrasignals.sniper.script.ScriptException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
 
 /**
@@ -23,12 +26,14 @@ import java.util.logging.Logger;
  *       (an outage began: the listener hears it, {@code onOutage} runs);</li>
  *   <li>Redis answers ({@link #redisAnswered}), also with one of the scripts' error replies: the breaker counts
  *       a success (wrong data is not an outage);</li>
- *   <li>the heartbeat begins the return to Redis ({@link #returnBegins}): no decision goes local any more; each
- *       waits for the return to end ({@link #returnUnderWay}), one credit and one heartbeat round trip, so that
- *       nothing is admitted locally after the last credit and no Redis decision is held back for this guard's own
- *       share (Redis holds it until the guard's {@code redis} beat);</li>
+ *   <li>the heartbeat begins the return to Redis ({@link #returnBegins}): no decision enters the fallback any more
+ *       ({@link #enterFallback} hands it the return to wait for instead), and the return waits for the fallback
+ *       decisions already under way ({@link #awaitFallbackDecisions}) before its credit; then one credit and one
+ *       heartbeat round trip, so that nothing is admitted locally after the last credit and no Redis decision is
+ *       held back for this guard's own share (Redis holds it until the guard's {@code redis} beat);</li>
  *   <li>the return ends ({@link #returnEnded}, always, by the heartbeat): with the books complete
- *       ({@link #booksCompleted}), or not, when a call of it failed; the waiting decisions then go by the state.</li>
+ *       ({@link #booksCompleted}, unless a Redis call failed during the return: that outage's books stay open), or
+ *       not, when a call of it failed; the waiting decisions then go by the state.</li>
  *   <li>a decision settles ({@link #settle}): a Redis decision only once the breaker has closed (while half-open,
  *       probe and fallback decisions interleave, and that must not report a change per decision); moving back to
  *       Redis runs {@code onBackOnRedis}.</li>
@@ -50,8 +55,18 @@ final class BackendState {
     private final AtomicReference<Backend> reported = new AtomicReference<>();
     /** False from the start of an outage until a flush has put everything of it into Redis's books. */
     private volatile boolean booksComplete = true;
+    /** What this guard does while it has not reached Redis since it started (for the log line that says so). */
+    private final String startNote;
+    /** Whether a decision has settled yet: the first one that is not Redis's says Redis was unreachable at start. */
+    private volatile boolean settledYet;
     /** Set while a return to Redis is under way; completed (and cleared) when it ends either way. */
     private volatile CompletableFuture<Void> returning;
+    /** Fallback decisions under way ({@link #enterFallback} to {@link #fallbackDecided}). */
+    private final AtomicInteger fallbackDecisions = new AtomicInteger();
+    /** Redis calls failed as in an outage, ever: a return completes the books only if none failed since it began. */
+    private final AtomicLong outages = new AtomicLong();
+    /** {@link #outages} when the return under way began. */
+    private volatile long outagesAtReturn;
 
     /**
      * @param breaker       the breaker around Redis calls, or null without Redis
@@ -59,6 +74,12 @@ final class BackendState {
      * @param onBackOnRedis runs when decisions are reported back on Redis
      */
     BackendState(CircuitBreaker breaker, GuardListener listener, Runnable onOutage, Runnable onBackOnRedis) {
+        this(breaker, listener, onOutage, onBackOnRedis, "");
+    }
+
+    /** @param startNote what the guard does while it has not reached Redis since it started (for the log) */
+    BackendState(CircuitBreaker breaker, GuardListener listener, Runnable onOutage, Runnable onBackOnRedis, String startNote) {
+        this.startNote = startNote;
         this.breaker = breaker;
         this.listener = listener;
         this.onOutage = onOutage;
@@ -106,6 +127,7 @@ final class BackendState {
             return FallbackCause.scriptError(e.getMessage());
         }
         breaker.onError(nanos, TimeUnit.NANOSECONDS, e);
+        outages.incrementAndGet();
         booksComplete = false;
         onOutage.run();
         return FallbackCause.outage(kind, e);
@@ -113,10 +135,42 @@ final class BackendState {
 
     /**
      * The heartbeat is about to credit the last local admissions and tell Redis this guard decides on Redis: from
-     * now on decisions wait for that ({@link #returnUnderWay}) instead of going local.
+     * now on decisions wait for that ({@link #returnUnderWay}, {@link #enterFallback}) instead of going local.
      */
     void returnBegins() {
+        outagesAtReturn = outages.get();
         returning = new CompletableFuture<>();
+    }
+
+    /**
+     * A decision is about to be made by the fallback: null if it may (it then calls {@link #fallbackDecided} when
+     * made), else the return under way, after which it is decided afresh (on Redis, as a rule). Together with
+     * {@link #awaitFallbackDecisions} this is the one place that orders local decisions before a return's credit:
+     * a decision either counts here before the return looks, or sees the return.
+     */
+    CompletableFuture<Void> enterFallback() {
+        fallbackDecisions.incrementAndGet();
+        CompletableFuture<Void> r = returning;
+        if (r != null) {
+            fallbackDecisions.decrementAndGet();
+            return r;
+        }
+        return null;
+    }
+
+    /** The fallback decision entered with {@link #enterFallback} is made (its admission, if any, is in the ledger). */
+    void fallbackDecided() {
+        fallbackDecisions.decrementAndGet();
+    }
+
+    /**
+     * After {@link #returnBegins}: waits until every fallback decision that entered before it is made, so that the
+     * return's credit holds all of them. They run no Redis call and no listener: a wait of microseconds.
+     */
+    void awaitFallbackDecisions() {
+        while (fallbackDecisions.get() > 0) {
+            LockSupport.parkNanos(20_000);
+        }
     }
 
     /** Completes when the return under way ends (then Redis or the fallback decides), or null if none is. */
@@ -124,9 +178,17 @@ final class BackendState {
         return returning;
     }
 
-    /** Every local admission of the outage is in Redis's books and Redis knows it: Redis may decide again. */
-    void booksCompleted() {
+    /**
+     * Every local admission of the outage is in Redis's books and Redis knows it: Redis may decide again — unless a
+     * Redis call failed as in an outage since the return began (a new outage: its books stay open). Returns whether
+     * the books are complete.
+     */
+    boolean booksCompleted() {
+        if (outages.get() != outagesAtReturn) {
+            return false;
+        }
         booksComplete = true;
+        return true;
     }
 
     /** The return under way, if any, has ended: the decisions waiting for it go on (on the calling thread). */
@@ -146,13 +208,17 @@ final class BackendState {
         if (!settled) {
             return;
         }
+        boolean first = !settledYet;
+        settledYet = true;
         Backend previous = reported.getAndSet(now);
         if (previous != now) {
             if (now == Backend.REDIS) {
                 onBackOnRedis.run();
             }
-            LOG.info("sniper: decisions now made by " + now.label() + " (were " + previous.label()
-                    + (decision.detail() == null ? "" : "; cause: " + decision.detail()) + ")");
+            String cause = decision.detail() == null ? "" : "; cause: " + decision.detail();
+            LOG.info(first && breaker != null
+                    ? "sniper: Redis unreachable at start; deciding with " + now.label() + " (" + startNote + cause + ")"
+                    : "sniper: decisions now made by " + now.label() + " (were " + previous.label() + cause + ")");
             listener.onBackendChange(previous, now, decision.detail());
         }
     }

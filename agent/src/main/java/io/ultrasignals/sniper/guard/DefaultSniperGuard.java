@@ -4,6 +4,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.ultrasignals.sniper.Backend;
 import io.ultrasignals.sniper.Decision;
 import io.ultrasignals.sniper.GuardStatus;
+import io.ultrasignals.sniper.Reason;
 import io.ultrasignals.sniper.Release;
 import io.ultrasignals.sniper.Signal;
 import io.ultrasignals.sniper.SniperGuard;
@@ -88,17 +89,30 @@ public final class DefaultSniperGuard implements SniperGuard {
         this.clock = clock;
         this.listener = IsolatedListener.isolate(listener);
         this.guardId = guardId;
-        this.budget = new FallbackBudget(policy.maxSignalsPerHour(), policy.dailySignalCap(), fleet, redis != null);
+        int fleetSize = policy.fallback().fleetSize();
+        this.budget = new FallbackBudget(policy.maxSignalsPerHour(), policy.dailySignalCap(), fleet, redis != null, fleetSize);
         this.reconciler = new Reconciler(local, guardId);
         this.heartbeatInterval = policy.fallback().heartbeatInterval();
         Duration heartbeatTtl = policy.fallback().heartbeatTtl();
         LocalAdmissionGate gate = new LocalAdmissionGate(
                 heartbeatTtl.toMillis() + 2 * heartbeatInterval.toMillis() + decisionTimeoutMillis);
-        this.state = new BackendState(breaker, this.listener, gate::redisFailed, budget::endEpisode);
+        this.state = new BackendState(breaker, this.listener, gate::redisFailed, budget::endEpisode, startNote(policy));
         this.fallback = new Fallback(policy.fallback().policy(), shadow, local, budget, gate, reconciler, clock);
         this.heartbeat = redis == null ? null : new Heartbeat(redis, state, reconciler, fleet, budget, gate, clock,
                 this.listener, guardId, heartbeatTtl, policy.maxSignalsPerHour(), policy.dailySignalCap(), decisionTimeoutMillis,
                 policy.window() == WindowMode.SLIDING);
+    }
+
+    /** What a guard that has not reached Redis since it started does meanwhile, for the log line that says so. */
+    private static String startNote(SniperModeSettings policy) {
+        int fleetSize = policy.fallback().fleetSize();
+        return switch (policy.fallback().policy()) {
+            case ALLOW -> "admitting every signal uncounted until it reaches Redis";
+            case DENY -> "blocking every signal until it reaches Redis";
+            default -> fleetSize == 0
+                    ? "admitting nothing until it reaches Redis: no share of the caps (fleet_size not stated)"
+                    : "up to floor(cap / " + fleetSize + ") per window until it reaches Redis (fleet_size " + fleetSize + ")";
+        };
     }
 
     /** Starts the heartbeat; decisions work before it (and without it). */
@@ -190,25 +204,52 @@ public final class DefaultSniperGuard implements SniperGuard {
         }
         String notRedis = state.whyNotRedis();
         if (notRedis != null) {
-            return CompletableFuture.completedFuture(finish(fallback.decide(args, FallbackCause.because(notRedis)), start));
+            return decideByFallback(args, FallbackCause.because(notRedis), null, start);
         }
         // The script refuses to count after the moment this call stops waiting, in Redis time.
         Long deadline = clock.known() ? clock.redisNow() + decisionTimeoutMillis : null;
-        return redis.acquireAsync(args, deadline).handle((reply, error) -> {
+        long hourCap = budget.capOnRedis(args.hourlyCap());
+        long dayCap = budget.capOnRedis(args.dailyCap());
+        AcquireArgs onRedis = hourCap == args.hourlyCap() && dayCap == args.dailyCap() ? args : args.withCaps(hourCap, dayCap);
+        return redis.acquireAsync(onRedis, deadline).handle((reply, error) -> {
             long took = System.nanoTime() - start;
             if (error == null) {
                 state.redisAnswered(took);
                 if (!reply.replayed()) {
                     fleet.observeCounts(reply.serverTimeMillis(), reply.hourCount(), reply.dayCount());
                 }
-                return finish(Decisions.fromReply(reply, Backend.REDIS).inShadow(shadow), start);
+                Decision decision = Decisions.fromReply(reply, Backend.REDIS);
+                if (onRedis != args && belowTheCap(decision, args)) {
+                    decision = decision.withDetail("the cap less the room kept for " + budget.unseenRunners()
+                            + " runners of the stated fleet not yet seen on Redis (fleet_size)");
+                }
+                return CompletableFuture.completedFuture(finish(decision.inShadow(shadow), start));
             }
-            Decision decision = fallback.decide(args, state.redisFailed(error, took));
-            if (args.signalId() != null && decision.backend() == Backend.LOCAL && mayHaveRun(error)) {
+            return decideByFallback(args, state.redisFailed(error, took), error, start);
+        }).thenCompose(decided -> decided);
+    }
+
+    /**
+     * The fallback decides, inside {@link BackendState#enterFallback}: a return to Redis that began meanwhile is
+     * waited for, and the signal then decided afresh (no local admission after the return's credit).
+     *
+     * @param failed the failed Redis call of this signal, if any (its outcome may be unknown: settled by id)
+     */
+    private CompletionStage<Decision> decideByFallback(AcquireArgs args, FallbackCause cause, Throwable failed, long start) {
+        CompletableFuture<Void> returning = state.enterFallback();
+        if (returning != null) {
+            return returning.thenCompose(ended -> decideWithRedis(args, start));
+        }
+        Decision decision;
+        try {
+            decision = fallback.decide(args, cause);
+            if (failed != null && args.signalId() != null && decision.backend() == Backend.LOCAL && mayHaveRun(failed)) {
                 reconciler.recordAmbiguous(args.signalId(), decision.serverTimeMillis(), decision.admitted());
             }
-            return finish(decision, start);
-        });
+        } finally {
+            state.fallbackDecided();
+        }
+        return CompletableFuture.completedFuture(finish(decision, start));
     }
 
     @Override
@@ -271,8 +312,10 @@ public final class DefaultSniperGuard implements SniperGuard {
                 // fall through to the local view
             }
         }
-        StatusReply s = local.status(null);
-        return new GuardStatus(s.hourCount(), s.dayCount(), -1, -1, policy.maxSignalsPerHour(), policy.dailySignalCap(),
+        // Redis away (or not configured): the real counts as far as this guard knows them, last seen from Redis plus
+        // local admissions.
+        long[] counts = budget.realCounts(local, clock.redisNow());
+        return new GuardStatus(counts[0], counts[1], -1, -1, policy.maxSignalsPerHour(), policy.dailySignalCap(),
                 now, state.breakerState(), clock.offsetMillis(), fleet.liveGuards(), reconciler.pendingAdmissions());
     }
 
@@ -325,6 +368,16 @@ public final class DefaultSniperGuard implements SniperGuard {
         return state.breakerState();
     }
 
+    /** One heartbeat round on the calling thread (tests drive the rounds by hand, with {@link #start} not called). */
+    void beatNow() {
+        heartbeat.beat();
+    }
+
+    /** Whether a return to Redis is under way (for tests). */
+    boolean returning() {
+        return state.returnUnderWay() != null;
+    }
+
     /** Runs once after {@link #close()} stopped the heartbeat: closes what the guard runs on. */
     synchronized void afterClose(Runnable action) {
         this.afterClose = action;
@@ -345,9 +398,22 @@ public final class DefaultSniperGuard implements SniperGuard {
         }
         if (b != null) {
             b.shutdownNow();
+            try {
+                // A round under way (its calls bounded by the decision timeout) ends before the leave: a redis beat
+                // sent after the leave would keep this guard in the fleet's reckoning until its registration lapses.
+                b.awaitTermination(4 * decisionTimeoutMillis + 1000, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             heartbeat.leave();
         }
         then.run();
+    }
+
+    /** A cap block whose count is below the configured cap (blocked by the room kept for runners not yet seen). */
+    private static boolean belowTheCap(Decision d, AcquireArgs configured) {
+        return (d.reason() == Reason.SNIPER_HOURLY_CAP && d.hourCount() < configured.hourlyCap())
+                || (d.reason() == Reason.SNIPER_DAILY_CAP && d.dayCount() < configured.dailyCap());
     }
 
     /** Whether a failed call may still have run on the server: sent, but no answer came back. */

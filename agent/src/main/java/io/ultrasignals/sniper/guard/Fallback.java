@@ -8,6 +8,8 @@ import io.ultrasignals.sniper.local.LocalEngine;
 import io.ultrasignals.sniper.redis.ClockOffset;
 import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.AcquireReply;
+import io.ultrasignals.sniper.script.Buckets;
+import io.ultrasignals.sniper.script.StatusReply;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -50,21 +52,62 @@ final class Fallback {
                 return Decision.fallbackDenied(cause.scriptError() ? Reason.SNIPER_REDIS_DATA : Reason.SNIPER_FALLBACK_DENY, now)
                         .inShadow(shadow).withDetail(cause.detail());
             default:
+                if (budget.neverShared()) {
+                    // Nothing to wait for: without a share the local engine admits nothing, and says so.
+                    return safely(() -> decideLocally(args, cause, now));
+                }
                 if (!gate.mayAdmit(now)) {
                     // Redis answered since the last failure (catching up), or may not hold this guard's share yet.
-                    return Decision.waitingForGate(now).inShadow(shadow)
+                    long[] counts = budget.realCounts(local, now);
+                    return Decision.waitingForGate(counts[0], counts[1], now).inShadow(shadow)
                             .withDetail("local admissions wait until Redis holds this guard's share back"
                                     + (cause.detail() == null ? "" : " (" + cause.detail() + ")"));
                 }
-                return safely(() -> {
-                    budget.prepare(local, now);
-                    AcquireReply reply = local.acquire(args);
-                    if (reply.allowed() && !reply.replayed()) {
-                        reconciler.markDirty();
-                    }
-                    return Decisions.fromReply(reply, Backend.LOCAL).inShadow(shadow).withDetail(cause.detail());
-                });
+                return safely(() -> decideLocally(args, cause, now));
         }
+    }
+
+    /** The local engine decides within this guard's share; a block by the share below the cap says so. */
+    private Decision decideLocally(AcquireArgs args, FallbackCause cause, long now) {
+        FallbackBudget.Limits limits = budget.prepare(local, now);
+        AcquireReply reply;
+        if (limits.admitsNothing() && !(args.mtfRequired() && !args.mtfConfirmed())) {
+            // A limit of 0 is no cap to the engine: block here, unless the signal was decided before.
+            reply = local.storedDecision(args.signalId());
+            if (reply == null) {
+                StatusReply s = local.status(null);
+                boolean hour = limits.hourShare() >= 0 && limits.hour() == 0;
+                long retryAfter = hour ? (Buckets.hour(now) + 1) * Buckets.HOUR_MS - now : (Buckets.day(now) + 1) * Buckets.DAY_MS - now;
+                return Decision.blockedByShare(s.hourCount(), s.dayCount(), retryAfter, now, false).inShadow(shadow)
+                        .withDetail(shareDetail(hour, limits, cause));
+            }
+        } else {
+            reply = local.acquire(args.withCaps(limits.hour(), limits.day()));
+        }
+        if (reply.allowed() && !reply.replayed()) {
+            reconciler.markDirty();
+        }
+        Decision decision = Decisions.fromReply(reply, Backend.LOCAL);
+        boolean hour = decision.reason() == Reason.SNIPER_HOURLY_CAP;
+        if ((hour && reply.hourCount() < args.hourlyCap()) || (decision.reason() == Reason.SNIPER_DAILY_CAP && reply.dayCount() < args.dailyCap())) {
+            // Blocked at the local limit with the cap itself not reached: the share is used up.
+            return Decision.blockedByShare(reply.hourCount(), reply.dayCount(), reply.retryAfterMillis(),
+                    reply.serverTimeMillis(), reply.replayed()).inShadow(shadow).withDetail(shareDetail(hour, limits, cause));
+        }
+        return decision.inShadow(shadow).withDetail(cause.detail());
+    }
+
+    /** Why the share blocked: which window, and where the share came from. */
+    private static String shareDetail(boolean hour, FallbackBudget.Limits limits, FallbackCause cause) {
+        String window = hour ? "hourly" : "daily";
+        long share = hour ? limits.hourShare() : limits.dayShare();
+        String why = limits.hasRecord()
+                ? "this guard's share of the " + window + " cap (" + share + ") is used up while Redis is away"
+                : share > 0
+                ? "this guard's share of the " + window + " cap for a start without Redis (" + share
+                        + ", the cap / fleet_size) is used up"
+                : "no share of the " + window + " cap: this guard has not reached Redis since it started";
+        return why + (cause.detail() == null ? "" : " (" + cause.detail() + ")");
     }
 
     /** No Redis configured: the local engine with the full caps (one process, one cap). */

@@ -71,6 +71,11 @@ final class FleetView {
         return seenAtMillis;
     }
 
+    /** Whether a heartbeat ever recorded shares for this guard (false: it has not reached Redis since it started). */
+    synchronized boolean hasRecordedShares() {
+        return beat != null;
+    }
+
     /** The hour share Redis recorded for this guard in that bucket: its own, the next one's, else 0. */
     synchronized long recordedHourShare(long bucket) {
         if (beat == null) {

@@ -38,7 +38,10 @@ final class Heartbeat {
     private final long decisionTimeoutMillis;
     /** A sliding window: acquire replies carry estimates, so only heartbeat counts tell what was lost. */
     private final boolean slidingWindow;
-    /** The server ({@code run_id}) and since when, of the latest heartbeat; a loss is reported once per server. */
+    /**
+     * The server ({@code run_id}) and since when, of the latest heartbeat ({@code NONE}: not heard from Redis since
+     * start); a loss is reported once per server.
+     */
     private HeartbeatReply.Lineage lastServer = HeartbeatReply.Lineage.NONE;
     /** Whether the latest heartbeat found Redis holding back for guards that may be local (for one log line per change). */
     private boolean holding;
@@ -69,16 +72,27 @@ final class Heartbeat {
         }
         long start = System.nanoTime();
         try {
-            // Books open: this guard may hold local admissions, and says so before it credits them.
-            boolean onRedis = state.booksComplete();
-            HeartbeatReply hb = send(onRedis ? GuardState.REDIS : GuardState.LOCAL);
-            observe(hb);
-            long credited = reconciler.flush(redis);
-            if (onRedis) {
-                // Also clears an episode a decision of the last outage may have seeded after the return.
-                budget.endEpisode();
+            long credited;
+            if (lastServer == HeartbeatReply.Lineage.NONE) {
+                // Not heard from Redis since start, so not in its reckoning: guards on Redis keep room for this one
+                // (fleet_size) and Redis holds nothing for it. Ask without registering first (a redis beat that
+                // failed would keep the local-admission gate shut), then return: credit, and register with redis.
+                redis.status(null);
+                credited = returnToRedis();
             } else {
-                credited += returnToRedis();
+                // Books open: this guard may hold local admissions, and says so before it credits them.
+                boolean onRedis = state.booksComplete();
+                HeartbeatReply hb = send(onRedis ? GuardState.REDIS : GuardState.LOCAL);
+                observe(hb);
+                if (onRedis) {
+                    // Books complete: no local admission is pending (BackendState orders them before a return's
+                    // credit); only releases asked for while the breaker let no call through may wait.
+                    credited = reconciler.replayReleases(redis);
+                    // Also clears an episode a decision of the last outage may have seeded after the return.
+                    budget.endEpisode();
+                } else {
+                    credited = returnToRedis();
+                }
             }
             if (credited > 0) {
                 LOG.info("sniper: credited " + credited + " local admissions to Redis");
@@ -96,18 +110,22 @@ final class Heartbeat {
     }
 
     /**
-     * Ends an outage's books: decisions stop going local (they wait, {@link BackendState#returnBegins}), what they
-     * admitted since the flush is credited, and Redis hears {@code redis}, which releases this guard's share; only
-     * then may Redis decide, so none of its decisions is held back for this guard's own share.
+     * Ends an outage's books: decisions stop entering the fallback (they wait, {@link BackendState#returnBegins}),
+     * the fallback decisions already under way are waited for, everything admitted locally is credited, and Redis
+     * hears {@code redis}, which releases this guard's share; only then may Redis decide, so no local admission
+     * is credited after that beat and none of Redis's decisions is held back for this guard's own share.
      */
     private long returnToRedis() {
         state.returnBegins();
+        state.awaitFallbackDecisions();
         long credited = reconciler.flush(redis);
-        observe(send(GuardState.REDIS));
-        state.booksCompleted();
+        HeartbeatReply hb = send(GuardState.REDIS);
+        observe(hb);
+        if (state.booksCompleted()) {
+            // Books complete: a later outage starts from the share recorded now, not the old episode's.
+            budget.endEpisode();
+        }
         state.returnEnded();
-        // Books complete: a later outage starts from the share recorded now, not the old episode's.
-        budget.endEpisode();
         return credited;
     }
 
@@ -117,7 +135,7 @@ final class Heartbeat {
             return;
         }
         try {
-            redis.heartbeatAsync(guardId, ttl, hourlyCap, dailyCap, GuardState.LEAVE)
+            redis.heartbeatAsync(guardId, ttl, budget.capOnRedis(hourlyCap), budget.capOnRedis(dailyCap), GuardState.LEAVE)
                     .get(decisionTimeoutMillis * 2, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             // Harmless: the guard then stays in the reckoning until its buckets end.
@@ -133,7 +151,9 @@ final class Heartbeat {
         // fresh namespace also finds no epoch, and would take them for lost.
         String seen = lastServer == HeartbeatReply.Lineage.NONE ? ""
                 : LostCountRestore.wire(LostCountRestore.seen(fleet, reconciler, decisionTimeoutMillis, slidingWindow));
-        HeartbeatReply reply = redis.heartbeatAsync(guardId, ttl, hourlyCap, dailyCap, said, seen).join();
+        // With a stated fleet size, the shares recorded leave room for the runners not yet seen (FallbackBudget).
+        HeartbeatReply reply = redis.heartbeatAsync(guardId, ttl, budget.capOnRedis(hourlyCap), budget.capOnRedis(dailyCap),
+                said, seen).join();
         if (said == GuardState.LOCAL) {
             gate.localBeatApplied();
         }

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
 
 /**
  * Puts what happened during an outage into Redis's books once it is back: admissions the local engine
@@ -26,6 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * only. Times are given by the caller (no clock inside).
  */
 final class Reconciler {
+    private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
+
     private record Batch(long hourBucket, long dayBucket, long admissions, String batchId) {}
 
     /** A signal whose Redis call may or may not have run (timeout, connection lost after sending). */
@@ -95,15 +98,37 @@ final class Reconciler {
 
     /**
      * Credits and releases everything pending, oldest first. Throws at the first Redis failure;
-     * what was not applied stays queued, under the same batch ids, for the next call. Returning, it has put
-     * the outage into Redis's books; admissions of decisions still in flight when it ran only mark the ledger
-     * dirty: they are credited by the next heartbeat without sending decisions back to the fallback (which,
-     * under steady load, would keep a guard local long after Redis returned).
+     * what was not applied stays queued, under the same batch ids, for the next call. Run by a return to Redis
+     * once no fallback decision is under way ({@link BackendState#awaitFallbackDecisions}): returning, it has put
+     * the whole outage into Redis's books.
      *
      * @return admissions credited by this call
      */
     long flush(LimitEngine redis) {
         settleAmbiguous(redis);
+        queueLedger();
+        return applyQueued(redis);
+    }
+
+    /**
+     * With the books complete (on Redis): replays the releases asked for while the breaker let no call through.
+     * No local admission can be pending then (BackendState orders every one before a return's credit); should one
+     * be all the same (a defect), it is credited rather than lost, and said loudly.
+     *
+     * @return admissions credited by this call (0 unless that defect)
+     */
+    long replayReleases(LimitEngine redis) {
+        boolean defect = !ambiguous.isEmpty() || !batches.isEmpty();
+        settleAmbiguous(redis);
+        if (queueLedger() > 0 || defect) {
+            LOG.severe("sniper: local admissions were pending with the books complete (a defect): crediting them now");
+        }
+        return applyQueued(redis);
+    }
+
+    /** Moves what the local engine admitted since the last drain into batches; returns the admissions queued. */
+    private long queueLedger() {
+        long queued = 0;
         if (dirty) {
             dirty = false;
             for (LocalAdmissions a : local.drainAdmissions()) {
@@ -112,9 +137,14 @@ final class Reconciler {
                 long net = a.admitted() - a.released() - takeOwed(new Pair(a.hourBucket(), a.dayBucket()), a.admitted() - a.released());
                 if (net > 0) {
                     batches.add(new Batch(a.hourBucket(), a.dayBucket(), net, guardId + ":" + sequence.incrementAndGet()));
+                    queued += net;
                 }
             }
         }
+        return queued;
+    }
+
+    private long applyQueued(LimitEngine redis) {
         long credited = 0;
         for (Batch batch = batches.peek(); batch != null; batch = batches.peek()) {
             CountsReply reply = redis.credit(batch.hourBucket(), batch.dayBucket(), batch.admissions(), batch.batchId());

@@ -148,6 +148,17 @@ public final class LocalEngine implements LimitEngine {
         }
     }
 
+    /** The stored decision of that signal id, as a replay, or null (none, or no id): nothing is counted. */
+    public AcquireReply storedDecision(String signalId) {
+        if (signalId == null) {
+            return null;
+        }
+        synchronized (lock) {
+            Decision stored = decisions.get(signalId, clock.millis());
+            return stored == null ? null : replay(stored.reply);
+        }
+    }
+
     @Override
     public StatusReply status(Long nowMillis) {
         ScriptArguments.checkStatus(nowMillis);

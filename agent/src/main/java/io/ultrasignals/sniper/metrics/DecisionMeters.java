@@ -36,7 +36,8 @@ final class DecisionMeters {
             Reason.SNIPER_HOURLY_CAP, new Backend[] {Backend.REDIS, Backend.LOCAL},
             Reason.SNIPER_DAILY_CAP, new Backend[] {Backend.REDIS, Backend.LOCAL},
             Reason.SNIPER_FALLBACK_DENY, new Backend[] {Backend.DENY},
-            Reason.SNIPER_REDIS_DATA, new Backend[] {Backend.DENY}));
+            Reason.SNIPER_REDIS_DATA, new Backend[] {Backend.DENY},
+            Reason.SNIPER_FALLBACK_SHARE, new Backend[] {Backend.LOCAL}));
 
     private final MeterRegistry registry;
     /** [reason][backend], filled for {@link #KNOWN} in the constructor and read-only after it. */
@@ -57,6 +58,9 @@ final class DecisionMeters {
         blockedSignals[Reason.SNIPER_MTF_REQUIRED.ordinal()] = Counter.builder("sniper.mtf.required")
                 .description("Signals blocked because multi-timeframe confirmation was required and missing")
                 .register(registry);
+        blockedSignals[Reason.SNIPER_FALLBACK_SHARE.ordinal()] = Counter.builder("sniper.fallback.share")
+                .description("Signals the local fallback blocked because this guard's share of a cap was used up, or it had "
+                        + "none, while the cap itself was not reached").register(registry);
         for (Backend backend : KNOWN.get(Reason.OK)) {
             admitted[backend.ordinal()] = Counter.builder("sniper.signals.admitted")
                     .description("Signals the caps admitted (counted against them), by what decided")
@@ -95,12 +99,15 @@ final class DecisionMeters {
         }
     }
 
-    /** {@code allowed}: the caps admitted it; {@code blocked}: a cap or MTF said no; {@code error}: no cap decided. */
+    /**
+     * {@code allowed}: the caps admitted it; {@code blocked}: a cap or MTF said no; {@code error}: no cap decided
+     * (the fallback did: deny, wrong data in Redis, or this guard's share used up during an outage).
+     */
     static String outcome(Reason reason) {
         return switch (reason) {
             case OK -> "allowed";
             case SNIPER_MTF_REQUIRED, SNIPER_HOURLY_CAP, SNIPER_DAILY_CAP -> "blocked";
-            case SNIPER_FALLBACK_DENY, SNIPER_REDIS_DATA -> "error";
+            case SNIPER_FALLBACK_DENY, SNIPER_REDIS_DATA, SNIPER_FALLBACK_SHARE -> "error";
         };
     }
 

@@ -38,4 +38,9 @@ public record AcquireArgs(long hourlyCap, long dailyCap, boolean mtfRequired, bo
             signalId == null ? "" : signalId, nowMillis == null ? "" : Long.toString(nowMillis), window.wire()
         };
     }
+
+    /** The same signal with other caps (the fallback's local limits). */
+    public AcquireArgs withCaps(long hourly, long daily) {
+        return new AcquireArgs(hourly, daily, mtfRequired, mtfConfirmed, signalId, nowMillis, window);
+    }
 }

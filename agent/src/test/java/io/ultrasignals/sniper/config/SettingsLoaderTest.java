@@ -77,7 +77,7 @@ class SettingsLoaderTest {
                 .fallback(FallbackSettings.builder()
                         .policy(FallbackPolicy.DENY).failureRateThreshold(25.5f).minimumCalls(10).slidingWindowCalls(40)
                         .openWait(Duration.ofMillis(500)).permittedCallsInHalfOpen(3)
-                        .heartbeatInterval(Duration.ofMillis(250)).heartbeatTtl(Duration.ofMillis(1500)).build())
+                        .heartbeatInterval(Duration.ofMillis(250)).heartbeatTtl(Duration.ofMillis(1500)).fleetSize(3).build())
                 .build());
 
         AgentSettings agent = s.agent();
@@ -134,7 +134,7 @@ class SettingsLoaderTest {
         assertThat(d.sniperMode().window()).isEqualTo(WindowMode.FIXED);
         assertThat(d.sniperMode().enforcement()).isEqualTo(Enforcement.ENFORCE);
         assertThat(d.sniperMode().fallback()).isEqualTo(new FallbackSettings(FallbackPolicy.LOCAL, 50f, 5, 20,
-                Duration.ofMillis(2000), 2, Duration.ofMillis(1000), Duration.ofMillis(5000)));
+                Duration.ofMillis(2000), 2, Duration.ofMillis(1000), Duration.ofMillis(5000), 0));
         assertThat(d.agent().metrics()).isEqualTo(new MetricsSettings(true, "127.0.0.1", 9464));
         assertThat(d.agent().instrument()).isEmpty();
         assertThat(d.agent().onMisconfiguration()).isEqualTo(MisconfigurationPolicy.EXIT);

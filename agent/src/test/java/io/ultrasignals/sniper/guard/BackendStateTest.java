@@ -69,7 +69,9 @@ class BackendStateTest {
         state.settle(fallbackDecision("timeout"));
         assertThat(changes).as("said once per change").containsExactly("redis -> local (timeout)");
 
-        state.booksCompleted();
+        state.returnBegins();
+        assertThat(state.booksCompleted()).isTrue();
+        state.returnEnded();
         assertThat(state.whyNotRedis()).as("one failure of two does not open the breaker").isNull();
         state.settle(redisDecision());
         assertThat(changes).containsExactly("redis -> local (timeout)", "local -> redis (null)");
@@ -86,8 +88,10 @@ class BackendStateTest {
         CompletableFuture<Void> waiting = state.returnUnderWay();
         assertThat(waiting).isNotNull().isNotDone();
         assertThat(state.whyNotRedis()).as("not yet on Redis").isEqualTo(BackendState.RECONCILING);
+        assertThat(state.enterFallback()).as("no fallback decision enters a return").isSameAs(waiting);
+        state.awaitFallbackDecisions();
 
-        state.booksCompleted();
+        assertThat(state.booksCompleted()).isTrue();
         state.returnEnded();
         assertThat(waiting).isDone();
         assertThat(state.returnUnderWay()).isNull();
@@ -110,10 +114,39 @@ class BackendStateTest {
     }
 
     @Test
+    void aFailureDuringTheReturnKeepsItsOutagesBooksOpen() {
+        state.redisFailed(TIMEOUT, 1_000);
+        state.returnBegins();
+        state.redisFailed(TIMEOUT, 1_000); // a call sent before the return fails now: it may have fallen back
+        assertThat(state.booksCompleted()).isFalse();
+        state.returnEnded();
+        assertThat(state.whyNotRedis()).isNotNull();
+
+        state.returnBegins();
+        assertThat(state.booksCompleted()).as("the next return, with no failure during it").isTrue();
+        state.returnEnded();
+    }
+
+    @Test
+    void aReturnWaitsForTheFallbackDecisionsAlreadyUnderWay() throws Exception {
+        state.redisFailed(TIMEOUT, 1_000);
+        assertThat(state.enterFallback()).as("no return under way: the fallback may decide").isNull();
+        state.returnBegins();
+        CompletableFuture<Void> drained = CompletableFuture.runAsync(state::awaitFallbackDecisions);
+        Thread.sleep(50);
+        assertThat(drained).as("one decision still under way").isNotDone();
+        state.fallbackDecided();
+        drained.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        state.returnEnded();
+    }
+
+    @Test
     void failuresOpenTheBreakerAndThenNoCallGoesToRedis() {
         state.redisFailed(TIMEOUT, 1_000);
         state.redisFailed(TIMEOUT, 1_000);
+        state.returnBegins();
         state.booksCompleted();
+        state.returnEnded();
         assertThat(state.breakerState()).isEqualTo("OPEN");
         assertThat(state.whyNotRedis()).isEqualTo(BackendState.CIRCUIT_OPEN);
         assertThat(state.breakerPermits()).isFalse();
@@ -125,7 +158,9 @@ class BackendStateTest {
         state.settle(fallbackDecision("timeout"));
         breaker.transitionToOpenState();
         breaker.transitionToHalfOpenState();
+        state.returnBegins();
         state.booksCompleted();
+        state.returnEnded();
         assertThat(state.whyNotRedis()).as("the probe's permission").isNull();
         state.settle(redisDecision());
         assertThat(state.current()).as("a probe, not yet back").isEqualTo(Backend.LOCAL);

@@ -65,7 +65,7 @@ class FallbackBudgetTest {
         budget.endEpisode();
         fleet.observeBeat(beat(T0 + 1000, 3, 66, 8, 30, 0));
         // Next outage: the share comes from the latest count, not 20 - 7 from the old episode.
-        budget.prepare(local, T0 + 1000);
+        now.set(T0 + 1000);
         assertThat(admitLocally(local, 30)).isEqualTo(8);
     }
 
@@ -113,11 +113,25 @@ class FallbackBudgetTest {
         return local;
     }
 
+    /** Offers signals to the local engine at the episode's limits (as the fallback does) at the clock's time. */
     private int admitLocally(LocalEngine local, int offered) {
         int admitted = 0;
         for (int i = 0; i < offered; i++) {
-            admitted += local.acquire(new AcquireArgs(90, 0, false, false, null, null, WindowMode.FIXED)).allowed() ? 1 : 0;
+            FallbackBudget.Limits limits = budget.prepare(local, now.get());
+            admitted += local.acquire(new AcquireArgs(limits.hour(), limits.day(), false, false, null, null, WindowMode.FIXED))
+                    .allowed() ? 1 : 0;
         }
         return admitted;
+    }
+
+    @Test
+    void theLocalEngineHoldsTheRealCountsAndTheLimitIsSeenPlusShare() {
+        LocalEngine local = episodeWithShares(5, 30);
+        FallbackBudget.Limits limits = budget.prepare(local, T0);
+        assertThat(limits.hour()).as("30 seen + share 5").isEqualTo(35);
+        assertThat(limits.hasRecord()).isTrue();
+        assertThat(local.status(null).hourCount()).as("seeded with the count seen, not cap - share").isEqualTo(30);
+        admitLocally(local, 10);
+        assertThat(local.status(null).hourCount()).as("seen + local admissions").isEqualTo(35);
     }
 }

@@ -67,8 +67,38 @@ class FallbackTest {
         assertThat(reconciler.hasPending()).as("an admission to credit").isTrue();
         assertThat(local.decide(SIGNAL, TIMEOUT).allowed()).isTrue();
         Decision third = local.decide(SIGNAL, TIMEOUT);
-        assertThat(third.reason()).as("the share is 2").isEqualTo(Reason.SNIPER_HOURLY_CAP);
-        assertThat(third.detail()).isEqualTo("timeout");
+        assertThat(third.reason()).as("the share is 2; the cap 90 is far").isEqualTo(Reason.SNIPER_FALLBACK_SHARE);
+        assertThat(third.allowed()).isFalse();
+        assertThat(third.backend()).isEqualTo(Backend.LOCAL);
+        assertThat(third.hourCount()).as("real: 30 seen from Redis + 2 admitted locally").isEqualTo(32);
+        assertThat(third.detail()).isEqualTo("this guard's share of the hourly cap (2) is used up while Redis is away (timeout)");
+    }
+
+    @Test
+    void aCapReachedLocallyIsTheCap() {
+        fleet.observeBeat(new HeartbeatReply(1, 88, 88, T0, 1, 2, 30, 0, 0, 0, 0)); // 88 seen, share 2 = what is left
+        gate.sendingRedisBeat(T0);
+        gate.redisFailed();
+        localClock.set(T0 + 700);
+        Fallback local = fallback(FallbackPolicy.LOCAL, false);
+        assertThat(local.decide(SIGNAL, TIMEOUT).hourCount()).isEqualTo(89);
+        assertThat(local.decide(SIGNAL, TIMEOUT).hourCount()).isEqualTo(90);
+        Decision capped = local.decide(SIGNAL, TIMEOUT);
+        assertThat(capped.reason()).as("90 of 90: the cap itself").isEqualTo(Reason.SNIPER_HOURLY_CAP);
+        assertThat(capped.hourCount()).isEqualTo(90);
+        assertThat(capped.detail()).isEqualTo("timeout");
+    }
+
+    @Test
+    void aGuardThatNeverReachedRedisHasNoShareAndSaysSo() {
+        gate.redisFailed();
+        Decision d = fallback(FallbackPolicy.LOCAL, false).decide(SIGNAL, new FallbackCause("connection", false));
+        assertThat(d.reason()).isEqualTo(Reason.SNIPER_FALLBACK_SHARE);
+        assertThat(d.allowed()).isFalse();
+        assertThat(d.hourCount()).as("nothing seen, nothing admitted").isZero();
+        assertThat(d.retryAfterMillis()).isPositive();
+        assertThat(d.detail()).isEqualTo("no share of the hourly cap: this guard has not reached Redis since it started (connection)");
+        assertThat(reconciler.hasPending()).isFalse();
     }
 
     @Test

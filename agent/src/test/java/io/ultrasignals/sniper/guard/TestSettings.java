@@ -26,6 +26,7 @@ public final class TestSettings {
     private Duration heartbeat = Duration.ofMillis(200);
     private java.util.function.Consumer<RedisSettings.Builder> redisOptions = b -> {};
     private boolean redisEnabled;
+    private int fleetSize;
 
     public static TestSettings on(RedisServer server) {
         TestSettings t = new TestSettings();
@@ -87,6 +88,11 @@ public final class TestSettings {
         return this;
     }
 
+    public TestSettings fleetSize(int runners) {
+        this.fleetSize = runners;
+        return this;
+    }
+
     public String namespace() {
         return namespace;
     }
@@ -104,7 +110,7 @@ public final class TestSettings {
                         .dailySignalCap(daily).window(window).enforcement(enforcement)
                         .fallback(FallbackSettings.builder().policy(policy).minimumCalls(2).slidingWindowCalls(4)
                                 .openWait(openWait).permittedCallsInHalfOpen(1).heartbeatInterval(heartbeat)
-                                .heartbeatTtl(heartbeat.multipliedBy(5)).build())
+                                .heartbeatTtl(heartbeat.multipliedBy(5)).fleetSize(fleetSize).build())
                         .build())
                 .build();
     }

@@ -73,6 +73,19 @@ class SniperMetricsTest {
                 .isEqualTo(1.0);
     }
 
+    /** A local block by this guard's share (the cap not reached) has its own series, never a cap counter's. */
+    @Test
+    void aShareBlockIsCountedAsSuchAndNotAsACapBlock() {
+        metrics.onDecision(decision(false, Reason.SNIPER_FALLBACK_SHARE, Backend.LOCAL, false, false), 1000);
+        metrics.onDecision(decision(false, Reason.SNIPER_FALLBACK_SHARE, Backend.LOCAL, true, false), 1000);
+        Exposition scrape = scrape();
+        assertThat(scrape.value("sniper_fallback_share_total")).as("a replay is not another signal").isEqualTo(1.0);
+        assertThat(scrape.value("sniper_hourly_cap_total")).isZero();
+        assertThat(scrape.value("sniper_daily_cap_total")).isZero();
+        assertThat(scrape.value("sniper_decisions_total",
+                Map.of("outcome", "error", "reason", "SNIPER_FALLBACK_SHARE", "backend", "local"))).isEqualTo(2.0);
+    }
+
     /** Every outcome the dashboard charts exists from the start, so its first increase is seen by rate(). */
     @Test
     void theSeriesExistAtZeroBeforeTheFirstDecision() {

@@ -84,7 +84,7 @@ class AlertRulesTest {
 
     @Test
     void everyAlertHasSeveritySummaryAndDescription() {
-        assertThat(alerts).extracting(AlertRule::name).containsExactlyInAnyOrder("SniperFallbackActive",
+        assertThat(alerts).extracting(AlertRule::name).containsExactlyInAnyOrder("SniperFallbackActive", "SniperFallbackShareUsedUp",
                 "SniperHourlyCapExhaustedEarly", "SniperDailyCapExhaustedEarly", "SniperDecisionLatencyHigh",
                 "SniperTargetDown", "SniperClockOffsetLarge");
         for (AlertRule alert : alerts) {

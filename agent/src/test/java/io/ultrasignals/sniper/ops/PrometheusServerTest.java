@@ -127,6 +127,8 @@ class PrometheusServerTest {
                 sniper_daily_cap_total {n}
                 # TYPE sniper_mtf_required_total counter
                 sniper_mtf_required_total {n}
+                # TYPE sniper_fallback_share_total counter
+                sniper_fallback_share_total {n}
                 # TYPE sniper_signals_admitted_total counter
                 sniper_signals_admitted_total{backend="redis"} {2n}
                 # TYPE sniper_decisions_total counter
@@ -135,6 +137,7 @@ class PrometheusServerTest {
                 sniper_decisions_total{backend="redis",outcome="blocked",reason="SNIPER_DAILY_CAP"} {n}
                 sniper_decisions_total{backend="redis",outcome="blocked",reason="SNIPER_MTF_REQUIRED"} {n}
                 sniper_decisions_total{backend="redis",outcome="error",reason="SNIPER_REDIS_DATA"} {n}
+                sniper_decisions_total{backend="local",outcome="error",reason="SNIPER_FALLBACK_SHARE"} {n}
                 # TYPE sniper_script_reloads_total counter
                 sniper_script_reloads_total {n}
                 # TYPE sniper_reconciled_admissions_total counter

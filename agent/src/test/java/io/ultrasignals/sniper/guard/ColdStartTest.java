@@ -1,0 +1,171 @@
+package io.ultrasignals.sniper.guard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ultrasignals.sniper.Backend;
+import io.ultrasignals.sniper.Decision;
+import io.ultrasignals.sniper.Reason;
+import io.ultrasignals.sniper.Signal;
+import io.ultrasignals.sniper.SniperGuard;
+import io.ultrasignals.sniper.SniperGuards;
+import io.ultrasignals.sniper.testkit.RedisBinaries;
+import io.ultrasignals.sniper.testkit.RedisExtension;
+import io.ultrasignals.sniper.testkit.RedisFleet;
+import io.ultrasignals.sniper.testkit.RedisServer;
+import io.ultrasignals.sniper.testkit.SilentProxy;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Runners that start while Redis is unreachable (README, fallback: "Starting without Redis"). By default a guard
+ * without a share admits nothing and says so; with {@code fleet_size} N stated it may admit {@code floor(cap / N)}
+ * per window, and guards on Redis keep that room for each runner they have not seen, so the fleet stays within the
+ * cap: two cold runners plus one on Redis, cap 30, N = 3.
+ */
+@ExtendWith(RedisExtension.class)
+class ColdStartTest {
+    private static final Logger STATE_LOG = Logger.getLogger(BackendState.class.getName());
+    private final List<String> logged = new CopyOnWriteArrayList<>();
+    private final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            logged.add(record.getMessage());
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    @BeforeEach
+    void captureLogs() {
+        STATE_LOG.addHandler(capture);
+    }
+
+    @AfterEach
+    void stopCapturing() {
+        STATE_LOG.removeHandler(capture);
+    }
+
+    @Test
+    void twoColdRunnersAndOneOnRedisStayWithinTheCapAndTheBooksEndExact(RedisFleet fleet) throws Exception {
+        RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
+        String ns = "cold-" + System.nanoTime();
+        try (SilentProxy toA = SilentProxy.to(redis.host(), redis.port());
+             SilentProxy toB = SilentProxy.to(redis.host(), redis.port())) {
+            toA.silenceAll();
+            toB.silenceAll();
+            TestSettings onRedis = TestSettings.on(redis).namespace(ns).caps(30, 0).fleetSize(3)
+                    .decisionTimeout(Duration.ofMillis(300)).heartbeat(Duration.ofMillis(100));
+            try (SniperGuard warm = SniperGuards.start(onRedis.build());
+                 SniperGuard coldA = SniperGuards.start(cold(toA, ns).build());
+                 SniperGuard coldB = SniperGuards.start(cold(toB, ns).build())) {
+                List<Decision> decided = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    for (SniperGuard g : List.of(warm, coldA, coldB)) {
+                        decided.add(g.acquire(Signal.withId(ns + "-" + decided.size(), false)));
+                    }
+                }
+                assertThat(admitted(decided, Backend.REDIS)).as("on Redis: 30 less 10 kept for each unseen runner").isEqualTo(10);
+                assertThat(admitted(decided, Backend.LOCAL)).as("each cold runner: floor(30 / 3)").isEqualTo(20);
+                assertThat(decided).filteredOn(d -> !d.admitted()).allSatisfy(d -> {
+                    assertThat(d.reason()).as("no cap reason below the cap").isNotIn(Reason.SNIPER_DAILY_CAP);
+                    if (d.backend() == Backend.LOCAL) {
+                        assertThat(d.reason()).isIn(Reason.SNIPER_FALLBACK_SHARE, Reason.SNIPER_FALLBACK_DENY);
+                    }
+                });
+                Decision shareUsed = decided.stream().filter(d -> d.reason() == Reason.SNIPER_FALLBACK_SHARE).findFirst().orElseThrow();
+                assertThat(shareUsed.detail()).startsWith("this guard's share of the hourly cap for a start without Redis (10, the cap / fleet_size) is used up");
+
+                toA.heal();
+                toB.heal();
+                FaultChecks.await(() -> reconciled(coldA) && reconciled(coldB) && ((DefaultSniperGuard) warm).liveGuards() == 3,
+                        30_000, "the cold runners credited and registered");
+                for (int i = 0; i < 5; i++) {
+                    for (SniperGuard g : List.of(warm, coldA, coldB)) {
+                        decided.add(g.acquire(Signal.withId(ns + "-" + decided.size(), false)));
+                    }
+                }
+                long total = decided.stream().filter(Decision::admitted).count();
+                assertThat(total).as("the fleet within the cap").isLessThanOrEqualTo(30);
+                assertThat(warm.status().hourCount()).as("Redis books every admission").isEqualTo(total);
+            }
+        }
+        assertThat(logged).anyMatch(m -> m.startsWith("sniper: Redis unreachable at start; deciding with local "
+                + "(up to floor(cap / 3) per window until it reaches Redis (fleet_size 3); cause: "));
+        assertThat(logged).noneMatch(m -> m.contains("were redis"));
+    }
+
+    @Test
+    void aSingleProcessDeploymentThatSaysSoWorksNormallyWithoutRedis() throws IOException {
+        try (SniperGuard guard = SniperGuards.start(unreachable().caps(5, 0).fleetSize(1).build())) {
+            List<Decision> decided = new ArrayList<>();
+            for (int i = 0; i < 7; i++) {
+                decided.add(guard.acquire(Signal.of(false)));
+            }
+            assertThat(decided).extracting(Decision::admitted).containsExactly(true, true, true, true, true, false, false);
+            assertThat(decided.get(4).hourCount()).isEqualTo(5);
+            assertThat(decided.get(5).reason()).as("5 of 5: the cap itself").isEqualTo(Reason.SNIPER_HOURLY_CAP);
+            assertThat(decided.get(5).hourCount()).isEqualTo(5);
+            assertThat(guard.status().hourCount()).as("the status says the real count too").isEqualTo(5);
+        }
+        assertThat(logged).anyMatch(m -> m.startsWith("sniper: Redis unreachable at start; deciding with local "
+                + "(up to floor(cap / 1) per window until it reaches Redis (fleet_size 1); cause: "));
+        assertThat(logged).noneMatch(m -> m.contains("were redis"));
+    }
+
+    @Test
+    void byDefaultAGuardWithoutAShareAdmitsNothingAndSaysWhy() throws IOException {
+        try (SniperGuard guard = SniperGuards.start(unreachable().caps(3, 10).build())) {
+            for (int i = 0; i < 5; i++) {
+                Decision d = guard.acquire(Signal.of(false));
+                assertThat(d.admitted()).isFalse();
+                assertThat(d.reason()).isEqualTo(Reason.SNIPER_FALLBACK_SHARE);
+                assertThat(d.hourCount()).isZero();
+                assertThat(d.dayCount()).isZero();
+                assertThat(d.detail()).startsWith("no share of the hourly cap: this guard has not reached Redis since it started (");
+            }
+        }
+        assertThat(logged).anyMatch(m -> m.startsWith("sniper: Redis unreachable at start; deciding with local "
+                + "(admitting nothing until it reaches Redis: no share of the caps (fleet_size not stated); cause: "));
+        assertThat(logged).noneMatch(m -> m.contains("were redis"));
+    }
+
+    private static TestSettings cold(SilentProxy proxy, String ns) {
+        return TestSettings.redis(b -> b.host(proxy.host()).port(proxy.port())).namespace(ns).caps(30, 0).fleetSize(3)
+                .decisionTimeout(Duration.ofMillis(300)).heartbeat(Duration.ofMillis(100));
+    }
+
+    /** Redis configured on a port where nothing listens. */
+    private static TestSettings unreachable() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        return TestSettings.redis(b -> b.host("127.0.0.1").port(port)).decisionTimeout(Duration.ofMillis(300));
+    }
+
+    private static long admitted(List<Decision> decided, Backend by) {
+        return decided.stream().filter(d -> d.admitted() && d.backend() == by).count();
+    }
+
+    private static boolean reconciled(SniperGuard g) {
+        DefaultSniperGuard guard = (DefaultSniperGuard) g;
+        return guard.reconciled() && guard.liveGuards() > 0;
+    }
+}
