@@ -11,11 +11,15 @@
 --   ARGV[7]  fixed (also empty) or sliding                     (omitted: fixed)
 --   ARGV[8]  epoch ms after which the caller no longer waits, or empty (omitted: none); a call that
 --            runs later (a timed-out command the server ran late) does nothing and errors
--- Reply: {allowed, reason, hour_count, day_count, retry_after_ms, server_time_ms, replayed}
+--   ARGV[9..] scopes (omitted: none), up to 8 triples <dimension>=<value>, hourly cap, daily cap: each is
+--            one more layer with its own buckets, decided with the fleet's, all or nothing
+-- Reply: {allowed, reason, hour_count, day_count, retry_after_ms, server_time_ms, replayed}, plus
+--   layer when scopes were given: 'fleet' or '<dimension>=<value>' when a cap blocked, else ''
 -- Keys: <ns>:hour:<now//3600000>, <ns>:day:<now//86400000> (TTL 2 windows, set at creation);
 --       <ns>:op:<signal_id> holds the decision: 172800 s when admitted, until the blocking bucket ends
 --       (retry_after_ms) when blocked by a cap, 60 s when blocked by MTF; <ns>:held (read only, kept by
---       heartbeat.lua): what guards that may be deciding locally may admit, held back here.
+--       heartbeat.lua): what guards that may be deciding locally may admit, held back here;
+--       <ns>:scope:<dimension>=<value>:hour:<bucket> and :day:<bucket> for each scope (TTL 2 windows).
 -- Errors start with "ERR sniper:" and write nothing. Runs on Redis 6.2 and 7.x.
 --
 -- Performance: this runs on Redis's single thread for every signal of the fleet, so the common path
@@ -65,6 +69,50 @@ local deadline_s = ARGV[8] or ''
 if deadline_s ~= '' and (#deadline_s > 15 or not string.find(deadline_s, '^%d+$')) then
   return redis.error_reply('ERR sniper: deadline_ms (ARGV[8]) must be empty or epoch milliseconds, got "' .. deadline_s .. '"')
 end
+-- Scopes: ARGV[9..] in threes. Checked in full before anything is read or written; a scope names one
+-- value of a dimension (one per dimension), so its keys derive from the namespace and share its hash slot.
+-- scopes[i] is the i-th scope, caps[2i-1] and caps[2i] its hourly and daily cap.
+local nscopes = 0
+local scopes, caps
+if #ARGV > 8 then
+  if (#ARGV - 8) % 3 ~= 0 then
+    return redis.error_reply('ERR sniper: scopes (ARGV[9..]) come in threes: scope, hourly_cap, daily_cap; got '
+      .. (#ARGV - 8) .. ' arguments')
+  end
+  nscopes = (#ARGV - 8) / 3
+  if nscopes > 8 then
+    return redis.error_reply('ERR sniper: at most 8 scopes per signal, got ' .. nscopes)
+  end
+  scopes, caps = {}, {}
+  local dims = {}
+  for i = 1, nscopes do
+    local at = 6 + 3 * i
+    local scope, sh, sd = ARGV[at], ARGV[at + 1], ARGV[at + 2]
+    local dim = #scope <= 97 and string.match(scope, '^([a-z][a-z0-9_]*)=[%w%._/:%-]+$')
+    if not dim or #dim > 32 or #scope - #dim - 1 > 64 then
+      return redis.error_reply('ERR sniper: scope (ARGV[' .. at .. ']) must be <dimension>=<value>: dimension a-z 0-9 _'
+        .. ' from a letter, up to 32 bytes; value A-Z a-z 0-9 . _ / : -, 1..64 bytes; got "' .. string.sub(scope, 1, 100) .. '"')
+    end
+    for j = 1, i - 1 do
+      if dims[j] == dim then
+        return redis.error_reply('ERR sniper: scope (ARGV[' .. at .. ']) repeats dimension "' .. dim
+          .. '": one value per dimension')
+      end
+    end
+    dims[i] = dim
+    local h = #sh <= 10 and string.find(sh, '^%d+$') and sh + 0
+    if not h or h > 1000000000 then
+      return redis.error_reply('ERR sniper: hourly_cap (ARGV[' .. (at + 1) .. ']) of scope ' .. scope
+        .. ' must be an integer 0..1000000000, got "' .. sh .. '"')
+    end
+    local d = #sd <= 10 and string.find(sd, '^%d+$') and sd + 0
+    if not d or d > 1000000000 then
+      return redis.error_reply('ERR sniper: daily_cap (ARGV[' .. (at + 2) .. ']) of scope ' .. scope
+        .. ' must be an integer 0..1000000000, got "' .. sd .. '"')
+    end
+    scopes[i], caps[2 * i - 1], caps[2 * i] = scope, h, d
+  end
+end
 
 -- An id decided before gets its stored decision back, and nothing is counted.
 local op_key
@@ -75,9 +123,16 @@ if signal_id ~= '' then
     return redis.error_reply('ERR sniper: key ' .. op_key .. ' holds a value of another type')
   end
   if stored then
-    local a, r, h, d, ra, t = string.match(stored, '^([01])|([%u_]+)|(%d+)|(%d+)|(%d+)|(%d+)|%d+|%d+|[01]$')
-    if not a then
+    -- A decision made with scopes goes on with |<blocking layer>|<scope>|<scope>...
+    local a, r, h, d, ra, t, tail = string.match(stored, '^([01])|([%u_]+)|(%d+)|(%d+)|(%d+)|(%d+)|%d+|%d+|[01](.*)$')
+    -- A decision made without scopes names no layer: the fleet's, when a cap blocked it.
+    local layer = a and (tail ~= '' and string.match(tail, '^|([^|]*)')
+      or tail == '' and (a == '0' and r ~= 'SNIPER_MTF_REQUIRED' and 'fleet' or ''))
+    if not layer then
       return redis.error_reply('ERR sniper: key ' .. op_key .. ' holds a corrupt decision')
+    end
+    if nscopes > 0 then
+      return {tonumber(a), r, tonumber(h), tonumber(d), tonumber(ra), tonumber(t), 1, layer}
     end
     return {tonumber(a), r, tonumber(h), tonumber(d), tonumber(ra), tonumber(t), 1}
   end
@@ -100,13 +155,39 @@ local day_key = ns .. ':day:' .. string.format('%d', day)
 
 -- Read every bucket the decision needs in one call; MGET answers nil for a missing key and for a
 -- key of another type, so a nil is checked with EXISTS (rare: once per bucket) before any write.
-local raw, prev_hour_key, prev_day_key
+-- With scopes the same MGET reads each scope's buckets after the fleet's (keys listed in `all`).
+local raw, prev_hour_key, prev_day_key, all
 if sliding then
   prev_hour_key = ns .. ':hour:' .. string.format('%d', hour - 1)
   prev_day_key = ns .. ':day:' .. string.format('%d', day - 1)
-  raw = redis.call('MGET', hour_key, day_key, prev_hour_key, prev_day_key, ns .. ':held')
-else
+  if nscopes == 0 then
+    raw = redis.call('MGET', hour_key, day_key, prev_hour_key, prev_day_key, ns .. ':held')
+  else
+    all = {hour_key, day_key, prev_hour_key, prev_day_key, ns .. ':held'}
+  end
+elseif nscopes == 0 then
   raw = redis.call('MGET', hour_key, day_key, ns .. ':held')
+else
+  all = {hour_key, day_key, ns .. ':held'}
+end
+if nscopes > 0 then
+  local h, d = string.format(':hour:%d', hour), string.format(':day:%d', day)
+  local n, p = #all, ns .. ':scope:'
+  if sliding then
+    local ph, pd = string.format(':hour:%d', hour - 1), string.format(':day:%d', day - 1)
+    for i = 1, nscopes do
+      local scope = scopes[i]
+      all[n + 1], all[n + 2], all[n + 3], all[n + 4] = p .. scope .. h, p .. scope .. d, p .. scope .. ph, p .. scope .. pd
+      n = n + 4
+    end
+  else
+    for i = 1, nscopes do
+      local scope = scopes[i]
+      all[n + 1], all[n + 2] = p .. scope .. h, p .. scope .. d
+      n = n + 2
+    end
+  end
+  raw = redis.call('MGET', unpack(all))
 end
 -- i = 1 hour, 2 day, 3 previous hour, 4 previous day: keys and counts live in locals picked by i,
 -- not in tables, because a table per call costs more than the comparisons.
@@ -163,18 +244,74 @@ if held then
   end
 end
 
-local allowed, reason, retry = 0, 'OK', 0
+-- Each scope's counts, by the fleet's rules above (sliding: the exact estimate; a fraction above the
+-- floor blocks). Scope i's keys follow the fleet's in `all` and `raw`, `per` of them from first + (i-1)*per + 1;
+-- counts[2i-1] and counts[2i] are its hour and day counts plus 1 where the exact estimate has a fraction above
+-- them. Scopes hold nothing back: a guard deciding locally admits nothing in a capped scope (README, "Scopes").
+local counts, per, first
+if nscopes > 0 then
+  counts, per, first = {}, sliding and 4 or 2, sliding and 5 or 3
+  for at = first + 1, first + per * nscopes do
+    local v = raw[at]
+    if v then
+      if #v > 15 or not (v == '0' or string.find(v, '^[1-9]%d*$')) then
+        return redis.error_reply('ERR sniper: key ' .. all[at] .. ' holds "' .. string.sub(v, 1, 32) .. '", not a count')
+      end
+    elseif redis.call('EXISTS', all[at]) == 1 then
+      return redis.error_reply('ERR sniper: key ' .. all[at] .. ' holds a value of another type')
+    end
+  end
+  for i = 1, nscopes do
+    local at = first + (i - 1) * per
+    local hc, dc = raw[at + 1], raw[at + 2]
+    hc, dc = hc and hc + 0 or 0, dc and dc + 0 or 0
+    if sliding then
+      for k = 1, 2 do
+        local v = raw[at + 2 + k]
+        local w = k == 1 and HOUR_MS or DAY_MS
+        local pv, a = v and v + 0 or 0, w - (now - (k == 1 and hour or day) * w)
+        local q = math.floor(pv / w)
+        local r = pv - q * w
+        local g = math.fmod(r * a, w)
+        local e = q * a + (r * a - g) / w + (g > 0 and 1 or 0)
+        if k == 1 then hc = hc + e else dc = dc + e end
+      end
+    end
+    counts[2 * i - 1], counts[2 * i] = hc, dc
+  end
+end
+
+local allowed, reason, retry, layer = 0, 'OK', 0, ''
 if mtf_required == '1' and mtf_confirmed ~= '1' then
   reason = 'SNIPER_MTF_REQUIRED'
 elseif hcap > 0 and hour_count + hour_over + held_hour + 1 > hcap then
-  reason, retry = 'SNIPER_HOURLY_CAP', (hour + 1) * HOUR_MS - now
+  reason, retry, layer = 'SNIPER_HOURLY_CAP', (hour + 1) * HOUR_MS - now, 'fleet'
 elseif dcap > 0 and day_count + day_over + held_day + 1 > dcap then
-  reason, retry = 'SNIPER_DAILY_CAP', (day + 1) * DAY_MS - now
+  reason, retry, layer = 'SNIPER_DAILY_CAP', (day + 1) * DAY_MS - now, 'fleet'
 else
-  allowed = 1
-  if raw[1] then redis.call('INCR', hour_key) else redis.call('SET', hour_key, 1, 'PX', 2 * HOUR_MS) end
-  if raw[2] then redis.call('INCR', day_key) else redis.call('SET', day_key, 1, 'PX', 2 * DAY_MS) end
-  hour_count, day_count = hour_count + 1, day_count + 1
+  for i = 1, nscopes do
+    local h, d = caps[2 * i - 1], caps[2 * i]
+    if h > 0 and counts[2 * i - 1] + 1 > h then
+      reason, retry, layer = 'SNIPER_HOURLY_CAP', (hour + 1) * HOUR_MS - now, scopes[i]
+      break
+    elseif d > 0 and counts[2 * i] + 1 > d then
+      reason, retry, layer = 'SNIPER_DAILY_CAP', (day + 1) * DAY_MS - now, scopes[i]
+      break
+    end
+  end
+  if layer == '' then
+    -- Every layer has room: every layer counts it.
+    allowed = 1
+    if raw[1] then redis.call('INCR', hour_key) else redis.call('SET', hour_key, 1, 'PX', 2 * HOUR_MS) end
+    if raw[2] then redis.call('INCR', day_key) else redis.call('SET', day_key, 1, 'PX', 2 * DAY_MS) end
+    hour_count, day_count = hour_count + 1, day_count + 1
+    if nscopes > 0 then
+      for at = first + 1, first + per * nscopes, per do
+        if raw[at] then redis.call('INCR', all[at]) else redis.call('SET', all[at], 1, 'PX', 2 * HOUR_MS) end
+        if raw[at + 1] then redis.call('INCR', all[at + 1]) else redis.call('SET', all[at + 1], 1, 'PX', 2 * DAY_MS) end
+      end
+    end
+  end
 end
 
 if op_key then
@@ -185,7 +322,15 @@ if op_key then
     op_ttl = retry > 0 and retry or MTF_BLOCK_TTL_MS
   end
   -- One format call instead of 17 concatenations with seven number-to-string conversions.
-  redis.call('SET', op_key, string.format('%d|%s|%d|%d|%d|%d|%d|%d|0', allowed, reason, hour_count, day_count,
-    retry, now, hour, day), 'PX', op_ttl)
+  local record = string.format('%d|%s|%d|%d|%d|%d|%d|%d|0', allowed, reason, hour_count, day_count, retry, now,
+    hour, day)
+  if nscopes > 0 then
+    -- release gives back every layer: the scopes the signal was counted in go with its decision.
+    record = record .. '|' .. layer .. '|' .. table.concat(scopes, '|')
+  end
+  redis.call('SET', op_key, record, 'PX', op_ttl)
+end
+if nscopes > 0 then
+  return {allowed, reason, hour_count, day_count, retry, now, 0, layer}
 end
 return {allowed, reason, hour_count, day_count, retry, now, 0}

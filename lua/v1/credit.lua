@@ -6,6 +6,8 @@
 --   ARGV[2]  day bucket (epoch ms // 86400000) the admissions fell in
 --   ARGV[3]  n, admissions to add, 0..1000000000
 --   ARGV[4]  batch id, 1..256 bytes; <ns>:credit:<batch_id> marks it applied (TTL 172800 s)
+--   ARGV[5..] scopes the admissions were counted in, up to 8 (<dimension>=<value>, one per dimension):
+--            n is added to each scope's buckets too (omitted: the fleet's only)
 -- Reply: {applied, hour_count, day_count}: 1, or 0 when this batch was applied before (nothing
 --   added), and the counts of those buckets afterwards. A bucket key created here gets a TTL of
 --   two windows.
@@ -30,17 +32,46 @@ end
 if batch_id == '' or #batch_id > 256 then
   return redis.error_reply('ERR sniper: batch_id (ARGV[4]) must be 1..256 bytes, got ' .. #batch_id)
 end
+local scopes, dims = {}, {}
+if #ARGV - 4 > 8 then
+  return redis.error_reply('ERR sniper: at most 8 scopes, got ' .. (#ARGV - 4))
+end
+for at = 5, #ARGV do
+  local scope = ARGV[at]
+  local dim = #scope <= 97 and string.match(scope, '^([a-z][a-z0-9_]*)=[%w%._/:%-]+$')
+  if not dim or #dim > 32 or #scope - #dim - 1 > 64 then
+    return redis.error_reply('ERR sniper: scope (ARGV[' .. at .. ']) must be <dimension>=<value>: dimension a-z 0-9 _'
+      .. ' from a letter, up to 32 bytes; value A-Z a-z 0-9 . _ / : -, 1..64 bytes; got "' .. string.sub(scope, 1, 100) .. '"')
+  end
+  if dims[dim] then
+    return redis.error_reply('ERR sniper: scope (ARGV[' .. at .. ']) repeats dimension "' .. dim
+      .. '": one value per dimension')
+  end
+  dims[dim] = true
+  scopes[#scopes + 1] = scope
+end
 -- Buckets are normalised so that "007" and "7" name the same key as acquire writes.
 hour, day = tonumber(hour), tonumber(day)
 local n = tonumber(n_s)
 
 local mark_key = ns .. ':credit:' .. batch_id
-local keys = {ns .. ':hour:' .. hour, ns .. ':day:' .. day}
-local raw = redis.call('MGET', keys[1], keys[2], mark_key)
-local counts = {0, 0}
-for i = 1, 2 do
+local keys = {ns .. ':hour:' .. hour, ns .. ':day:' .. day, mark_key}
+local ttls = {2 * HOUR_MS, 2 * DAY_MS, 0}
+for i = 1, #scopes do
+  keys[#keys + 1] = ns .. ':scope:' .. scopes[i] .. ':hour:' .. hour
+  keys[#keys + 1] = ns .. ':scope:' .. scopes[i] .. ':day:' .. day
+  ttls[#ttls + 1], ttls[#ttls + 2] = 2 * HOUR_MS, 2 * DAY_MS
+end
+local raw = redis.call('MGET', unpack(keys))
+local counts = {}
+for i = 1, #keys do
   local v = raw[i]
-  if v then
+  counts[i] = 0
+  if i == 3 then
+    if not v and redis.call('EXISTS', mark_key) == 1 then
+      return redis.error_reply('ERR sniper: key ' .. mark_key .. ' holds a value of another type')
+    end
+  elseif v then
     if #v > 15 or not (v == '0' or string.find(v, '^[1-9]%d*$')) then
       return redis.error_reply('ERR sniper: key ' .. keys[i] .. ' holds "' .. string.sub(v, 1, 32) .. '", not a count')
     end
@@ -51,13 +82,10 @@ for i = 1, 2 do
 end
 if raw[3] then
   return {0, counts[1], counts[2]}
-elseif redis.call('EXISTS', mark_key) == 1 then
-  return redis.error_reply('ERR sniper: key ' .. mark_key .. ' holds a value of another type')
 end
 
-local ttls = {2 * HOUR_MS, 2 * DAY_MS}
-for i = 1, 2 do
-  if n > 0 then
+for i = 1, #keys do
+  if n > 0 and i ~= 3 then
     if raw[i] then
       counts[i] = redis.call('INCRBY', keys[i], n)
     else

@@ -4,9 +4,10 @@
 --   KEYS[1]  namespace
 --   ARGV[1]  signal id that acquire was called with
 -- If <ns>:op:<signal_id> records an admission not yet released: decrement the hour and day buckets
--- it was counted in (only keys that still exist, never below 0) and mark it released.
+-- it was counted in, the fleet's and each scope's (only keys that still exist, never below 0), and mark
+-- it released.
 -- Reply: {released, hour_count, day_count}: 1/0 and the counts of those buckets afterwards
---   (0 0 for an unknown id).
+--   (0 0 for an unknown id); the fleet's counts, also for a signal decided with scopes.
 -- Errors start with "ERR sniper:" and write nothing. Runs on Redis 6.2 and 7.x.
 
 local ns = KEYS[1]
@@ -26,16 +27,27 @@ end
 if not stored then
   return {0, 0, 0}
 end
-local head, hour, day, released = string.match(stored, '^([01]|[%u_]+|%d+|%d+|%d+|%d+)|(%d+)|(%d+)|([01])$')
+-- A decision made with scopes goes on with |<blocking layer>|<scope>|<scope>...: release gives back every layer.
+local head, hour, day, released, tail = string.match(stored, '^([01]|[%u_]+|%d+|%d+|%d+|%d+)|(%d+)|(%d+)|([01])(.*)$')
+if head and tail ~= '' and not string.find(tail, '^|[^|]*') then
+  head = nil
+end
 if not head then
   return redis.error_reply('ERR sniper: key ' .. op_key .. ' holds a corrupt decision')
 end
 
 local keys = {ns .. ':hour:' .. hour, ns .. ':day:' .. day}
-local raw = redis.call('MGET', keys[1], keys[2])
-local counts = {0, 0}
-for i = 1, 2 do
+if tail ~= '' then
+  for scope in string.gmatch(string.match(tail, '^|[^|]*(.*)$'), '|([^|]+)') do
+    keys[#keys + 1] = ns .. ':scope:' .. scope .. ':hour:' .. hour
+    keys[#keys + 1] = ns .. ':scope:' .. scope .. ':day:' .. day
+  end
+end
+local raw = redis.call('MGET', unpack(keys))
+local counts = {}
+for i = 1, #keys do
   local v = raw[i]
+  counts[i] = 0
   if v then
     if #v > 15 or not (v == '0' or string.find(v, '^[1-9]%d*$')) then
       return redis.error_reply('ERR sniper: key ' .. keys[i] .. ' holds "' .. string.sub(v, 1, 32) .. '", not a count')
@@ -49,10 +61,10 @@ end
 if string.sub(head, 1, 1) ~= '1' or released == '1' then
   return {0, counts[1], counts[2]}
 end
-for i = 1, 2 do
+for i = 1, #keys do
   if counts[i] > 0 then
     counts[i] = redis.call('DECR', keys[i])
   end
 end
-redis.call('SET', op_key, head .. '|' .. hour .. '|' .. day .. '|1', 'KEEPTTL')
+redis.call('SET', op_key, head .. '|' .. hour .. '|' .. day .. '|1' .. tail, 'KEEPTTL')
 return {1, counts[1], counts[2]}

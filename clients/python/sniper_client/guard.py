@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Optional
+from typing import Mapping, Optional, Sequence, Tuple
 
 import redis
 
@@ -55,6 +55,7 @@ class Decision:
     server_time_ms: int = 0
     shadow: bool = False
     detail: Optional[str] = None  # why the fallback decided (never secrets, never signal ids)
+    layer: Optional[str] = None  # what blocked it: "fleet" or a scope ("symbol=BTCUSDT"); None when no layer did
 
 
 @dataclass(frozen=True)
@@ -190,28 +191,34 @@ class SniperGuard:
 
     # ---- decisions
 
-    def acquire(self, signal_id: Optional[str] = None, mtf_confirmed: bool = False) -> Decision:
-        """Decides one signal (counted if admitted) with the configured caps and MTF policy."""
+    def acquire(self, signal_id: Optional[str] = None, mtf_confirmed: bool = False,
+                scopes: Optional[Mapping[str, str]] = None) -> Decision:
+        """Decides one signal (counted if admitted) with the configured caps and MTF policy; ``scopes`` (dimension ->
+        value, e.g. {"symbol": "BTCUSDT"}) are the layers besides the fleet it counts in, capped as settings say."""
+        triples = self._mode.scope_caps(scopes or {})
         return self._decide(self._mode.enabled, self._mode.max_signals_per_hour, self._mode.daily_signal_cap,
-                            self._mode.mtf_confirm, mtf_confirmed, signal_id, self._mode.window)
+                            self._mode.mtf_confirm, mtf_confirmed, signal_id, self._mode.window, triples)
 
     def _decide(self, enabled: bool, hourly_cap: int, daily_cap: int, mtf_required: bool, mtf_confirmed: bool,
-                signal_id: Optional[str], window: str = "fixed") -> Decision:
+                signal_id: Optional[str], window: str = "fixed", scopes: Sequence[Tuple[str, int, int]] = ()) -> Decision:
         start = time.perf_counter()
         try:
-            decision = self._route(enabled, hourly_cap, daily_cap, mtf_required, mtf_confirmed, signal_id, window)
+            decision = self._route(enabled, hourly_cap, daily_cap, mtf_required, mtf_confirmed, signal_id, window,
+                                   scopes)
         except Exception as bug:  # every path returns normally by design; should one not, the runner still gets an answer
             LOG.error("sniper: decision failed unexpectedly; blocking this signal", exc_info=True)
             decision = Decision(self._shadow, FALLBACK_DENY, 0, 0, 0, "deny", False, local_ms(), self._shadow,
                                 "guard error: " + bug.__class__.__name__)
         return self._finish(decision, start, hourly_cap, daily_cap)
 
-    def _route(self, enabled, hourly_cap, daily_cap, mtf_required, mtf_confirmed, signal_id, window):
+    def _route(self, enabled, hourly_cap, daily_cap, mtf_required, mtf_confirmed, signal_id, window, scopes=()):
         if not enabled:
             return Decision(True, OK, 0, 0, 0, "off", False, local_ms(), self._shadow)
         self._caps = (hourly_cap, daily_cap)
         argv = [str(hourly_cap), str(daily_cap), "1" if mtf_required else "0", "1" if mtf_confirmed else "0",
                 signal_id or "", "", window]
+        if scopes:  # ARGV[8] (the deadline, set when sent to Redis), then the scopes in threes
+            argv += [""] + [str(a) for triple in scopes for a in triple]
         if not self._redis_enabled:
             return self._local_decision(argv, None, hourly_cap, daily_cap, seed=False)
         while True:
@@ -261,7 +268,8 @@ class SniperGuard:
         try:
             decision = self._fallback_decision(argv, cause, hourly_cap, daily_cap)
             if failed is not None and signal_id and decision.backend == "local" and may_have_run(failed):
-                self._reconciler.record_ambiguous(signal_id, decision.server_time_ms, decision.reason == OK)
+                self._reconciler.record_ambiguous(signal_id, decision.server_time_ms, decision.reason == OK,
+                                                  tuple(argv[8::3]))  # the scopes' names (argv's triples)
             return decision
         finally:
             with self._fallback_lock:
@@ -271,13 +279,17 @@ class SniperGuard:
 
     def _acquire_on_redis(self, argv):
         try:
-            return self._call("acquire", argv + [self.clock.deadline(self.settings.redis.decision_timeout_ms)])
+            return self._call("acquire", self._with_deadline(argv))
         except ScriptError as e:
             if not str(e).startswith(DEADLINE_PASSED):
                 raise
             # It reached Redis after its deadline yet the reply is here: this process was held up between taking
             # the time and sending (a loaded machine), not Redis. The script wrote nothing: try once more.
-            return self._call("acquire", argv + [self.clock.deadline(self.settings.redis.decision_timeout_ms)])
+            return self._call("acquire", self._with_deadline(argv))
+
+    def _with_deadline(self, argv):
+        """argv with ARGV[8], the deadline (before the scopes, if any)."""
+        return argv[:7] + [self.clock.deadline(self.settings.redis.decision_timeout_ms)] + argv[8:]
 
     def release(self, signal_id: str) -> Release:
         """Gives an admitted signal's slot back (once); never raises for Redis trouble."""
@@ -390,6 +402,12 @@ class SniperGuard:
             data = cause is not None and cause.startswith("ERR sniper:")
             return Decision(self._shadow, REDIS_DATA if data else FALLBACK_DENY, 0, 0, 0, "deny", False, now,
                             self._shadow, cause)
+        capped = next((argv[i] for i in range(8, len(argv), 3) if argv[i + 1] != "0" or argv[i + 2] != "0"), None)
+        if capped is not None:
+            # No guard holds a share of a scope's cap: a capped scope admits on Redis only (docs/layered-caps.md).
+            hour, day = self._budget.real_counts(self.local, now)
+            return Decision(self._shadow, FALLBACK_DENY, hour, day, 0, "local", False, now, self._shadow,
+                            f"scope {capped} is capped: decided on Redis only" + (f" ({cause})" if cause else ""), capped)
         if self._budget.never_shared():
             # Nothing to wait for: without a share the local engine admits nothing, and says so.
             return self._local_decision(argv, cause, hourly_cap, daily_cap, seed=True)
@@ -449,7 +467,11 @@ class SniperGuard:
         return why + (f" ({cause})" if cause else "")
 
     def _from_reply(self, r, backend, detail) -> Decision:
-        return Decision(r[0] == 1 or self._shadow, r[1], r[2], r[3], r[4], backend, r[6] == 1, r[5], self._shadow, detail)
+        layer = r[7] if len(r) > 7 and r[7] else None
+        if layer is None and r[1] in ("SNIPER_HOURLY_CAP", "SNIPER_DAILY_CAP"):
+            layer = "fleet"  # a reply without scopes: the fleet is the only layer
+        return Decision(r[0] == 1 or self._shadow, r[1], r[2], r[3], r[4], backend, r[6] == 1, r[5], self._shadow, detail,
+                        layer)
 
     def _finish(self, decision: Decision, start: float, hourly_cap: int, daily_cap: int) -> Decision:
         now = decision.backend

@@ -17,6 +17,9 @@ HOUR_MS = 3_600_000
 DAY_MS = 86_400_000
 MARK_TTL_MS = 172_800_000
 _DIGITS = re.compile(r"^[0-9]+$")
+# A scope: <dimension>=<value>, as the scripts' '^([a-z][a-z0-9_]*)=[%w%._/:%-]+$' with its lengths.
+_SCOPE = re.compile(r"[a-z][a-z0-9_]{0,31}=[A-Za-z0-9._/:-]{1,64}")
+MAX_SCOPES = 8
 
 
 MTF_BLOCK_TTL_MS = 60_000  # a decision blocked by MTF: a confirmation may follow
@@ -43,6 +46,59 @@ def _time(raw: str, name: str):
     if len(raw) > 15 or not _DIGITS.match(raw):
         raise ScriptError(f'ERR sniper: {name} must be empty or epoch milliseconds, got "{raw}"')
     return int(raw)
+
+
+def _scope(raw: str, at: int) -> str:
+    if not _SCOPE.fullmatch(raw):
+        raise ScriptError(f"ERR sniper: scope (ARGV[{at}]) must be <dimension>=<value>: dimension a-z 0-9 _ from a letter, "
+                          f'up to 32 bytes; value A-Z a-z 0-9 . _ / : -, 1..64 bytes; got "{raw[:100]}"')
+    return raw
+
+
+def _scope_list(argv: Sequence[str], first: int) -> List[str]:
+    """ARGV[first + 1..] as scopes, one value per dimension (credit's and acquire's rule)."""
+    if len(argv) - first > MAX_SCOPES:
+        raise ScriptError(f"ERR sniper: at most 8 scopes, got {len(argv) - first}")
+    scopes, dims = [], set()
+    for i in range(first, len(argv)):
+        scope = _scope(argv[i], i + 1)
+        dim = scope.split("=", 1)[0]
+        if dim in dims:
+            raise ScriptError(f'ERR sniper: scope (ARGV[{i + 1}]) repeats dimension "{dim}": one value per dimension')
+        dims.add(dim)
+        scopes.append(scope)
+    return scopes
+
+
+def _acquire_scopes(argv: Sequence[str]) -> List[Tuple[str, int, int]]:
+    """ARGV[9..]: (scope, hourly cap, daily cap) triples, checked in the script's order."""
+    extra = len(argv) - 8
+    if extra <= 0:
+        return []
+    if extra % 3:
+        raise ScriptError(f"ERR sniper: scopes (ARGV[9..]) come in threes: scope, hourly_cap, daily_cap; got {extra} arguments")
+    if extra // 3 > MAX_SCOPES:
+        raise ScriptError(f"ERR sniper: at most 8 scopes per signal, got {extra // 3}")
+    triples, dims = [], set()
+    for at in range(9, len(argv) + 1, 3):
+        scope = _scope(argv[at - 1], at)
+        dim = scope.split("=", 1)[0]
+        if dim in dims:
+            raise ScriptError(f'ERR sniper: scope (ARGV[{at}]) repeats dimension "{dim}": one value per dimension')
+        dims.add(dim)
+        hcap = _count(argv[at], f"hourly_cap (ARGV[{at + 1}]) of scope {scope}")
+        dcap = _count(argv[at + 1], f"daily_cap (ARGV[{at + 2}]) of scope {scope}")
+        triples.append((scope, hcap, dcap))
+    return triples
+
+
+def _estimate(table, number: int, now: int, window_ms: int, sliding: bool, clock_now: int) -> Tuple[int, int]:
+    """A window's count (sliding: the estimate rounded down) and 1 when the exact estimate lies a fraction above it."""
+    count = table.count(number, clock_now)
+    if not sliding:
+        return count, 0
+    prev, remaining = table.count(number - 1, clock_now), window_ms - (now - number * window_ms)
+    return count + weighted_previous(prev, window_ms, now - number * window_ms), int(prev * remaining % window_ms > 0)
 
 
 def weighted_previous(previous: int, window_ms: int, elapsed_ms: int) -> int:
@@ -97,9 +153,11 @@ class LocalEngine:
         self._lock = threading.Lock()
         self._hours = _Table(2 * HOUR_MS)
         self._days = _Table(2 * DAY_MS)
-        self._decisions: Dict[str, list] = {}  # id -> [reply, released, expires_at]
+        self._scopes: Dict[str, Tuple[_Table, _Table]] = {}  # scope -> (hours, days), as <ns>:scope:<scope>:...
+        self._decisions: Dict[str, list] = {}  # id -> [reply, released, expires_at, layer, scopes]
         self._credits: Dict[str, int] = {}  # batch id -> expires_at
-        self._ledger: Dict[Tuple[int, int], List[int]] = {}  # (hour, day) -> [admitted, released]
+        # (hour, day, scopes) -> [admitted, released]; scopes: the tuple of scopes the admissions counted in
+        self._ledger: Dict[Tuple[int, int, Tuple[str, ...]], List[int]] = {}
         self._calls = 0
 
     # ---- the scripts' ABI
@@ -134,49 +192,67 @@ class LocalEngine:
         if window not in ("", "fixed", "sliding"):
             raise ScriptError(f'ERR sniper: window (ARGV[7]) must be fixed or sliding, got "{window}"')
         deadline = _time(_arg(argv, 7), "deadline_ms (ARGV[8])")
+        scopes = _acquire_scopes(argv)
         if signal_id:
             stored = self._decision(signal_id, clock_now)
             if stored is not None:
-                return stored[0][:6] + [1]
+                return stored[0][:6] + [1] + ([stored[3]] if scopes else [])
         now = clock_now if now is None else now
         if deadline is not None and now > deadline:
             raise ScriptError(f"ERR sniper: deadline_ms passed ({deadline}), the caller gave up; nothing counted")
         hour, day = now // HOUR_MS, now // DAY_MS
-        hour_count = self._hours.count(hour, clock_now)
-        day_count = self._days.count(day, clock_now)
-        hour_over = day_over = 0  # 1 when the exact estimate lies a fraction above its floor: that fraction counts
-        if window == "sliding":
-            hour_prev, day_prev = self._hours.count(hour - 1, clock_now), self._days.count(day - 1, clock_now)
-            hour_count += weighted_previous(hour_prev, HOUR_MS, now - hour * HOUR_MS)
-            day_count += weighted_previous(day_prev, DAY_MS, now - day * DAY_MS)
-            hour_over = int(hour_prev * (HOUR_MS - (now - hour * HOUR_MS)) % HOUR_MS > 0)
-            day_over = int(day_prev * (DAY_MS - (now - day * DAY_MS)) % DAY_MS > 0)
-        allowed, reason, retry = 0, "OK", 0
+        sliding = window == "sliding"
+        hour_count, hour_over = _estimate(self._hours, hour, now, HOUR_MS, sliding, clock_now)
+        day_count, day_over = _estimate(self._days, day, now, DAY_MS, sliding, clock_now)
+        allowed, reason, retry, layer = 0, "OK", 0, ""
         if mtf_required == "1" and mtf_confirmed != "1":
             reason = "SNIPER_MTF_REQUIRED"
         elif hcap > 0 and hour_count + hour_over + 1 > hcap:
-            reason, retry = "SNIPER_HOURLY_CAP", (hour + 1) * HOUR_MS - now
+            reason, retry, layer = "SNIPER_HOURLY_CAP", (hour + 1) * HOUR_MS - now, "fleet"
         elif dcap > 0 and day_count + day_over + 1 > dcap:
-            reason, retry = "SNIPER_DAILY_CAP", (day + 1) * DAY_MS - now
+            reason, retry, layer = "SNIPER_DAILY_CAP", (day + 1) * DAY_MS - now, "fleet"
         else:
-            allowed = 1
-            self._hours.add(hour, 1, clock_now)
-            self._days.add(day, 1, clock_now)
-            hour_count, day_count = hour_count + 1, day_count + 1
-            self._tally(hour, day)[0] += 1
+            for scope, scope_hcap, scope_dcap in scopes:
+                hours, days = self._scope_tables(scope)
+                h, h_over = _estimate(hours, hour, now, HOUR_MS, sliding, clock_now)
+                d, d_over = _estimate(days, day, now, DAY_MS, sliding, clock_now)
+                if scope_hcap > 0 and h + h_over + 1 > scope_hcap:
+                    reason, retry, layer = "SNIPER_HOURLY_CAP", (hour + 1) * HOUR_MS - now, scope
+                    break
+                if scope_dcap > 0 and d + d_over + 1 > scope_dcap:
+                    reason, retry, layer = "SNIPER_DAILY_CAP", (day + 1) * DAY_MS - now, scope
+                    break
+            else:
+                allowed = 1
+                self._hours.add(hour, 1, clock_now)
+                self._days.add(day, 1, clock_now)
+                for scope, _, _ in scopes:
+                    hours, days = self._scope_tables(scope)
+                    hours.add(hour, 1, clock_now)
+                    days.add(day, 1, clock_now)
+                hour_count, day_count = hour_count + 1, day_count + 1
+                self._tally(hour, day, tuple(s for s, _, _ in scopes))[0] += 1
         reply = [allowed, reason, hour_count, day_count, retry, now, 0]
         if signal_id:
             # As acquire.lua: admitted 48 h (release needs it), a cap's block until its bucket ends, MTF's 60 s.
             kept = MARK_TTL_MS if allowed else (MTF_BLOCK_TTL_MS if reason == "SNIPER_MTF_REQUIRED" else retry)
-            self._decisions[signal_id] = [reply, False, clock_now + kept]
-        return list(reply)
+            self._decisions[signal_id] = [reply, False, clock_now + kept, layer, tuple(s for s, _, _ in scopes)]
+        return list(reply) + ([layer] if scopes else [])
 
     def _status(self, argv, clock_now):
         now = _time(_arg(argv, 0), "now_ms (ARGV[1])")
+        if len(argv) - 1 > MAX_SCOPES:
+            raise ScriptError(f"ERR sniper: at most 8 scopes, got {len(argv) - 1}")
+        scopes = [_scope(argv[i], i + 1) for i in range(1, len(argv))]  # a read: values of one dimension may repeat
         now = clock_now if now is None else now
         hour, day = now // HOUR_MS, now // DAY_MS
-        return [self._hours.count(hour, clock_now), self._days.count(day, clock_now),
-                self._hours.ttl(hour, clock_now), self._days.ttl(day, clock_now), now]
+        reply = [self._hours.count(hour, clock_now), self._days.count(day, clock_now),
+                 self._hours.ttl(hour, clock_now), self._days.ttl(day, clock_now), now]
+        for scope in scopes:
+            hours, days = self._scopes.get(scope) or (_Table(0), _Table(0))
+            reply += [hours.count(hour, clock_now), days.count(day, clock_now),
+                      hours.ttl(hour, clock_now), days.ttl(day, clock_now)]
+        return reply
 
     def _release(self, argv, clock_now):
         signal_id = _arg(argv, 0)
@@ -185,17 +261,19 @@ class LocalEngine:
         stored = self._decision(signal_id, clock_now)
         if stored is None:
             return [0, 0, 0]
-        reply = stored[0]
+        reply, scopes = stored[0], stored[4]
         hour, day = reply[5] // HOUR_MS, reply[5] // DAY_MS
-        counts = [self._hours.count(hour, clock_now), self._days.count(day, clock_now)]
+        tables = [(self._hours, self._days)] + [self._scope_tables(scope) for scope in scopes]
+        counts = [[hours.count(hour, clock_now), days.count(day, clock_now)] for hours, days in tables]
         if reply[0] != 1 or stored[1]:
-            return [0] + counts
-        for i, table, number in ((0, self._hours, hour), (1, self._days, day)):
-            if counts[i] > 0:
-                counts[i] = table.add(number, -1, clock_now)
+            return [0] + counts[0]
+        for (hours, days), layer_counts in zip(tables, counts):  # every layer the signal was counted in
+            for i, table, number in ((0, hours, hour), (1, days, day)):
+                if layer_counts[i] > 0:
+                    layer_counts[i] = table.add(number, -1, clock_now)
         stored[1] = True
-        self._tally(hour, day)[1] += 1
-        return [1] + counts
+        self._tally(hour, day, scopes)[1] += 1
+        return [1] + counts[0]
 
     def _credit(self, argv, clock_now):
         hour_s, day_s, n_s, batch_id = (_arg(argv, i) for i in range(4))
@@ -206,12 +284,17 @@ class LocalEngine:
         n = _count(n_s, "n (ARGV[3])")
         if batch_id == "" or len(batch_id.encode()) > 256:
             raise ScriptError(f"ERR sniper: batch_id (ARGV[4]) must be 1..256 bytes, got {len(batch_id.encode())}")
+        scopes = _scope_list(argv, 4)
         hour, day = int(hour_s), int(day_s)
         if _unexpired(self._credits, batch_id, clock_now, lambda expires_at: expires_at) is not None:
             return [0, self._hours.count(hour, clock_now), self._days.count(day, clock_now)]
         counts = [self._hours.count(hour, clock_now), self._days.count(day, clock_now)]
         if n > 0:
             counts = [self._hours.add(hour, n, clock_now), self._days.add(day, n, clock_now)]
+            for scope in scopes:
+                hours, days = self._scope_tables(scope)
+                hours.add(hour, n, clock_now)
+                days.add(day, n, clock_now)
         self._credits[batch_id] = clock_now + MARK_TTL_MS
         return [1] + counts
 
@@ -222,6 +305,7 @@ class LocalEngine:
         with self._lock:
             self._hours.entries.clear()
             self._days.entries.clear()
+            self._scopes.clear()
             self._decisions.clear()
             self._credits.clear()
             self._ledger = {}
@@ -243,15 +327,22 @@ class LocalEngine:
             stored = self._decision(signal_id, self._clock())
             return None if stored is None else stored[0][:6] + [1]
 
-    def drain_admissions(self) -> List[Tuple[int, int, int, int]]:
-        """(hour bucket, day bucket, admitted, released) since the previous drain, oldest pair first."""
+    def drain_admissions(self) -> List[Tuple[int, int, int, int, Tuple[str, ...]]]:
+        """(hour bucket, day bucket, admitted, released, scopes) since the previous drain, oldest first; scopes is
+        the tuple of scopes those admissions were counted in (empty for the fleet's alone), for credit.lua."""
         with self._lock:
-            drained = [(h, d, a, r) for (h, d), (a, r) in self._ledger.items()]
+            drained = [(h, d, a, r, scopes) for (h, d, scopes), (a, r) in self._ledger.items()]
             self._ledger = {}
             return drained
 
-    def _tally(self, hour: int, day: int) -> List[int]:
-        return self._ledger.setdefault((hour, day), [0, 0])
+    def _tally(self, hour: int, day: int, scopes: Tuple[str, ...] = ()) -> List[int]:
+        return self._ledger.setdefault((hour, day, scopes), [0, 0])
+
+    def _scope_tables(self, scope: str) -> Tuple[_Table, _Table]:
+        tables = self._scopes.get(scope)
+        if tables is None:
+            tables = self._scopes[scope] = (_Table(2 * HOUR_MS), _Table(2 * DAY_MS))
+        return tables
 
     def _decision(self, signal_id: str, clock_now: int):
         return _unexpired(self._decisions, signal_id, clock_now, lambda d: d[2])
@@ -259,6 +350,11 @@ class LocalEngine:
     def _drop_expired(self, clock_now: int) -> None:
         self._hours.drop_expired(clock_now)
         self._days.drop_expired(clock_now)
+        for scope, (hours, days) in list(self._scopes.items()):
+            hours.drop_expired(clock_now)
+            days.drop_expired(clock_now)
+            if not hours.entries and not days.entries:
+                del self._scopes[scope]
         for table in (self._decisions, self._credits):
             for key in [k for k, v in table.items() if clock_now > (v[2] if isinstance(v, list) else v)]:
                 del table[key]

@@ -23,10 +23,10 @@ class Reconciler:
         self._local = local
         self._guard_id = guard_id
         self._sequence = 0
-        self._batches = deque()  # (hour, day, n, batch_id), the id fixed when the batch is made
+        self._batches = deque()  # (hour, day, n, batch_id, scopes), the id fixed when the batch is made
         self._releases = deque()
-        self._ambiguous = deque()  # (signal_id, decided_at_ms, admitted_locally)
-        self._owed: Dict[Tuple[int, int], int] = {}
+        self._ambiguous = deque()  # (signal_id, decided_at_ms, admitted_locally, scopes)
+        self._owed: Dict[Tuple[int, int, Tuple[str, ...]], int] = {}  # (hour, day, scopes) -> admissions owed
         self._lock = threading.Lock()
         self._dirty = False
         self.caught_up = True
@@ -40,8 +40,10 @@ class Reconciler:
         self._releases.append(signal_id)
         self._dirty = True
 
-    def record_ambiguous(self, signal_id: str, decided_at_ms: int, admitted_locally: bool) -> None:
-        self._ambiguous.append((signal_id, decided_at_ms, admitted_locally))
+    def record_ambiguous(self, signal_id: str, decided_at_ms: int, admitted_locally: bool,
+                         scopes: Tuple[str, ...] = ()) -> None:
+        """``scopes``: the signal's scope names; settling counts it in the same layers (with no caps)."""
+        self._ambiguous.append((signal_id, decided_at_ms, admitted_locally, tuple(scopes)))
         self._dirty = True
 
     def outage_began(self) -> None:
@@ -62,7 +64,7 @@ class Reconciler:
     def unsettled_in(self, window_ms: int, bucket: int, until_ms: int) -> int:
         """Signals of that bucket whose Redis outcome is still unknown, decided by until_ms: settling counts each
         exactly once, so a restore of lost counts leaves out those that may be in the count it restores."""
-        return sum(1 for _, at, _ in list(self._ambiguous) if at // window_ms == bucket and at <= until_ms)
+        return sum(1 for _, at, _, _ in list(self._ambiguous) if at // window_ms == bucket and at <= until_ms)
 
     def pending_admissions(self) -> int:
         return sum(b[2] for b in list(self._batches))
@@ -92,20 +94,20 @@ class Reconciler:
         queued = 0
         if self._dirty:
             self._dirty = False
-            for hour, day, admitted, released in self._local.drain_admissions():
+            for hour, day, admitted, released, scopes in self._local.drain_admissions():
                 available = admitted - released
-                net = available - self._take_owed((hour, day), available)
+                net = available - self._take_owed((hour, day, scopes), available)
                 if net > 0:
                     self._sequence += 1
-                    self._batches.append((hour, day, net, f"{self._guard_id}:{self._sequence}"))
+                    self._batches.append((hour, day, net, f"{self._guard_id}:{self._sequence}", scopes))
                     queued += net
         return queued
 
     def _apply_queued(self, call) -> int:
         credited = 0
         while self._batches:
-            hour, day, n, batch_id = self._batches[0]
-            applied = call("credit", [str(hour), str(day), str(n), batch_id])[0]
+            hour, day, n, batch_id, scopes = self._batches[0]
+            applied = call("credit", [str(hour), str(day), str(n), batch_id, *scopes])[0]
             if applied == 1:  # 0: an earlier, timed-out try did run; in the books either way
                 credited += n
             self._batches.popleft()
@@ -118,11 +120,12 @@ class Reconciler:
         """Acquire the id again at its original time with no caps: Redis replays the first call's decision if it
         ran, else counts it now in the right buckets; either way Redis holds one decision for the id."""
         while self._ambiguous:
-            signal_id, at, admitted_locally = self._ambiguous[0]
-            reply = call("acquire", ["0", "0", "0", "0", signal_id, str(at), "fixed"])
+            signal_id, at, admitted_locally, scopes = self._ambiguous[0]
+            uncapped = [a for scope in scopes for a in (scope, "0", "0")]
+            reply = call("acquire", ["0", "0", "0", "0", signal_id, str(at), "fixed"] + ([""] + uncapped if scopes else []))
             counted_in_redis = reply[0] == 1
             if counted_in_redis and admitted_locally:
-                key = (at // HOUR_MS, at // DAY_MS)
+                key = (at // HOUR_MS, at // DAY_MS, scopes)
                 self._owed[key] = self._owed.get(key, 0) + 1
             elif counted_in_redis:
                 call("release", [signal_id])

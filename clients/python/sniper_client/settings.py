@@ -91,6 +91,26 @@ class FallbackSettings:
     fleet_size: int = 0
 
 
+# A scope: <dimension>=<value>, as the scripts check it (lua/README.md, "Scopes").
+_DIMENSION = re.compile(r"[a-z][a-z0-9_]{0,31}")
+_SCOPE_VALUE = re.compile(r"[A-Za-z0-9._/:-]{1,64}")
+MAX_SCOPES = 8
+
+
+@dataclass(frozen=True)
+class ScopeSettings:
+    """runtime.sniper_mode.scopes.<dimension>: the caps of each value (0 = none); ``values`` overrides them per value,
+    key by key (value -> {"max_signals_per_hour": n, "daily_signal_cap": n})."""
+    max_signals_per_hour: int = 0
+    daily_signal_cap: int = 0
+    values: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+
+    def cap_for(self, dimension: str, value: str) -> Tuple[str, int, int]:
+        own = self.values.get(value, {})
+        return (f"{dimension}={value}", own.get("max_signals_per_hour", self.max_signals_per_hour),
+                own.get("daily_signal_cap", self.daily_signal_cap))
+
+
 @dataclass(frozen=True)
 class SniperModeSettings:
     enabled: bool = False
@@ -100,6 +120,22 @@ class SniperModeSettings:
     window: str = "fixed"
     enforcement: str = "enforce"
     fallback: FallbackSettings = FallbackSettings()
+    scopes: Mapping[str, ScopeSettings] = field(default_factory=dict)  # dimension -> caps, in the order decided
+
+    def scope_caps(self, signal_scopes: Mapping[str, str]) -> List[Tuple[str, int, int]]:
+        """(scope, hourly cap, daily cap) for a signal's dimension -> value: the declared dimensions it has a value
+        for, in the order declared, then any other dimension it names, counted without a cap."""
+        if not signal_scopes:
+            return []
+        if len(signal_scopes) > MAX_SCOPES:
+            raise ValueError(f"a signal has at most 8 scopes, got {len(signal_scopes)}")
+        for dimension, value in signal_scopes.items():
+            if not isinstance(dimension, str) or not _DIMENSION.fullmatch(dimension):
+                raise ValueError(f"scope dimension must be a-z 0-9 _ from a letter, up to 32 bytes, got {dimension!r}")
+            if not isinstance(value, str) or not _SCOPE_VALUE.fullmatch(value):
+                raise ValueError(f"scope {dimension} must have a value of A-Z a-z 0-9 . _ / : -, 1..64 bytes, got {value!r}")
+        caps = [settings.cap_for(d, signal_scopes[d]) for d, settings in self.scopes.items() if d in signal_scopes]
+        return caps + [(f"{d}={v}", 0, 0) for d, v in signal_scopes.items() if d not in self.scopes]
 
 
 @dataclass(frozen=True)
@@ -145,8 +181,15 @@ class _Mapping:
         self.entries[key] = (origin, value)
 
     def override(self, key, origin, value):
+        """Sets a key over whatever the mapping held; mappings merge key by key (as the Java side), anything else
+        is replaced."""
         self.repeated.pop(key, None)
-        self.entries[key] = (origin, value)
+        existing = self.entries.get(key)
+        if existing is not None and isinstance(existing[1], _Mapping) and isinstance(value, _Mapping):
+            for inner, (inner_origin, inner_value) in value.entries.items():
+                existing[1].override(inner, inner_origin, inner_value)
+        else:
+            self.entries[key] = (origin, value)
 
 
 def quote(text: str) -> str:
@@ -464,6 +507,30 @@ class _Section:
             raise SettingsError(entry[0], self.key_path(key), f"expected a mapping of keys, got {entry[1].describe()}")
         return _Section(entry[1], self.key_path(key), self.origins, self.warn)
 
+    def named_sections(self, key, name_problem) -> List[Tuple[str, "_Section"]]:
+        """The sections under ``key`` whose names the user chooses (a dimension, a value), in the order written; a
+        null value is an empty section."""
+        entry = self._entry(key)
+        if entry is None or (isinstance(entry[1], _Scalar) and entry[1].value is None):
+            return []
+        if not isinstance(entry[1], _Mapping):
+            raise SettingsError(entry[0], self.key_path(key), f"expected a mapping of names to sections, got {entry[1].describe()}")
+        sections = []
+        for name, (origin, node) in entry[1].entries.items():
+            path = f"{self.key_path(key)}.{name}"
+            if name in entry[1].repeated:
+                raise SettingsError(entry[1].repeated[name], path, "is set twice in the same mapping; keep one")
+            problem = name_problem(name)
+            if problem:
+                raise SettingsError(origin, path, problem)
+            if isinstance(node, _Scalar) and node.value is None:
+                node = _Mapping(origin)
+            elif not isinstance(node, _Mapping):
+                raise SettingsError(origin, path, f"expected a mapping of keys, got {node.describe()}")
+            self.origins[path] = origin
+            sections.append((name, _Section(node, path, self.origins)))
+        return sections
+
     def reject_if_present(self, key, problem):
         entry = self.mapping.entries.get(key)
         if entry is not None:
@@ -607,8 +674,29 @@ def _sniper_mode(s: _Section, caps_per_call: bool = False) -> SniperModeSettings
     fallback = s.section("fallback")
     if fallback is not None:
         v["fallback"] = _fallback(fallback)
+    scopes = {dimension: _scope(section) for dimension, section in s.named_sections(
+        "scopes", lambda name: None if _DIMENSION.fullmatch(name) else "a dimension is a-z 0-9 _ from a letter, up to 32 bytes")}
+    if len(scopes) > MAX_SCOPES:
+        raise SettingsError(None, "runtime.sniper_mode.scopes", f"at most 8 dimensions, got {len(scopes)}")
+    v["scopes"] = scopes
     s.reject_unknown_keys()
     return SniperModeSettings(**v)
+
+
+def _scope(s: "_Section") -> ScopeSettings:
+    v: Dict[str, Any] = {}
+    s.read("max_signals_per_hour", _integer(0, CAP_MAX), v)
+    s.read("daily_signal_cap", _integer(0, CAP_MAX), v)
+    values = {}
+    for value, section in s.named_sections(
+            "values", lambda name: None if _SCOPE_VALUE.fullmatch(name) else "a value is A-Z a-z 0-9 . _ / : -, 1..64 bytes"):
+        own: Dict[str, Any] = {}
+        section.read("max_signals_per_hour", _integer(0, CAP_MAX), own)
+        section.read("daily_signal_cap", _integer(0, CAP_MAX), own)
+        section.reject_unknown_keys()
+        values[value] = own
+    s.reject_unknown_keys()
+    return ScopeSettings(values=values, **v)
 
 
 def _fallback(s: _Section) -> FallbackSettings:

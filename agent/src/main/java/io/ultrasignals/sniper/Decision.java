@@ -16,9 +16,22 @@ package io.ultrasignals.sniper;
  * @param shadow           enforcement is shadow: decided and counted, but never blocked
  * @param detail           why a fallback decided (e.g. {@code timeout}, or the script's
  *                         {@code ERR sniper: key ...} for wrong data); {@code null} when Redis decided
+ * @param layer            which layer blocked it: {@code fleet}, or a scope such as {@code symbol=BTCUSDT};
+ *                         {@code null} when no cap blocked it. The counts are always the fleet's.
  */
 public record Decision(boolean allowed, Reason reason, long hourCount, long dayCount, long retryAfterMillis,
-                       long serverTimeMillis, Backend backend, boolean replayed, boolean shadow, String detail) {
+                       long serverTimeMillis, Backend backend, boolean replayed, boolean shadow, String detail,
+                       String layer) {
+
+    /** The layer a fleet cap's block names. */
+    public static final String FLEET = "fleet";
+
+    /** A decision no layer blocked. */
+    public Decision(boolean allowed, Reason reason, long hourCount, long dayCount, long retryAfterMillis,
+                    long serverTimeMillis, Backend backend, boolean replayed, boolean shadow, String detail) {
+        this(allowed, reason, hourCount, dayCount, retryAfterMillis, serverTimeMillis, backend, replayed, shadow, detail,
+                null);
+    }
 
     /** The caps let it through and counted it (on Redis, or on the local engine). */
     public static Decision admittedBy(Backend by, long hourCount, long dayCount, long serverTimeMillis, boolean replayed) {
@@ -79,13 +92,19 @@ public record Decision(boolean allowed, Reason reason, long hourCount, long dayC
     /** This decision under {@code shadow} enforcement (let through, marked shadow); as it is otherwise. */
     public Decision inShadow(boolean shadow) {
         return shadow ? new Decision(true, reason, hourCount, dayCount, retryAfterMillis, serverTimeMillis, backend,
-                replayed, true, detail) : this;
+                replayed, true, detail, layer) : this;
     }
 
     /** This decision with {@code detail} saying why a fallback made it. */
     public Decision withDetail(String detail) {
         return new Decision(allowed, reason, hourCount, dayCount, retryAfterMillis, serverTimeMillis, backend, replayed,
-                shadow, detail);
+                shadow, detail, layer);
+    }
+
+    /** This decision naming {@code layer} ({@code fleet}, {@code symbol=BTCUSDT}) as what blocked it. */
+    public Decision withLayer(String layer) {
+        return new Decision(allowed, reason, hourCount, dayCount, retryAfterMillis, serverTimeMillis, backend, replayed,
+                shadow, detail, layer);
     }
 
     /** True if the caps (not a shadow override) let it through. */

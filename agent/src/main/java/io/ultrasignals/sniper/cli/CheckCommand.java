@@ -4,7 +4,9 @@ import io.ultrasignals.sniper.Backend;
 import io.ultrasignals.sniper.Decision;
 import io.ultrasignals.sniper.Signal;
 import io.ultrasignals.sniper.guard.GuardListener;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,10 +25,14 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--mtf", description = "The signal is confirmed on multiple timeframes.")
     boolean mtf;
 
+    @Option(names = "--scope", paramLabel = "DIMENSION=VALUE",
+            description = "A scope of the signal, e.g. --scope symbol=BTCUSDT; repeat for more (at most 8).")
+    List<String> scopes = new ArrayList<>();
+
     @Override
     public Integer call() {
         try (GuardSession session = GuardSession.open(common.settings(), true, GuardListener.NONE)) {
-            Decision d = session.runtime.guard().acquire(new Signal(id, mtf));
+            Decision d = session.runtime.guard().acquire(new Signal(id, mtf, Scopes.parse(scopes)));
             if (common.json) {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("allowed", d.allowed());
@@ -38,10 +44,11 @@ final class CheckCommand implements Callable<Integer> {
                 out.put("backend", d.backend().label());
                 out.put("replayed", d.replayed());
                 out.put("shadow", d.shadow());
+                out.put("layer", d.layer());
                 System.out.println(Json.of(out));
             } else {
-                System.out.printf("%s  %s  hour=%d day=%d%s  (backend %s%s)%n", d.allowed() ? "ALLOWED" : "BLOCKED",
-                        d.reason(), d.hourCount(), d.dayCount(),
+                System.out.printf("%s  %s%s  hour=%d day=%d%s  (backend %s%s)%n", d.allowed() ? "ALLOWED" : "BLOCKED",
+                        d.reason(), d.layer() == null ? "" : " [" + d.layer() + "]", d.hourCount(), d.dayCount(),
                         d.retryAfterMillis() > 0 ? "  retry in " + d.retryAfterMillis() / 1000 + " s" : "",
                         d.backend().label(), d.replayed() ? ", replayed" : "");
                 if (d.replayed()) {

@@ -5,11 +5,16 @@ import io.ultrasignals.sniper.GuardStatus;
 import io.ultrasignals.sniper.config.SniperSettings;
 import io.ultrasignals.sniper.guard.GuardListener;
 import io.ultrasignals.sniper.script.Buckets;
+import io.ultrasignals.sniper.script.ScopeCap;
+import io.ultrasignals.sniper.script.StatusReply;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Counts and caps of the hour and the day, the time until each resets, the backend, the breaker, "
@@ -17,6 +22,10 @@ import picocli.CommandLine.Mixin;
 final class StatusCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
+
+    @Option(names = "--scope", paramLabel = "DIMENSION=VALUE",
+            description = "Also show this scope's counts and caps, e.g. --scope symbol=BTCUSDT; repeat for more (at most 8).")
+    List<String> scopes = new ArrayList<>();
 
     @Override
     public Integer call() {
@@ -37,7 +46,11 @@ final class StatusCommand implements Callable<Integer> {
             out.put("breaker", s.breakerState());
             out.put("live_guards", liveGuards(session, settings, now));
             out.put("clock_offset_ms", s.clockOffsetMillis());
+            List<Map<String, Object>> layers = layers(settings, session, now);
             if (common.json) {
+                if (!scopes.isEmpty()) {
+                    out.put("scopes", layers);
+                }
                 System.out.println(Json.of(out));
             } else {
                 System.out.printf("namespace    %s%n", out.get("namespace"));
@@ -49,6 +62,11 @@ final class StatusCommand implements Callable<Integer> {
                 Object live = out.get("live_guards");
                 System.out.printf("live guards  %s%n", live == null ? "unknown (Redis not in use)" : live + " (this command not counted)");
                 System.out.printf("clock offset %d ms (local minus Redis)%n", s.clockOffsetMillis());
+                for (Map<String, Object> layer : layers) {
+                    System.out.printf("%-12s hour %s, day %s%n", layer.get("scope"),
+                            used((Long) layer.get("hour_count"), (Long) layer.get("hourly_cap")),
+                            used((Long) layer.get("day_count"), (Long) layer.get("daily_cap")));
+                }
             }
             return SniperCli.OK;
         }
@@ -83,5 +101,30 @@ final class StatusCommand implements Callable<Integer> {
         long m = s % 3600 / 60;
         long sec = s % 60;
         return h > 0 ? String.format("%dh %02dm %02ds", h, m, sec) : m > 0 ? String.format("%dm %02ds", m, sec) : sec + "s";
+    }
+
+    /** Each --scope's counts with the caps the settings give it (0: none). */
+    private List<Map<String, Object>> layers(SniperSettings settings, GuardSession session, long now) {
+        List<String> names = Scopes.names(scopes);
+        List<ScopeCap> caps = new ArrayList<>();
+        for (String name : names) {
+            int eq = name.indexOf('=');
+            caps.add(settings.sniperMode().scopeCaps(Map.of(name.substring(0, eq), name.substring(eq + 1))).get(0));
+        }
+        List<Map<String, Object>> layers = new ArrayList<>();
+        List<StatusReply.ScopeStatus> counts = names.isEmpty() ? List.of() : session.runtime.guard().scopeStatus(names);
+        for (int i = 0; i < counts.size(); i++) {
+            StatusReply.ScopeStatus c = counts.get(i);
+            Map<String, Object> layer = new LinkedHashMap<>();
+            layer.put("scope", c.scope());
+            layer.put("hour_count", c.hourCount());
+            layer.put("hourly_cap", caps.get(i).hourlyCap());
+            layer.put("hour_resets_in_ms", untilNext(now, Buckets.HOUR_MS));
+            layer.put("day_count", c.dayCount());
+            layer.put("daily_cap", caps.get(i).dailyCap());
+            layer.put("day_resets_in_ms", untilNext(now, Buckets.DAY_MS));
+            layers.add(layer);
+        }
+        return layers;
     }
 }

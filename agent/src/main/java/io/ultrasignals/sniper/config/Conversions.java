@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -98,6 +99,32 @@ final class Conversions {
     }
 
     /** Like {@link #optionalString()}; the error names only the kind of the wrong value, never the value. */
+    /** A mapping of names to strings ({@code scopes: {symbol: arg0.getSymbol(), strategy: momentum}}), in order. */
+    static Conversion<Map<String, String>> stringMap() {
+        return (node, keyPath) -> {
+            if (node instanceof SettingNode.Scalar scalar && scalar.value() == null) {
+                return Map.of();
+            }
+            if (!(node instanceof SettingNode.Mapping mapping)) {
+                throw SettingsException.invalid(keyPath, "expected a mapping of names to values, got " + node.describe());
+            }
+            Map<String, String> values = new LinkedHashMap<>();
+            for (SettingNode.Entry entry : mapping.entries()) {
+                String repeated = mapping.repetitionOf(entry.key());
+                if (repeated != null) {
+                    throw SettingsException.invalid(keyPath + "." + entry.key(), "is set twice in the same mapping; keep one")
+                            .from(repeated);
+                }
+                try {
+                    values.put(entry.key(), string().convert(entry.value(), keyPath + "." + entry.key()));
+                } catch (SettingsException e) {
+                    throw e.source() == null ? e.from(entry.origin()) : e;
+                }
+            }
+            return values;
+        };
+    }
+
     static Conversion<Secret> secret() {
         return (node, keyPath) -> {
             if (node instanceof SettingNode.Scalar scalar) {

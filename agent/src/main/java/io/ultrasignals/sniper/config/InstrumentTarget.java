@@ -1,5 +1,9 @@
 package io.ultrasignals.sniper.config;
 
+import io.ultrasignals.sniper.script.ScopeCap;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -12,9 +16,11 @@ import java.util.regex.Pattern;
  * @param onBlock      skip the method or throw
  * @param returnValue  with skip: the value the skipped method returns, as text, or null for the type's default
  * @param exception    with throw: class name of the exception to throw, or null for the agent's own
+ * @param scopes       dimension → accessor on the arguments ({@code arg0.getSymbol()}) or a constant value
+ *                     ({@code momentum}): the signal's scopes, at most 8; empty for none
  */
 public record InstrumentTarget(String method, MatchMode match, String signalId, String mtfConfirmed, BlockAction onBlock,
-                               String returnValue, String exception) {
+                               String returnValue, String exception, Map<String, String> scopes) {
     /** A target in errors from code; the loader puts the list index between the brackets. */
     static final SettingKey ITEM = AgentSettings.INSTRUMENT.item();
     static final SettingKey METHOD = ITEM.key("method");
@@ -24,6 +30,7 @@ public record InstrumentTarget(String method, MatchMode match, String signalId, 
     static final SettingKey ON_BLOCK = ITEM.key("on_block");
     static final SettingKey RETURN_VALUE = ITEM.key("return_value");
     static final SettingKey EXCEPTION = ITEM.key("exception");
+    static final SettingKey SCOPES = ITEM.key("scopes");
     private static final String JAVA_NAME = "\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*";
     private static final String CLASS_NAME = JAVA_NAME + "(?:\\." + JAVA_NAME + ")*";
     private static final Pattern METHOD_PATTERN = Pattern.compile("(" + CLASS_NAME + ")#(" + JAVA_NAME + ")");
@@ -56,6 +63,24 @@ public record InstrumentTarget(String method, MatchMode match, String signalId, 
                         "expected a fully qualified class name, got " + Checks.quote(exception));
             }
         }
+        Map<String, String> copy = new LinkedHashMap<>();
+        if (scopes != null) {
+            scopes.forEach((dimension, source) -> {
+                if (!ScopeCap.isDimension(dimension)) {
+                    throw SettingsException.invalid(SCOPES.path() + "." + dimension,
+                            "a dimension is a-z 0-9 _ from a letter, up to 32 bytes");
+                }
+                if (source == null || source.isEmpty()) {
+                    throw SettingsException.invalid(SCOPES.path() + "." + dimension,
+                            "expected an accessor (arg0.getSymbol()) or a value, got nothing");
+                }
+                copy.put(dimension, source);
+            });
+        }
+        if (copy.size() > ScopeCap.MAX_SCOPES) {
+            throw SettingsException.invalid(SCOPES.path(), "at most 8 scopes, got " + copy.size());
+        }
+        scopes = Collections.unmodifiableMap(copy);
     }
 
     /** {@code key} means something only with {@code on_block: needed}, and on_block is {@code actual}. */
@@ -71,7 +96,7 @@ public record InstrumentTarget(String method, MatchMode match, String signalId, 
     /** A builder that starts from this target. */
     public Builder toBuilder() {
         return builder(method).match(match).signalId(signalId).mtfConfirmed(mtfConfirmed).onBlock(onBlock)
-                .returnValue(returnValue).exception(exception);
+                .returnValue(returnValue).exception(exception).scopes(scopes);
     }
 
     /** The class part of {@link #method()}: {@code com.acme.Runner}. */
@@ -92,6 +117,7 @@ public record InstrumentTarget(String method, MatchMode match, String signalId, 
         private BlockAction onBlock = SettingsDefaults.INSTRUMENT_ON_BLOCK;
         private String returnValue;
         private String exception;
+        private Map<String, String> scopes = Map.of();
 
         private Builder(String method) {
             this.method = method;
@@ -127,8 +153,14 @@ public record InstrumentTarget(String method, MatchMode match, String signalId, 
             return this;
         }
 
+        /** Dimension → accessor ({@code arg0.getSymbol()}) or constant value, in order. */
+        public Builder scopes(Map<String, String> scopes) {
+            this.scopes = scopes;
+            return this;
+        }
+
         public InstrumentTarget build() {
-            return new InstrumentTarget(method, match, signalId, mtfConfirmed, onBlock, returnValue, exception);
+            return new InstrumentTarget(method, match, signalId, mtfConfirmed, onBlock, returnValue, exception, scopes);
         }
     }
 }

@@ -9,11 +9,15 @@ import static io.ultrasignals.sniper.config.Conversions.optionalString;
 import static io.ultrasignals.sniper.config.Conversions.secret;
 import static io.ultrasignals.sniper.config.Conversions.seconds;
 import static io.ultrasignals.sniper.config.Conversions.string;
+import static io.ultrasignals.sniper.config.Conversions.stringMap;
 
+import io.ultrasignals.sniper.script.ScopeCap;
 import io.ultrasignals.sniper.script.WindowMode;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -104,8 +108,35 @@ final class SettingsBinder {
         s.read(SniperModeSettings.WINDOW, enumeration(WindowMode.class), b::window);
         s.read(SniperModeSettings.ENFORCEMENT, enumeration(Enforcement.class), b::enforcement);
         s.section(SniperModeSettings.FALLBACK).ifPresent(fallback -> b.fallback(fallback(fallback)));
+        Map<String, ScopeSettings> scopes = new LinkedHashMap<>();
+        s.namedSections(ScopeSettings.SCOPES, ScopeSettings.DIMENSION,
+                        name -> ScopeCap.isDimension(name) ? null : "a dimension is a-z 0-9 _ from a letter, up to 32 bytes")
+                .forEach((dimension, section) -> scopes.put(dimension, scope(section)));
+        if (scopes.size() > ScopeCap.MAX_SCOPES) {
+            throw SettingsException.invalid(s.keyPath(ScopeSettings.SCOPES), "at most 8 dimensions, got " + scopes.size());
+        }
+        b.scopes(scopes);
         s.rejectUnknownKeys();
         return build(b::build);
+    }
+
+    /** One dimension of {@code scopes}: the caps of each value, and per-value overrides under {@code values}. */
+    private ScopeSettings scope(SettingsSection s) {
+        long[] caps = {SettingsDefaults.SCOPE_MAX_SIGNALS_PER_HOUR, SettingsDefaults.SCOPE_DAILY_SIGNAL_CAP};
+        s.readInteger(ScopeSettings.MAX_SIGNALS_PER_HOUR, v -> caps[0] = v);
+        s.readInteger(ScopeSettings.DAILY_SIGNAL_CAP, v -> caps[1] = v);
+        Map<String, ScopeSettings.ValueCaps> values = new LinkedHashMap<>();
+        s.namedSections(ScopeSettings.VALUES, ScopeSettings.VALUE,
+                        name -> ScopeCap.isValue(name) ? null : "a value is A-Z a-z 0-9 . _ / : -, 1..64 bytes")
+                .forEach((value, v) -> {
+                    Long[] own = new Long[2];
+                    v.readInteger(ScopeSettings.VALUE_MAX_SIGNALS_PER_HOUR, x -> own[0] = x);
+                    v.readInteger(ScopeSettings.VALUE_DAILY_SIGNAL_CAP, x -> own[1] = x);
+                    v.rejectUnknownKeys();
+                    values.put(value, new ScopeSettings.ValueCaps(own[0], own[1]));
+                });
+        s.rejectUnknownKeys();
+        return build(() -> new ScopeSettings(caps[0], caps[1], values));
     }
 
     private FallbackSettings fallback(SettingsSection s) {
@@ -154,6 +185,7 @@ final class SettingsBinder {
         s.read(InstrumentTarget.ON_BLOCK, enumeration(BlockAction.class), b::onBlock);
         s.read(InstrumentTarget.RETURN_VALUE, optionalString(), b::returnValue);
         s.read(InstrumentTarget.EXCEPTION, optionalString(), b::exception);
+        s.read(InstrumentTarget.SCOPES, stringMap(), b::scopes);
         s.rejectUnknownKeys();
         if (method == null) {
             throw origins.attach(SettingsException.invalid(s.keyPath(InstrumentTarget.METHOD),

@@ -34,6 +34,10 @@ public final class SettingsDefaults {
     public static final WindowMode SNIPER_WINDOW = WindowMode.FIXED;
     public static final Enforcement SNIPER_ENFORCEMENT = Enforcement.ENFORCE;
 
+    // [runtime.sniper_mode.scopes.<dimension>] A dimension declared without a cap counts its values, caps none.
+    public static final long SCOPE_MAX_SIGNALS_PER_HOUR = 0;
+    public static final long SCOPE_DAILY_SIGNAL_CAP = 0;
+
     // [runtime.sniper_mode.fallback] Circuit breaker numbers close to Resilience4j's own defaults, smaller windows.
     public static final FallbackPolicy FALLBACK_POLICY = FallbackPolicy.LOCAL;
     public static final float FALLBACK_FAILURE_RATE_THRESHOLD = 50f;

@@ -2,11 +2,14 @@ package io.ultrasignals.sniper.config;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 import java.util.regex.Pattern;
 
@@ -19,13 +22,20 @@ final class SettingsSection {
 
     private final SettingNode.Mapping mapping;
     private final String path;
+    /** The section's path as its keys spell it: list indexes as {@code []}, names the user chose as {@code *}. */
+    private final String template;
     private final SettingOrigins origins;
     private final Set<String> knownKeys = new LinkedHashSet<>();
 
     /** {@code path} is the section's key path, empty for the document root. */
     SettingsSection(SettingNode.Mapping mapping, String path, SettingOrigins origins) {
+        this(mapping, path, ANY_INDEX.matcher(path).replaceAll("[]"), origins);
+    }
+
+    private SettingsSection(SettingNode.Mapping mapping, String path, String template, SettingOrigins origins) {
         this.mapping = mapping;
         this.path = path;
+        this.template = template;
         this.origins = origins;
     }
 
@@ -91,6 +101,42 @@ final class SettingsSection {
         return items;
     }
 
+    /**
+     * The sections under {@code key} whose names the user chooses (a scope's dimension, one of its values), in the
+     * order written; each is read with the keys of {@code anyName}'s section. A name {@code nameProblem} finds fault
+     * with, or a value that is not a mapping, is an error; a null value is an empty section.
+     */
+    Map<String, SettingsSection> namedSections(SettingKey key, SettingKey anyName, Function<String, String> nameProblem) {
+        SettingNode.Mapping named = valueOf(own(key), SettingNode.Mapping.class, "a mapping of names to sections");
+        Map<String, SettingsSection> sections = new LinkedHashMap<>();
+        if (named == null) {
+            return sections;
+        }
+        for (SettingNode.Entry entry : named.entries()) {
+            String itemPath = keyPath(key) + "." + entry.key();
+            String repeated = named.repetitionOf(entry.key());
+            if (repeated != null) {
+                throw SettingsException.invalid(itemPath, "is set twice in the same mapping; keep one").from(repeated);
+            }
+            String problem = nameProblem.apply(entry.key());
+            if (problem != null) {
+                throw SettingsException.invalid(itemPath, problem).from(entry.origin());
+            }
+            SettingNode.Mapping mappingOf;
+            if (isNull(entry.value())) {
+                mappingOf = new SettingNode.Mapping(entry.origin());
+            } else if (entry.value() instanceof SettingNode.Mapping m) {
+                mappingOf = m;
+            } else {
+                throw SettingsException.invalid(itemPath, "expected a mapping of keys, got " + entry.value().describe())
+                        .from(entry.origin());
+            }
+            origins.record(itemPath, entry.origin());
+            sections.put(entry.key(), new SettingsSection(mappingOf, itemPath, anyName.path(), origins));
+        }
+        return sections;
+    }
+
     /** True when the section sets anything at all: a key with a value other than null or an empty list. */
     boolean setsAnything() {
         return mapping.entries().stream().anyMatch(e -> !isNull(e.value())
@@ -119,7 +165,7 @@ final class SettingsSection {
 
     /** The key's name; a key of another section is the binder's mistake, caught on the first load. */
     private String own(SettingKey key) {
-        if (!key.section().equals(ANY_INDEX.matcher(path).replaceAll("[]"))) {
+        if (!key.section().equals(template)) {
             throw new IllegalArgumentException("the key " + key.path() + " is not one of the section " + path);
         }
         return key.name();

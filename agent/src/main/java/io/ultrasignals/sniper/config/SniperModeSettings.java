@@ -1,6 +1,12 @@
 package io.ultrasignals.sniper.config;
 
+import io.ultrasignals.sniper.script.ScopeCap;
 import io.ultrasignals.sniper.script.WindowMode;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The {@code runtime.sniper_mode} section: the caps themselves. The first four keys are the ultra_signals seed's.
@@ -12,9 +18,12 @@ import io.ultrasignals.sniper.script.WindowMode;
  * @param window            fixed (epoch-aligned buckets, the seed's) or sliding windows
  * @param enforcement       enforce, or shadow: decide, count and report, never block
  * @param fallback          behaviour while Redis is unreachable
+ * @param scopes            dimension ({@code strategy}, {@code symbol}) → the caps of each of its values, in the
+ *                          order written: the layers besides the fleet, decided with it all or nothing
  */
 public record SniperModeSettings(boolean enabled, boolean mtfConfirm, long maxSignalsPerHour, long dailySignalCap,
-                                 WindowMode window, Enforcement enforcement, FallbackSettings fallback) {
+                                 WindowMode window, Enforcement enforcement, FallbackSettings fallback,
+                                 Map<String, ScopeSettings> scopes) {
     /** Read for {@link #SECTION} only; nothing else under it is the agent's. */
     static final SettingKey RUNTIME = SettingKey.root("runtime");
     static final SettingKey SECTION = RUNTIME.key("sniper_mode");
@@ -34,6 +43,43 @@ public record SniperModeSettings(boolean enabled, boolean mtfConfirm, long maxSi
         WINDOW.required(window);
         ENFORCEMENT.required(enforcement);
         FALLBACK.required(fallback);
+        Map<String, ScopeSettings> copy = new LinkedHashMap<>();
+        if (scopes != null) {
+            scopes.forEach((dimension, caps) -> {
+                if (!ScopeCap.isDimension(dimension)) {
+                    throw new IllegalArgumentException(ScopeSettings.SCOPES.path() + ": a dimension must be a-z 0-9 _ from a"
+                            + " letter, up to 32 bytes, got " + (dimension == null ? "null" : "\"" + dimension + "\""));
+                }
+                copy.put(dimension, ScopeSettings.DIMENSION.required(caps));
+            });
+        }
+        if (copy.size() > ScopeCap.MAX_SCOPES) {
+            throw new IllegalArgumentException(ScopeSettings.SCOPES.path() + ": at most 8 dimensions, got " + copy.size());
+        }
+        scopes = Collections.unmodifiableMap(copy);
+    }
+
+    /**
+     * The layers {@code signalScopes} (dimension → value) counts in, with their caps: first the declared dimensions
+     * the signal has a value for, in the order declared, then any other dimension it names, counted without a cap.
+     */
+    public List<ScopeCap> scopeCaps(Map<String, String> signalScopes) {
+        if (signalScopes.isEmpty()) {
+            return List.of();
+        }
+        List<ScopeCap> caps = new ArrayList<>(signalScopes.size());
+        scopes.forEach((dimension, settings) -> {
+            String value = signalScopes.get(dimension);
+            if (value != null) {
+                caps.add(settings.capFor(dimension, value));
+            }
+        });
+        signalScopes.forEach((dimension, value) -> {
+            if (!scopes.containsKey(dimension)) {
+                caps.add(new ScopeCap(dimension + "=" + value, 0, 0));
+            }
+        });
+        return List.copyOf(caps);
     }
 
     public static SniperModeSettings defaults() {
@@ -47,7 +93,7 @@ public record SniperModeSettings(boolean enabled, boolean mtfConfirm, long maxSi
     /** A builder that starts from these settings: change a few, keep the rest (Lettuce's {@code mutate()}). */
     public Builder toBuilder() {
         return builder().enabled(enabled).mtfConfirm(mtfConfirm).maxSignalsPerHour(maxSignalsPerHour)
-                .dailySignalCap(dailySignalCap).window(window).enforcement(enforcement).fallback(fallback);
+                .dailySignalCap(dailySignalCap).window(window).enforcement(enforcement).fallback(fallback).scopes(scopes);
     }
 
     public static final class Builder {
@@ -58,6 +104,7 @@ public record SniperModeSettings(boolean enabled, boolean mtfConfirm, long maxSi
         private WindowMode window = SettingsDefaults.SNIPER_WINDOW;
         private Enforcement enforcement = SettingsDefaults.SNIPER_ENFORCEMENT;
         private FallbackSettings fallback = FallbackSettings.defaults();
+        private Map<String, ScopeSettings> scopes = Map.of();
 
         private Builder() {
         }
@@ -97,9 +144,15 @@ public record SniperModeSettings(boolean enabled, boolean mtfConfirm, long maxSi
             return this;
         }
 
+        /** Dimension → the caps of each of its values, in the order they are decided (e.g. a LinkedHashMap). */
+        public Builder scopes(Map<String, ScopeSettings> scopes) {
+            this.scopes = scopes;
+            return this;
+        }
+
         public SniperModeSettings build() {
             return new SniperModeSettings(enabled, mtfConfirm, maxSignalsPerHour, dailySignalCap, window, enforcement,
-                    fallback);
+                    fallback, scopes);
         }
     }
 }

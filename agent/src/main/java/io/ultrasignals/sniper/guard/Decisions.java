@@ -14,8 +14,9 @@ final class Decisions {
         return switch (reason) {
             case OK -> Decision.admittedBy(by, r.hourCount(), r.dayCount(), r.serverTimeMillis(), r.replayed());
             case SNIPER_MTF_REQUIRED -> Decision.blockedByMtf(by, r.hourCount(), r.dayCount(), r.serverTimeMillis(), r.replayed());
+            // A reply to a call without scopes has no layer: the fleet is the only one.
             default -> Decision.blockedByCap(reason, by, r.hourCount(), r.dayCount(), r.retryAfterMillis(),
-                    r.serverTimeMillis(), r.replayed());
+                    r.serverTimeMillis(), r.replayed()).withLayer(r.layer() == null || r.layer().isEmpty() ? Decision.FLEET : r.layer());
         };
     }
 }

@@ -22,6 +22,8 @@ import io.ultrasignals.sniper.script.CountsReply;
 import io.ultrasignals.sniper.script.StatusReply;
 import io.ultrasignals.sniper.script.WindowMode;
 import java.time.Duration;
+import java.util.List;
+import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -189,7 +191,7 @@ public final class DefaultSniperGuard implements SniperGuard {
             return CompletableFuture.completedFuture(finish(Decision.off(clock.localNow()).inShadow(shadow), start));
         }
         AcquireArgs args = new AcquireArgs(policy.maxSignalsPerHour(), policy.dailySignalCap(), policy.mtfConfirm(),
-                signal.mtfConfirmed(), signal.id(), null, policy.window());
+                signal.mtfConfirmed(), signal.id(), null, policy.window(), policy.scopeCaps(signal.scopes()));
         if (redis == null) {
             return CompletableFuture.completedFuture(finish(fallback.decideAlone(args), start));
         }
@@ -244,7 +246,7 @@ public final class DefaultSniperGuard implements SniperGuard {
         try {
             decision = fallback.decide(args, cause);
             if (failed != null && args.signalId() != null && decision.backend() == Backend.LOCAL && mayHaveRun(failed)) {
-                reconciler.recordAmbiguous(args.signalId(), decision.serverTimeMillis(), decision.admitted());
+                reconciler.recordAmbiguous(args.signalId(), decision.serverTimeMillis(), decision.admitted(), args.scopes());
             }
         } finally {
             state.fallbackDecided();
@@ -317,6 +319,25 @@ public final class DefaultSniperGuard implements SniperGuard {
         long[] counts = budget.realCounts(local, clock.redisNow());
         return new GuardStatus(counts[0], counts[1], -1, -1, policy.maxSignalsPerHour(), policy.dailySignalCap(),
                 now, state.breakerState(), clock.offsetMillis(), fleet.liveGuards(), reconciler.pendingAdmissions());
+    }
+
+    /**
+     * The current buckets of these scopes ({@code symbol=BTCUSDT}, at most 8): from Redis while it decides, else the
+     * local view (which knows only what this guard counted itself). TTLs are -1 in the local view.
+     */
+    public List<StatusReply.ScopeStatus> scopeStatus(List<String> scopes) {
+        if (redis != null && state.current() == Backend.REDIS) {
+            try {
+                return redis.status(null, scopes).scopes();
+            } catch (RuntimeException e) {
+                // fall through to the local view
+            }
+        }
+        List<StatusReply.ScopeStatus> local = new ArrayList<>();
+        for (StatusReply.ScopeStatus s : this.local.status(null, scopes).scopes()) {
+            local.add(new StatusReply.ScopeStatus(s.scope(), s.hourCount(), s.dayCount(), -1, -1));
+        }
+        return local;
     }
 
     /** True when nothing made locally waits to be written to Redis. */

@@ -9,6 +9,7 @@ import io.ultrasignals.sniper.redis.ClockOffset;
 import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.AcquireReply;
 import io.ultrasignals.sniper.script.Buckets;
+import io.ultrasignals.sniper.script.ScopeCap;
 import io.ultrasignals.sniper.script.StatusReply;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -52,6 +53,14 @@ final class Fallback {
                 return Decision.fallbackDenied(cause.scriptError() ? Reason.SNIPER_REDIS_DATA : Reason.SNIPER_FALLBACK_DENY, now)
                         .inShadow(shadow).withDetail(cause.detail());
             default:
+                ScopeCap capped = firstCapped(args);
+                if (capped != null) {
+                    // No guard holds a share of a scope's cap: a capped scope admits on Redis only (docs/layered-caps.md).
+                    long[] counts = budget.realCounts(local, now);
+                    return Decision.waitingForGate(counts[0], counts[1], now).withLayer(capped.scope()).inShadow(shadow)
+                            .withDetail("scope " + capped.scope() + " is capped: decided on Redis only"
+                                    + (cause.detail() == null ? "" : " (" + cause.detail() + ")"));
+                }
                 if (budget.neverShared()) {
                     // Nothing to wait for: without a share the local engine admits nothing, and says so.
                     return safely(() -> decideLocally(args, cause, now));
@@ -108,6 +117,16 @@ final class Fallback {
                         + ", the cap / fleet_size) is used up"
                 : "no share of the " + window + " cap: this guard has not reached Redis since it started";
         return why + (cause.detail() == null ? "" : " (" + cause.detail() + ")");
+    }
+
+    /** The first scope of {@code args} with a cap, or null: what the local fallback may not decide. */
+    private static ScopeCap firstCapped(AcquireArgs args) {
+        for (ScopeCap scope : args.scopes()) {
+            if (scope.hourlyCap() > 0 || scope.dailyCap() > 0) {
+                return scope;
+            }
+        }
+        return null;
     }
 
     /** No Redis configured: the local engine with the full caps (one process, one cap). */

@@ -7,8 +7,11 @@ import io.ultrasignals.sniper.script.AcquireReply;
 import io.ultrasignals.sniper.script.Buckets;
 import io.ultrasignals.sniper.script.CountsReply;
 import io.ultrasignals.sniper.script.LimitEngine;
+import io.ultrasignals.sniper.script.ScopeCap;
 import io.ultrasignals.sniper.script.WindowMode;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -29,12 +32,14 @@ import java.util.logging.Logger;
 final class Reconciler {
     private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
 
-    private record Batch(long hourBucket, long dayBucket, long admissions, String batchId) {}
+    private record Batch(long hourBucket, long dayBucket, long admissions, String batchId, List<String> scopes) {}
 
     /** A signal whose Redis call may or may not have run (timeout, connection lost after sending). */
-    private record Ambiguous(String signalId, long decidedAtMillis, boolean admittedLocally) {}
+    /** {@code scopes}: the signal's scopes (uncapped while it was decided locally), counted in the same layers on Redis. */
+    private record Ambiguous(String signalId, long decidedAtMillis, boolean admittedLocally, List<ScopeCap> scopes) {}
 
-    private record Pair(long hourBucket, long dayBucket) {}
+    /** Buckets and the scopes counted in them: what one credit batch names. */
+    private record Pair(long hourBucket, long dayBucket, List<String> scopes) {}
 
     private final LocalEngine local;
     private final String guardId;
@@ -66,7 +71,16 @@ final class Reconciler {
      * whether the script ran. {@link #flush} asks Redis (a replay by id) and keeps the books exact.
      */
     void recordAmbiguous(String signalId, long decidedAtMillis, boolean admittedLocally) {
-        ambiguous.add(new Ambiguous(signalId, decidedAtMillis, admittedLocally));
+        recordAmbiguous(signalId, decidedAtMillis, admittedLocally, List.of());
+    }
+
+    /** As above, for a signal with scopes: settling it counts it in the same layers (with no caps). */
+    void recordAmbiguous(String signalId, long decidedAtMillis, boolean admittedLocally, List<ScopeCap> scopes) {
+        List<ScopeCap> uncapped = new ArrayList<>(scopes.size());
+        for (ScopeCap scope : scopes) {
+            uncapped.add(new ScopeCap(scope.scope(), 0, 0));
+        }
+        ambiguous.add(new Ambiguous(signalId, decidedAtMillis, admittedLocally, List.copyOf(uncapped)));
         dirty = true;
     }
 
@@ -134,9 +148,9 @@ final class Reconciler {
             for (LocalAdmissions a : local.drainAdmissions()) {
                 // A release may undo an admission credited in an earlier batch; Redis then keeps
                 // that count, which only makes the cap stricter (stated in README).
-                long net = a.admitted() - a.released() - takeOwed(new Pair(a.hourBucket(), a.dayBucket()), a.admitted() - a.released());
+                long net = a.admitted() - a.released() - takeOwed(new Pair(a.hourBucket(), a.dayBucket(), a.scopes()), a.admitted() - a.released());
                 if (net > 0) {
-                    batches.add(new Batch(a.hourBucket(), a.dayBucket(), net, guardId + ":" + sequence.incrementAndGet()));
+                    batches.add(new Batch(a.hourBucket(), a.dayBucket(), net, guardId + ":" + sequence.incrementAndGet(), a.scopes()));
                     queued += net;
                 }
             }
@@ -147,7 +161,7 @@ final class Reconciler {
     private long applyQueued(LimitEngine redis) {
         long credited = 0;
         for (Batch batch = batches.peek(); batch != null; batch = batches.peek()) {
-            CountsReply reply = redis.credit(batch.hourBucket(), batch.dayBucket(), batch.admissions(), batch.batchId());
+            CountsReply reply = redis.credit(batch.hourBucket(), batch.dayBucket(), batch.admissions(), batch.batchId(), batch.scopes());
             // applied = 0 means an earlier, timed-out try did run: the batch is in the books either way.
             if (reply.done()) {
                 credited += batch.admissions();
@@ -170,10 +184,14 @@ final class Reconciler {
      */
     private void settleAmbiguous(LimitEngine redis) {
         for (Ambiguous a = ambiguous.peek(); a != null; a = ambiguous.peek()) {
-            AcquireReply reply = redis.acquire(new AcquireArgs(0, 0, false, false, a.signalId(), a.decidedAtMillis(), WindowMode.FIXED));
+            AcquireReply reply = redis.acquire(new AcquireArgs(0, 0, false, false, a.signalId(), a.decidedAtMillis(),
+                    WindowMode.FIXED, a.scopes()));
             boolean countedInRedis = reply.allowed();
             if (countedInRedis && a.admittedLocally()) {
-                owed.merge(new Pair(Buckets.hour(a.decidedAtMillis()), Buckets.day(a.decidedAtMillis())), 1L, Long::sum);
+                List<String> names = new ArrayList<>(a.scopes().size());
+                a.scopes().forEach(scope -> names.add(scope.scope()));
+                owed.merge(new Pair(Buckets.hour(a.decidedAtMillis()), Buckets.day(a.decidedAtMillis()), List.copyOf(names)),
+                        1L, Long::sum);
             } else if (countedInRedis) {
                 redis.release(a.signalId());
             }

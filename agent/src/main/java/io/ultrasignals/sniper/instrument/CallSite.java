@@ -3,6 +3,8 @@ package io.ultrasignals.sniper.instrument;
 import io.ultrasignals.sniper.Reason;
 import io.ultrasignals.sniper.Signal;
 import java.lang.ref.WeakReference;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * One instrumented method, checked: how to read its signal from the arguments and what to do when it is blocked.
@@ -13,6 +15,8 @@ final class CallSite {
     private final String method;
     private final ArgumentReader signalId;
     private final ArgumentReader mtfConfirmed;
+    /** Dimension → an {@link ArgumentReader}, or the constant value as a String. */
+    private final Map<String, Object> scopes;
     private final BlockResponse onBlock;
     private final WeakReference<ClassLoader> loader;
 
@@ -20,13 +24,15 @@ final class CallSite {
      * @param method       {@code com.acme.Runner#publish(com.acme.Signal)}, for messages
      * @param signalId     reads the id, or null when the signal has none
      * @param mtfConfirmed reads the MTF flag, or null when signals count as not confirmed
+     * @param scopes       dimension → an {@link ArgumentReader} or a constant value (String); empty for none
      */
     CallSite(TargetPlan plan, String method, ArgumentReader signalId, ArgumentReader mtfConfirmed,
-             BlockResponse onBlock, ClassLoader loader) {
+             Map<String, Object> scopes, BlockResponse onBlock, ClassLoader loader) {
         this.plan = plan;
         this.method = method;
         this.signalId = signalId;
         this.mtfConfirmed = mtfConfirmed;
+        this.scopes = scopes;
         this.onBlock = onBlock;
         this.loader = new WeakReference<>(loader);
     }
@@ -50,7 +56,18 @@ final class CallSite {
         if (mtfConfirmed != null) {
             mtf = Boolean.TRUE.equals(mtfConfirmed.read(arguments, loader.get()));
         }
-        return new Signal(id, mtf);
+        if (scopes.isEmpty()) {
+            return new Signal(id, mtf);
+        }
+        // A null read leaves its dimension out: the signal is decided by its other layers.
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> scope : scopes.entrySet()) {
+            Object value = scope.getValue() instanceof ArgumentReader reader ? reader.read(arguments, loader.get()) : scope.getValue();
+            if (value != null) {
+                values.put(scope.getKey(), value.toString());
+            }
+        }
+        return new Signal(id, mtf, values);
     }
 
     /** Skips or throws for a blocked signal; {@code why} names the reason (or what went wrong). */

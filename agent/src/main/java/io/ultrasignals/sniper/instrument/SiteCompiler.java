@@ -6,6 +6,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.ultrasignals.sniper.config.BlockAction;
 import io.ultrasignals.sniper.config.InstrumentTarget;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.StringJoiner;
 import net.bytebuddy.description.field.FieldDescription;
 import net.bytebuddy.description.method.MethodDescription;
@@ -39,6 +41,9 @@ final class SiteCompiler {
                         + ", expected boolean or java.lang.Boolean");
             }
         }
+        Map<String, Object> scopes = new LinkedHashMap<>();
+        plan.scopes().forEach((dimension, source) -> scopes.put(dimension, source instanceof AccessorPath path
+                ? reader(plan, "scopes." + dimension, path, method) : source));
         BlockResponse onBlock;
         if (target.onBlock() == BlockAction.THROW) {
             checkException(plan, method, pool);
@@ -58,7 +63,7 @@ final class SiteCompiler {
                 }
             }
         }
-        return new CallSite(plan, label, signalId, mtf, onBlock, loader);
+        return new CallSite(plan, label, signalId, mtf, scopes, onBlock, loader);
     }
 
     /** {@code sniper_agent.instrument[0].signal_id: <problem>, in com.acme.Runner#publish(com.acme.Signal)} */

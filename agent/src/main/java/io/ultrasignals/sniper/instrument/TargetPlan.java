@@ -1,5 +1,10 @@
 package io.ultrasignals.sniper.instrument;
 
+import io.ultrasignals.sniper.script.ScopeCap;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import static net.bytebuddy.matcher.ElementMatchers.declaresMethod;
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
@@ -33,18 +38,38 @@ final class TargetPlan {
     private final InstrumentTarget target;
     private final AccessorPath signalId;
     private final AccessorPath mtfConfirmed;
+    /** Dimension → an {@link AccessorPath} read per call, or the constant value as a String. */
+    private final Map<String, Object> scopes;
 
-    private TargetPlan(int index, InstrumentTarget target, AccessorPath signalId, AccessorPath mtfConfirmed) {
+    private TargetPlan(int index, InstrumentTarget target, AccessorPath signalId, AccessorPath mtfConfirmed,
+                       Map<String, Object> scopes) {
         this.index = index;
         this.target = target;
         this.signalId = signalId;
         this.mtfConfirmed = mtfConfirmed;
+        this.scopes = scopes;
     }
 
     /** Parses the accessors of {@code sniper_agent.instrument[index]}; a bad one is a {@link Misconfiguration}. */
     static TargetPlan of(int index, InstrumentTarget target) {
+        Map<String, Object> scopes = new LinkedHashMap<>();
+        target.scopes().forEach((dimension, source) -> {
+            if (source.matches("arg\\d+([.(].*)?")) {
+                scopes.put(dimension, parse(index, "scopes." + dimension, source));
+            } else if (ScopeCap.isValue(source)) {
+                scopes.put(dimension, source);
+            } else {
+                throw new Misconfiguration(key(index, "scopes." + dimension) + ": expected an accessor (arg0.getSymbol())"
+                        + " or a value of A-Z a-z 0-9 . _ / : -, 1..64 bytes, got \"" + source + "\"");
+            }
+        });
         return new TargetPlan(index, target, parse(index, "signal_id", target.signalId()),
-                parse(index, "mtf_confirmed", target.mtfConfirmed()));
+                parse(index, "mtf_confirmed", target.mtfConfirmed()), Collections.unmodifiableMap(scopes));
+    }
+
+    /** Dimension → an {@link AccessorPath} or a constant value (String), in the order configured. */
+    Map<String, Object> scopes() {
+        return scopes;
     }
 
     private static AccessorPath parse(int index, String key, String accessor) {

@@ -2,8 +2,12 @@ package io.ultrasignals.sniper.local;
 
 import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.LimitEngine;
+import io.ultrasignals.sniper.script.ScopeCap;
 import io.ultrasignals.sniper.script.WindowMode;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A {@link LimitEngine} called the way EVALSHA calls the scripts: ARGV as raw strings (omitted
@@ -23,22 +27,29 @@ public final class ArgvCalls {
         switch (script) {
             case "acquire":
                 return engine.acquire(acquireArgs(argv)).toWire();
-            case "status":
-                return engine.status(time(arg(argv, 0, ""), ScriptArguments.STATUS_NOW)).toWire();
+            case "status": {
+                Long now = time(arg(argv, 0, ""), ScriptArguments.STATUS_NOW);
+                List<String> scopes = argv.size() > 1 ? argv.subList(1, argv.size()) : List.of();
+                ScriptArguments.checkScopes(scopes, 2, false);
+                return engine.status(now, scopes).toWire();
+            }
             case "release":
                 return engine.release(arg(argv, 0, "")).toWire();
             case "credit": {
                 long hour = bucket(arg(argv, 0, ""), ScriptArguments.HOUR_BUCKET);
                 long day = bucket(arg(argv, 1, ""), ScriptArguments.DAY_BUCKET);
                 long n = count(arg(argv, 2, ""), ScriptArguments.CREDIT_N);
-                return engine.credit(hour, day, n, arg(argv, 3, "")).toWire();
+                String batchId = arg(argv, 3, "");
+                List<String> scopes = argv.size() > 4 ? argv.subList(4, argv.size()) : List.of();
+                ScriptArguments.checkCredit(hour, day, n, batchId, scopes);
+                return engine.credit(hour, day, n, batchId, scopes).toWire();
             }
             default:
                 throw new IllegalArgumentException("no v1 script \"" + script + "\"; expected acquire, status, release or credit");
         }
     }
 
-    /** Parses acquire's ARGV[1..7] with the script's checks, in its order. */
+    /** Parses acquire's ARGV[1..7] and its scopes (ARGV[9..]) with the script's checks, in its order. */
     static AcquireArgs acquireArgs(List<String> argv) {
         long hourlyCap = count(arg(argv, 0, "0"), ScriptArguments.HOURLY_CAP);
         long dailyCap = count(arg(argv, 1, "0"), ScriptArguments.DAILY_CAP);
@@ -56,7 +67,35 @@ public final class ArgvCalls {
         } else {
             throw ScriptArguments.notAWindow(window);
         }
-        return new AcquireArgs(hourlyCap, dailyCap, mtfRequired, mtfConfirmed, signalId, now, mode);
+        return new AcquireArgs(hourlyCap, dailyCap, mtfRequired, mtfConfirmed, signalId, now, mode, scopes(argv));
+    }
+
+    /** ARGV[9..] in threes: scope, hourly cap, daily cap; at most 8, one value per dimension. */
+    private static List<ScopeCap> scopes(List<String> argv) {
+        int extra = argv.size() - 8;
+        if (extra <= 0) {
+            return List.of();
+        }
+        if (extra % 3 != 0) {
+            throw ScriptArguments.error("scopes (ARGV[9..]) come in threes: scope, hourly_cap, daily_cap; got " + extra + " arguments");
+        }
+        if (extra / 3 > ScopeCap.MAX_SCOPES) {
+            throw ScriptArguments.error("at most 8 scopes per signal, got " + extra / 3);
+        }
+        List<ScopeCap> scopes = new ArrayList<>();
+        Set<String> dimensions = new HashSet<>();
+        for (int at = 9; at <= argv.size(); at += 3) {
+            String scope = argv.get(at - 1);
+            ScriptArguments.checkScope(scope, at);
+            String dimension = scope.substring(0, scope.indexOf('='));
+            if (!dimensions.add(dimension)) {
+                throw ScriptArguments.repeatsDimension(at, dimension);
+            }
+            long hourlyCap = count(argv.get(at), "hourly_cap (ARGV[" + (at + 1) + "]) of scope " + scope);
+            long dailyCap = count(argv.get(at + 1), "daily_cap (ARGV[" + (at + 2) + "]) of scope " + scope);
+            scopes.add(new ScopeCap(scope, hourlyCap, dailyCap));
+        }
+        return scopes;
     }
 
     private static String arg(List<String> argv, int index, String omitted) {

@@ -59,6 +59,33 @@ final class BucketTable {
         return bucket;
     }
 
+    /**
+     * The count of window {@code number} at {@code now} plus 1 when the sliding estimate has a fraction above
+     * it: what a cap is compared with (fixed: the bucket's count; sliding: the exact estimate's ceiling).
+     */
+    long estimateAbove(long number, long now, long windowMillis, boolean sliding, long clockNow) {
+        Bucket current = live(number, clockNow);
+        long count = current == null ? 0 : current.count;
+        if (!sliding) {
+            return count;
+        }
+        Bucket previousBucket = live(number - 1, clockNow);
+        long previous = previousBucket == null ? 0 : previousBucket.count;
+        long elapsed = now - number * windowMillis;
+        return count + LocalEngine.weightedPrevious(previous, windowMillis, elapsed)
+                + (LocalEngine.weightedPreviousHasFraction(previous, windowMillis, elapsed) ? 1 : 0);
+    }
+
+    /** Whether any bucket is live at {@code clockNow}. */
+    boolean anyLive(long clockNow) {
+        for (Bucket b : buckets) {
+            if (b != null && isLive(b, clockNow)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Entries held, live or not yet dropped. */
     int size() {
         return size;

@@ -7,10 +7,14 @@ import io.ultrasignals.sniper.script.Buckets;
 import io.ultrasignals.sniper.script.Clock;
 import io.ultrasignals.sniper.script.CountsReply;
 import io.ultrasignals.sniper.script.LimitEngine;
+import io.ultrasignals.sniper.script.ScopeCap;
 import io.ultrasignals.sniper.script.ScriptException;
 import io.ultrasignals.sniper.script.StatusReply;
 import io.ultrasignals.sniper.script.WindowMode;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -42,19 +46,28 @@ public final class LocalEngine implements LimitEngine {
     static final long MTF_BLOCK_TTL_MS = 60_000L;
 
     static final String OK = "OK";
+    /** The layer a fleet cap's block names. */
+    static final String FLEET = "fleet";
     static final String MTF_REQUIRED = "SNIPER_MTF_REQUIRED";
     static final String HOURLY_CAP = "SNIPER_HOURLY_CAP";
     static final String DAILY_CAP = "SNIPER_DAILY_CAP";
 
     private static final CountsReply UNKNOWN_SIGNAL = new CountsReply(false, 0, 0);
 
-    /** A stored acquire decision ({@code <ns>:op:<signal_id>}); its buckets follow from its time. */
+    /**
+     * A stored acquire decision ({@code <ns>:op:<signal_id>}); its buckets follow from its time. {@code layer}
+     * is what blocked it ({@code ""} when nothing did), {@code scopes} the scopes it was decided in.
+     */
     private static final class Decision {
         final AcquireReply reply;
+        final String layer;
+        final List<String> scopes;
         boolean released;
 
-        Decision(AcquireReply reply) {
+        Decision(AcquireReply reply, String layer, List<String> scopes) {
             this.reply = reply;
+            this.layer = layer;
+            this.scopes = scopes;
         }
 
         long hourBucket() {
@@ -70,6 +83,9 @@ public final class LocalEngine implements LimitEngine {
     private final Object lock = new Object();
     private final BucketTable hours = new BucketTable(2 * HOUR_MS);
     private final BucketTable days = new BucketTable(2 * DAY_MS);
+    /** Each scope's buckets, as {@code <ns>:scope:<scope>:hour:} and {@code :day:}. */
+    private final Map<String, Layer> scopes = new HashMap<>();
+    private long scopedCalls;
     private final ExpiringMap<Decision> decisions = new ExpiringMap<>();
     private final ExpiringMap<Boolean> creditMarks = new ExpiringMap<>();
     private final AdmissionLedger ledger = new AdmissionLedger();
@@ -91,26 +107,29 @@ public final class LocalEngine implements LimitEngine {
     public AcquireReply acquire(AcquireArgs args) {
         ScriptArguments.checkAcquire(args);
         String signalId = args.signalId();
+        List<ScopeCap> scopeCaps = args.scopes();
+        boolean scoped = !scopeCaps.isEmpty();
         synchronized (lock) {
             long clockNow = clock.millis();
             if (signalId != null) {
                 Decision stored = decisions.get(signalId, clockNow);
                 if (stored != null) {
-                    return replay(stored.reply);
+                    return replay(stored, scoped);
                 }
             }
             long now = args.nowMillis() == null ? clockNow : args.nowMillis();
             long hour = Buckets.hour(now);
             long day = Buckets.day(now);
+            boolean sliding = args.window() == WindowMode.SLIDING;
             Bucket hourBucket = hours.live(hour, clockNow);
             Bucket dayBucket = days.live(day, clockNow);
+            // hourCount/dayCount: the count (sliding: the estimate rounded down); over: 1 where the exact
+            // estimate has a fraction above it. The cap comparison uses the exact estimate, the reply its floor.
             long hourCount = count(hourBucket);
             long dayCount = count(dayBucket);
-            // 1 where the sliding estimate has a fraction above its floor (hourCount): the cap
-            // comparison uses the exact estimate, the reply its floor.
             long hourOver = 0;
             long dayOver = 0;
-            if (args.window() == WindowMode.SLIDING) {
+            if (sliding) {
                 long hourPrevious = count(hours.live(hour - 1, clockNow));
                 long dayPrevious = count(days.live(day - 1, clockNow));
                 hourCount += weightedPrevious(hourPrevious, HOUR_MS, now - hour * HOUR_MS);
@@ -121,28 +140,61 @@ public final class LocalEngine implements LimitEngine {
 
             boolean allowed = false;
             String reason;
+            String layer = "";
             long retryAfter = 0;
             if (args.mtfRequired() && !args.mtfConfirmed()) {
                 reason = MTF_REQUIRED;
             } else if (args.hourlyCap() > 0 && hourCount + hourOver + 1 > args.hourlyCap()) {
                 reason = HOURLY_CAP;
                 retryAfter = (hour + 1) * HOUR_MS - now;
+                layer = FLEET;
             } else if (args.dailyCap() > 0 && dayCount + dayOver + 1 > args.dailyCap()) {
                 reason = DAILY_CAP;
                 retryAfter = (day + 1) * DAY_MS - now;
+                layer = FLEET;
             } else {
-                allowed = true;
                 reason = OK;
-                increment(hours, hourBucket, hour, clockNow);
-                increment(days, dayBucket, day, clockNow);
-                hourCount++;
-                dayCount++;
-                ledger.admitted(hour, day);
+                for (ScopeCap cap : scopeCaps) {
+                    Layer scope = layer(cap.scope());
+                    if (cap.hourlyCap() > 0 && scope.hours.estimateAbove(hour, now, HOUR_MS, sliding, clockNow) + 1 > cap.hourlyCap()) {
+                        reason = HOURLY_CAP;
+                        retryAfter = (hour + 1) * HOUR_MS - now;
+                        layer = cap.scope();
+                        break;
+                    }
+                    if (cap.dailyCap() > 0 && scope.days.estimateAbove(day, now, DAY_MS, sliding, clockNow) + 1 > cap.dailyCap()) {
+                        reason = DAILY_CAP;
+                        retryAfter = (day + 1) * DAY_MS - now;
+                        layer = cap.scope();
+                        break;
+                    }
+                }
+                if (layer.isEmpty()) {
+                    // Every layer has room: every layer counts it.
+                    allowed = true;
+                    increment(hours, hourBucket, hour, clockNow);
+                    increment(days, dayBucket, day, clockNow);
+                    for (ScopeCap cap : scopeCaps) {
+                        Layer scope = layer(cap.scope());
+                        increment(scope.hours, scope.hours.live(hour, clockNow), hour, clockNow);
+                        increment(scope.days, scope.days.live(day, clockNow), day, clockNow);
+                    }
+                    hourCount++;
+                    dayCount++;
+                }
+            }
+            List<String> scopeNames = scoped ? names(scopeCaps) : List.of();
+            if (allowed) {
+                ledger.admitted(hour, day, scopeNames);
+            }
+            if (scoped && ++scopedCalls % 1024 == 0) {
+                dropIdleScopes(clockNow);
             }
 
-            AcquireReply reply = new AcquireReply(allowed, reason, hourCount, dayCount, retryAfter, now, false);
+            AcquireReply reply = new AcquireReply(allowed, reason, hourCount, dayCount, retryAfter, now, false,
+                    scoped ? layer : null);
             if (signalId != null) {
-                decisions.put(signalId, new Decision(reply), clockNow, decisionTtlMillis(reply));
+                decisions.put(signalId, new Decision(reply, layer, scopeNames), clockNow, decisionTtlMillis(reply));
             }
             return reply;
         }
@@ -155,19 +207,28 @@ public final class LocalEngine implements LimitEngine {
         }
         synchronized (lock) {
             Decision stored = decisions.get(signalId, clock.millis());
-            return stored == null ? null : replay(stored.reply);
+            return stored == null ? null : replay(stored, false);
         }
     }
 
     @Override
-    public StatusReply status(Long nowMillis) {
-        ScriptArguments.checkStatus(nowMillis);
+    public StatusReply status(Long nowMillis, List<String> scopeNames) {
+        ScriptArguments.checkStatus(nowMillis, scopeNames);
         synchronized (lock) {
             long clockNow = clock.millis();
             long now = nowMillis == null ? clockNow : nowMillis;
-            Bucket hour = hours.live(Buckets.hour(now), clockNow);
-            Bucket day = days.live(Buckets.day(now), clockNow);
-            return new StatusReply(count(hour), count(day), ttl(hour, clockNow), ttl(day, clockNow), now);
+            long hourNumber = Buckets.hour(now);
+            long dayNumber = Buckets.day(now);
+            Bucket hour = hours.live(hourNumber, clockNow);
+            Bucket day = days.live(dayNumber, clockNow);
+            List<StatusReply.ScopeStatus> layers = new ArrayList<>(scopeNames.size());
+            for (String name : scopeNames) {
+                Layer scope = scopes.get(name);
+                Bucket h = scope == null ? null : scope.hours.live(hourNumber, clockNow);
+                Bucket d = scope == null ? null : scope.days.live(dayNumber, clockNow);
+                layers.add(new StatusReply.ScopeStatus(name, count(h), count(d), ttl(h, clockNow), ttl(d, clockNow)));
+            }
+            return new StatusReply(count(hour), count(day), ttl(hour, clockNow), ttl(day, clockNow), now, layers);
         }
     }
 
@@ -187,22 +248,23 @@ public final class LocalEngine implements LimitEngine {
             if (!decision.reply.allowed() || decision.released) {
                 return new CountsReply(false, count(hourBucket), count(dayBucket));
             }
-            // Buckets that expired stay gone; a count already at 0 stays 0.
-            if (hourBucket != null && hourBucket.count > 0) {
-                hourBucket.count--;
-            }
-            if (dayBucket != null && dayBucket.count > 0) {
-                dayBucket.count--;
+            // Every layer it was counted in. Buckets that expired stay gone; a count already at 0 stays 0.
+            giveBack(hourBucket);
+            giveBack(dayBucket);
+            for (String name : decision.scopes) {
+                Layer scope = layer(name);
+                giveBack(scope.hours.live(hour, clockNow));
+                giveBack(scope.days.live(day, clockNow));
             }
             decision.released = true;
-            ledger.released(hour, day);
+            ledger.released(hour, day, decision.scopes);
             return new CountsReply(true, count(hourBucket), count(dayBucket));
         }
     }
 
     @Override
-    public CountsReply credit(long hourBucket, long dayBucket, long n, String batchId) {
-        ScriptArguments.checkCredit(hourBucket, dayBucket, n, batchId);
+    public CountsReply credit(long hourBucket, long dayBucket, long n, String batchId, List<String> scopeNames) {
+        ScriptArguments.checkCredit(hourBucket, dayBucket, n, batchId, scopeNames);
         synchronized (lock) {
             long clockNow = clock.millis();
             Bucket hour = hours.live(hourBucket, clockNow);
@@ -213,6 +275,11 @@ public final class LocalEngine implements LimitEngine {
             if (n > 0) {
                 hour = add(hours, hour, hourBucket, n, clockNow);
                 day = add(days, day, dayBucket, n, clockNow);
+                for (String name : scopeNames) {
+                    Layer scope = layer(name);
+                    add(scope.hours, scope.hours.live(hourBucket, clockNow), hourBucket, n, clockNow);
+                    add(scope.days, scope.days.live(dayBucket, clockNow), dayBucket, n, clockNow);
+                }
             }
             creditMarks.put(batchId, Boolean.TRUE, clockNow, MARK_TTL_MS);
             return new CountsReply(true, count(hour), count(day));
@@ -253,7 +320,11 @@ public final class LocalEngine implements LimitEngine {
     /** Entries held in memory, live or not yet dropped: for tests that memory follows the live set. */
     int storedEntries() {
         synchronized (lock) {
-            return hours.size() + days.size() + decisions.size() + creditMarks.size();
+            int scoped = 0;
+            for (Layer scope : scopes.values()) {
+                scoped += scope.hours.size() + scope.days.size();
+            }
+            return hours.size() + days.size() + scoped + decisions.size() + creditMarks.size();
         }
     }
 
@@ -289,9 +360,40 @@ public final class LocalEngine implements LimitEngine {
         return (previous % windowMillis) * remaining % windowMillis != 0;
     }
 
-    private static AcquireReply replay(AcquireReply stored) {
-        return new AcquireReply(stored.allowed(), stored.reason(), stored.hourCount(), stored.dayCount(),
-                stored.retryAfterMillis(), stored.serverTimeMillis(), true);
+    /** The stored decision, replayed; with its layer when this call names scopes (the reply's shape follows the call). */
+    private static AcquireReply replay(Decision stored, boolean scoped) {
+        AcquireReply r = stored.reply;
+        return new AcquireReply(r.allowed(), r.reason(), r.hourCount(), r.dayCount(), r.retryAfterMillis(),
+                r.serverTimeMillis(), true, scoped ? stored.layer : null);
+    }
+
+    /** One scope's buckets. */
+    private static final class Layer {
+        final BucketTable hours = new BucketTable(2 * HOUR_MS);
+        final BucketTable days = new BucketTable(2 * DAY_MS);
+    }
+
+    private Layer layer(String scope) {
+        return scopes.computeIfAbsent(scope, s -> new Layer());
+    }
+
+    /** Forgets scopes none of whose buckets is live: memory follows the scopes in use, as Redis keys expire. */
+    private void dropIdleScopes(long clockNow) {
+        scopes.values().removeIf(scope -> !scope.hours.anyLive(clockNow) && !scope.days.anyLive(clockNow));
+    }
+
+    private static List<String> names(List<ScopeCap> caps) {
+        String[] names = new String[caps.size()];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = caps.get(i).scope();
+        }
+        return List.of(names);
+    }
+
+    private static void giveBack(Bucket bucket) {
+        if (bucket != null && bucket.count > 0) {
+            bucket.count--;
+        }
     }
 
     private static void increment(BucketTable table, Bucket bucket, long number, long clockNow) {

@@ -1,7 +1,11 @@
 package io.ultrasignals.sniper.local;
 
 import io.ultrasignals.sniper.script.AcquireArgs;
+import io.ultrasignals.sniper.script.ScopeCap;
 import io.ultrasignals.sniper.script.ScriptException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * The argument checks of lua/v1, with the scripts' exact {@code ERR sniper:} messages, so a caller
@@ -44,8 +48,43 @@ final class ScriptArguments {
         }
     }
 
-    static void checkStatus(Long nowMillis) {
+    static void checkStatus(Long nowMillis, List<String> scopes) {
         checkNow(nowMillis, STATUS_NOW);
+        checkScopes(scopes, 2, false);
+    }
+
+    /**
+     * Scopes as ARGV[{@code first}..] of status (a read: values of one dimension may repeat) or credit (one value
+     * per dimension): at most 8, each {@code <dimension>=<value>}.
+     */
+    static void checkScopes(List<String> scopes, int first, boolean onePerDimension) {
+        if (scopes == null) {
+            throw new IllegalArgumentException("scopes must not be null (List.of() for none)");
+        }
+        if (scopes.size() > ScopeCap.MAX_SCOPES) {
+            throw error("at most 8 scopes, got " + scopes.size());
+        }
+        Set<String> dimensions = new HashSet<>();
+        for (int i = 0; i < scopes.size(); i++) {
+            String scope = scopes.get(i);
+            checkScope(scope, first + i);
+            String dimension = scope.substring(0, scope.indexOf('='));
+            if (onePerDimension && !dimensions.add(dimension)) {
+                throw repeatsDimension(first + i, dimension);
+            }
+        }
+    }
+
+    static void checkScope(String scope, int argvIndex) {
+        if (ScopeCap.problem(scope) != null) {
+            String got = scope == null ? "" : scope.length() > 100 ? scope.substring(0, 100) : scope;
+            throw error("scope (ARGV[" + argvIndex + "]) must be <dimension>=<value>: dimension a-z 0-9 _ from a letter,"
+                    + " up to 32 bytes; value A-Z a-z 0-9 . _ / : -, 1..64 bytes; got \"" + got + "\"");
+        }
+    }
+
+    static ScriptException repeatsDimension(int argvIndex, String dimension) {
+        return error("scope (ARGV[" + argvIndex + "]) repeats dimension \"" + dimension + "\": one value per dimension");
     }
 
     static void checkRelease(String signalId) {
@@ -55,7 +94,7 @@ final class ScriptArguments {
         }
     }
 
-    static void checkCredit(long hourBucket, long dayBucket, long n, String batchId) {
+    static void checkCredit(long hourBucket, long dayBucket, long n, String batchId, List<String> scopes) {
         if (hourBucket < 0 || hourBucket > MAX_BUCKET) {
             throw notABucket(HOUR_BUCKET, Long.toString(hourBucket));
         }
@@ -69,6 +108,7 @@ final class ScriptArguments {
         if (bytes == 0 || bytes > AcquireArgs.MAX_ID_BYTES) {
             throw error("batch_id (ARGV[4]) must be 1..256 bytes, got " + bytes);
         }
+        checkScopes(scopes, 5, true);
     }
 
     private static void checkNow(Long nowMillis, String argument) {
@@ -121,7 +161,7 @@ final class ScriptArguments {
         return bytes;
     }
 
-    private static ScriptException error(String detail) {
+    static ScriptException error(String detail) {
         return new ScriptException("ERR sniper: " + detail);
     }
 }

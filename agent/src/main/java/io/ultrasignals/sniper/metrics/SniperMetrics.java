@@ -36,6 +36,7 @@ public final class SniperMetrics implements GuardListener {
     private final PrometheusMeterRegistry prometheus;
     private final SniperMeterBinder binder = new SniperMeterBinder(registry);
     private final DecisionMeters decisions;
+    private final LayerMeters layers;
     private final LatestCounts counts = new LatestCounts();
     private final LastRedisRoundTrip lastRedis = new LastRedisRoundTrip();
     private final Counter scriptReloads;
@@ -56,6 +57,7 @@ public final class SniperMetrics implements GuardListener {
         this.prometheus = prometheus;
         this.registry.add(prometheus);
         this.decisions = new DecisionMeters(registry);
+        this.layers = new LayerMeters(registry);
         this.scriptReloads = Counter.builder("sniper.script.reloads")
                 .description("Scripts sent again because Redis had lost them (restart, failover, SCRIPT FLUSH)")
                 .register(registry);
@@ -161,6 +163,7 @@ public final class SniperMetrics implements GuardListener {
     public void onDecision(Decision decision, long nanos) {
         try {
             decisions.record(decision, nanos);
+            layers.record(decision);
             counts.observe(decision);
             lastRedis.observe(decision, nanos);
         } catch (RuntimeException e) {

@@ -9,7 +9,7 @@ import io.ultrasignals.sniper.script.LimitEngine;
 import io.ultrasignals.sniper.script.ScriptCatalog;
 import io.ultrasignals.sniper.script.StatusReply;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -62,11 +62,7 @@ public final class RedisEngine implements LimitEngine {
      */
     private CompletableFuture<AcquireReply> attempt(AcquireArgs args, Long deadlineMillis, long windowMillis,
                                                     long firstTryNanos, long sentAt) {
-        String[] argv = args.argv();
-        if (deadlineMillis != null) {
-            argv = Arrays.copyOf(argv, argv.length + 1);
-            argv[argv.length - 1] = deadlineMillis.toString();
-        }
+        String[] argv = args.argv(deadlineMillis);
         CompletableFuture<AcquireReply> result = new CompletableFuture<>();
         runner.runSince(firstTryNanos, scripts.acquire(), keys, argv).whenComplete((raw, error) -> {
             if (error == null) {
@@ -99,8 +95,17 @@ public final class RedisEngine implements LimitEngine {
     }
 
     public CompletableFuture<StatusReply> statusAsync(Long nowMillis) {
-        return runner.run(scripts.status(), keys, nowMillis == null ? "" : nowMillis.toString())
-                .thenApply(StatusReply::fromWire);
+        return statusAsync(nowMillis, List.of());
+    }
+
+    /** The fleet's buckets and each scope's ({@code symbol=BTCUSDT}, at most 8), in one call. */
+    public CompletableFuture<StatusReply> statusAsync(Long nowMillis, List<String> scopes) {
+        String[] argv = new String[1 + scopes.size()];
+        argv[0] = nowMillis == null ? "" : nowMillis.toString();
+        for (int i = 0; i < scopes.size(); i++) {
+            argv[1 + i] = scopes.get(i);
+        }
+        return runner.run(scripts.status(), keys, argv).thenApply(raw -> StatusReply.fromWire(raw, scopes));
     }
 
     public CompletableFuture<CountsReply> releaseAsync(String signalId) {
@@ -108,8 +113,21 @@ public final class RedisEngine implements LimitEngine {
     }
 
     public CompletableFuture<CountsReply> creditAsync(long hourBucket, long dayBucket, long n, String batchId) {
-        return runner.run(scripts.credit(), keys, Long.toString(hourBucket), Long.toString(dayBucket),
-                Long.toString(n), batchId).thenApply(CountsReply::fromWire);
+        return creditAsync(hourBucket, dayBucket, n, batchId, List.of());
+    }
+
+    /** Credits {@code n} to the fleet's buckets and to each of {@code scopes}' (the scopes they were counted in). */
+    public CompletableFuture<CountsReply> creditAsync(long hourBucket, long dayBucket, long n, String batchId,
+                                                      List<String> scopes) {
+        String[] argv = new String[4 + scopes.size()];
+        argv[0] = Long.toString(hourBucket);
+        argv[1] = Long.toString(dayBucket);
+        argv[2] = Long.toString(n);
+        argv[3] = batchId;
+        for (int i = 0; i < scopes.size(); i++) {
+            argv[4 + i] = scopes.get(i);
+        }
+        return runner.run(scripts.credit(), keys, argv).thenApply(CountsReply::fromWire);
     }
 
     /**
@@ -148,8 +166,8 @@ public final class RedisEngine implements LimitEngine {
     }
 
     @Override
-    public StatusReply status(Long nowMillis) {
-        return join(statusAsync(nowMillis));
+    public StatusReply status(Long nowMillis, List<String> scopes) {
+        return join(statusAsync(nowMillis, scopes));
     }
 
     @Override
@@ -158,8 +176,8 @@ public final class RedisEngine implements LimitEngine {
     }
 
     @Override
-    public CountsReply credit(long hourBucket, long dayBucket, long n, String batchId) {
-        return join(creditAsync(hourBucket, dayBucket, n, batchId));
+    public CountsReply credit(long hourBucket, long dayBucket, long n, String batchId, List<String> scopes) {
+        return join(creditAsync(hourBucket, dayBucket, n, batchId, scopes));
     }
 
     /** Waits for a future that the runner already bounds by its timeout, unwrapping its exception. */

@@ -4,24 +4,37 @@ import java.util.List;
 
 /**
  * The reply of acquire, ABI v1: {@code {allowed, reason, hour_count, day_count, retry_after_ms,
- * server_time_ms, replayed}}. {@code reason} is {@code OK}, {@code SNIPER_MTF_REQUIRED},
- * {@code SNIPER_HOURLY_CAP} or {@code SNIPER_DAILY_CAP}.
+ * server_time_ms, replayed}}, plus {@code layer} when the call named scopes. {@code reason} is {@code OK},
+ * {@code SNIPER_MTF_REQUIRED}, {@code SNIPER_HOURLY_CAP} or {@code SNIPER_DAILY_CAP}; the counts are the fleet's.
+ *
+ * @param layer what blocked by a cap: {@code fleet} or a scope ({@code symbol=BTCUSDT}); empty when admitted or
+ *              blocked by MTF; {@code null} when the call named no scopes (the 7-element reply)
  */
 public record AcquireReply(boolean allowed, String reason, long hourCount, long dayCount,
-                           long retryAfterMillis, long serverTimeMillis, boolean replayed) {
+                           long retryAfterMillis, long serverTimeMillis, boolean replayed, String layer) {
+
+    /** A reply to a call without scopes. */
+    public AcquireReply(boolean allowed, String reason, long hourCount, long dayCount, long retryAfterMillis,
+                        long serverTimeMillis, boolean replayed) {
+        this(allowed, reason, hourCount, dayCount, retryAfterMillis, serverTimeMillis, replayed, null);
+    }
 
     /** The reply as the script returns it (integers as Long), for comparison with test vectors. */
     public List<Object> toWire() {
+        if (layer != null) {
+            return List.of(allowed ? 1L : 0L, reason, hourCount, dayCount, retryAfterMillis, serverTimeMillis,
+                    replayed ? 1L : 0L, layer);
+        }
         return List.of(allowed ? 1L : 0L, reason, hourCount, dayCount, retryAfterMillis, serverTimeMillis, replayed ? 1L : 0L);
     }
 
-    /** Parses the script's raw reply (a list of Long and String). */
+    /** Parses the script's raw reply (a list of Long and String): 7 elements, or 8 with the layer. */
     public static AcquireReply fromWire(List<?> raw) {
-        if (raw == null || raw.size() != 7) {
-            throw new IllegalArgumentException("acquire reply must have 7 elements, got " + raw);
+        if (raw == null || raw.size() != 7 && raw.size() != 8) {
+            throw new IllegalArgumentException("acquire reply must have 7 or 8 elements, got " + raw);
         }
         return new AcquireReply(num(raw.get(0)) == 1, String.valueOf(raw.get(1)), num(raw.get(2)), num(raw.get(3)),
-                num(raw.get(4)), num(raw.get(5)), num(raw.get(6)) == 1);
+                num(raw.get(4)), num(raw.get(5)), num(raw.get(6)) == 1, raw.size() == 8 ? String.valueOf(raw.get(7)) : null);
     }
 
     static long num(Object o) {

@@ -47,6 +47,13 @@ class SettingsLoaderTest {
         assertThat(settings.agent()).isEqualTo(AgentSettings.defaults());
     }
 
+    private static Map<String, ScopeSettings> everyKeyScopes() {
+        Map<String, ScopeSettings> scopes = new java.util.LinkedHashMap<>();
+        scopes.put("strategy", ScopeSettings.of(2, 6));
+        scopes.put("symbol", new ScopeSettings(1, 0, Map.of("BTCUSDT", new ScopeSettings.ValueCaps(3L, 9L))));
+        return scopes;
+    }
+
     @Test
     void everyKeyOfTheSentinelVariantReachesItsField() {
         SniperSettings s = load(resource("every-key.yaml"));
@@ -78,6 +85,7 @@ class SettingsLoaderTest {
                         .policy(FallbackPolicy.DENY).failureRateThreshold(25.5f).minimumCalls(10).slidingWindowCalls(40)
                         .openWait(Duration.ofMillis(500)).permittedCallsInHalfOpen(3)
                         .heartbeatInterval(Duration.ofMillis(250)).heartbeatTtl(Duration.ofMillis(1500)).fleetSize(3).build())
+                .scopes(everyKeyScopes())
                 .build());
 
         AgentSettings agent = s.agent();
@@ -85,7 +93,7 @@ class SettingsLoaderTest {
         assertThat(agent.instrument()).containsExactly(
                 InstrumentTarget.builder("com.acme.signals.Runner#publish").match(MatchMode.SUPERTYPE)
                         .signalId("arg0.id").mtfConfirmed("arg0.mtfConfirmed").onBlock(BlockAction.SKIP)
-                        .returnValue("false").build(),
+                        .returnValue("false").scopes(Map.of("symbol", "arg0.symbol", "strategy", "momentum")).build(),
                 InstrumentTarget.builder("com.acme.signals.Other#emit").onBlock(BlockAction.THROW)
                         .exception("java.lang.IllegalStateException").build());
         assertThat(agent.instrument().get(0).className()).isEqualTo("com.acme.signals.Runner");

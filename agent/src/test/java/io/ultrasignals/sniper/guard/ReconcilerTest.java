@@ -13,6 +13,7 @@ import io.ultrasignals.sniper.script.CountsReply;
 import io.ultrasignals.sniper.script.LimitEngine;
 import io.ultrasignals.sniper.script.StatusReply;
 import io.ultrasignals.sniper.script.WindowMode;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Tag;
@@ -151,8 +152,8 @@ class ReconcilerTest {
         }
 
         @Override
-        public StatusReply status(Long nowMillis) {
-            return books.status(nowMillis);
+        public StatusReply status(Long nowMillis, List<String> scopes) {
+            return books.status(nowMillis, scopes);
         }
 
         @Override
@@ -161,8 +162,8 @@ class ReconcilerTest {
         }
 
         @Override
-        public CountsReply credit(long hourBucket, long dayBucket, long n, String batchId) {
-            books.credit(hourBucket, dayBucket, n, batchId);
+        public CountsReply credit(long hourBucket, long dayBucket, long n, String batchId, List<String> scopes) {
+            books.credit(hourBucket, dayBucket, n, batchId, scopes);
             throw new RedisUnavailableException(RedisFailure.TIMEOUT, new TimeoutException("reply lost"));
         }
     }

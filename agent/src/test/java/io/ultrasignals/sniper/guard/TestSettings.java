@@ -27,6 +27,7 @@ public final class TestSettings {
     private java.util.function.Consumer<RedisSettings.Builder> redisOptions = b -> {};
     private boolean redisEnabled;
     private int fleetSize;
+    private java.util.Map<String, io.ultrasignals.sniper.config.ScopeSettings> scopes = java.util.Map.of();
 
     public static TestSettings on(RedisServer server) {
         TestSettings t = new TestSettings();
@@ -93,6 +94,12 @@ public final class TestSettings {
         return this;
     }
 
+    /** Dimension → caps of each value, decided in this order. */
+    public TestSettings scopes(java.util.Map<String, io.ultrasignals.sniper.config.ScopeSettings> scopes) {
+        this.scopes = scopes;
+        return this;
+    }
+
     public String namespace() {
         return namespace;
     }
@@ -107,7 +114,7 @@ public final class TestSettings {
         return SniperSettings.builder()
                 .redis(redis.build())
                 .sniperMode(SniperModeSettings.builder().enabled(true).mtfConfirm(mtf).maxSignalsPerHour(hourly)
-                        .dailySignalCap(daily).window(window).enforcement(enforcement)
+                        .dailySignalCap(daily).window(window).enforcement(enforcement).scopes(scopes)
                         .fallback(FallbackSettings.builder().policy(policy).minimumCalls(2).slidingWindowCalls(4)
                                 .openWait(openWait).permittedCallsInHalfOpen(1).heartbeatInterval(heartbeat)
                                 .heartbeatTtl(heartbeat.multipliedBy(5)).fleetSize(fleetSize).build())

@@ -98,6 +98,25 @@ class SiteCompilerTest {
     }
 
     @Test
+    void scopesComeFromAccessorsAndConstantsAndANullLeavesItsDimensionOut() throws Exception {
+        java.util.Map<String, String> scopes = new java.util.LinkedHashMap<>();
+        scopes.put("symbol", "arg0.order().getRef()");
+        scopes.put("strategy", "momentum");
+        CallSite site = compile("publish", entry("publish").signalId("arg0.order().getRef()").scopes(scopes));
+        assertThat(site.signal(new Object[] {new TradeSignal(new Order("BTCUSDT"), true)}))
+                .isEqualTo(Signal.withId("BTCUSDT", false).scope("symbol", "BTCUSDT").scope("strategy", "momentum"));
+        assertThat(site.signal(new Object[] {new TradeSignal(null, true)}).scopes())
+                .as("no symbol: decided by the other layers").isEqualTo(java.util.Map.of("strategy", "momentum"));
+        assertThatThrownBy(() -> site.signal(new Object[] {new TradeSignal(new Order("BTC USDT"), true)}))
+                .as("a value a scope cannot hold: an unreadable signal").isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("scope symbol must have a value of A-Z a-z 0-9");
+        assertThatThrownBy(() -> compile("publish", entry("publish").scopes(java.util.Map.of("symbol", "arg0.nothing()"))))
+                .isInstanceOf(Misconfiguration.class).hasMessageContaining("sniper_agent.instrument[0].scopes.symbol: arg0.nothing()");
+        assertThatThrownBy(() -> compile("publish", entry("publish").scopes(java.util.Map.of("symbol", "BTC USDT"))))
+                .isInstanceOf(Misconfiguration.class).hasMessageContaining("expected an accessor (arg0.getSymbol()) or a value");
+    }
+
+    @Test
     void skippingReturnsTheConfiguredValueInTheReturnType() {
         CallSite site = compile("publish", entry("publish").returnValue("-5"));
         Object skipped = site.block("o-1", Reason.SNIPER_HOURLY_CAP, "SNIPER_HOURLY_CAP");

@@ -44,8 +44,11 @@ final class LuaScriptEngine implements LimitEngine {
     }
 
     @Override
-    public StatusReply status(Long nowMillis) {
-        return StatusReply.fromWire(eval(catalog.status(), nowMillis == null ? "" : Long.toString(nowMillis)));
+    public StatusReply status(Long nowMillis, List<String> scopes) {
+        List<String> argv = new ArrayList<>();
+        argv.add(nowMillis == null ? "" : Long.toString(nowMillis));
+        argv.addAll(scopes);
+        return StatusReply.fromWire(eval(catalog.status(), argv.toArray(String[]::new)), scopes);
     }
 
     @Override
@@ -54,9 +57,11 @@ final class LuaScriptEngine implements LimitEngine {
     }
 
     @Override
-    public CountsReply credit(long hourBucket, long dayBucket, long n, String batchId) {
-        return CountsReply.fromWire(eval(catalog.credit(), Long.toString(hourBucket), Long.toString(dayBucket),
+    public CountsReply credit(long hourBucket, long dayBucket, long n, String batchId, List<String> scopes) {
+        List<String> argv = new ArrayList<>(List.of(Long.toString(hourBucket), Long.toString(dayBucket),
                 Long.toString(n), batchId == null ? "" : batchId));
+        argv.addAll(scopes);
+        return CountsReply.fromWire(eval(catalog.credit(), argv.toArray(String[]::new)));
     }
 
     /** Runs the named script with ARGV exactly as given; an error reply becomes a {@link ScriptException}. */

@@ -131,6 +131,9 @@ class PrometheusServerTest {
                 sniper_fallback_share_total {n}
                 # TYPE sniper_signals_admitted_total counter
                 sniper_signals_admitted_total{backend="redis"} {2n}
+                # TYPE sniper_cap_blocks_total counter
+                sniper_cap_blocks_total{layer="fleet",window="hour"} {n}
+                sniper_cap_blocks_total{layer="symbol",window="hour"} {n}
                 # TYPE sniper_decisions_total counter
                 sniper_decisions_total{backend="redis",outcome="allowed",reason="OK"} {2n}
                 sniper_decisions_total{backend="redis",outcome="blocked",reason="SNIPER_HOURLY_CAP"} {n}

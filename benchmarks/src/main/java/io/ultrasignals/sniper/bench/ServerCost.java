@@ -4,6 +4,7 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.AcquireReply;
+import io.ultrasignals.sniper.script.ScopeCap;
 import io.ultrasignals.sniper.script.ScriptCatalog;
 import io.ultrasignals.sniper.script.WindowMode;
 import io.ultrasignals.sniper.testkit.RedisServer;
@@ -33,6 +34,8 @@ import java.util.Map;
  * {@code --script} adds a scratch script (an acquire variant) called with acquire's fixed-window
  * arguments: the way to try a change to lua/v1/acquire.lua before making it. {@code --target-only}
  * skips the informational cases (other windows, signal ids), for quick comparisons of variants.
+ * {@code --scopes} adds acquire with 1, 3 and 8 scopes (layered caps), each beside the bare calls the same
+ * keys need: TIME, one MGET of every bucket, an INCR per bucket and the 8-element reply.
  */
 public final class ServerCost {
     private static final String NS = "bench";
@@ -52,6 +55,8 @@ public final class ServerCost {
     private static final double TARGET_RATIO = 6.0;
 
     private static final String[] FIXED_ADMITTED = argv(0, 0, null, WindowMode.FIXED);
+    /** Scope counts measured with --scopes. */
+    private static final int[] SCOPE_COUNTS = {1, 3, 8};
 
     private final Options options;
 
@@ -102,6 +107,9 @@ public final class ServerCost {
         cases.add(ServerCostCase.constant("bare calls + 7-element reply", bareReplySha, ScriptOutputType.MULTI,
                 ns, FIXED_ADMITTED));
         cases.add(ServerCostCase.constant(TARGET, acquireSha, ScriptOutputType.MULTI, ns, FIXED_ADMITTED));
+        if (options.scopes) {
+            addScopeCases(redis, cases, acquireSha);
+        }
         if (!options.allCases) {
             addScratchScripts(redis, cases);
             return cases;
@@ -118,6 +126,37 @@ public final class ServerCost {
                 ns, argv(0, 0, "sig-replayed", WindowMode.FIXED)).primedFirst());
         addScratchScripts(redis, cases);
         return cases;
+    }
+
+    /** Acquire with n scopes (caps 1e9: every check runs, every signal is admitted) beside its bare calls. */
+    private static void addScopeCases(RedisCommands<String, String> redis, List<ServerCostCase> cases, String acquireSha) {
+        for (int n : SCOPE_COUNTS) {
+            List<ScopeCap> scopes = new ArrayList<>();
+            for (int i = 1; i <= n; i++) {
+                scopes.add(new ScopeCap("d" + i + "=v", AcquireArgs.MAX_CAP, AcquireArgs.MAX_CAP));
+            }
+            String[] argv = new AcquireArgs(0, 0, false, false, null, null, WindowMode.FIXED, scopes).argv();
+            String bareSha = redis.scriptLoad(bareCallsWithScopes(scopes));
+            cases.add(ServerCostCase.constant("bare calls + reply, " + n + " scope" + (n == 1 ? "" : "s"), bareSha,
+                    ScriptOutputType.MULTI, new String[] {NS}, argv));
+            cases.add(ServerCostCase.constant("acquire fixed, admitted, " + n + " scope" + (n == 1 ? "" : "s"), acquireSha,
+                    ScriptOutputType.MULTI, new String[] {NS}, argv));
+        }
+    }
+
+    /** TIME, one MGET of the fleet's buckets, the held record and every scope's, an INCR per bucket, acquire's reply. */
+    private static String bareCallsWithScopes(List<ScopeCap> scopes) {
+        StringBuilder keys = new StringBuilder("ns .. ':hour:1', ns .. ':day:1', ns .. ':held'");
+        StringBuilder incrs = new StringBuilder("redis.call('INCR', ns .. ':hour:1')\nredis.call('INCR', ns .. ':day:1')\n");
+        for (ScopeCap scope : scopes) {
+            for (String window : new String[] {"hour", "day"}) {
+                String key = "ns .. ':scope:" + scope.scope() + ":" + window + ":1'";
+                keys.append(", ").append(key);
+                incrs.append("redis.call('INCR', ").append(key).append(")\n");
+            }
+        }
+        return "local ns = KEYS[1]\nredis.call('TIME')\nredis.call('MGET', " + keys + ")\n" + incrs
+                + "return {1, 'OK', 1, 1, 0, 1700000000000, 0, ''}";
     }
 
     private void addScratchScripts(RedisCommands<String, String> redis, List<ServerCostCase> cases) {
@@ -139,6 +178,12 @@ public final class ServerCost {
         String[] replayed = argv(0, 0, "sig-replayed", WindowMode.FIXED);
         redis.evalsha(acquireSha, ScriptOutputType.MULTI, ns, replayed);
         expect(redis.evalsha(acquireSha, ScriptOutputType.MULTI, ns, replayed), true, "OK", true);
+        List<ScopeCap> eight = new ArrayList<>();
+        for (int i = 1; i <= 8; i++) {
+            eight.add(new ScopeCap("d" + i + "=v", AcquireArgs.MAX_CAP, AcquireArgs.MAX_CAP));
+        }
+        String[] scoped = new AcquireArgs(0, 0, false, false, null, null, WindowMode.FIXED, eight).argv();
+        expect(redis.evalsha(acquireSha, ScriptOutputType.MULTI, ns, scoped), true, "OK", false);
         redis.flushall();
     }
 
@@ -177,6 +222,16 @@ public final class ServerCost {
             Samples s = usec.get(c.label());
             System.out.printf(Locale.ROOT, "%-38s %9.3f %9.3f %9.3f %14.2f %14.2f%n", c.label(), s.median(), s.min(),
                     s.max(), ratio(s, emptyArgs).median(), ratio(s, emptyNoArgs).median());
+        }
+        if (options.scopes) {
+            System.out.println();
+            System.out.println("Layered caps: acquire with n scopes / the bare calls + reply the same keys need (median of per-round ratios)");
+            System.out.printf(Locale.ROOT, "  0 scopes: %.2fx%n", ratio(usec.get(TARGET), usec.get(cases.get(3).label())).median());
+            for (int n : SCOPE_COUNTS) {
+                String suffix = n + " scope" + (n == 1 ? "" : "s");
+                System.out.printf(Locale.ROOT, "  %s: %.2fx%n", suffix,
+                        ratio(usec.get("acquire fixed, admitted, " + suffix), usec.get("bare calls + reply, " + suffix)).median());
+            }
         }
         double target = ratio(usec.get(TARGET), emptyArgs).median();
         System.out.printf(Locale.ROOT, "%nacquire / empty script with the same keys and args: %.2fx (target <= %.0fx: %s)%n",
@@ -257,6 +312,7 @@ public final class ServerCost {
         int window = 256;
         boolean redisBenchmark = true;
         boolean allCases = true;
+        boolean scopes;
         final Map<String, Path> scripts = new LinkedHashMap<>();
 
         static Options parse(String[] args) {
@@ -269,6 +325,7 @@ public final class ServerCost {
                     case "--window" -> o.window = CliArgs.positive(arg, CliArgs.value(args, ++i, arg));
                     case "--no-redis-benchmark" -> o.redisBenchmark = false;
                     case "--target-only" -> o.allCases = false;
+                    case "--scopes" -> o.scopes = true;
                     case "--script" -> {
                         String spec = CliArgs.value(args, ++i, arg);
                         int eq = spec.indexOf('=');
@@ -278,7 +335,7 @@ public final class ServerCost {
                         o.scripts.put(spec.substring(0, eq), Path.of(spec.substring(eq + 1)));
                     }
                     default -> throw new IllegalArgumentException("unknown option " + arg
-                            + "; expected --calls N, --rounds N, --window N, --script label=path, --target-only, --no-redis-benchmark");
+                            + "; expected --calls N, --rounds N, --window N, --script label=path, --target-only, --scopes, --no-redis-benchmark");
                 }
             }
             return o;
