@@ -12,9 +12,14 @@
 --   ARGV[8]  epoch ms after which the caller no longer waits, or empty (omitted: none); a call that
 --            runs later (a timed-out command the server ran late) does nothing and errors
 --   ARGV[9..] scopes (omitted: none), up to 8 triples <dimension>=<value>, hourly cap, daily cap: each is
---            one more layer with its own buckets, decided with the fleet's, all or nothing
+--            one more layer with its own buckets, decided with the fleet's, all or nothing. One more
+--            triple may be the caller's identity: @who=<guard_id>, <runner>, <audit_max_entries>
 -- Reply: {allowed, reason, hour_count, day_count, retry_after_ms, server_time_ms, replayed}, plus
---   layer when scopes were given: 'fleet' or '<dimension>=<value>' when a cap blocked, else ''
+--   layer when scopes (or @who) were given: 'fleet' or '<dimension>=<value>' when a cap blocked, else '';
+--   with @who also policy_version ('' when none is stored) and halt (the halt's text, or '').
+-- Control (lua/README.md, "Fleet policy, halt, audit"): <ns>:policy (kept by control.lua) replaces the caps
+--   passed; <ns>:halt blocks everything with SNIPER_HALTED, counting nothing; every admission is appended
+--   to the stream <ns>:audit (XADD MAXLEN ~ audit_max_entries, default 100000) in this same call.
 -- Keys: <ns>:hour:<now//3600000>, <ns>:day:<now//86400000> (TTL 2 windows, set at creation);
 --       <ns>:op:<signal_id> holds the decision: 172800 s when admitted, until the blocking bucket ends
 --       (retry_after_ms) when blocked by a cap, 60 s when blocked by MTF; <ns>:held (read only, kept by
@@ -29,6 +34,7 @@
 
 local HOUR_MS, DAY_MS = 3600000, 86400000
 local OP_TTL_MS, MTF_BLOCK_TTL_MS = 172800000, 60000
+local AUDIT_MAX_DEFAULT = 100000
 local ns = KEYS[1]
 if ns == nil or ns == '' then
   return redis.error_reply('ERR sniper: KEYS[1] must be the namespace (e.g. sniper_signals), got none')
@@ -71,48 +77,63 @@ if deadline_s ~= '' and (#deadline_s > 15 or not string.find(deadline_s, '^%d+$'
 end
 -- Scopes: ARGV[9..] in threes. Checked in full before anything is read or written; a scope names one
 -- value of a dimension (one per dimension), so its keys derive from the namespace and share its hash slot.
--- scopes[i] is the i-th scope, caps[2i-1] and caps[2i] its hourly and daily cap.
+-- scopes[i] is the i-th scope, dims[i] its dimension, caps[2i-1] and caps[2i] its hourly and daily cap.
+-- A triple starting @who= is the caller's identity for the audit, not a scope.
 local nscopes = 0
-local scopes, caps
+local scopes, dims, caps
+local who, who_guard, who_runner, audit_max = false, '-', '-', AUDIT_MAX_DEFAULT
 if #ARGV > 8 then
   if (#ARGV - 8) % 3 ~= 0 then
     return redis.error_reply('ERR sniper: scopes (ARGV[9..]) come in threes: scope, hourly_cap, daily_cap; got '
       .. (#ARGV - 8) .. ' arguments')
   end
-  nscopes = (#ARGV - 8) / 3
-  if nscopes > 8 then
-    return redis.error_reply('ERR sniper: at most 8 scopes per signal, got ' .. nscopes)
-  end
-  scopes, caps = {}, {}
-  local dims = {}
-  for i = 1, nscopes do
-    local at = 6 + 3 * i
+  scopes, dims, caps = {}, {}, {}
+  for at = 9, #ARGV, 3 do
     local scope, sh, sd = ARGV[at], ARGV[at + 1], ARGV[at + 2]
-    local dim = #scope <= 97 and string.match(scope, '^([a-z][a-z0-9_]*)=[%w%._/:%-]+$')
-    if not dim or #dim > 32 or #scope - #dim - 1 > 64 then
-      return redis.error_reply('ERR sniper: scope (ARGV[' .. at .. ']) must be <dimension>=<value>: dimension a-z 0-9 _'
-        .. ' from a letter, up to 32 bytes; value A-Z a-z 0-9 . _ / : -, 1..64 bytes; got "' .. string.sub(scope, 1, 100) .. '"')
-    end
-    for j = 1, i - 1 do
-      if dims[j] == dim then
-        return redis.error_reply('ERR sniper: scope (ARGV[' .. at .. ']) repeats dimension "' .. dim
-          .. '": one value per dimension')
+    if string.sub(scope, 1, 5) == '@who=' then
+      if who or #scope < 6 or #scope > 261 or #sh > 256 then
+        return redis.error_reply('ERR sniper: identity (ARGV[' .. at .. ']) must be @who=<guard_id> (1..256 bytes),'
+          .. ' once, followed by the runner (up to 256 bytes) and audit_max_entries')
       end
+      local m = #sd <= 9 and string.find(sd, '^[1-9]%d*$') and sd + 0
+      if not m or m > 100000000 then
+        return redis.error_reply('ERR sniper: audit_max_entries (ARGV[' .. (at + 2) .. ']) must be an integer'
+          .. ' 1..100000000, got "' .. string.sub(sd, 1, 32) .. '"')
+      end
+      who, who_guard, who_runner, audit_max = true, string.sub(scope, 6), sh, m
+    else
+      local dim = #scope <= 97 and string.match(scope, '^([a-z][a-z0-9_]*)=[%w%._/:%-]+$')
+      if not dim or #dim > 32 or #scope - #dim - 1 > 64 then
+        return redis.error_reply('ERR sniper: scope (ARGV[' .. at .. ']) must be <dimension>=<value>: dimension a-z'
+          .. ' 0-9 _ from a letter, up to 32 bytes; value A-Z a-z 0-9 . _ / : -, 1..64 bytes; got "'
+          .. string.sub(scope, 1, 100) .. '"')
+      end
+      for j = 1, nscopes do
+        if dims[j] == dim then
+          return redis.error_reply('ERR sniper: scope (ARGV[' .. at .. ']) repeats dimension "' .. dim
+            .. '": one value per dimension')
+        end
+      end
+      local h = #sh <= 10 and string.find(sh, '^%d+$') and sh + 0
+      if not h or h > 1000000000 then
+        return redis.error_reply('ERR sniper: hourly_cap (ARGV[' .. (at + 1) .. ']) of scope ' .. scope
+          .. ' must be an integer 0..1000000000, got "' .. sh .. '"')
+      end
+      local d = #sd <= 10 and string.find(sd, '^%d+$') and sd + 0
+      if not d or d > 1000000000 then
+        return redis.error_reply('ERR sniper: daily_cap (ARGV[' .. (at + 2) .. ']) of scope ' .. scope
+          .. ' must be an integer 0..1000000000, got "' .. sd .. '"')
+      end
+      nscopes = nscopes + 1
+      if nscopes > 8 then
+        return redis.error_reply('ERR sniper: at most 8 scopes per signal, got ' .. ((#ARGV - 8) / 3 - (who and 1 or 0)))
+      end
+      scopes[nscopes], dims[nscopes], caps[2 * nscopes - 1], caps[2 * nscopes] = scope, dim, h, d
     end
-    dims[i] = dim
-    local h = #sh <= 10 and string.find(sh, '^%d+$') and sh + 0
-    if not h or h > 1000000000 then
-      return redis.error_reply('ERR sniper: hourly_cap (ARGV[' .. (at + 1) .. ']) of scope ' .. scope
-        .. ' must be an integer 0..1000000000, got "' .. sh .. '"')
-    end
-    local d = #sd <= 10 and string.find(sd, '^%d+$') and sd + 0
-    if not d or d > 1000000000 then
-      return redis.error_reply('ERR sniper: daily_cap (ARGV[' .. (at + 2) .. ']) of scope ' .. scope
-        .. ' must be an integer 0..1000000000, got "' .. sd .. '"')
-    end
-    scopes[i], caps[2 * i - 1], caps[2 * i] = scope, h, d
   end
 end
+-- The reply's shape follows the call: 7 elements, 8 with scopes, 10 with @who.
+local shape = who and 10 or (nscopes > 0 and 8 or 7)
 
 -- An id decided before gets its stored decision back, and nothing is counted.
 local op_key
@@ -131,7 +152,9 @@ if signal_id ~= '' then
     if not layer then
       return redis.error_reply('ERR sniper: key ' .. op_key .. ' holds a corrupt decision')
     end
-    if nscopes > 0 then
+    if shape == 10 then
+      return {tonumber(a), r, tonumber(h), tonumber(d), tonumber(ra), tonumber(t), 1, layer, '', ''}
+    elseif shape == 8 then
       return {tonumber(a), r, tonumber(h), tonumber(d), tonumber(ra), tonumber(t), 1, layer}
     end
     return {tonumber(a), r, tonumber(h), tonumber(d), tonumber(ra), tonumber(t), 1}
@@ -156,19 +179,21 @@ local day_key = ns .. ':day:' .. string.format('%d', day)
 -- Read every bucket the decision needs in one call; MGET answers nil for a missing key and for a
 -- key of another type, so a nil is checked with EXISTS (rare: once per bucket) before any write.
 -- With scopes the same MGET reads each scope's buckets after the fleet's (keys listed in `all`).
+-- After the buckets come <ns>:held, <ns>:policy and <ns>:halt (absent on the common path).
 local raw, prev_hour_key, prev_day_key, all
+local policy_key, halt_key = ns .. ':policy', ns .. ':halt'
 if sliding then
   prev_hour_key = ns .. ':hour:' .. string.format('%d', hour - 1)
   prev_day_key = ns .. ':day:' .. string.format('%d', day - 1)
   if nscopes == 0 then
-    raw = redis.call('MGET', hour_key, day_key, prev_hour_key, prev_day_key, ns .. ':held')
+    raw = redis.call('MGET', hour_key, day_key, prev_hour_key, prev_day_key, ns .. ':held', policy_key, halt_key)
   else
-    all = {hour_key, day_key, prev_hour_key, prev_day_key, ns .. ':held'}
+    all = {hour_key, day_key, prev_hour_key, prev_day_key, ns .. ':held', policy_key, halt_key}
   end
 elseif nscopes == 0 then
-  raw = redis.call('MGET', hour_key, day_key, ns .. ':held')
+  raw = redis.call('MGET', hour_key, day_key, ns .. ':held', policy_key, halt_key)
 else
-  all = {hour_key, day_key, ns .. ':held'}
+  all = {hour_key, day_key, ns .. ':held', policy_key, halt_key}
 end
 if nscopes > 0 then
   local h, d = string.format(':hour:%d', hour), string.format(':day:%d', day)
@@ -230,6 +255,32 @@ if sliding then
   if g > 0 then day_over = 1 end
 end
 
+-- The stored policy replaces the caps passed: "<version>|<hourly>|<daily>" then "|<name>|<hourly>|<daily>"
+-- per dimension (symbol) or value (symbol=BTCUSDT); a scope takes its value's caps, else its dimension's,
+-- else none. A malformed policy is an error, before any write (control.lua writes only well-formed ones).
+local policy_version = ''
+local policy = raw[sliding and 6 or 4]
+if policy then
+  local v, ph, pd = string.match(policy, '^(%d+)|(%d+)|(%d+)')
+  if not v or #ph > 10 or #pd > 10 then
+    return redis.error_reply('ERR sniper: key ' .. policy_key .. ' holds "' .. string.sub(policy, 1, 32)
+      .. '", not a policy (use control.lua)')
+  end
+  policy_version, hcap, dcap = v, ph + 0, pd + 0
+  for i = 1, nscopes do
+    local _, e = string.find(policy, '|' .. scopes[i] .. '|', 1, true)
+    if not e then
+      _, e = string.find(policy, '|' .. dims[i] .. '|', 1, true)
+    end
+    local sh, sd
+    if e then
+      sh, sd = string.match(policy, '^(%d+)|(%d+)', e + 1)
+    end
+    caps[2 * i - 1], caps[2 * i] = sh and sh + 0 or 0, sd and sd + 0 or 0
+  end
+end
+local halt = raw[sliding and 7 or 5]
+
 -- Held back: the shares of guards that may be admitting locally right now (absent on the common path).
 -- A bucket the record does not name holds nothing; a malformed value holds everything (never a guess).
 local held_hour, held_day = 0, 0
@@ -250,7 +301,7 @@ end
 -- them. Scopes hold nothing back: a guard deciding locally admits nothing in a capped scope (README, "Scopes").
 local counts, per, first
 if nscopes > 0 then
-  counts, per, first = {}, sliding and 4 or 2, sliding and 5 or 3
+  counts, per, first = {}, sliding and 4 or 2, sliding and 7 or 5
   for at = first + 1, first + per * nscopes do
     local v = raw[at]
     if v then
@@ -282,7 +333,11 @@ if nscopes > 0 then
 end
 
 local allowed, reason, retry, layer = 0, 'OK', 0, ''
-if mtf_required == '1' and mtf_confirmed ~= '1' then
+if halt then
+  -- Halted: blocked until resume (or the halt's TTL), nothing counted, no decision stored.
+  local pttl = redis.call('PTTL', halt_key)
+  reason, retry = 'SNIPER_HALTED', pttl > 0 and pttl or 0
+elseif mtf_required == '1' and mtf_confirmed ~= '1' then
   reason = 'SNIPER_MTF_REQUIRED'
 elseif hcap > 0 and hour_count + hour_over + held_hour + 1 > hcap then
   reason, retry, layer = 'SNIPER_HOURLY_CAP', (hour + 1) * HOUR_MS - now, 'fleet'
@@ -311,10 +366,16 @@ else
         if raw[at + 1] then redis.call('INCR', all[at + 1]) else redis.call('SET', all[at + 1], 1, 'PX', 2 * DAY_MS) end
       end
     end
+    -- The audit: who admitted what, in this same call; MAXLEN ~ trims whole nodes (cheap, approximate).
+    -- pcall: the counts are written; a key <ns>:audit of another type loses the entry, never the decision.
+    redis.pcall('XADD', ns .. ':audit', 'MAXLEN', '~', audit_max, '*', 'event', 'admit', 'time',
+      string.format('%d', now), 'guard', who_guard, 'runner', who_runner, 'signal', signal_id,
+      'layer', nscopes > 0 and 'fleet ' .. table.concat(scopes, ' ') or 'fleet', 'backend', 'redis',
+      'policy', policy_version)
   end
 end
 
-if op_key then
+if op_key and not halt then
   -- A blocked decision is kept only while it holds: until its bucket ends (retry), or 60 s for MTF (a
   -- confirmation may follow). So ids blocked in a runaway loop cost memory for one window, not 48 h.
   local op_ttl = OP_TTL_MS
@@ -330,7 +391,9 @@ if op_key then
   end
   redis.call('SET', op_key, record, 'PX', op_ttl)
 end
-if nscopes > 0 then
+if shape == 10 then
+  return {allowed, reason, hour_count, day_count, retry, now, 0, layer, policy_version, halt or ''}
+elseif shape == 8 then
   return {allowed, reason, hour_count, day_count, retry, now, 0, layer}
 end
 return {allowed, reason, hour_count, day_count, retry, now, 0}

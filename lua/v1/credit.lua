@@ -7,7 +7,10 @@
 --   ARGV[3]  n, admissions to add, 0..1000000000
 --   ARGV[4]  batch id, 1..256 bytes; <ns>:credit:<batch_id> marks it applied (TTL 172800 s)
 --   ARGV[5..] scopes the admissions were counted in, up to 8 (<dimension>=<value>, one per dimension):
---            n is added to each scope's buckets too (omitted: the fleet's only)
+--            n is added to each scope's buckets too (omitted: the fleet's only). The first three may be the
+--            caller's identity for the audit, as acquire's: @who=<guard_id> <runner> <audit_max_entries>
+-- An applied batch is appended to the stream <ns>:audit in this same call (event credit, or restore for a
+-- batch id starting "restore").
 -- Reply: {applied, hour_count, day_count}: 1, or 0 when this batch was applied before (nothing
 --   added), and the counts of those buckets afterwards. A bucket key created here gets a TTL of
 --   two windows.
@@ -33,10 +36,25 @@ if batch_id == '' or #batch_id > 256 then
   return redis.error_reply('ERR sniper: batch_id (ARGV[4]) must be 1..256 bytes, got ' .. #batch_id)
 end
 local scopes, dims = {}, {}
-if #ARGV - 4 > 8 then
-  return redis.error_reply('ERR sniper: at most 8 scopes, got ' .. (#ARGV - 4))
+local first = 5
+local who_guard, who_runner, audit_max = '-', '-', 100000
+if ARGV[5] and string.sub(ARGV[5], 1, 5) == '@who=' then
+  local g, r, m = ARGV[5], ARGV[6] or '', ARGV[7] or ''
+  if #g < 6 or #g > 261 or #r > 256 then
+    return redis.error_reply('ERR sniper: identity (ARGV[5..7]) must be @who=<guard_id> (1..256 bytes), the runner'
+      .. ' (up to 256 bytes) and audit_max_entries')
+  end
+  audit_max = #m <= 9 and string.find(m, '^[1-9]%d*$') and tonumber(m)
+  if not audit_max or audit_max > 100000000 then
+    return redis.error_reply('ERR sniper: audit_max_entries (ARGV[7]) must be an integer 1..100000000, got "'
+      .. string.sub(m, 1, 32) .. '"')
+  end
+  who_guard, who_runner, first = string.sub(g, 6), r, 8
 end
-for at = 5, #ARGV do
+if #ARGV - first + 1 > 8 then
+  return redis.error_reply('ERR sniper: at most 8 scopes, got ' .. (#ARGV - first + 1))
+end
+for at = first, #ARGV do
   local scope = ARGV[at]
   local dim = #scope <= 97 and string.match(scope, '^([a-z][a-z0-9_]*)=[%w%._/:%-]+$')
   if not dim or #dim > 32 or #scope - #dim - 1 > 64 then
@@ -95,4 +113,11 @@ for i = 1, #keys do
   end
 end
 redis.call('SET', mark_key, '1', 'PX', MARK_TTL_MS)
+local t = redis.call('TIME')
+-- pcall: a key <ns>:audit of another type loses the entry, never the credit (already written).
+redis.pcall('XADD', ns .. ':audit', 'MAXLEN', '~', audit_max, '*', 'event',
+  string.sub(batch_id, 1, 7) == 'restore' and 'restore' or 'credit', 'time',
+  string.format('%d', t[1] * 1000 + math.floor(t[2] / 1000)), 'guard', who_guard, 'runner', who_runner,
+  'signal', batch_id, 'layer', #scopes > 0 and 'fleet ' .. table.concat(scopes, ' ') or 'fleet', 'backend', 'local',
+  'n', n_s, 'hour', string.format('%d', hour))
 return {1, counts[1], counts[2]}

@@ -1,11 +1,13 @@
 -- sniper release, ABI v1. Gives back the slot of an admitted signal, once.
 --
--- EVALSHA <sha> 1 <ns> <signal_id>
+-- EVALSHA <sha> 1 <ns> <signal_id> [@who=<guard_id> <runner> <audit_max_entries>]
 --   KEYS[1]  namespace
 --   ARGV[1]  signal id that acquire was called with
+--   ARGV[2..4] the caller's identity for the audit, as acquire's (omitted: "-", "-", 100000)
 -- If <ns>:op:<signal_id> records an admission not yet released: decrement the hour and day buckets
 -- it was counted in, the fleet's and each scope's (only keys that still exist, never below 0), and mark
 -- it released.
+-- A release is appended to the stream <ns>:audit in this same call.
 -- Reply: {released, hour_count, day_count}: 1/0 and the counts of those buckets afterwards
 --   (0 0 for an unknown id); the fleet's counts, also for a signal decided with scopes.
 -- Errors start with "ERR sniper:" and write nothing. Runs on Redis 6.2 and 7.x.
@@ -17,6 +19,20 @@ end
 local signal_id = ARGV[1] or ''
 if signal_id == '' or #signal_id > 256 then
   return redis.error_reply('ERR sniper: signal_id (ARGV[1]) must be 1..256 bytes, got ' .. #signal_id)
+end
+local who_guard, who_runner, audit_max = '-', '-', 100000
+if #ARGV > 1 then
+  local g, r, m = ARGV[2], ARGV[3] or '', ARGV[4] or ''
+  if #ARGV ~= 4 or string.sub(g, 1, 5) ~= '@who=' or #g < 6 or #g > 261 or #r > 256 then
+    return redis.error_reply('ERR sniper: identity (ARGV[2..4]) must be @who=<guard_id> (1..256 bytes), the runner'
+      .. ' (up to 256 bytes) and audit_max_entries')
+  end
+  audit_max = #m <= 9 and string.find(m, '^[1-9]%d*$') and tonumber(m)
+  if not audit_max or audit_max > 100000000 then
+    return redis.error_reply('ERR sniper: audit_max_entries (ARGV[4]) must be an integer 1..100000000, got "'
+      .. string.sub(m, 1, 32) .. '"')
+  end
+  who_guard, who_runner = string.sub(g, 6), r
 end
 
 local op_key = ns .. ':op:' .. signal_id
@@ -67,4 +83,13 @@ for i = 1, #keys do
   end
 end
 redis.call('SET', op_key, head .. '|' .. hour .. '|' .. day .. '|1' .. tail, 'KEEPTTL')
+local t = redis.call('TIME')
+local layers = 'fleet'
+if tail ~= '' then
+  layers = 'fleet' .. string.gsub(string.match(tail, '^|[^|]*(.*)$'), '|', ' ')
+end
+-- pcall: a key <ns>:audit of another type loses the entry, never the release (already written).
+redis.pcall('XADD', ns .. ':audit', 'MAXLEN', '~', audit_max, '*', 'event', 'release', 'time',
+  string.format('%d', t[1] * 1000 + math.floor(t[2] / 1000)), 'guard', who_guard, 'runner', who_runner,
+  'signal', signal_id, 'layer', layers, 'backend', 'redis')
 return {1, counts[1], counts[2]}

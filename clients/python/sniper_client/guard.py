@@ -11,6 +11,7 @@ Nothing raised by Redis trouble (or by a bug on the local path) reaches the call
 import logging
 import os
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -40,6 +41,17 @@ FALLBACK_SHARE = "SNIPER_FALLBACK_SHARE"
 HOURLY_CAP = "SNIPER_HOURLY_CAP"
 DAILY_CAP = "SNIPER_DAILY_CAP"
 REDIS_DATA = "SNIPER_REDIS_DATA"
+HALTED = "SNIPER_HALTED"
+AUDIT_MAX_ENTRIES = 100000
+
+
+def runner_name() -> str:
+    """The runner as the audit stream names it: SNIPER_RUNNER, else host/pid-program (lua/README.md)."""
+    named = os.environ.get("SNIPER_RUNNER", "").strip()
+    if named:
+        return named[:256]
+    program = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "python"
+    return f"{socket.gethostname()}/{os.getpid()}-{program}"[:256]
 DEADLINE_PASSED = "ERR sniper: deadline_ms passed"
 
 
@@ -116,10 +128,15 @@ class SniperGuard:
         # The caps the latest decision enforced: the heartbeat records this guard's share of them.
         self._caps = (self._mode.max_signals_per_hour, self._mode.daily_signal_cap)
         self._holding = False
+        # The fleet's control as last seen in Redis: a local decision obeys the halt and the policy's caps.
+        self._halt: Optional[str] = None
+        self._policy: Optional[Tuple[int, int, int, dict]] = None
+        self._warned_version = -1
+        self._who = ["@who=" + self.guard_id, runner_name(), str(AUDIT_MAX_ENTRIES)]
         self._gate = LocalAdmissionGate(self._fallback.heartbeat_ttl_ms + 2 * self._fallback.heartbeat_interval_ms
                                         + settings.redis.decision_timeout_ms)
         self.local = LocalEngine(self.clock.redis_now if self._redis_enabled else local_ms)
-        self._reconciler = Reconciler(self.local, self.guard_id)
+        self._reconciler = Reconciler(self.local, self.guard_id, self._who)
         self._backend_lock = threading.Lock()
         self.backend = "redis" if self._redis_enabled else "local"
         self._settled_yet = False  # the first settled decision not made by Redis says Redis was unreachable at start
@@ -248,6 +265,8 @@ class SniperGuard:
         except Exception as e:
             return self._fallback_entered(argv, self._failed(e), hourly_cap, daily_cap, failed=e, signal_id=signal_id)
         self.breaker.on_success()
+        if len(reply) >= 10 and not reply[6]:
+            self._halt = reply[9] or None
         if not reply[6]:
             self.clock.observe(sent, local_ms(), reply[5])  # a replay carries its original time, not now
             self._fleet.observe_counts(reply[5], reply[2], reply[3])
@@ -288,8 +307,8 @@ class SniperGuard:
             return self._call("acquire", self._with_deadline(argv))
 
     def _with_deadline(self, argv):
-        """argv with ARGV[8], the deadline (before the scopes, if any)."""
-        return argv[:7] + [self.clock.deadline(self.settings.redis.decision_timeout_ms)] + argv[8:]
+        """argv with ARGV[8], the deadline (before the scopes, if any), and this guard's identity for the audit."""
+        return argv[:7] + [self.clock.deadline(self.settings.redis.decision_timeout_ms)] + argv[8:] + self._who
 
     def release(self, signal_id: str) -> Release:
         """Gives an admitted signal's slot back (once); never raises for Redis trouble."""
@@ -308,7 +327,7 @@ class SniperGuard:
         if not self._reconciler.caught_up or not self.breaker.try_acquire():
             return self._release_locally(signal_id)
         try:
-            reply = self._call("release", [signal_id])
+            reply = self._call("release", [signal_id] + self._who)
         except Exception as e:
             self._failed(e)
             return self._release_locally(signal_id)
@@ -396,6 +415,11 @@ class SniperGuard:
     def _fallback_decision(self, argv, cause, hourly_cap, daily_cap) -> Decision:
         policy = self._fallback.policy
         now = self.clock.redis_now()
+        if self._halt is not None:
+            # The last halt this guard saw holds until Redis says otherwise.
+            return Decision(self._shadow, HALTED, 0, 0, 0, "local", False, now, self._shadow, self._halt)
+        argv = self._under_policy(argv)
+        hourly_cap, daily_cap = int(argv[0]), int(argv[1])  # the stored policy's, when one was seen
         if policy == "allow":
             return Decision(True, OK, 0, 0, 0, "allow", False, now, self._shadow, cause)
         if policy == "deny":
@@ -454,6 +478,25 @@ class SniperGuard:
                             self._shadow, self._share_detail(hour, limits, cause))
         return self._from_reply(reply, "local", cause)
 
+    def _under_policy(self, argv):
+        """argv with the caps of the policy last seen (the fleet's; each scope's value, else dimension, else none)."""
+        if self._policy is None:
+            return argv
+        _, hourly, daily, layers = self._policy
+        argv = [str(hourly), str(daily)] + argv[2:]
+        for i in range(8, len(argv), 3):
+            caps = layers.get(argv[i]) or layers.get(argv[i].split("=", 1)[0]) or (0, 0)
+            argv[i + 1], argv[i + 2] = str(caps[0]), str(caps[1])
+        return argv
+
+    def halt_seen(self) -> Optional[str]:
+        """The fleet's halt as this guard last saw it (None: not halted)."""
+        return self._halt
+
+    def policy_version_seen(self) -> int:
+        """The stored policy's version as last seen, -1 when none is stored (the settings' caps apply)."""
+        return -1 if self._policy is None else self._policy[0]
+
     @staticmethod
     def _share_detail(hour: bool, limits, cause) -> str:
         window = "hourly" if hour else "daily"
@@ -467,6 +510,8 @@ class SniperGuard:
         return why + (f" ({cause})" if cause else "")
 
     def _from_reply(self, r, backend, detail) -> Decision:
+        if r[1] == HALTED:
+            detail = r[9] if len(r) > 9 and r[9] else "halted"
         layer = r[7] if len(r) > 7 and r[7] else None
         if layer is None and r[1] in ("SNIPER_HOURLY_CAP", "SNIPER_DAILY_CAP"):
             layer = "fleet"  # a reply without scopes: the fleet is the only layer
@@ -604,9 +649,10 @@ class SniperGuard:
         seen = "" if not self._servers.replied or (self._mode.window == "sliding" and sliding_beat is None) else \
             seen_argument(self._fleet, self._reconciler, self.settings.redis.decision_timeout_ms, sliding_beat)
         # With a stated fleet size, the shares recorded leave room for the runners not yet seen (FallbackBudget).
+        # "1": the reply also carries the stored policy and the halt, which local decisions obey.
         hb = self._call("heartbeat", [self.guard_id, str(self._fallback.heartbeat_ttl_ms), "",
                                       str(self._budget.cap_on_redis(hourly_cap)), str(self._budget.cap_on_redis(daily_cap)),
-                                      state, deadline, seen])
+                                      state, deadline, "1", seen])
         if state == "local":
             self._gate.local_beat_applied()
         self._servers.notice(hb)
@@ -617,6 +663,8 @@ class SniperGuard:
     def _observe(self, hb) -> None:
         """Takes in a heartbeat reply; says once when Redis starts and stops holding back for guards that may be local."""
         self._fleet.observe_beat(hb)
+        if len(hb) >= 14:
+            self._observe_control(hb[11], hb[12])
         if len(hb) < 11:
             return
         self._metrics.held(hb[9], hb[10], self._caps)
@@ -628,6 +676,21 @@ class SniperGuard:
                          "locally, until they have credited (%d guards in the fleet)", hb[9], hb[10], hb[0])
             else:
                 LOG.info("sniper: Redis holds nothing back any more: every guard's local admissions are in its books")
+
+    def _observe_control(self, record: str, halt: str) -> None:
+        self._halt = halt or None
+        if not record:
+            self._policy = None
+            return
+        f = record.split("|")
+        layers = {f[i]: (int(f[i + 1]), int(f[i + 2])) for i in range(3, len(f) - 2, 3)}
+        self._policy = (int(f[0]), int(f[1]), int(f[2]), layers)
+        mine = (self._mode.max_signals_per_hour, self._mode.daily_signal_cap)
+        if (int(f[1]), int(f[2])) != mine and self._warned_version != int(f[0]):
+            self._warned_version = int(f[0])
+            LOG.warning("sniper: the fleet policy stored in Redis (version %s: %s per hour, %s per day) differs from "
+                        "this runner's settings (%s per hour, %s per day); the stored policy applies",
+                        f[0], f[1], f[2], mine[0], mine[1])
 
     def _leave(self) -> None:
         """Stopping, caught up: leave the fleet's reckoning, so that Redis holds nothing back for this guard."""

@@ -42,9 +42,9 @@ class ServerWatch:
         return self._server is not None
 
     def notice(self, hb) -> None:
-        if len(hb) < 17:
+        if len(hb) not in (17, 20):  # 11, then the policy and halt (3) when asked for, then these six
             return
-        run_id, since, lost_hour, lost_day, restored_hour, restored_day = hb[11:17]
+        run_id, since, lost_hour, lost_day, restored_hour, restored_day = hb[-6:]
         run_id = run_id.decode() if isinstance(run_id, bytes) else str(run_id)
         before, self._server = self._server, (run_id, since)
         if restored_hour or restored_day:

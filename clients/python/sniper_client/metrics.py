@@ -18,7 +18,7 @@ _by_registry = weakref.WeakKeyDictionary()  # registry -> its SniperMetrics
 def outcome_of(reason: str) -> str:
     if reason == "OK":
         return "allowed"
-    return "blocked" if reason in _BLOCKED_COUNTERS else "error"
+    return "blocked" if reason in _BLOCKED_COUNTERS or reason == "SNIPER_HALTED" else "error"
 
 
 class SniperMetrics:

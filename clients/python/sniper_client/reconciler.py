@@ -10,7 +10,7 @@ import logging
 
 import threading
 from collections import deque
-from typing import Callable, Dict, Tuple
+from typing import Sequence, Callable, Dict, Tuple
 
 HOUR_MS = 3_600_000
 DAY_MS = 86_400_000
@@ -19,9 +19,11 @@ LOG = logging.getLogger("sniper_client")
 
 
 class Reconciler:
-    def __init__(self, local, guard_id: str):
+    def __init__(self, local, guard_id: str, identity: Sequence[str] = ()):
         self._local = local
         self._guard_id = guard_id
+        # The @who triple credit and release pass for the audit stream (lua/README.md).
+        self.identity = list(identity)
         self._sequence = 0
         self._batches = deque()  # (hour, day, n, batch_id, scopes), the id fixed when the batch is made
         self._releases = deque()
@@ -107,12 +109,12 @@ class Reconciler:
         credited = 0
         while self._batches:
             hour, day, n, batch_id, scopes = self._batches[0]
-            applied = call("credit", [str(hour), str(day), str(n), batch_id, *scopes])[0]
+            applied = call("credit", [str(hour), str(day), str(n), batch_id, *self.identity, *scopes])[0]
             if applied == 1:  # 0: an earlier, timed-out try did run; in the books either way
                 credited += n
             self._batches.popleft()
         while self._releases:
-            call("release", [self._releases[0]])
+            call("release", [self._releases[0], *self.identity])
             self._releases.popleft()
         return credited
 
@@ -122,13 +124,13 @@ class Reconciler:
         while self._ambiguous:
             signal_id, at, admitted_locally, scopes = self._ambiguous[0]
             uncapped = [a for scope in scopes for a in (scope, "0", "0")]
-            reply = call("acquire", ["0", "0", "0", "0", signal_id, str(at), "fixed"] + ([""] + uncapped if scopes else []))
+            reply = call("acquire", ["0", "0", "0", "0", signal_id, str(at), "fixed", ""] + uncapped + self.identity)
             counted_in_redis = reply[0] == 1
             if counted_in_redis and admitted_locally:
                 key = (at // HOUR_MS, at // DAY_MS, scopes)
                 self._owed[key] = self._owed.get(key, 0) + 1
             elif counted_in_redis:
-                call("release", [signal_id])
+                call("release", [signal_id, *self.identity])
             self._ambiguous.popleft()
 
     def _take_owed(self, pair, available: int) -> int:

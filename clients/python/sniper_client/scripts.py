@@ -13,7 +13,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 import redis
 
 ABI = 1
-SCRIPT_NAMES = ("acquire", "status", "release", "credit", "heartbeat")
+SCRIPT_NAMES = ("acquire", "status", "release", "credit", "heartbeat", "control")
 LUA_DIR_VARIABLE = "SNIPER_LUA_DIR"
 
 

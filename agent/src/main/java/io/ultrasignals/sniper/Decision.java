@@ -52,6 +52,17 @@ public record Decision(boolean allowed, Reason reason, long hourCount, long dayC
         return new Decision(false, Reason.SNIPER_MTF_REQUIRED, hourCount, dayCount, 0, serverTimeMillis, by, replayed, false, null);
     }
 
+    /**
+     * The fleet is halted: blocked, nothing counted. {@code text} (the operator's reason) is the detail;
+     * {@code retryAfterMillis} the halt's remaining TTL, or 0 when it lasts until resumed. Decided by Redis,
+     * or by the local fallback obeying the last halt this guard saw.
+     */
+    public static Decision halted(Backend by, long hourCount, long dayCount, long retryAfterMillis, long serverTimeMillis,
+                                  boolean replayed, String text) {
+        return new Decision(false, Reason.SNIPER_HALTED, hourCount, dayCount, retryAfterMillis, serverTimeMillis, by,
+                replayed, false, text, null);
+    }
+
     /** Sniper mode is off: admitted, nothing counted. */
     public static Decision off(long timeMillis) {
         return new Decision(true, Reason.OK, 0, 0, 0, timeMillis, Backend.OFF, false, false, null);

@@ -2,6 +2,7 @@ package io.ultrasignals.sniper.cli;
 
 import io.ultrasignals.sniper.Backend;
 import io.ultrasignals.sniper.Decision;
+import io.ultrasignals.sniper.Reason;
 import io.ultrasignals.sniper.Signal;
 import io.ultrasignals.sniper.guard.GuardListener;
 import java.util.ArrayList;
@@ -45,10 +46,14 @@ final class CheckCommand implements Callable<Integer> {
                 out.put("replayed", d.replayed());
                 out.put("shadow", d.shadow());
                 out.put("layer", d.layer());
+                if (d.reason() == Reason.SNIPER_HALTED) {
+                    out.put("halt_reason", d.detail());
+                }
                 System.out.println(Json.of(out));
             } else {
                 System.out.printf("%s  %s%s  hour=%d day=%d%s  (backend %s%s)%n", d.allowed() ? "ALLOWED" : "BLOCKED",
-                        d.reason(), d.layer() == null ? "" : " [" + d.layer() + "]", d.hourCount(), d.dayCount(),
+                        d.reason(), d.layer() == null ? d.reason() == Reason.SNIPER_HALTED ? " \"" + d.detail() + "\"" : ""
+                                : " [" + d.layer() + "]", d.hourCount(), d.dayCount(),
                         d.retryAfterMillis() > 0 ? "  retry in " + d.retryAfterMillis() / 1000 + " s" : "",
                         d.backend().label(), d.replayed() ? ", replayed" : "");
                 if (d.replayed()) {

@@ -17,7 +17,8 @@ import picocli.CommandLine;
         description = "Distributed signal caps for trading runners.%n"
                 + "Exit codes: 0 allowed/ok, 1 blocked (check) or not released (release), 2 usage or settings error, 3 Redis unreachable, 4 bench measured the fallback.",
         subcommands = {DemoCommand.class, CheckCommand.class, ReleaseCommand.class, StatusCommand.class,
-            ScriptsCommand.class, LoadScriptsCommand.class, BenchCommand.class})
+            ScriptsCommand.class, LoadScriptsCommand.class, BenchCommand.class, ControlCommands.Policy.class,
+            ControlCommands.Halt.class, ControlCommands.Resume.class, ControlCommands.Audit.class})
 public final class SniperCli implements Callable<Integer> {
     public static final int OK = 0;
     public static final int BLOCKED = 1;

@@ -14,6 +14,9 @@ final class Decisions {
         return switch (reason) {
             case OK -> Decision.admittedBy(by, r.hourCount(), r.dayCount(), r.serverTimeMillis(), r.replayed());
             case SNIPER_MTF_REQUIRED -> Decision.blockedByMtf(by, r.hourCount(), r.dayCount(), r.serverTimeMillis(), r.replayed());
+            // A caller that passed no identity gets no text: the halt is named, its reason is for the CLI.
+            case SNIPER_HALTED -> Decision.halted(by, r.hourCount(), r.dayCount(), r.retryAfterMillis(), r.serverTimeMillis(),
+                    r.replayed(), r.halt() == null || r.halt().isEmpty() ? "halted" : r.halt());
             // A reply to a call without scopes has no layer: the fleet is the only one.
             default -> Decision.blockedByCap(reason, by, r.hourCount(), r.dayCount(), r.retryAfterMillis(),
                     r.serverTimeMillis(), r.replayed()).withLayer(r.layer() == null || r.layer().isEmpty() ? Decision.FLEET : r.layer());

@@ -66,6 +66,8 @@ public final class DefaultSniperGuard implements SniperGuard {
     private final BackendState state;
     private final Fallback fallback;
     private final Heartbeat heartbeat;
+    /** The policy and halt last seen in Redis, obeyed by local decisions. */
+    private final ControlView control;
     private final GuardListener listener;
     private final String guardId;
     private final Duration heartbeatInterval;
@@ -100,9 +102,10 @@ public final class DefaultSniperGuard implements SniperGuard {
                 heartbeatTtl.toMillis() + 2 * heartbeatInterval.toMillis() + decisionTimeoutMillis);
         this.state = new BackendState(breaker, this.listener, gate::redisFailed, budget::endEpisode, startNote(policy));
         this.fallback = new Fallback(policy.fallback().policy(), shadow, local, budget, gate, reconciler, clock);
+        this.control = new ControlView(policy.maxSignalsPerHour(), policy.dailySignalCap());
         this.heartbeat = redis == null ? null : new Heartbeat(redis, state, reconciler, fleet, budget, gate, clock,
                 this.listener, guardId, heartbeatTtl, policy.maxSignalsPerHour(), policy.dailySignalCap(), decisionTimeoutMillis,
-                policy.window() == WindowMode.SLIDING);
+                policy.window() == WindowMode.SLIDING, control);
     }
 
     /** What a guard that has not reached Redis since it started does meanwhile, for the log line that says so. */
@@ -217,6 +220,7 @@ public final class DefaultSniperGuard implements SniperGuard {
             long took = System.nanoTime() - start;
             if (error == null) {
                 state.redisAnswered(took);
+                control.observe(reply);
                 if (!reply.replayed()) {
                     fleet.observeCounts(reply.serverTimeMillis(), reply.hourCount(), reply.dayCount());
                 }
@@ -244,7 +248,7 @@ public final class DefaultSniperGuard implements SniperGuard {
         }
         Decision decision;
         try {
-            decision = fallback.decide(args, cause);
+            decision = decideLocally(args, cause);
             if (failed != null && args.signalId() != null && decision.backend() == Backend.LOCAL && mayHaveRun(failed)) {
                 reconciler.recordAmbiguous(args.signalId(), decision.serverTimeMillis(), decision.admitted(), args.scopes());
             }
@@ -252,6 +256,37 @@ public final class DefaultSniperGuard implements SniperGuard {
             state.fallbackDecided();
         }
         return CompletableFuture.completedFuture(finish(decision, start));
+    }
+
+    /**
+     * The fallback's decision, under the fleet's control as last seen: halted, it blocks (counting nothing);
+     * else it decides by the policy's caps when one was stored, else the settings'.
+     */
+    private Decision decideLocally(AcquireArgs args, FallbackCause cause) {
+        String halt = control.halt();
+        if (halt != null) {
+            return Decision.halted(Backend.LOCAL, 0, 0, 0, clock.redisNow(), false, halt).inShadow(shadow);
+        }
+        return fallback.decide(control.localArgs(args), cause);
+    }
+
+    /** The Redis engine this guard decides with, if Redis is configured (the CLI's control commands use it). */
+    public java.util.Optional<RedisEngine> redisEngine() {
+        return java.util.Optional.ofNullable(redis);
+    }
+
+    /** The fleet's halt as last seen (null: not halted), the stored policy's version (-1: none). */
+    public String haltSeen() {
+        return control.halt();
+    }
+
+    public long policyVersionSeen() {
+        return control.policyVersion();
+    }
+
+    /** True while the stored policy's fleet caps differ from this runner's settings (it obeys the policy). */
+    public boolean policyDiffersFromSettings() {
+        return control.settingsDiffer();
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.ultrasignals.sniper.local.LocalEngine;
 import io.ultrasignals.sniper.redis.ClockOffset;
 import io.ultrasignals.sniper.redis.RedisConnections;
 import io.ultrasignals.sniper.redis.RedisEngine;
+import io.ultrasignals.sniper.script.AuditIdentity;
 import io.ultrasignals.sniper.redis.RedisLink;
 import io.ultrasignals.sniper.redis.ScriptRunner;
 import io.ultrasignals.sniper.script.Clock;
@@ -24,6 +25,9 @@ import java.util.UUID;
  * thread starts until {@link SniperRuntime#start()}.
  */
 final class GuardModule extends AbstractModule {
+    /** This guard's id, in its heartbeats and in the audit stream. */
+    private final String guardId = "guard-" + UUID.randomUUID();
+
     /** The breaker's name, as the Resilience4j metrics label it. */
     static final String BREAKER_NAME = "sniper-redis";
 
@@ -85,7 +89,7 @@ final class GuardModule extends AbstractModule {
     @Singleton
     Optional<RedisEngine> redis(Optional<RedisLink> link, ScriptCatalog scripts, ClockOffset clock) {
         return link.map(l -> new RedisEngine(new ScriptRunner(l, settings.redis().decisionTimeout(), listener::onScriptReload),
-                scripts, settings.redis().effectiveNamespace(), clock));
+                scripts, settings.redis().effectiveNamespace(), clock, AuditIdentity.ofThisProcess(guardId)));
     }
 
     @Provides
@@ -93,6 +97,6 @@ final class GuardModule extends AbstractModule {
     DefaultSniperGuard guard(Optional<RedisEngine> redis, CircuitBreakerRegistry breakers, LocalEngine local, ClockOffset clock) {
         CircuitBreaker breaker = redis.isPresent() ? breakers.circuitBreaker(BREAKER_NAME) : null;
         return new DefaultSniperGuard(settings.sniperMode(), redis.orElse(null), breaker, local, clock, listener,
-                "guard-" + UUID.randomUUID(), settings.redis().decisionTimeout());
+                guardId, settings.redis().decisionTimeout());
     }
 }

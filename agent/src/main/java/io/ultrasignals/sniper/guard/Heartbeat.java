@@ -46,9 +46,12 @@ final class Heartbeat {
     /** Whether the latest heartbeat found Redis holding back for guards that may be local (for one log line per change). */
     private boolean holding;
 
+    private final ControlView control;
+
     Heartbeat(RedisEngine redis, BackendState state, Reconciler reconciler, FleetView fleet, FallbackBudget budget,
               LocalAdmissionGate gate, ClockOffset clock, GuardListener listener, String guardId, Duration ttl,
-              long hourlyCap, long dailyCap, long decisionTimeoutMillis, boolean slidingWindow) {
+              long hourlyCap, long dailyCap, long decisionTimeoutMillis, boolean slidingWindow, ControlView control) {
+        this.control = control;
         this.redis = redis;
         this.state = state;
         this.reconciler = reconciler;
@@ -164,6 +167,7 @@ final class Heartbeat {
     /** Takes in a heartbeat reply; says once when Redis starts and stops holding back for guards that may be local. */
     private void observe(HeartbeatReply hb) {
         fleet.observeBeat(hb);
+        control.observe(hb);
         boolean nowHolding = hb.heldHour() > 0 || hb.heldDay() > 0;
         if (nowHolding != holding) {
             holding = nowHolding;

@@ -35,6 +35,7 @@ final class DecisionMeters {
             Reason.SNIPER_MTF_REQUIRED, new Backend[] {Backend.REDIS, Backend.LOCAL},
             Reason.SNIPER_HOURLY_CAP, new Backend[] {Backend.REDIS, Backend.LOCAL},
             Reason.SNIPER_DAILY_CAP, new Backend[] {Backend.REDIS, Backend.LOCAL},
+            Reason.SNIPER_HALTED, new Backend[] {Backend.REDIS, Backend.LOCAL},
             Reason.SNIPER_FALLBACK_DENY, new Backend[] {Backend.DENY},
             Reason.SNIPER_REDIS_DATA, new Backend[] {Backend.DENY},
             Reason.SNIPER_FALLBACK_SHARE, new Backend[] {Backend.LOCAL}));
@@ -106,7 +107,7 @@ final class DecisionMeters {
     static String outcome(Reason reason) {
         return switch (reason) {
             case OK -> "allowed";
-            case SNIPER_MTF_REQUIRED, SNIPER_HOURLY_CAP, SNIPER_DAILY_CAP -> "blocked";
+            case SNIPER_MTF_REQUIRED, SNIPER_HOURLY_CAP, SNIPER_DAILY_CAP, SNIPER_HALTED -> "blocked";
             case SNIPER_FALLBACK_DENY, SNIPER_REDIS_DATA, SNIPER_FALLBACK_SHARE -> "error";
         };
     }

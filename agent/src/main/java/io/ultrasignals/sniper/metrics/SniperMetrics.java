@@ -112,6 +112,15 @@ public final class SniperMetrics implements GuardListener {
         }
         Gauge.builder("sniper.fallback.active", () -> fallbackActive() ? 1 : 0)
                 .description("1 while Redis is configured but the fallback decides").register(registry);
+        // The fleet's control as this guard last saw it in Redis (docs/control.md).
+        Gauge.builder("sniper.halted", () -> guard.haltSeen() != null ? 1 : 0)
+                .description("1 while the fleet is halted, as this guard last saw it").register(registry);
+        Gauge.builder("sniper.policy.version", guard::policyVersionSeen)
+                .description("Version of the fleet policy stored in Redis, as last seen; -1: none, the settings give the caps")
+                .register(registry);
+        Gauge.builder("sniper.policy.differs", () -> guard.policyDiffersFromSettings() ? 1 : 0)
+                .description("1 while the stored policy's caps differ from this runner's settings (it obeys the policy)")
+                .register(registry);
         Gauge.builder("sniper.clock.offset", () -> guard.clock().offsetMillis() / 1000.0)
                 .description("Local clock minus the Redis clock").baseUnit("seconds").register(registry);
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(registry);

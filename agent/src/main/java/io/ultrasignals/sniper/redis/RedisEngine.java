@@ -2,6 +2,7 @@ package io.ultrasignals.sniper.redis;
 
 import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.AcquireReply;
+import io.ultrasignals.sniper.script.AuditIdentity;
 import io.ultrasignals.sniper.script.CountsReply;
 import io.ultrasignals.sniper.script.GuardState;
 import io.ultrasignals.sniper.script.HeartbeatReply;
@@ -23,12 +24,24 @@ public final class RedisEngine implements LimitEngine {
     private final ScriptCatalog scripts;
     private final String[] keys;
     private final ClockOffset clock;
+    /** Passed with acquire, release and credit for the audit stream, or null (the scripts record "-"). */
+    private final AuditIdentity identity;
 
     public RedisEngine(ScriptRunner runner, ScriptCatalog scripts, String namespace, ClockOffset clock) {
+        this(runner, scripts, namespace, clock, null);
+    }
+
+    /**
+     * @param identity who this engine's calls are from, for the audit stream (and the 10-element acquire reply
+     *                 with the policy version and the halt); null: none
+     */
+    public RedisEngine(ScriptRunner runner, ScriptCatalog scripts, String namespace, ClockOffset clock,
+                       AuditIdentity identity) {
         this.runner = runner;
         this.scripts = scripts;
         this.keys = new String[] {namespace};
         this.clock = clock;
+        this.identity = identity;
     }
 
     public String namespace() {
@@ -63,6 +76,17 @@ public final class RedisEngine implements LimitEngine {
     private CompletableFuture<AcquireReply> attempt(AcquireArgs args, Long deadlineMillis, long windowMillis,
                                                     long firstTryNanos, long sentAt) {
         String[] argv = args.argv(deadlineMillis);
+        if (identity != null) {
+            // The identity is one more triple after the scopes (ARGV[8], the deadline, is then always present).
+            String[] who = identity.argv();
+            String[] full = new String[Math.max(argv.length, 8) + 3];
+            System.arraycopy(argv, 0, full, 0, argv.length);
+            if (argv.length < 8) {
+                full[7] = "";
+            }
+            System.arraycopy(who, 0, full, full.length - 3, 3);
+            argv = full;
+        }
         CompletableFuture<AcquireReply> result = new CompletableFuture<>();
         runner.runSince(firstTryNanos, scripts.acquire(), keys, argv).whenComplete((raw, error) -> {
             if (error == null) {
@@ -109,7 +133,14 @@ public final class RedisEngine implements LimitEngine {
     }
 
     public CompletableFuture<CountsReply> releaseAsync(String signalId) {
-        return runner.run(scripts.release(), keys, signalId == null ? "" : signalId).thenApply(CountsReply::fromWire);
+        String id = signalId == null ? "" : signalId;
+        String[] argv = identity == null ? new String[] {id} : concat(new String[] {id}, identity.argv());
+        return runner.run(scripts.release(), keys, argv).thenApply(CountsReply::fromWire);
+    }
+
+    /** control.lua with these arguments (show, policy_set, policy_clear, halt, resume, audit): its raw reply. */
+    public List<Object> control(String... argv) {
+        return join(runner.run(scripts.control(), keys, argv));
     }
 
     public CompletableFuture<CountsReply> creditAsync(long hourBucket, long dayBucket, long n, String batchId) {
@@ -119,15 +150,12 @@ public final class RedisEngine implements LimitEngine {
     /** Credits {@code n} to the fleet's buckets and to each of {@code scopes}' (the scopes they were counted in). */
     public CompletableFuture<CountsReply> creditAsync(long hourBucket, long dayBucket, long n, String batchId,
                                                       List<String> scopes) {
-        String[] argv = new String[4 + scopes.size()];
-        argv[0] = Long.toString(hourBucket);
-        argv[1] = Long.toString(dayBucket);
-        argv[2] = Long.toString(n);
-        argv[3] = batchId;
-        for (int i = 0; i < scopes.size(); i++) {
-            argv[4 + i] = scopes.get(i);
+        String[] head = {Long.toString(hourBucket), Long.toString(dayBucket), Long.toString(n), batchId};
+        if (identity != null) {
+            head = concat(head, identity.argv());
         }
-        return runner.run(scripts.credit(), keys, argv).thenApply(CountsReply::fromWire);
+        return runner.run(scripts.credit(), keys, concat(head, scopes.toArray(String[]::new)))
+                .thenApply(CountsReply::fromWire);
     }
 
     /**
@@ -140,7 +168,7 @@ public final class RedisEngine implements LimitEngine {
     }
 
     /**
-     * A heartbeat that also passes {@code seen} (heartbeat.lua's ARGV[8], "" for nothing seen; null: not passed),
+     * A heartbeat that also passes {@code seen} (heartbeat.lua's ARGV[9], "" for nothing seen; null: not passed),
      * so that the reply carries the server's lineage and the script restores what a new server lost.
      */
     public CompletableFuture<HeartbeatReply> heartbeatAsync(String guardId, Duration ttl, long hourlyCap,
@@ -148,13 +176,14 @@ public final class RedisEngine implements LimitEngine {
         long sentAt = System.currentTimeMillis();
         // Like acquire's: the script refuses to run after this call stops waiting, in Redis time.
         String deadline = clock.known() ? Long.toString(clock.redisNow(sentAt) + runner.timeout().toMillis()) : "";
+        // "1": the reply also carries the stored policy and the halt (a guard deciding locally obeys them).
         String[] args = seen == null
                 ? new String[] {guardId, Long.toString(ttl.toMillis()), "", Long.toString(hourlyCap), Long.toString(dailyCap),
-                        state.wire(), deadline}
+                        state.wire(), deadline, "1"}
                 : new String[] {guardId, Long.toString(ttl.toMillis()), "", Long.toString(hourlyCap), Long.toString(dailyCap),
-                        state.wire(), deadline, seen};
+                        state.wire(), deadline, "1", seen};
         return runner.run(scripts.heartbeat(), keys, args).thenApply(raw -> {
-                    HeartbeatReply reply = HeartbeatReply.fromWire(raw);
+                    HeartbeatReply reply = HeartbeatReply.fromWire(raw, true, seen != null);
                     clock.observe(sentAt, System.currentTimeMillis(), reply.serverTimeMillis());
                     return reply;
                 });
@@ -178,6 +207,13 @@ public final class RedisEngine implements LimitEngine {
     @Override
     public CountsReply credit(long hourBucket, long dayBucket, long n, String batchId, List<String> scopes) {
         return join(creditAsync(hourBucket, dayBucket, n, batchId, scopes));
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = new String[a.length + b.length];
+        System.arraycopy(a, 0, all, 0, a.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     /** Waits for a future that the runner already bounds by its timeout, unwrapping its exception. */

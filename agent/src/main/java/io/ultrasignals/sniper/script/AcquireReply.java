@@ -9,9 +9,19 @@ import java.util.List;
  *
  * @param layer what blocked by a cap: {@code fleet} or a scope ({@code symbol=BTCUSDT}); empty when admitted or
  *              blocked by MTF; {@code null} when the call named no scopes (the 7-element reply)
+ * @param policyVersion the stored policy's version ({@code ""} when none), when the call passed its identity
+ *              (the 10-element reply); else {@code null}
+ * @param halt  the halt's text ({@code ""} when not halted), when the call passed its identity; else {@code null}
  */
 public record AcquireReply(boolean allowed, String reason, long hourCount, long dayCount,
-                           long retryAfterMillis, long serverTimeMillis, boolean replayed, String layer) {
+                           long retryAfterMillis, long serverTimeMillis, boolean replayed, String layer,
+                           String policyVersion, String halt) {
+
+    /** A reply to a call without an identity (7 elements, or 8 with the layer). */
+    public AcquireReply(boolean allowed, String reason, long hourCount, long dayCount, long retryAfterMillis,
+                        long serverTimeMillis, boolean replayed, String layer) {
+        this(allowed, reason, hourCount, dayCount, retryAfterMillis, serverTimeMillis, replayed, layer, null, null);
+    }
 
     /** A reply to a call without scopes. */
     public AcquireReply(boolean allowed, String reason, long hourCount, long dayCount, long retryAfterMillis,
@@ -21,6 +31,10 @@ public record AcquireReply(boolean allowed, String reason, long hourCount, long 
 
     /** The reply as the script returns it (integers as Long), for comparison with test vectors. */
     public List<Object> toWire() {
+        if (policyVersion != null) {
+            return List.of(allowed ? 1L : 0L, reason, hourCount, dayCount, retryAfterMillis, serverTimeMillis,
+                    replayed ? 1L : 0L, layer == null ? "" : layer, policyVersion, halt == null ? "" : halt);
+        }
         if (layer != null) {
             return List.of(allowed ? 1L : 0L, reason, hourCount, dayCount, retryAfterMillis, serverTimeMillis,
                     replayed ? 1L : 0L, layer);
@@ -28,13 +42,14 @@ public record AcquireReply(boolean allowed, String reason, long hourCount, long 
         return List.of(allowed ? 1L : 0L, reason, hourCount, dayCount, retryAfterMillis, serverTimeMillis, replayed ? 1L : 0L);
     }
 
-    /** Parses the script's raw reply (a list of Long and String): 7 elements, or 8 with the layer. */
+    /** Parses the script's raw reply (a list of Long and String): 7 elements, 8 with the layer, 10 with the identity. */
     public static AcquireReply fromWire(List<?> raw) {
-        if (raw == null || raw.size() != 7 && raw.size() != 8) {
-            throw new IllegalArgumentException("acquire reply must have 7 or 8 elements, got " + raw);
+        if (raw == null || raw.size() != 7 && raw.size() != 8 && raw.size() != 10) {
+            throw new IllegalArgumentException("acquire reply must have 7, 8 or 10 elements, got " + raw);
         }
         return new AcquireReply(num(raw.get(0)) == 1, String.valueOf(raw.get(1)), num(raw.get(2)), num(raw.get(3)),
-                num(raw.get(4)), num(raw.get(5)), num(raw.get(6)) == 1, raw.size() == 8 ? String.valueOf(raw.get(7)) : null);
+                num(raw.get(4)), num(raw.get(5)), num(raw.get(6)) == 1, raw.size() >= 8 ? String.valueOf(raw.get(7)) : null,
+                raw.size() == 10 ? String.valueOf(raw.get(8)) : null, raw.size() == 10 ? String.valueOf(raw.get(9)) : null);
     }
 
     static long num(Object o) {

@@ -104,6 +104,10 @@ public final class ScriptCatalog {
         return get("credit", 1);
     }
 
+    public SniperScript control() {
+        return get("control", 1);
+    }
+
     public SniperScript heartbeat() {
         return get("heartbeat", 1);
     }

@@ -3,13 +3,26 @@ package io.ultrasignals.sniper.guard;
 import io.ultrasignals.sniper.Backend;
 import io.ultrasignals.sniper.Signal;
 import io.ultrasignals.sniper.SniperGuard;
+import io.ultrasignals.sniper.config.RedisSettings;
+import io.ultrasignals.sniper.config.SniperSettings;
 import io.ultrasignals.sniper.testkit.RedisServer;
+import io.ultrasignals.sniper.testkit.SilentProxy;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /** What the fault tests check after a fault: Redis's books, guards caught up, conditions awaited. */
 final class FaultChecks {
     private FaultChecks() {}
+
+    /** {@code s} with Redis reached through {@code proxy} (which a test can silence), 150 ms decisions, 3 s connects. */
+    static SniperSettings viaProxy(TestSettings s, SilentProxy proxy) {
+        SniperSettings base = s.build();
+        return SniperSettings.builder().sniperMode(base.sniperMode()).agent(base.agent())
+                .redis(RedisSettings.builder().enabled(true).host(proxy.host()).port(proxy.port()).namespace(s.namespace())
+                        .decisionTimeout(Duration.ofMillis(150)).connectTimeout(Duration.ofSeconds(3)).build())
+                .build();
+    }
 
     /** The namespace's count of the current hour, plus the previous one (a run may cross the boundary). */
     static long redisHourCount(RedisServer redis, String namespace) {

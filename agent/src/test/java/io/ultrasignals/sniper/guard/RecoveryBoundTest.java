@@ -83,7 +83,7 @@ class RecoveryBoundTest {
         for (int rep = 0; rep < REPETITIONS; rep++) {
             try (SilentProxy proxy = SilentProxy.to(redis.host(), redis.port())) {
                 TestSettings s = settings(redis);
-                DefaultSniperGuard guard = (DefaultSniperGuard) SniperGuards.start(viaProxy(s, proxy));
+                DefaultSniperGuard guard = (DefaultSniperGuard) SniperGuards.start(FaultChecks.viaProxy(s, proxy));
                 try {
                     FaultChecks.await(() -> guard.acquire(Signal.of(false)).backend() == Backend.REDIS, 10_000, "on Redis at first");
                     int connectsBefore = proxy.connectionsAccepted();
@@ -117,7 +117,7 @@ class RecoveryBoundTest {
         s.namespace("rb-" + System.nanoTime());
         List<SniperGuard> guards = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            guards.add(SniperGuards.start(proxy != null && i == 2 ? viaProxy(s, proxy) : s.build()));
+            guards.add(SniperGuards.start(proxy != null && i == 2 ? FaultChecks.viaProxy(s, proxy) : s.build()));
         }
         List<FaultRun> runs = new ArrayList<>();
         try {
@@ -158,15 +158,6 @@ class RecoveryBoundTest {
             }
             guards.forEach(SniperGuard::close);
         }
-    }
-
-    private static io.ultrasignals.sniper.config.SniperSettings viaProxy(TestSettings s, SilentProxy proxy) {
-        io.ultrasignals.sniper.config.SniperSettings base = s.build();
-        return io.ultrasignals.sniper.config.SniperSettings.builder().sniperMode(base.sniperMode()).agent(base.agent())
-                .redis(io.ultrasignals.sniper.config.RedisSettings.builder().enabled(true).host(proxy.host())
-                        .port(proxy.port()).namespace(s.namespace()).decisionTimeout(Duration.ofMillis(150))
-                        .connectTimeout(Duration.ofSeconds(3)).build())
-                .build();
     }
 
     @FunctionalInterface

@@ -7,9 +7,7 @@ import io.ultrasignals.sniper.Decision;
 import io.ultrasignals.sniper.Signal;
 import io.ultrasignals.sniper.SniperGuard;
 import io.ultrasignals.sniper.SniperGuards;
-import io.ultrasignals.sniper.config.RedisSettings;
 import io.ultrasignals.sniper.config.ScopeSettings;
-import io.ultrasignals.sniper.config.SniperSettings;
 import io.ultrasignals.sniper.testkit.RedisBinaries;
 import io.ultrasignals.sniper.testkit.RedisExtension;
 import io.ultrasignals.sniper.testkit.RedisFleet;
@@ -88,7 +86,7 @@ class ScopedRecoveryBoundTest {
         s.namespace("srb-" + System.nanoTime());
         List<SniperGuard> guards = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            guards.add(SniperGuards.start(proxy != null && i == 2 ? viaProxy(s, proxy) : s.build()));
+            guards.add(SniperGuards.start(proxy != null && i == 2 ? FaultChecks.viaProxy(s, proxy) : s.build()));
         }
         List<Offers> runs = new ArrayList<>();
         long[] admittedByKind = new long[KINDS.size()];
@@ -161,14 +159,6 @@ class ScopedRecoveryBoundTest {
     /** Admissions of {@code kind} the runs have seen so far. */
     private static long admitted(List<Offers> runs, int kind) {
         return runs.stream().flatMap(r -> r.outcomes.stream()).filter(o -> o.allowed() && o.kind() == kind).count();
-    }
-
-    private static SniperSettings viaProxy(TestSettings s, SilentProxy proxy) {
-        SniperSettings base = s.build();
-        return SniperSettings.builder().sniperMode(base.sniperMode()).agent(base.agent())
-                .redis(RedisSettings.builder().enabled(true).host(proxy.host()).port(proxy.port()).namespace(s.namespace())
-                        .decisionTimeout(Duration.ofMillis(150)).connectTimeout(Duration.ofSeconds(3)).build())
-                .build();
     }
 
     @FunctionalInterface

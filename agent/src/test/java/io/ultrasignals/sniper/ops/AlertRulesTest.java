@@ -84,7 +84,8 @@ class AlertRulesTest {
 
     @Test
     void everyAlertHasSeveritySummaryAndDescription() {
-        assertThat(alerts).extracting(AlertRule::name).containsExactlyInAnyOrder("SniperFallbackActive", "SniperFallbackShareUsedUp",
+        assertThat(alerts).extracting(AlertRule::name).containsExactlyInAnyOrder("SniperFallbackActive", "SniperHaltLeftOn",
+                "SniperFallbackShareUsedUp",
                 "SniperHourlyCapExhaustedEarly", "SniperDailyCapExhaustedEarly", "SniperDecisionLatencyHigh",
                 "SniperTargetDown", "SniperClockOffsetLarge");
         for (AlertRule alert : alerts) {

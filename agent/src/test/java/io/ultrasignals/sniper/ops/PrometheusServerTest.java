@@ -178,6 +178,12 @@ class PrometheusServerTest {
                 sniper_fallback_held{window="day"} 0
                 # TYPE sniper_clock_offset_seconds gauge
                 sniper_clock_offset_seconds 0.002
+                # TYPE sniper_halted gauge
+                sniper_halted 0
+                # TYPE sniper_policy_version gauge
+                sniper_policy_version 3
+                # TYPE sniper_policy_differs gauge
+                sniper_policy_differs 1
                 # TYPE resilience4j_circuitbreaker_state gauge
                 resilience4j_circuitbreaker_state{name="sniper-redis",state="closed"} 1
                 resilience4j_circuitbreaker_state{name="sniper-redis",state="open"} 0

@@ -106,10 +106,10 @@ class ManifestTest {
     }
 
     @Test
-    void catalogHasTheFourV1Scripts() {
+    void catalogHasTheSixV1Scripts() {
         ScriptCatalog catalog = ScriptCatalog.load();
         assertThat(catalog.all()).extracting(SniperScript::name)
-                .containsExactlyInAnyOrder("acquire", "status", "release", "credit", "heartbeat");
+                .containsExactlyInAnyOrder("acquire", "status", "release", "credit", "heartbeat", "control");
         assertThat(catalog.acquire().abi()).isEqualTo(1);
     }
 

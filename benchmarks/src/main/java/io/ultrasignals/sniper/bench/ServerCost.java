@@ -29,13 +29,15 @@ import java.util.Map;
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar io.ultrasignals.sniper.bench.ServerCost
  *     [--calls 200000] [--rounds 5] [--window 256] [--script label=path.lua]... [--target-only]
- *     [--no-redis-benchmark]</pre>
+ *     [--scopes] [--control] [--no-redis-benchmark]</pre>
  *
  * {@code --script} adds a scratch script (an acquire variant) called with acquire's fixed-window
  * arguments: the way to try a change to lua/v1/acquire.lua before making it. {@code --target-only}
  * skips the informational cases (other windows, signal ids), for quick comparisons of variants.
  * {@code --scopes} adds acquire with 1, 3 and 8 scopes (layered caps), each beside the bare calls the same
  * keys need: TIME, one MGET of every bucket, an INCR per bucket and the 8-element reply.
+ * {@code --control} adds acquire with caps passed and with the same caps from a stored policy, with the caller's
+ * identity, and halted, beside the bare calls plus the audit's XADD (docs/control.md).
  */
 public final class ServerCost {
     private static final String NS = "bench";
@@ -52,6 +54,9 @@ public final class ServerCost {
     private static final String BARE_CALLS_AND_REPLY_SCRIPT = BARE_CALLS_SCRIPT.replace("return 1",
             "return {1, 'OK', 1, 1, 0, 1700000000000, 0}");
     private static final String TARGET = "acquire fixed, admitted (TARGET)";
+    private static final String CONTROL_FLOOR = "bare calls + reply + audit XADD";
+    private static final String NO_POLICY = "acquire fixed, admitted, caps 1e9 passed, no policy";
+    private static final String POLICY_STORED = "acquire fixed, admitted, caps 1e9 from a stored policy";
     private static final double TARGET_RATIO = 6.0;
 
     private static final String[] FIXED_ADMITTED = argv(0, 0, null, WindowMode.FIXED);
@@ -110,6 +115,9 @@ public final class ServerCost {
         if (options.scopes) {
             addScopeCases(redis, cases, acquireSha);
         }
+        if (options.control) {
+            addControlCases(redis, cases, acquireSha);
+        }
         if (!options.allCases) {
             addScratchScripts(redis, cases);
             return cases;
@@ -126,6 +134,34 @@ public final class ServerCost {
                 ns, argv(0, 0, "sig-replayed", WindowMode.FIXED)).primedFirst());
         addScratchScripts(redis, cases);
         return cases;
+    }
+
+    /**
+     * The fleet's control (docs/control.md): acquire with and without a stored policy (caps 1e9 either way, passed
+     * or stored, so every check runs and every signal is admitted), with the caller's identity, halted; beside
+     * the bare calls plus the audit's XADD, the floor of an admission that is journaled.
+     */
+    private static void addControlCases(RedisCommands<String, String> redis, List<ServerCostCase> cases, String acquireSha) {
+        String[] ns = {NS};
+        String[] capped = argv(AcquireArgs.MAX_CAP, AcquireArgs.MAX_CAP, null, WindowMode.FIXED);
+        String bareXadd = redis.scriptLoad(BARE_CALLS_AND_REPLY_SCRIPT.replace("return {",
+                "redis.call('XADD', ns .. ':audit', 'MAXLEN', '~', 100000, '*', 'event', 'admit', 'time', '1700000000000',"
+                        + " 'guard', '-', 'runner', '-', 'signal', '', 'layer', 'fleet', 'backend', 'redis', 'policy', '')\n"
+                        + "return {"));
+        cases.add(ServerCostCase.constant(CONTROL_FLOOR, bareXadd, ScriptOutputType.MULTI, ns, capped));
+        cases.add(ServerCostCase.constant(NO_POLICY, acquireSha, ScriptOutputType.MULTI, ns, capped));
+        cases.add(ServerCostCase.constant(POLICY_STORED, acquireSha, ScriptOutputType.MULTI, ns, FIXED_ADMITTED)
+                .with(NS + ":policy", "7|1000000000|1000000000"));
+        String[] who = new String[capped.length + 4];
+        System.arraycopy(capped, 0, who, 0, capped.length);
+        who[7] = "";
+        who[8] = "@who=guard-1";
+        who[9] = "host/1234-runner";
+        who[10] = "100000";
+        cases.add(ServerCostCase.constant("acquire fixed, admitted, @who identity", acquireSha, ScriptOutputType.MULTI, ns,
+                who));
+        cases.add(ServerCostCase.constant("acquire fixed, halted", acquireSha, ScriptOutputType.MULTI, ns, capped)
+                .with(NS + ":halt", "benchmark"));
     }
 
     /** Acquire with n scopes (caps 1e9: every check runs, every signal is admitted) beside its bare calls. */
@@ -194,6 +230,7 @@ public final class ServerCost {
         for (int round = 1; round <= options.rounds; round++) {
             for (ServerCostCase c : cases) {
                 redis.flushall();
+                c.planted().forEach(redis::set);
                 if (c.primed()) {
                     redis.evalsha(c.sha(), c.type(), c.keys(), c.argvOf().apply(0));
                 }
@@ -222,6 +259,16 @@ public final class ServerCost {
             Samples s = usec.get(c.label());
             System.out.printf(Locale.ROOT, "%-38s %9.3f %9.3f %9.3f %14.2f %14.2f%n", c.label(), s.median(), s.min(),
                     s.max(), ratio(s, emptyArgs).median(), ratio(s, emptyNoArgs).median());
+        }
+        if (options.control) {
+            System.out.println();
+            System.out.println("Fleet control: medians of per-round ratios");
+            System.out.printf(Locale.ROOT, "  policy stored / no policy:          %.3fx%n",
+                    ratio(usec.get(POLICY_STORED), usec.get(NO_POLICY)).median());
+            System.out.printf(Locale.ROOT, "  no policy / bare calls + XADD:      %.2fx%n",
+                    ratio(usec.get(NO_POLICY), usec.get(CONTROL_FLOOR)).median());
+            System.out.printf(Locale.ROOT, "  policy stored / bare calls + XADD:  %.2fx%n",
+                    ratio(usec.get(POLICY_STORED), usec.get(CONTROL_FLOOR)).median());
         }
         if (options.scopes) {
             System.out.println();
@@ -313,6 +360,7 @@ public final class ServerCost {
         boolean redisBenchmark = true;
         boolean allCases = true;
         boolean scopes;
+        boolean control;
         final Map<String, Path> scripts = new LinkedHashMap<>();
 
         static Options parse(String[] args) {
@@ -326,6 +374,7 @@ public final class ServerCost {
                     case "--no-redis-benchmark" -> o.redisBenchmark = false;
                     case "--target-only" -> o.allCases = false;
                     case "--scopes" -> o.scopes = true;
+                    case "--control" -> o.control = true;
                     case "--script" -> {
                         String spec = CliArgs.value(args, ++i, arg);
                         int eq = spec.indexOf('=');
@@ -335,7 +384,7 @@ public final class ServerCost {
                         o.scripts.put(spec.substring(0, eq), Path.of(spec.substring(eq + 1)));
                     }
                     default -> throw new IllegalArgumentException("unknown option " + arg
-                            + "; expected --calls N, --rounds N, --window N, --script label=path, --target-only, --scopes, --no-redis-benchmark");
+                            + "; expected --calls N, --rounds N, --window N, --script label=path, --target-only, --scopes, --control, --no-redis-benchmark");
                 }
             }
             return o;

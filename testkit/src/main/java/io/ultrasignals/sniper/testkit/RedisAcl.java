@@ -16,7 +16,7 @@ import java.util.List;
  *   <li>calls: {@code EVALSHA} ({@code EVALSHA_RO} on 7+), {@code EVAL} of the body after NOSCRIPT,
  *       {@code SCRIPT EXISTS}, {@code PING}.</li>
  *   <li>inside the v1 scripts: {@code TIME GET MGET EXISTS SET INCR INCRBY DECR PTTL}, and for
- *       heartbeat.lua {@code TYPE ZADD ZREMRANGEBYSCORE ZCARD PEXPIRE}.</li>
+ *       heartbeat.lua {@code TYPE ZADD ZREMRANGEBYSCORE ZCARD PEXPIRE}; {@code XADD} for the audit stream ({@code XRANGE} to read it through control.lua).</li>
  *   <li>cluster clients: {@code CLUSTER NODES} and {@code INFO} for topology discovery and refresh
  *       (refused, the connect fails), {@code CLUSTER MYID} once per connection (refusal ignored),
  *       {@code READONLY} when reading from replicas.</li>
@@ -34,7 +34,11 @@ public final class RedisAcl {
                     // heartbeat.lua
                     "+type", "+zadd", "+zremrangebyscore", "+zcard", "+pexpire",
                     // heartbeat.lua with caps: the reservations and what acquire holds back
-                    "+zscore", "+zrem", "+hgetall", "+hset", "+hdel");
+                    "+zscore", "+zrem", "+hgetall", "+hset", "+hdel",
+                    // the audit stream every admission, release and credit is appended to
+                    "+xadd",
+                    // control.lua audit: the CLI reads the stream through the script
+                    "+xrange");
     private static final List<String> CLUSTER_CLIENT = List.of("+cluster|nodes", "+cluster|myid", "+info", "+readonly");
 
     private RedisAcl() {}

@@ -1,0 +1,80 @@
+"""The fleet's control from Python: a stored policy and a halt apply to the Python guard's next decision (and to the
+drop-in's raw caps), the guard writes the same audit entries as the Java one, and a guard deciding locally obeys
+the last halt and policy it saw (lua/README.md, "Fleet policy, halt, audit")."""
+
+import os
+import time
+
+import redis as redis_py
+
+from helpers import ultra_settings
+from sniper_client import SniperGuard, settings_from_dict
+from sniper_client.scripts import ScriptCatalog
+
+
+def control(client, ns, *argv):
+    return client.register_script(ScriptCatalog.load().source("control"))(keys=[ns], args=list(argv))
+
+
+def audit(client, ns):
+    return [{k.decode(): v.decode() for k, v in fields.items()} for _, fields in client.xrange(ns + ":audit")]
+
+
+def guard_on(port, ns, hourly=5):
+    return SniperGuard(settings_from_dict(ultra_settings(port, hourly=hourly, daily=0, namespace=ns), {}))
+
+
+def test_a_policy_change_and_a_halt_apply_to_the_python_guards_next_decision(redis_server):
+    ns = f"py-control-{time.time_ns()}"
+    client = redis_py.Redis(port=redis_server.port)
+    guard = guard_on(redis_server.port, ns)
+    try:
+        assert guard.acquire("p-1", True).allowed
+        assert control(client, ns, "policy_set", "test", "2", "0") == [1]
+        assert guard.acquire("p-2", True).allowed
+        blocked = guard.acquire("p-3", True)
+        assert (blocked.allowed, blocked.reason, blocked.backend) == (False, "SNIPER_HOURLY_CAP", "redis")
+
+        control(client, ns, "policy_clear", "test")
+        control(client, ns, "halt", "test", "desk stop", "0")
+        halted = guard.acquire("p-4", True)
+        assert (halted.allowed, halted.reason, halted.detail, halted.backend) == (False, "SNIPER_HALTED", "desk stop",
+                                                                                  "redis")
+        assert guard.halt_seen() == "desk stop"
+        # Deciding locally now (say Redis went away), the guard obeys the last halt it saw.
+        local = guard._fallback_decision(["5", "0", "0", "1", "", "", "fixed"], "timeout", 5, 0)
+        assert (local.allowed, local.reason, local.backend, local.detail) == (False, "SNIPER_HALTED", "local",
+                                                                              "desk stop")
+        assert control(client, ns, "resume", "test") == [1]
+        assert guard.acquire("p-4", True).allowed
+        assert guard.halt_seen() is None
+        assert guard.release("p-4").released
+
+        entries = audit(client, ns)
+        mine = [e for e in entries if e["guard"] == guard.guard_id]
+        assert [(e["event"], e["signal"]) for e in mine] == [("admit", "p-1"), ("admit", "p-2"), ("admit", "p-4"),
+                                                             ("release", "p-4")]
+        assert mine[0]["runner"].startswith(f"{os.uname().nodename}/{os.getpid()}-")
+        assert mine[1]["policy"] == "1" and mine[0]["policy"] == ""
+        assert [e["event"] for e in entries if e["backend"] == "control"] == ["policy_set", "policy_clear", "halt",
+                                                                              "resume"]
+    finally:
+        guard.close()
+
+
+def test_the_heartbeat_brings_the_policy_for_local_decisions(redis_server):
+    ns = f"py-control-hb-{time.time_ns()}"
+    client = redis_py.Redis(port=redis_server.port)
+    control(client, ns, "policy_set", "test", "1", "0", "symbol", "0", "0", "symbol=BTCUSDT", "1", "0")
+    guard = guard_on(redis_server.port, ns, hourly=50)
+    try:
+        deadline = time.time() + 10
+        while guard.policy_version_seen() != 1 and time.time() < deadline:
+            time.sleep(0.05)
+        assert guard.policy_version_seen() == 1
+        argv = guard._under_policy(["50", "0", "0", "1", "", "", "fixed", "", "symbol=BTCUSDT", "9", "9",
+                                    "symbol=ETHUSDT", "9", "9"])
+        assert argv[:2] == ["1", "0"]
+        assert argv[8:] == ["symbol=BTCUSDT", "1", "0", "symbol=ETHUSDT", "0", "0"]
+    finally:
+        guard.close()
