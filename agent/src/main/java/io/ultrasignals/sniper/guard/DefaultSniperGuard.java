@@ -20,6 +20,7 @@ import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.Buckets;
 import io.ultrasignals.sniper.script.CountsReply;
 import io.ultrasignals.sniper.script.StatusReply;
+import io.ultrasignals.sniper.script.WindowMode;
 import java.time.Duration;
 import java.util.List;
 import java.util.ArrayList;
@@ -104,7 +105,7 @@ public final class DefaultSniperGuard implements SniperGuard {
         this.control = new ControlView(policy.maxSignalsPerHour(), policy.dailySignalCap());
         this.heartbeat = redis == null ? null : new Heartbeat(redis, state, reconciler, fleet, budget, gate, clock,
                 this.listener, guardId, heartbeatTtl, policy.maxSignalsPerHour(), policy.dailySignalCap(), decisionTimeoutMillis,
-                control);
+                policy.window() == WindowMode.SLIDING, control);
     }
 
     /** What a guard that has not reached Redis since it started does meanwhile, for the log line that says so. */
