@@ -271,7 +271,8 @@ class SniperGuard:
             self.clock.observe(sent, local_ms(), reply[5])  # a replay carries its original time, not now
             self._fleet.observe_counts(reply[5], reply[2], reply[3])
         detail = None
-        if kept and ((reply[1] == HOURLY_CAP and reply[2] < hourly_cap) or (reply[1] == DAILY_CAP and reply[3] < daily_cap)):
+        fleet = len(reply) <= 7 or reply[7] in ("", "fleet")  # not a scope's cap: the room kept is the fleet's only
+        if kept and fleet and ((reply[1] == HOURLY_CAP and reply[2] < hourly_cap) or (reply[1] == DAILY_CAP and reply[3] < daily_cap)):
             detail = (f"the cap less the room kept for {self._budget.unseen_runners()} runners of the stated fleet not "
                       "yet seen on Redis (fleet_size)")
         return self._from_reply(reply, "redis", detail)

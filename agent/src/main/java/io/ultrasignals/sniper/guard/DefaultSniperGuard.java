@@ -468,6 +468,9 @@ public final class DefaultSniperGuard implements SniperGuard {
 
     /** A cap block whose count is below the configured cap (blocked by the room kept for runners not yet seen). */
     private static boolean belowTheCap(Decision d, AcquireArgs configured) {
+        if (!Decision.FLEET.equals(d.layer())) {
+            return false; // a scope's cap blocked it: the room kept is the fleet's only
+        }
         return (d.reason() == Reason.SNIPER_HOURLY_CAP && d.hourCount() < configured.hourlyCap())
                 || (d.reason() == Reason.SNIPER_DAILY_CAP && d.dayCount() < configured.dailyCap());
     }
