@@ -56,7 +56,7 @@ def accepted(entry: dict) -> str:
         return ", ".join(f"`{v}`" for v in entry["values"])
     return {"string": "text", "optional_string": "text or null", "secret": "text or null (secret)",
             "path": "file path or null", "host_ports": "list of `host:port`", "mappings": "list of entries",
-            "sections": "named entries"}[kind]
+            "sections": "named entries", "names": "`name: text` entries"}[kind]
 
 
 def table(schema: dict) -> str:

@@ -3,7 +3,7 @@
 -- With the caps (ARGV[4..6], added in v1 additively) it also records that share in Redis and keeps
 -- <ns>:held, what acquire must hold back for guards that may be deciding locally (lua/README.md).
 --
--- EVALSHA <sha> 1 <ns> <guard_id> <ttl_ms> <now_ms> [<hourly_cap> <daily_cap> <state> [<deadline_ms> [<control>]]]
+-- EVALSHA <sha> 1 <ns> <guard_id> <ttl_ms> <now_ms> [<hourly_cap> <daily_cap> <state> [<deadline_ms> [<control> [<seen>]]]]
 --   KEYS[1]  namespace
 --   ARGV[1]  guard id, 1..256 bytes, unique per guard (process)
 --   ARGV[2]  ttl_ms, 1..3600000: the guard counts as live until now + ttl_ms unless it beats again
@@ -16,6 +16,9 @@
 --            runs later does nothing and errors: a late "redis" must not release a guard that has since
 --            fallen back
 --   ARGV[8]  1: also reply with the stored policy and halt (omitted or 0: not)
+--   ARGV[9]  seen (added in v1 additively): empty, or "<seen_at_ms>|<hour_bucket>|<hour_count>|<day_bucket>|<day_count>",
+--            the latest counts this guard saw (from any reply, at that server time), less the signals it
+--            will settle by id. Given (even empty), the script restores what a new server lost (below).
 -- A stored policy (<ns>:policy, control.lua) replaces ARGV[4..5] in the shares: the fleet shares one cap.
 -- Keys: <ns>:guards, a sorted set of guard id -> expiry time (ms); expired members are removed here.
 --       <ns>:epoch (TTL 172800 s), the server time when the first heartbeat found no epoch. If Redis loses its data (a
@@ -26,10 +29,19 @@
 --       state c = on Redis, l = said local, s = suspect (another guard fell back since it last beat).
 --       <ns>:held "hour|held|held_next|day|held|held_next": the sum of the shares of every held guard
 --       (state l or s, or not live); absent when nothing is held. Both TTL 172800 s.
+--       <ns>:server "run_id|since|hour|base_hour|restored_hour|day|base_day|restored_day" (with ARGV[9], TTL
+--       172800 s): the server (INFO run_id) that ran the namespace's heartbeats since <since>, the counts of
+--       its buckets then (0 when the epoch was new: everything was lost), and what heartbeats restored on it.
+--       A heartbeat on another server (a promoted replica, a restart) starts a new record. A guard's counts
+--       seen before <since> above the base were acknowledged by a server whose writes this one never got:
+--       each heartbeat raises the restored amount to its guard's figure, so of several guards noticing one
+--       loss the highest figure is restored once (never the sum).
 -- Reply: {guards, hour_count, day_count, server_time_ms, epoch} and, with caps, then
 --        {hour_share, next_hour_share, day_share, next_day_share, held_hour, held_day}, and with ARGV[8] = 1
 --        then {policy, halt, halt_ttl_ms}: <ns>:policy as stored ('' none), the halt's text ('' none) and its
---        TTL (-1 none, 0 when not halted).
+--        TTL (-1 none, 0 when not halted); with ARGV[9], then {run_id, since, lost_hour, lost_day,
+--        restored_hour, restored_day}: lost is this guard's figure of what the server lost (0 unless it saw counts
+--        before <since>), restored what this call added.
 --   guards: live guards plus held ones (the fleet's reckoning). Counts: the raw current buckets.
 -- Errors start with "ERR sniper:" and write nothing. Runs on Redis 6.2 and 7.x.
 
@@ -68,6 +80,15 @@ end
 local control = ARGV[8] or '0'
 if control ~= '0' and control ~= '1' then
   return redis.error_reply('ERR sniper: control (ARGV[8]) must be 0 or 1, got "' .. string.sub(control, 1, 32) .. '"')
+end
+local lineage, seen = ARGV[9] ~= nil, nil
+if lineage and ARGV[9] ~= '' then
+  local at, sh, shc, sd, sdc = string.match(ARGV[9], '^(%d+)|(%d+)|(%d+)|(%d+)|(%d+)$')
+  if not at or #ARGV[9] > 80 or #at > 15 or #sh > 12 or #shc > 15 or #sd > 12 or #sdc > 15 then
+    return redis.error_reply('ERR sniper: seen (ARGV[9]) must be empty or '
+      .. '"seen_at_ms|hour_bucket|hour_count|day_bucket|day_count", got "' .. string.sub(ARGV[9], 1, 80) .. '"')
+  end
+  seen = {tonumber(at), tonumber(sh), tonumber(shc), tonumber(sd), tonumber(sdc)}
 end
 
 local now
@@ -119,6 +140,31 @@ kind = redis.call('TYPE', held_key)['ok']
 if kind ~= 'string' and kind ~= 'none' then
   return redis.error_reply('ERR sniper: key ' .. held_key .. ' holds a value of another type')
 end
+-- The server record (with ARGV[9]), read and checked before anything is written.
+local server_key, server, run_id = ns .. ':server', nil, nil
+local prev_key, prev_raw = ns .. ':hour:' .. (hour - 1), nil
+if lineage then
+  run_id = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
+  -- The previous hour's bucket too: a restore may book on it.
+  prev_raw = redis.call('GET', prev_key)
+  if prev_raw and (#prev_raw > 15 or not (prev_raw == '0' or string.find(prev_raw, '^[1-9]%d*$'))) then
+    return redis.error_reply('ERR sniper: key ' .. prev_key .. ' holds "' .. string.sub(prev_raw, 1, 32) .. '", not a count')
+  end
+  kind = redis.call('TYPE', server_key)['ok']
+  if kind ~= 'string' and kind ~= 'none' then
+    return redis.error_reply('ERR sniper: key ' .. server_key .. ' holds a value of another type')
+  end
+  local server_raw = redis.call('GET', server_key)
+  if server_raw then
+    local id, since, h, bh, rh, d, bd, rd = string.match(server_raw,
+      '^(%x+)|(%d+)|(%d+)|(%d+)|(%d+)|(%d+)|(%d+)|(%d+)$')
+    if not id then
+      return redis.error_reply('ERR sniper: key ' .. server_key .. ' holds "' .. string.sub(server_raw, 1, 32)
+        .. '", not a server record')
+    end
+    server = {id, tonumber(since), tonumber(h), tonumber(bh), tonumber(rh), tonumber(d), tonumber(bd), tonumber(rd)}
+  end
+end
 -- Reservations, parsed before anything is written (a corrupt one is an error, not a guess).
 local records, flat = {}, redis.call('HGETALL', reserve_key)
 for i = 1, #flat, 2 do
@@ -148,6 +194,43 @@ end
 local live = redis.call('ZCARD', guards_key)
 if not reserving then
   return {live, counts[1], counts[2], now, epoch}
+end
+
+-- What a new server lost: restored here, raised to this guard's figure (see the header).
+local lost_h, lost_d, add_h, add_d = 0, 0, 0, 0
+if lineage then
+  if server == nil or server[1] ~= run_id then
+    -- A new epoch: the old server's data is gone entirely, so everything seen before now was lost.
+    local base_h, base_d = counts[1], counts[2]
+    if not raw[3] then base_h, base_d = 0, 0 end
+    server = {run_id, now, hour, base_h, 0, day, base_d, 0}
+  end
+  if seen and seen[1] < server[2] then
+    if seen[2] == server[3] then lost_h = math.max(0, seen[3] - server[4]) end
+    if seen[4] == server[6] then lost_d = math.max(0, seen[5] - server[7]) end
+    -- Only into the current buckets (checked above): a loss in a window that has ended no longer matters.
+    if server[3] ~= hour then lost_h = 0 end
+    if server[6] ~= day then lost_d = 0 end
+    add_h, add_d = math.max(0, lost_h - server[5]), math.max(0, lost_d - server[8])
+    -- The day's part beyond the hour was counted in earlier hours: booked on the hour before, where a
+    -- sliding window reads it.
+    local targets = {{keys[1], add_h, 2 * HOUR_MS, raw[1], 1}, {keys[2], add_d, 2 * DAY_MS, raw[2], 2},
+      {prev_key, math.max(0, add_d - add_h), 2 * HOUR_MS, prev_raw, 0}}
+    for _, t in ipairs(targets) do
+      if t[2] > 0 then
+        local after = t[2]
+        if t[4] then
+          after = redis.call('INCRBY', t[1], t[2])
+        else
+          redis.call('SET', t[1], t[2], 'PX', t[3])
+        end
+        if t[5] > 0 then counts[t[5]] = after end
+      end
+    end
+    server[5], server[8] = server[5] + add_h, server[8] + add_d
+  end
+  redis.call('SET', server_key, string.format('%s|%d|%d|%d|%d|%d|%d|%d', server[1], server[2], server[3], server[4],
+    server[5], server[6], server[7], server[8]), 'PX', EPOCH_TTL_MS)
 end
 
 -- The share a record stands for in a bucket: its own bucket, the next one, or nothing.
@@ -231,5 +314,8 @@ if state == 'leave' then
 end
 if control == '1' then
   reply[12], reply[13], reply[14] = policy or '', raw[5] or '', raw[5] and redis.call('PTTL', ns .. ':halt') or 0
+end
+if lineage then
+  for _, v in ipairs({server[1], server[2], lost_h, lost_d, add_h, add_d}) do reply[#reply + 1] = v end
 end
 return reply

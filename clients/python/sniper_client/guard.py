@@ -26,6 +26,7 @@ from .connections import redis_client
 from .fleet import DAY_MS, HOUR_MS, FallbackBudget, FleetView
 from .admission_gate import LocalAdmissionGate
 from .local_engine import LocalEngine
+from .lost_writes import ServerWatch, seen_argument
 from .metrics import SniperMetrics
 from .reconciler import Reconciler
 from .scripts import ScriptCatalog, ScriptError, ScriptRunner
@@ -146,6 +147,7 @@ class SniperGuard:
         self._runner = None
         self._last_epoch = 0
         self._last_beat = None
+        self._servers = ServerWatch(self._metrics)
         # Set while the heartbeat returns this guard to Redis (its last credit and its "redis" beat).
         self._returning: Optional[threading.Event] = None
         # Fallback decisions under way; a return waits for none to be before its credit (_fallback_entered).
@@ -269,7 +271,8 @@ class SniperGuard:
             self.clock.observe(sent, local_ms(), reply[5])  # a replay carries its original time, not now
             self._fleet.observe_counts(reply[5], reply[2], reply[3])
         detail = None
-        if kept and ((reply[1] == HOURLY_CAP and reply[2] < hourly_cap) or (reply[1] == DAILY_CAP and reply[3] < daily_cap)):
+        fleet = len(reply) <= 7 or reply[7] in ("", "fleet")  # not a scope's cap: the room kept is the fleet's only
+        if kept and fleet and ((reply[1] == HOURLY_CAP and reply[2] < hourly_cap) or (reply[1] == DAILY_CAP and reply[3] < daily_cap)):
             detail = (f"the cap less the room kept for {self._budget.unseen_runners()} runners of the stated fleet not "
                       "yet seen on Redis (fleet_size)")
         return self._from_reply(reply, "redis", detail)
@@ -595,8 +598,6 @@ class SniperGuard:
         # Books open: this guard may hold local admissions, and says so before it credits them.
         on_redis = self._reconciler.caught_up
         hb = self._heartbeat("redis" if on_redis else "local")
-        if hb[4] != self._last_epoch:
-            self._restore_lost_counts(hb)
         self._last_epoch, self._last_beat = hb[4], hb
         self._observe(hb)
         if not on_redis:
@@ -644,13 +645,18 @@ class SniperGuard:
         deadline = self.clock.deadline(self.settings.redis.decision_timeout_ms)
         if state == "redis":
             self._gate.sending_redis_beat(self.clock.redis_now())
+        # What this guard saw, for the heartbeat to put back what a new server lost (lost_writes.py).
+        sliding_beat = self._last_beat if self._mode.window == "sliding" else None
+        seen = "" if not self._servers.replied or (self._mode.window == "sliding" and sliding_beat is None) else \
+            seen_argument(self._fleet, self._reconciler, self.settings.redis.decision_timeout_ms, sliding_beat)
         # With a stated fleet size, the shares recorded leave room for the runners not yet seen (FallbackBudget).
         # "1": the reply also carries the stored policy and the halt, which local decisions obey.
         hb = self._call("heartbeat", [self.guard_id, str(self._fallback.heartbeat_ttl_ms), "",
                                       str(self._budget.cap_on_redis(hourly_cap)), str(self._budget.cap_on_redis(daily_cap)),
-                                      state, deadline, "1"])
+                                      state, deadline, "1", seen])
         if state == "local":
             self._gate.local_beat_applied()
+        self._servers.notice(hb)
         self.clock.observe(sent, local_ms(), hb[3])
         self._metrics.offset(self.clock.offset_ms / 1000.0)
         return hb
@@ -695,28 +701,3 @@ class SniperGuard:
             self._heartbeat("leave")
         except Exception:  # harmless: the guard then stays in the reckoning until its buckets end
             LOG.debug("sniper: leaving the fleet failed", exc_info=True)
-
-    def _restore_lost_counts(self, now):
-        """Redis started a new epoch (restarted without persistence): put back the latest count this guard saw in
-        each current bucket, from any reply (acquire replies too, so within a decision of the count at the loss,
-        releases included; the whole bucket was lost, so nothing Redis holds now is subtracted), under batch ids
-        named after the new epoch and the bucket, so that of several guards only the first restores. The day's
-        remainder beyond the hour is booked on the previous hour bucket, where most of it was counted."""
-        hour, day = now[3] // HOUR_MS, now[3] // DAY_MS
-        # Signals of unknown outcome sent before the reply that carried that count may be in it: they are left
-        # out, since settling them by id counts each exactly once (a fallback decision is dated one decision
-        # timeout after it was sent).
-        until = self._fleet.counts_seen_at + 2 * self.settings.redis.decision_timeout_ms
-        unsettled = self._reconciler.unsettled_in
-        lost_hour = max(0, self._fleet.count("hour", hour) - unsettled(HOUR_MS, hour, until))
-        lost_day = max(lost_hour, self._fleet.count("day", day) - unsettled(DAY_MS, day, until))
-        day_rest = lost_day - lost_hour
-        tag = f"restore:{now[4]}:"
-        restored_hour = restored_day = 0
-        if lost_hour > 0 and self._call("credit", [str(hour), str(day), str(lost_hour), f"{tag}h{hour}", *self._who])[0] == 1:
-            restored_hour = restored_day = lost_hour
-        if day_rest > 0 and self._call("credit", [str(hour - 1), str(day), str(day_rest), f"{tag}d{day}", *self._who])[0] == 1:
-            restored_day += day_rest
-        if restored_hour or restored_day:
-            LOG.warning("sniper: Redis lost its counts (restarted without persistence?); restored hour +%d, day +%d "
-                        "(the latest counts this guard saw)", restored_hour, restored_day)

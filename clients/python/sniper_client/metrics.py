@@ -58,6 +58,12 @@ class SniperMetrics:
             self.script_reloads = p.Counter("sniper_script_reloads", "Scripts sent again after Redis lost them", **kw)
             self.reconciled = p.Counter("sniper_reconciled_admissions", "Local admissions credited to Redis", **kw)
             self.redis_errors = p.Counter("sniper_redis_errors", "Failed Redis calls", ["kind"], **kw)
+            self.data_losses = p.Counter("sniper_redis_data_losses", "New Redis servers that held fewer admissions "
+                                         "than this guard had seen acknowledged", **kw)
+            self.restored = p.Counter("sniper_redis_restored_admissions", "Admissions a new Redis server had lost "
+                                      "that this guard's heartbeat put back", ["window"], **kw)
+            for window in ("hour", "day"):
+                self.restored.labels(window=window)
             for kind in ERROR_KINDS:
                 self.redis_errors.labels(kind=kind)
             for backend in BACKENDS:
@@ -135,6 +141,15 @@ class SniperMetrics:
     @_guarded
     def reconciled_admissions(self, n: int) -> None:
         self.reconciled.inc(n)
+
+    @_guarded
+    def data_loss(self) -> None:
+        self.data_losses.inc()
+
+    @_guarded
+    def restored_admissions(self, hour: int, day: int) -> None:
+        self.restored.labels(window="hour").inc(hour)
+        self.restored.labels(window="day").inc(day)
 
     @_guarded
     def redis_error(self, kind: str) -> None:

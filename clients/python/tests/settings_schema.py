@@ -3,6 +3,7 @@ one way both the schema's values and the loaded settings are written for compari
 the same way: SettingsSchema.java)."""
 
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 
 import yaml
@@ -58,8 +59,13 @@ def loaded(settings, key_path: str) -> str:
         elif step.endswith("{}"):
             value = getattr(value, step[:-2]).get(next(places))
         else:
-            value = getattr(value, step)
+            value = field(value, step)
     return canonical(e["type"], value)
+
+
+def field(holder, name: str):
+    """A key's value on what holds it: an attribute, or an entry of a mapping (a scope value's own caps)."""
+    return holder.get(name) if isinstance(holder, Mapping) else getattr(holder, name)
 
 
 def canonical(kind: str, value) -> str:

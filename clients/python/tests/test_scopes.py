@@ -59,9 +59,9 @@ def test_bad_scope_settings_are_one_line_with_file_line_and_what_was_expected(tm
     assert "\n" not in str(e.value)
 
 
-def scoped(port, hourly=6, policy="local", namespace=None):
+def scoped(port, hourly=6, policy="local", namespace=None, **fallback):
     settings = ultra_settings(port, hourly=hourly, daily=0, policy=policy,
-                              namespace=namespace or f"py-scopes-{time.time_ns()}")
+                              namespace=namespace or f"py-scopes-{time.time_ns()}", **fallback)
     settings["runtime"]["sniper_mode"]["scopes"] = {
         "strategy": {"max_signals_per_hour": 2},
         "symbol": {"max_signals_per_hour": 1, "values": {"BTCUSDT": {"max_signals_per_hour": 2}}}}
@@ -93,6 +93,22 @@ def test_the_fleet_at_its_cap_blocks_every_scope(redis_server):
         blocked = guard.acquire(None, True, scopes={"strategy": "momentum"})
         assert (blocked.reason, blocked.layer) == ("SNIPER_HOURLY_CAP", "fleet")
         assert guard.acquire(None, True).layer == "fleet"
+    finally:
+        guard.close()
+
+
+def test_with_room_kept_for_unseen_runners_the_scopes_still_count_and_only_the_fleets_block_says_so(redis_server):
+    # fleet_size 3, one guard seen: the call on Redis carries the fleet cap less 2 x 10; its scopes go with it.
+    guard = SniperGuard(scoped(redis_server.port, hourly=30, fleet_size=3))
+    try:
+        assert guard.acquire(None, True, scopes={"symbol": "ETHUSDT"}).allowed
+        eth = guard.acquire(None, True, scopes={"symbol": "ETHUSDT"})
+        assert (eth.allowed, eth.layer, eth.detail) == (False, "symbol=ETHUSDT", None)  # the scope's cap, not the room kept
+        decisions = [guard.acquire(None, True, scopes={"account": f"A{i}"}) for i in range(10)]
+        fleet = next(d for d in decisions if not d.allowed)
+        assert (fleet.hour_count, fleet.layer) == (10, "fleet")  # 30 less the room kept for 2 unseen runners
+        assert fleet.detail == ("the cap less the room kept for 2 runners of the stated fleet not yet seen on Redis "
+                                "(fleet_size)")
     finally:
         guard.close()
 

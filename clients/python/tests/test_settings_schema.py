@@ -9,7 +9,7 @@ import pytest
 
 import settings_schema as schema
 from conftest import REPO_ROOT
-from sniper_client import SettingsError, SniperSettings, load_settings
+from sniper_client import SettingsError, SniperSettings, load_settings, settings_from_dict
 
 WHOLE_NUMBERS = [e for e in schema.PYTHON_ENTRIES if e["type"] in ("integer", "milliseconds") and "[]" not in e["key"]]
 PYTHON_VECTORS = [v for v in schema.VECTORS if "python" in v.get("clients", ["python"])]
@@ -36,6 +36,10 @@ def test_schema_keys_match_list_items_and_named_sections_and_name_their_variable
 
 def item_with_defaults(key: str):
     """An item of a list (or a named section) with only its required keys set, for the defaults of the rest."""
+    if key.startswith("runtime.sniper_mode.scopes.*."):
+        # A dimension that sets nothing, and a value that sets nothing: as the loader fills them.
+        scopes = settings_from_dict({"runtime": {"sniper_mode": {"scopes": {"x": {}, "y": {"values": {"V": {}}}}}}}).sniper_mode.scopes
+        return scopes["y"].values["V"] if key.startswith("runtime.sniper_mode.scopes.*.values.*.") else scopes["x"]
     raise AssertionError(f"{key}: add how to build an item with its defaults to item_with_defaults")
 
 
@@ -47,7 +51,7 @@ def test_the_default_is_the_schemas(entry):
     if entry in WHOLE:
         loaded = schema.loaded(SniperSettings(), entry["key"])
     else:
-        loaded = schema.canonical(entry["type"], getattr(item_with_defaults(entry["key"]), entry["python"].split(".")[-1]))
+        loaded = schema.canonical(entry["type"], schema.field(item_with_defaults(entry["key"]), entry["python"].split(".")[-1]))
     assert loaded == schema.written(entry["default"])
 
 

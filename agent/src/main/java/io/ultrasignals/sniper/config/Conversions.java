@@ -98,7 +98,6 @@ final class Conversions {
         };
     }
 
-    /** Like {@link #optionalString()}; the error names only the kind of the wrong value, never the value. */
     /** A mapping of names to strings ({@code scopes: {symbol: arg0.getSymbol(), strategy: momentum}}), in order. */
     static Conversion<Map<String, String>> stringMap() {
         return (node, keyPath) -> {
@@ -125,6 +124,7 @@ final class Conversions {
         };
     }
 
+    /** Like {@link #optionalString()}; the error names only the kind of the wrong value, never the value. */
     static Conversion<Secret> secret() {
         return (node, keyPath) -> {
             if (node instanceof SettingNode.Scalar scalar) {

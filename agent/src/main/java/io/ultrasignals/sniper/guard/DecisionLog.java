@@ -73,6 +73,11 @@ public final class DecisionLog implements GuardListener {
     }
 
     @Override
+    public void onRedisLoss(long hourLost, long dayLost) {
+        next.onRedisLoss(hourLost, dayLost);
+    }
+
+    @Override
     public void onRedisRollback(long hourRestored, long dayRestored) {
         next.onRedisRollback(hourRestored, dayRestored);
     }

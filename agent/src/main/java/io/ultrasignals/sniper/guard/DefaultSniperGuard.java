@@ -22,6 +22,7 @@ import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.Buckets;
 import io.ultrasignals.sniper.script.CountsReply;
 import io.ultrasignals.sniper.script.StatusReply;
+import io.ultrasignals.sniper.script.WindowMode;
 import java.time.Duration;
 import java.util.List;
 import java.util.ArrayList;
@@ -111,7 +112,7 @@ public final class DefaultSniperGuard implements SniperGuard {
         this.control = new ControlView(policy.maxSignalsPerHour(), policy.dailySignalCap());
         this.heartbeat = redis == null ? null : new Heartbeat(redis, state, reconciler, fleet, budget, gate, clock,
                 this.listener, guardId, heartbeatTtl, policy.maxSignalsPerHour(), policy.dailySignalCap(), decisionTimeoutMillis,
-                control);
+                policy.window() == WindowMode.SLIDING, control);
     }
 
     /** What a guard that has not reached Redis since it started does meanwhile, for the log line that says so. */
@@ -541,6 +542,9 @@ public final class DefaultSniperGuard implements SniperGuard {
 
     /** A cap block whose count is below the configured cap (blocked by the room kept for runners not yet seen). */
     private static boolean belowTheCap(Decision d, AcquireArgs configured) {
+        if (!Decision.FLEET.equals(d.layer())) {
+            return false; // a scope's cap blocked it: the room kept is the fleet's only
+        }
         return (d.reason() == Reason.SNIPER_HOURLY_CAP && d.hourCount() < configured.hourlyCap())
                 || (d.reason() == Reason.SNIPER_DAILY_CAP && d.dayCount() < configured.dailyCap());
     }

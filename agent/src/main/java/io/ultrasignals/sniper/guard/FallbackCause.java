@@ -1,6 +1,7 @@
 package io.ultrasignals.sniper.guard;
 
 import io.ultrasignals.sniper.redis.RedisFailure;
+import io.ultrasignals.sniper.redis.RedisUnavailableException;
 
 /**
  * Why the fallback decides one signal, carried typed from where it was found out.
@@ -28,7 +29,11 @@ record FallbackCause(String detail, boolean scriptError) {
         if (kind != RedisFailure.OTHER) {
             return new FallbackCause(kind.label(), false);
         }
-        String message = String.valueOf(error.getMessage());
+        // A classified failure's message already starts with its kind: say the kind once, then what Redis said.
+        Throwable e = RedisFailure.unwrap(error);
+        String message = e instanceof RedisUnavailableException && e.getCause() != null
+                ? String.valueOf(RedisFailure.unwrap(e.getCause()).getMessage())
+                : String.valueOf(e.getMessage());
         return new FallbackCause(kind.label() + ": "
                 + (message.length() > OTHER_DETAIL_LIMIT ? message.substring(0, OTHER_DETAIL_LIMIT) : message), false);
     }

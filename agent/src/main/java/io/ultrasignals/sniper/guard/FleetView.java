@@ -18,6 +18,8 @@ final class FleetView {
     private long hourCount;
     private long dayBucket = -1;
     private long dayCount;
+    /** The latest heartbeat's counts: always the raw buckets (a sliding acquire's counts are estimates). */
+    private HeartbeatReply lastBeat;
 
     /** Counts as of {@code serverTimeMillis} (an acquire or heartbeat reply). Older news is ignored for the latest. */
     synchronized void observeCounts(long serverTimeMillis, long hourCount, long dayCount) {
@@ -36,6 +38,9 @@ final class FleetView {
     /** A heartbeat reply: the reckoning, the counts, and (when it carries them) the recorded shares. */
     synchronized void observeBeat(HeartbeatReply reply) {
         guards = reply.guards();
+        if (lastBeat == null || reply.serverTimeMillis() >= lastBeat.serverTimeMillis()) {
+            lastBeat = reply;
+        }
         if (reply.hourShare() != HeartbeatReply.UNKNOWN) {
             beat = reply;
         }
@@ -54,6 +59,11 @@ final class FleetView {
 
     synchronized long dayCount(long bucket) {
         return bucket == dayBucket ? dayCount : 0;
+    }
+
+    /** The latest heartbeat reply (its counts are the raw current buckets); null while none. */
+    synchronized HeartbeatReply lastBeat() {
+        return lastBeat;
     }
 
     /** Server time of the latest counts seen (any reply). */

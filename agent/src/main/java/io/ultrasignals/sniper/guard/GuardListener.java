@@ -23,7 +23,13 @@ public interface GuardListener {
     /** Admissions made locally during an outage were credited to Redis. */
     default void onReconciled(long admissions) {}
 
-    /** Redis lost its counts (a restart without persistence); this guard restored what it had last seen. */
+    /**
+     * A new Redis server holds less than this guard saw acknowledged before it took over (a failover to a replica
+     * that was behind, a restart that lost writes): this guard's figure of the loss, once per server.
+     */
+    default void onRedisLoss(long hourLost, long dayLost) {}
+
+    /** This guard's heartbeat put back admissions a new Redis server had lost (part or all of a loss). */
     default void onRedisRollback(long hourRestored, long dayRestored) {}
 
     /** Decisions moved from one backend to another (to the fallback, and back to Redis). */

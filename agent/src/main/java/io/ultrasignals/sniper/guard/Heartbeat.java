@@ -5,14 +5,17 @@ import io.ultrasignals.sniper.redis.RedisEngine;
 import io.ultrasignals.sniper.script.GuardState;
 import io.ultrasignals.sniper.script.HeartbeatReply;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The background round: register and read the fleet, restore counts Redis lost, then reconcile. Runs on the
- * guard's one background thread only. The heartbeat goes first so that a lost-data check compares what this
- * guard last saw with what Redis holds before our own credits are added to it; and a guard that may hold local
+ * guard's one background thread only. Every heartbeat tells Redis the latest counts this guard saw
+ * ({@link LostCountRestore}): a server that holds less than was acknowledged before it took over (a promoted
+ * replica that was behind, a restart that lost writes) gets it back in that same script call, before our own
+ * credits are added to it. A guard that may hold local
  * admissions says so ({@code local}) before it credits, so that Redis holds back every guard's share until each
  * has credited or beaten again (lua/README.md, "Recovery"). Once everything is credited it beats again as
  * {@code redis}, which releases its own share.
@@ -33,8 +36,13 @@ final class Heartbeat {
     private final long hourlyCap;
     private final long dailyCap;
     private final long decisionTimeoutMillis;
-    /** The epoch of the latest heartbeat (0: none yet). */
-    private long lastEpoch;
+    /** A sliding window: acquire replies carry estimates, so only heartbeat counts tell what was lost. */
+    private final boolean slidingWindow;
+    /**
+     * The server ({@code run_id}) and since when, of the latest heartbeat ({@code NONE}: not heard from Redis since
+     * start); a loss is reported once per server.
+     */
+    private HeartbeatReply.Lineage lastServer = HeartbeatReply.Lineage.NONE;
     /** Whether the latest heartbeat found Redis holding back for guards that may be local (for one log line per change). */
     private boolean holding;
 
@@ -42,7 +50,7 @@ final class Heartbeat {
 
     Heartbeat(RedisEngine redis, BackendState state, Reconciler reconciler, FleetView fleet, FallbackBudget budget,
               LocalAdmissionGate gate, ClockOffset clock, GuardListener listener, String guardId, Duration ttl,
-              long hourlyCap, long dailyCap, long decisionTimeoutMillis, ControlView control) {
+              long hourlyCap, long dailyCap, long decisionTimeoutMillis, boolean slidingWindow, ControlView control) {
         this.control = control;
         this.redis = redis;
         this.state = state;
@@ -57,6 +65,7 @@ final class Heartbeat {
         this.hourlyCap = hourlyCap;
         this.dailyCap = dailyCap;
         this.decisionTimeoutMillis = decisionTimeoutMillis;
+        this.slidingWindow = slidingWindow;
     }
 
     /** One round (scheduled at the heartbeat interval); never throws. True if Redis answered every call of it. */
@@ -68,7 +77,7 @@ final class Heartbeat {
         long start = System.nanoTime();
         try {
             long credited;
-            if (lastEpoch == 0) {
+            if (lastServer == HeartbeatReply.Lineage.NONE) {
                 // Not heard from Redis since start, so not in its reckoning: guards on Redis keep room for this one
                 // (fleet_size) and Redis holds nothing for it. Ask without registering first (a redis beat that
                 // failed would keep the local-admission gate shut), then return: credit, and register with redis.
@@ -78,10 +87,6 @@ final class Heartbeat {
                 // Books open: this guard may hold local admissions, and says so before it credits them.
                 boolean onRedis = state.booksComplete();
                 HeartbeatReply hb = send(onRedis ? GuardState.REDIS : GuardState.LOCAL);
-                if (hb.epoch() != lastEpoch) {
-                    restoreLostCounts(hb);
-                }
-                lastEpoch = hb.epoch();
                 observe(hb);
                 if (onRedis) {
                     // Books complete: no local admission is pending (BackendState orders them before a return's
@@ -121,9 +126,6 @@ final class Heartbeat {
         state.awaitFallbackDecisions();
         long credited = reconciler.flush(redis);
         HeartbeatReply hb = send(GuardState.REDIS);
-        if (lastEpoch == 0) {
-            lastEpoch = hb.epoch();
-        }
         observe(hb);
         if (state.booksCompleted()) {
             // Books complete: a later outage starts from the share recorded now, not the old episode's.
@@ -151,11 +153,17 @@ final class Heartbeat {
         if (said == GuardState.REDIS) {
             gate.sendingRedisBeat(clock.redisNow());
         }
+        // Counts seen before this guard's first heartbeat reply are not news of a loss: the first heartbeat of a
+        // fresh namespace also finds no epoch, and would take them for lost.
+        String seen = lastServer == HeartbeatReply.Lineage.NONE ? ""
+                : LostCountRestore.wire(LostCountRestore.seen(fleet, reconciler, decisionTimeoutMillis, slidingWindow));
         // With a stated fleet size, the shares recorded leave room for the runners not yet seen (FallbackBudget).
-        HeartbeatReply reply = redis.heartbeatAsync(guardId, ttl, budget.capOnRedis(hourlyCap), budget.capOnRedis(dailyCap), said).join();
+        HeartbeatReply reply = redis.heartbeatAsync(guardId, ttl, budget.capOnRedis(hourlyCap), budget.capOnRedis(dailyCap),
+                said, seen).join();
         if (said == GuardState.LOCAL) {
             gate.localBeatApplied();
         }
+        noticeServer(reply.lineage());
         return reply;
     }
 
@@ -173,13 +181,38 @@ final class Heartbeat {
         }
     }
 
-    /** Redis started a new epoch: put back what this guard last saw ({@link LostCountRestore}). */
-    private void restoreLostCounts(HeartbeatReply now) {
-        long[] restored = LostCountRestore.after(now, fleet, reconciler, decisionTimeoutMillis).applyTo(redis);
-        if (restored[0] > 0 || restored[1] > 0) {
-            LOG.warning("sniper: Redis lost its counts (restarted without persistence?); restored hour +" + restored[0]
-                    + ", day +" + restored[1] + " (the latest counts this guard saw)");
-            listener.onRedisRollback(restored[0], restored[1]);
+    /**
+     * Says once per server what it lost and what this heartbeat put back; a change of server that lost nothing
+     * this guard saw is said too, once.
+     */
+    private void noticeServer(HeartbeatReply.Lineage now) {
+        boolean newServer = !now.server().equals(lastServer.server()) || now.sinceMillis() != lastServer.sinceMillis();
+        boolean first = lastServer == HeartbeatReply.Lineage.NONE;
+        HeartbeatReply.Lineage before = lastServer;
+        lastServer = now;
+        if (now.restoredHour() > 0 || now.restoredDay() > 0) {
+            listener.onRedisRollback(now.restoredHour(), now.restoredDay());
         }
+        if (!newServer) {
+            return;
+        }
+        if (now.lost()) {
+            LOG.warning("sniper: Redis lost admissions it had acknowledged (a replica promoted before it had them, or a "
+                    + "restart that lost writes): this guard saw " + now.lostHour() + " (hour) / " + now.lostDay()
+                    + " (day) more than server " + abbreviate(now.server()) + " held at its first heartbeat, "
+                    + Instant.ofEpochMilli(now.sinceMillis()) + "; restored +" + now.restoredHour() + " (hour) / +"
+                    + now.restoredDay() + " (day) now"
+                    + (now.restoredHour() < now.lostHour() || now.restoredDay() < now.lostDay()
+                            ? ", the rest already by other guards" : ""));
+            listener.onRedisLoss(now.lostHour(), now.lostDay());
+        } else if (!first) {
+            LOG.info("sniper: Redis is now server " + abbreviate(now.server()) + " (since "
+                    + Instant.ofEpochMilli(now.sinceMillis()) + ", was " + abbreviate(before.server())
+                    + "); it holds every count this guard saw");
+        }
+    }
+
+    private static String abbreviate(String runId) {
+        return runId.length() > 12 ? runId.substring(0, 12) : runId;
     }
 }

@@ -61,6 +61,11 @@ final class IsolatedListener implements GuardListener {
     }
 
     @Override
+    public void onRedisLoss(long hourLost, long dayLost) {
+        isolated("onRedisLoss", () -> delegate.onRedisLoss(hourLost, dayLost));
+    }
+
+    @Override
     public void onRedisRollback(long hourRestored, long dayRestored) {
         isolated("onRedisRollback", () -> delegate.onRedisRollback(hourRestored, dayRestored));
     }

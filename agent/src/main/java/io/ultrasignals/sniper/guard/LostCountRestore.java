@@ -2,63 +2,67 @@ package io.ultrasignals.sniper.guard;
 
 import io.ultrasignals.sniper.script.Buckets;
 import io.ultrasignals.sniper.script.HeartbeatReply;
-import io.ultrasignals.sniper.script.LimitEngine;
 
 /**
- * What to put back when Redis started a new epoch (it lost its data: restarted without persistence): the
- * latest count this guard saw in each current bucket, from any reply (acquire replies too, so within a decision
- * of the count at the loss, releases included) — the whole bucket was lost, so nothing Redis holds now (credits
- * of others, new admissions) is subtracted — under batch ids named after the new epoch and the bucket, so that
- * when several guards notice the same loss only the first restore applies. The day's remainder beyond the hour
- * is booked on the previous hour bucket, where most of it was counted.
+ * What this guard tells every heartbeat it saw, so that heartbeat.lua can put back what a new server lost: the
+ * latest counts of the current buckets from any reply (acquire replies too, so within a decision of the count
+ * at the loss, releases included) and the server time of that reply. The script keeps, per server (its INFO
+ * {@code run_id}), the counts it held when it first ran a heartbeat: a count seen <em>before</em> then and
+ * higher than that base was acknowledged by a server whose writes this one never got — a replica promoted
+ * before the stream reached it, a restart that lost the last second of its AOF, or (a new epoch) a restart
+ * without persistence, where the base is 0. Each heartbeat raises what was restored on that server to its
+ * guard's figure, so of several guards noticing the same loss the highest figure is restored once.
  *
- * @param hourBucket the current hour bucket at the heartbeat that saw the new epoch
- * @param dayBucket  the current day bucket
- * @param hour       to restore in the hour (and day) bucket
- * @param dayRest    to restore in the day bucket only, beyond {@code hour}
- * @param epoch      the new epoch
+ * <p>A sliding window's acquire replies carry estimates (the previous bucket weighted in), not bucket contents:
+ * with a sliding window only heartbeat replies count, so what was admitted after a guard's last heartbeat is not
+ * restored.
+ *
+ * <p>Signals of unknown outcome sent before the reply that carried the count may be in it: they are left out,
+ * since settling them by id counts each exactly once. (A fallback decision is dated one decision timeout after
+ * it was sent.)
+ *
+ * @param seenAtMillis server time of the reply that carried the counts
+ * @param hourBucket   the hour bucket of that reply
+ * @param hour         its hour count, less the unsettled signals that may be in it
+ * @param dayBucket    the day bucket
+ * @param day          its day count, less the unsettled signals
  */
-record LostCountRestore(long hourBucket, long dayBucket, long hour, long dayRest, long epoch) {
+record LostCountRestore(long seenAtMillis, long hourBucket, long hour, long dayBucket, long day) {
 
     /**
-     * The restore for a heartbeat reply {@code now} that carries a new epoch. Signals of unknown outcome sent
-     * before the reply that carried that count may be in it: they are left out, since settling them by id counts
-     * each exactly once. (A fallback decision is dated one decision timeout after it was sent.)
+     * What this guard saw last; null when it has seen no count yet. {@code estimates}: acquire replies carry
+     * estimates (a sliding window), so only the latest heartbeat's counts are taken.
      */
-    static LostCountRestore after(HeartbeatReply now, FleetView fleet, Reconciler reconciler, long decisionTimeoutMillis) {
-        long hour = Buckets.hour(now.serverTimeMillis());
-        long day = Buckets.day(now.serverTimeMillis());
-        long until = fleet.countsSeenAt() + 2 * decisionTimeoutMillis;
-        long lostHour = Math.max(0, fleet.hourCount(hour) - reconciler.unsettledIn(Buckets.HOUR_MS, hour, until));
-        long lostDay = Math.max(lostHour, fleet.dayCount(day) - reconciler.unsettledIn(Buckets.DAY_MS, day, until));
-        return new LostCountRestore(hour, day, lostHour, lostDay - lostHour, now.epoch());
-    }
-
-    /** The batch id of the hour part: one per epoch and hour bucket, whichever guard sends it. */
-    String hourBatchId() {
-        return "restore:" + epoch + ":h" + hourBucket;
-    }
-
-    /** The batch id of the day remainder: one per epoch and day bucket. */
-    String dayBatchId() {
-        return "restore:" + epoch + ":d" + dayBucket;
-    }
-
-    /**
-     * Credits the restore; only the first guard to notice applies it, the others find the batches applied.
-     *
-     * @return {hour restored, day restored} by this call
-     */
-    long[] applyTo(LimitEngine redis) {
-        long restoredHour = 0;
-        long restoredDay = 0;
-        if (hour > 0 && redis.credit(hourBucket, dayBucket, hour, hourBatchId()).done()) {
-            restoredHour = hour;
-            restoredDay = hour;
+    static LostCountRestore seen(FleetView fleet, Reconciler reconciler, long decisionTimeoutMillis, boolean estimates) {
+        long at;
+        long hourCount;
+        long dayCount;
+        if (estimates) {
+            HeartbeatReply beat = fleet.lastBeat();
+            if (beat == null) {
+                return null;
+            }
+            at = beat.serverTimeMillis();
+            hourCount = beat.hourCount();
+            dayCount = beat.dayCount();
+        } else {
+            at = fleet.countsSeenAt();
+            if (at == Long.MIN_VALUE) {
+                return null;
+            }
+            hourCount = fleet.hourCount(Buckets.hour(at));
+            dayCount = fleet.dayCount(Buckets.day(at));
         }
-        if (dayRest > 0 && redis.credit(hourBucket - 1, dayBucket, dayRest, dayBatchId()).done()) {
-            restoredDay += dayRest;
-        }
-        return new long[] {restoredHour, restoredDay};
+        long hourBucket = Buckets.hour(at);
+        long dayBucket = Buckets.day(at);
+        long until = at + 2 * decisionTimeoutMillis;
+        long hour = Math.max(0, hourCount - reconciler.unsettledIn(Buckets.HOUR_MS, hourBucket, until));
+        long day = Math.max(0, dayCount - reconciler.unsettledIn(Buckets.DAY_MS, dayBucket, until));
+        return new LostCountRestore(at, hourBucket, hour, dayBucket, day);
+    }
+
+    /** heartbeat.lua's {@code seen} argument ({@code ""} for nothing seen). */
+    static String wire(LostCountRestore seen) {
+        return seen == null ? "" : seen.seenAtMillis + "|" + seen.hourBucket + "|" + seen.hour + "|" + seen.dayBucket + "|" + seen.day;
     }
 }

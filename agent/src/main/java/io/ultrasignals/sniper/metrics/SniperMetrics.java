@@ -41,6 +41,9 @@ public final class SniperMetrics implements GuardListener {
     private final LastRedisRoundTrip lastRedis = new LastRedisRoundTrip();
     private final Counter scriptReloads;
     private final Counter reconciled;
+    private final Counter redisLosses;
+    private final Counter restoredHour;
+    private final Counter restoredDay;
     private final Map<RedisFailure, Counter> redisErrors = new EnumMap<>(RedisFailure.class);
     private final AtomicBoolean failureLogged = new AtomicBoolean();
     private volatile DefaultSniperGuard guard;
@@ -61,6 +64,12 @@ public final class SniperMetrics implements GuardListener {
         this.reconciled = Counter.builder("sniper.reconciled.admissions")
                 .description("Admissions made locally during an outage and credited to Redis afterwards")
                 .register(registry);
+        this.redisLosses = Counter.builder("sniper.redis.data.losses")
+                .description("New Redis servers that held fewer admissions than this guard had seen acknowledged "
+                        + "(a failover to a replica that was behind, a restart that lost writes)")
+                .register(registry);
+        this.restoredHour = restored("hour");
+        this.restoredDay = restored("day");
         for (RedisFailure kind : RedisFailure.values()) {
             redisErrors.put(kind, Counter.builder("sniper.redis.errors")
                     .description("Failed Redis calls (decisions, heartbeats, credits, releases) by kind")
@@ -189,6 +198,27 @@ public final class SniperMetrics implements GuardListener {
         if (admissions > 0) {
             reconciled.increment(admissions);
         }
+    }
+
+    @Override
+    public void onRedisLoss(long hourLost, long dayLost) {
+        redisLosses.increment();
+    }
+
+    @Override
+    public void onRedisRollback(long hourRestored, long dayRestored) {
+        if (hourRestored > 0) {
+            restoredHour.increment(hourRestored);
+        }
+        if (dayRestored > 0) {
+            restoredDay.increment(dayRestored);
+        }
+    }
+
+    private Counter restored(String window) {
+        return Counter.builder("sniper.redis.restored.admissions")
+                .description("Admissions a new Redis server had lost that this guard's heartbeat put back")
+                .tag("window", window).register(registry);
     }
 
     private void windowGauge(String name, String window, String description, Supplier<Number> value) {

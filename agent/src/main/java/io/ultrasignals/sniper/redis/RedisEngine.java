@@ -164,13 +164,26 @@ public final class RedisEngine implements LimitEngine {
      */
     public CompletableFuture<HeartbeatReply> heartbeatAsync(String guardId, Duration ttl, long hourlyCap,
                                                             long dailyCap, GuardState state) {
+        return heartbeatAsync(guardId, ttl, hourlyCap, dailyCap, state, null);
+    }
+
+    /**
+     * A heartbeat that also passes {@code seen} (heartbeat.lua's ARGV[9], "" for nothing seen; null: not passed),
+     * so that the reply carries the server's lineage and the script restores what a new server lost.
+     */
+    public CompletableFuture<HeartbeatReply> heartbeatAsync(String guardId, Duration ttl, long hourlyCap,
+                                                            long dailyCap, GuardState state, String seen) {
         long sentAt = System.currentTimeMillis();
         // Like acquire's: the script refuses to run after this call stops waiting, in Redis time.
         String deadline = clock.known() ? Long.toString(clock.redisNow(sentAt) + runner.timeout().toMillis()) : "";
         // "1": the reply also carries the stored policy and the halt (a guard deciding locally obeys them).
-        return runner.run(scripts.heartbeat(), keys, guardId, Long.toString(ttl.toMillis()), "", Long.toString(hourlyCap),
-                Long.toString(dailyCap), state.wire(), deadline, "1").thenApply(raw -> {
-                    HeartbeatReply reply = HeartbeatReply.fromWire(raw);
+        String[] args = seen == null
+                ? new String[] {guardId, Long.toString(ttl.toMillis()), "", Long.toString(hourlyCap), Long.toString(dailyCap),
+                        state.wire(), deadline, "1"}
+                : new String[] {guardId, Long.toString(ttl.toMillis()), "", Long.toString(hourlyCap), Long.toString(dailyCap),
+                        state.wire(), deadline, "1", seen};
+        return runner.run(scripts.heartbeat(), keys, args).thenApply(raw -> {
+                    HeartbeatReply reply = HeartbeatReply.fromWire(raw, true, seen != null);
                     clock.observe(sentAt, System.currentTimeMillis(), reply.serverTimeMillis());
                     return reply;
                 });

@@ -36,6 +36,11 @@ public enum RedisFailure {
     LOADING("loading"),
     /** {@code BUSY}: another script has run past {@code busy-reply-threshold}; this one did not run. */
     BUSY("busy"),
+    /**
+     * {@code NOREPLICAS}: the master has fewer replicas within {@code min-replicas-max-lag} than
+     * {@code min-replicas-to-write}; the script's first write was refused, nothing counted.
+     */
+    NO_REPLICAS("noreplicas"),
     /** Anything else: MASTERDOWN, an unexpected reply. */
     OTHER("other");
 
@@ -94,6 +99,7 @@ public enum RedisFailure {
             case "READONLY" -> READ_ONLY;
             case "LOADING" -> LOADING;
             case "BUSY" -> BUSY;
+            case "NOREPLICAS" -> NO_REPLICAS;
             default -> OTHER;
         };
     }

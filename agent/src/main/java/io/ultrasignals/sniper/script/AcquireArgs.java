@@ -80,6 +80,6 @@ public record AcquireArgs(long hourlyCap, long dailyCap, boolean mtfRequired, bo
 
     /** The same signal with other caps (the fallback's local limits). */
     public AcquireArgs withCaps(long hourly, long daily) {
-        return new AcquireArgs(hourly, daily, mtfRequired, mtfConfirmed, signalId, nowMillis, window);
+        return new AcquireArgs(hourly, daily, mtfRequired, mtfConfirmed, signalId, nowMillis, window, scopes);
     }
 }

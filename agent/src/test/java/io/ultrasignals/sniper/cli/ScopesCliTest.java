@@ -58,7 +58,7 @@ class ScopesCliTest {
         assertThat(scopes.get(2).get("hour_count").asLong()).as("an undeclared dimension is counted").isEqualTo(1);
         assertThat(scopes.get(2).get("hourly_cap").asLong()).isZero();
         assertThat(CliTest.run("status", "--config", config, "--scope", "symbol=ETHUSDT").out())
-                .contains("symbol=ETHUSDT   hour 1/1  day 1/no cap");
+                .contains("symbol=ETHUSDT hour 1 of 1, day 1 (no cap)");
     }
 
     @Test

@@ -8,9 +8,11 @@ import io.ultrasignals.sniper.script.ScopeCap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** runtime.sniper_mode.scopes: caps per dimension with the fleet's key names, per-value overrides, strict as every key. */
+@Tag("unit")
 class ScopeSettingsTest {
     private static final String ISSUE_EXAMPLE = """
             runtime:

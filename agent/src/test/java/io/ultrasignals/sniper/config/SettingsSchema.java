@@ -86,8 +86,8 @@ final class SettingsSchema {
     static String generic(String keyPath) {
         String path = keyPath.replaceAll("\\[\\d+]", "[]");
         for (Entry e : entries()) {
-            int star = e.key().indexOf('*');
-            if (star >= 0) {
+            // Each "*" of the key in turn, outermost first (scopes.*.values.*: the dimension, then the value).
+            for (int star = e.key().indexOf('*'); star >= 0; star = e.key().indexOf('*', star + 1)) {
                 Matcher prefix = pattern(e.key().substring(0, star + 1)).matcher(path);
                 if (prefix.lookingAt() && (prefix.end() == path.length() || path.charAt(prefix.end()) == '.')) {
                     path = e.key().substring(0, star + 1) + path.substring(prefix.end());

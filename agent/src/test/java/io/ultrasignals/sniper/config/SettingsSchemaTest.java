@@ -58,6 +58,13 @@ class SettingsSchemaTest {
         if (key.startsWith(InstrumentTarget.ITEM.path() + ".")) {
             return InstrumentTarget.builder("a.B#c").build();
         }
+        if (key.startsWith(ScopeSettings.DIMENSION.path() + ".")) {
+            // A dimension that sets nothing, and a value that sets nothing: as the loader fills them.
+            Map<String, ScopeSettings> scopes = new SettingsLoader(Map.of())
+                    .loadYaml("runtime:\n  sniper_mode:\n    scopes:\n      x: {}\n      y: {values: {V: {}}}\n", "s.yaml")
+                    .sniperMode().scopes();
+            return key.startsWith(ScopeSettings.VALUE.path() + ".") ? scopes.get("y").values().get("V") : scopes.get("x");
+        }
         throw new AssertionError(key + ": add how to build an item with its defaults to SettingsSchemaTest.itemWithDefaults");
     }
 

@@ -89,7 +89,7 @@ public final class TestVectors {
         }
     }
 
-    /** Exact match, with the placeholders $now, $ttl:N, $retry:N and $any described in the file. */
+    /** Exact match, with the placeholders $now, $ttl:N, $retry:N, $run_id and $any described in the file. */
     static boolean matches(JsonNode expected, Object actual) {
         if (expected.isArray()) {
             if (!(actual instanceof List<?> list) || list.size() != expected.size()) {
@@ -106,6 +106,9 @@ public final class TestVectors {
             return actual instanceof Long l && l == expected.asLong();
         }
         String text = expected.asText();
+        if (text.equals("$run_id")) {
+            return actual instanceof String id && id.matches("[0-9a-f]{40}");
+        }
         if (text.equals("$any")) {
             return true;
         }

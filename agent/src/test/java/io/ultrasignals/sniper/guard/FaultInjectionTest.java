@@ -106,19 +106,20 @@ class FaultInjectionTest {
             restartedAt[0] = System.nanoTime();
         });
         // The restarted server lost what it held. Every local admission and every one after the restart is
-        // there, plus what the first guard to notice the new epoch had last seen (one heartbeat stale).
+        // there, plus the highest count a guard had seen (the heartbeats restore it once, raised to the highest).
         long mustHave = run.admittedBy(Backend.LOCAL) + run.admittedByAfter(Backend.REDIS, restartedAt[0]);
         assertThat(restored.get()).as("counts restored after the loss").isPositive();
-        // The latest count a guard saw, from any reply, less its signals of unknown outcome (settled by id):
-        // within one in-flight decision per thread (4) of what Redis had counted when it died — and, with one
-        // restore per epoch and bucket, never twice (the books above equal the admissions, never more).
+        // The latest count a guard saw, from any reply, less its own signals of unknown outcome (settled by id):
+        // within one in-flight decision per thread (4) of what Redis had counted when it died, and never twice.
+        // Another guard's signal of unknown outcome that a reply's count included is restored and settled too:
+        // the books may exceed the admissions by the calls in flight at the kill (4), never fall short.
         // Redis died somewhere between the kill's start and its return: what it had counted lies between the two.
         long countedBeforeKill = run.admittedBy(Backend.REDIS) - run.admittedByAfter(Backend.REDIS, killedAt[0]);
         long countedByKillsEnd = run.admittedBy(Backend.REDIS) - run.admittedByAfter(Backend.REDIS, killedAt[1]);
         assertThat(restored.get()).as("restored vs %d..%d counted while the kill ran", countedBeforeKill, countedByKillsEnd)
                 .isBetween(countedBeforeKill - 4, countedByKillsEnd + 4);
         assertThat(FaultChecks.redisHourCount(redis, s.namespace())).isEqualTo(mustHave + restored.get())
-                .isLessThanOrEqualTo(run.admitted());
+                .isLessThanOrEqualTo(run.admitted() + 4);
     }
 
     @Test

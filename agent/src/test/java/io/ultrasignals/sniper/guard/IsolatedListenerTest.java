@@ -67,6 +67,7 @@ class IsolatedListenerTest {
                 Arguments.of("onRedisFailure", (Consumer<GuardListener>) l -> l.onRedisFailure(RedisFailure.TIMEOUT)),
                 Arguments.of("onScriptReload", (Consumer<GuardListener>) GuardListener::onScriptReload),
                 Arguments.of("onReconciled", (Consumer<GuardListener>) l -> l.onReconciled(3)),
+                Arguments.of("onRedisLoss", (Consumer<GuardListener>) l -> l.onRedisLoss(4, 6)),
                 Arguments.of("onRedisRollback", (Consumer<GuardListener>) l -> l.onRedisRollback(2, 5)),
                 Arguments.of("onBackendChange",
                         (Consumer<GuardListener>) l -> l.onBackendChange(Backend.REDIS, Backend.LOCAL, "timeout")));
@@ -216,6 +217,11 @@ class IsolatedListenerTest {
         @Override
         public void onReconciled(long admissions) {
             fail("onReconciled");
+        }
+
+        @Override
+        public void onRedisLoss(long hourLost, long dayLost) {
+            fail("onRedisLoss");
         }
 
         @Override

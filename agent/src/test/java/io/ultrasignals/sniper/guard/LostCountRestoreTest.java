@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Restoring counts Redis lost (a new epoch), without Redis: a fresh {@link LocalEngine} plays the emptied Redis
- * (it credits as credit.lua does, once per batch id), on a clock the test sets.
+ * What a guard tells each heartbeat it saw, for heartbeat.lua to restore what a new server lost (the restore
+ * itself, once per server and raised to the highest figure, is held by lua/test-vectors.json on real Redis).
  */
 @Tag("unit")
 class LostCountRestoreTest {
@@ -19,11 +19,6 @@ class LostCountRestoreTest {
     private static final long DECISION_TIMEOUT = 100;
 
     private final AtomicLong now = new AtomicLong(T0 + 1_000);
-    private final LocalEngine emptiedRedis = new LocalEngine(now::get);
-
-    private static HeartbeatReply newEpochAt(long at, long epoch) {
-        return new HeartbeatReply(2, 0, 0, at, epoch, 0, 0, 0, 0, 0, 0);
-    }
 
     private static FleetView sawCounts(long at, long hour, long day) {
         FleetView fleet = new FleetView();
@@ -36,29 +31,16 @@ class LostCountRestoreTest {
     }
 
     @Test
-    void putsBackTheLatestCountsSeenTheDaysRestOnThePreviousHour() {
-        LostCountRestore restore = LostCountRestore.after(newEpochAt(T0 + 1_000, 7), sawCounts(T0, 30, 50), ledger(), DECISION_TIMEOUT);
-        assertThat(restore.hour()).isEqualTo(30);
-        assertThat(restore.dayRest()).isEqualTo(20);
-        assertThat(restore.hourBatchId()).isEqualTo("restore:7:h" + Buckets.hour(T0));
-        assertThat(restore.dayBatchId()).isEqualTo("restore:7:d" + Buckets.day(T0));
-
-        assertThat(restore.applyTo(emptiedRedis)).containsExactly(30, 50);
-        assertThat(emptiedRedis.status(T0).hourCount()).isEqualTo(30);
-        assertThat(emptiedRedis.status(T0).dayCount()).isEqualTo(50);
-        assertThat(emptiedRedis.status(T0 - Buckets.HOUR_MS).hourCount()).as("the day's rest").isEqualTo(20);
+    void theLatestCountsSeenWithTheTimeAndBucketsOfTheirReply() {
+        LostCountRestore seen = LostCountRestore.seen(sawCounts(T0, 30, 50), ledger(), DECISION_TIMEOUT, false);
+        assertThat(seen).isEqualTo(new LostCountRestore(T0, Buckets.hour(T0), 30, Buckets.day(T0), 50));
+        assertThat(LostCountRestore.wire(seen)).isEqualTo(T0 + "|472222|30|19675|50");
     }
 
     @Test
-    void onlyTheFirstGuardToNoticeTheSameLossRestoresIt() {
-        LostCountRestore first = LostCountRestore.after(newEpochAt(T0 + 1_000, 7), sawCounts(T0, 30, 50), ledger(), DECISION_TIMEOUT);
-        LostCountRestore second = LostCountRestore.after(newEpochAt(T0 + 1_500, 7), sawCounts(T0 - 5, 29, 49), ledger(), DECISION_TIMEOUT);
-        assertThat(first.applyTo(emptiedRedis)).containsExactly(30, 50);
-        assertThat(second.applyTo(emptiedRedis)).as("same epoch and buckets: found applied").containsExactly(0, 0);
-        assertThat(emptiedRedis.status(T0).dayCount()).isEqualTo(50);
-
-        LostCountRestore nextLoss = LostCountRestore.after(newEpochAt(T0 + 2_000, 8), sawCounts(T0 + 1_900, 3, 3), ledger(), DECISION_TIMEOUT);
-        assertThat(nextLoss.applyTo(emptiedRedis)).as("a later loss is a new epoch").containsExactly(3, 3);
+    void aGuardThatSawNoCountSaysSo() {
+        assertThat(LostCountRestore.seen(new FleetView(), ledger(), DECISION_TIMEOUT, false)).isNull();
+        assertThat(LostCountRestore.wire(null)).isEmpty();
     }
 
     @Test
@@ -66,16 +48,27 @@ class LostCountRestoreTest {
         Reconciler ledger = ledger();
         ledger.recordAmbiguous("maybe-counted", T0 - 10, true);
         ledger.recordAmbiguous("decided-later", T0 + 2 * DECISION_TIMEOUT + 1, true);
-        LostCountRestore restore = LostCountRestore.after(newEpochAt(T0 + 1_000, 7), sawCounts(T0, 30, 50), ledger, DECISION_TIMEOUT);
-        assertThat(restore.hour()).isEqualTo(29);
-        assertThat(restore.hour() + restore.dayRest()).isEqualTo(49);
+        LostCountRestore seen = LostCountRestore.seen(sawCounts(T0, 30, 50), ledger, DECISION_TIMEOUT, false);
+        assertThat(seen.hour()).isEqualTo(29);
+        assertThat(seen.day()).isEqualTo(49);
     }
 
     @Test
-    void aCountSeenInAnEarlierHourRestoresOnlyTheDay() {
-        long nextHour = (Buckets.hour(T0) + 1) * Buckets.HOUR_MS + 5;
-        LostCountRestore restore = LostCountRestore.after(newEpochAt(nextHour, 7), sawCounts(T0, 30, 50), ledger(), DECISION_TIMEOUT);
-        assertThat(restore.hour()).isZero();
-        assertThat(restore.dayRest()).isEqualTo(50);
+    void olderNewsNeverReplacesTheLatestCounts() {
+        FleetView fleet = sawCounts(T0, 30, 50);
+        fleet.observeCounts(T0 - 5, 29, 49);
+        assertThat(LostCountRestore.seen(fleet, ledger(), DECISION_TIMEOUT, false).hour()).isEqualTo(30);
+    }
+
+    @Test
+    void aSlidingWindowTakesOnlyTheHeartbeatsCountsForAcquireRepliesCarryEstimates() {
+        FleetView fleet = new FleetView();
+        fleet.observeBeat(new HeartbeatReply(2, 30, 50, T0, T0, 1, 1, 1, 1, 0, 0));
+        fleet.observeCounts(T0 + 10, 40, 60); // an acquire's estimate: the previous hour weighted in
+        assertThat(LostCountRestore.seen(fleet, ledger(), DECISION_TIMEOUT, true))
+                .isEqualTo(new LostCountRestore(T0, Buckets.hour(T0), 30, Buckets.day(T0), 50));
+        assertThat(LostCountRestore.seen(fleet, ledger(), DECISION_TIMEOUT, false).hour()).as("a fixed window's acquire counts")
+                .isEqualTo(40);
+        assertThat(LostCountRestore.seen(new FleetView(), ledger(), DECISION_TIMEOUT, true)).as("no heartbeat yet").isNull();
     }
 }

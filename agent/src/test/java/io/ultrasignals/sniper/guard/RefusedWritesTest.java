@@ -50,6 +50,16 @@ class RefusedWritesTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.ultrasignals.sniper.testkit.RedisBinaries#all")
+    void noReplicasWhenFewerThanMinReplicasToWriteAreInSync(RedisBinary binary) throws Exception {
+        try (RedisServer redis = RedisServer.start(binary)) {
+            refusedThenBack(redis, RedisFailure.NO_REPLICAS,
+                    () -> redis.call("CONFIG", "SET", "min-replicas-to-write", "1"),
+                    () -> redis.call("CONFIG", "SET", "min-replicas-to-write", "0"));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.ultrasignals.sniper.testkit.RedisBinaries#all")
     void readOnlyAfterAFailoverDemotedTheMaster(RedisBinary binary) throws Exception {
         try (RedisServer master = RedisServer.start(binary);
                 RedisServer replica = RedisServer.start(binary, "--replicaof", master.host(), Integer.toString(master.port()))) {

@@ -15,12 +15,14 @@ import io.ultrasignals.sniper.script.StatusReply;
 import io.ultrasignals.sniper.script.WindowMode;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The fallback and scopes: a guard holds no share of a scope's cap, so a signal naming a capped scope is never
  * admitted locally; one naming only uncapped scopes is, within the fleet share, and its credit reaches every layer.
  */
+@Tag("unit")
 class ScopedFallbackTest {
     private static final long T0 = 1_700_000_000_000L;
     private static final FallbackCause TIMEOUT = new FallbackCause("timeout", false);
@@ -65,8 +67,8 @@ class ScopedFallbackTest {
         assertThat(fallback.decide(uncapped, TIMEOUT).allowed()).isTrue();
         assertThat(fallback.decide(signal(), TIMEOUT).allowed()).isTrue();
         Decision third = fallback.decide(uncapped, TIMEOUT);
-        assertThat(third.reason()).as("the fleet share is 2").isEqualTo(Reason.SNIPER_HOURLY_CAP);
-        assertThat(third.layer()).isEqualTo(Decision.FLEET);
+        assertThat(third.reason()).as("the fleet share is 2, the cap 90").isEqualTo(Reason.SNIPER_FALLBACK_SHARE);
+        assertThat(third.layer()).as("no cap blocked it").isNull();
 
         LocalEngine redisBooks = new LocalEngine(clock::redisNow);
         assertThat(reconciler.flush(redisBooks)).isEqualTo(2);

@@ -76,6 +76,30 @@ class ScopedGuardOnRedisTest {
     }
 
     @Test
+    void withRoomKeptForUnseenRunnersTheScopesStillCountAndOnlyTheFleetsBlockSaysSo(RedisServer redis) {
+        // fleet_size 3, one guard seen: the call on Redis carries the fleet cap less 2 x 10; its scopes go with it.
+        TestSettings settings = TestSettings.on(redis).caps(30, 0).fleetSize(3).scopes(strategyAndSymbol());
+        try (SniperGuard guard = SniperGuards.start(settings.build()); RespConnection books = redis.connect()) {
+            assertThat(guard.acquire(Signal.of(true).scope("symbol", "ETHUSDT")).allowed()).isTrue();
+            Decision eth = guard.acquire(Signal.of(true).scope("symbol", "ETHUSDT"));
+            assertThat(eth.allowed()).as("symbol=ETHUSDT has its cap of 1").isFalse();
+            assertThat(eth.layer()).isEqualTo("symbol=ETHUSDT");
+            assertThat(eth.detail()).as("the scope's own cap, not the room kept").isNull();
+            long hour = Buckets.hour(System.currentTimeMillis());
+            assertThat(books.call("GET", settings.namespace() + ":scope:symbol=ETHUSDT:hour:" + hour)).isEqualTo("1");
+
+            Decision fleet = null;
+            for (int i = 0; i < 10 && (fleet == null || fleet.allowed()); i++) {
+                fleet = guard.acquire(Signal.of(true).scope("account", "A" + i));
+            }
+            assertThat(fleet.allowed()).as("30 less the room kept for 2 unseen runners").isFalse();
+            assertThat(fleet.hourCount()).isEqualTo(10);
+            assertThat(fleet.layer()).isEqualTo(Decision.FLEET);
+            assertThat(fleet.detail()).isEqualTo("the cap less the room kept for 2 runners of the stated fleet not yet seen on Redis (fleet_size)");
+        }
+    }
+
+    @Test
     void releaseGivesBackEveryLayer(RedisServer redis) {
         TestSettings settings = TestSettings.on(redis).caps(6, 0).scopes(strategyAndSymbol());
         try (SniperGuard guard = SniperGuards.start(settings.build()); RespConnection books = redis.connect()) {

@@ -98,7 +98,7 @@ class ScopedRecoveryBoundTest {
             }
             for (int i = 0; i < BEFORE; i++) {
                 Decision d = guards.get(i % 3).acquire(signal(what + "-before-" + i, i % KINDS.size()));
-                assertThat(d.allowed()).as(what + ": admitted through Redis before the fault").isTrue();
+                assertThat(d.allowed()).as(what + ": admitted through Redis before the fault, not " + d).isTrue();
                 admittedByKind[i % KINDS.size()]++;
             }
             Thread.sleep(600); // quiet: every guard's next heartbeats see BEFORE

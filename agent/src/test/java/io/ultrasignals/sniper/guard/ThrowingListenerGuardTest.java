@@ -85,7 +85,7 @@ class ThrowingListenerGuardTest {
         }
         assertThat(decisions.notAdmitted.get()).as("decisions not admitted (cap is far away; the gate's waits aside)").isZero();
         assertThat(listener.calls().keySet()).containsExactlyInAnyOrder("onDecision", "onRedisFailure",
-                "onScriptReload", "onReconciled", "onRedisRollback", "onBackendChange");
+                "onScriptReload", "onReconciled", "onRedisLoss", "onRedisRollback", "onBackendChange");
     }
 
     /** Takes decisions, each for a new signal id, and counts them. */

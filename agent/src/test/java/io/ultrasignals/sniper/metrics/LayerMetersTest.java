@@ -6,9 +6,11 @@ import io.ultrasignals.sniper.Backend;
 import io.ultrasignals.sniper.Decision;
 import io.ultrasignals.sniper.Reason;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Blocks by the layer's dimension: bounded series, the seed's counters unchanged. */
+@Tag("unit")
 class LayerMetersTest {
     private final SniperMetrics metrics = new SniperMetrics();
 

@@ -93,7 +93,7 @@ class SniperMetricsTest {
         assertThat(scrape.samples("sniper_decisions_total")).extracting(s -> s.labels().get("outcome"))
                 .contains("allowed", "blocked", "error");
         assertThat(scrape.samples("sniper_redis_errors_total")).extracting(s -> s.labels().get("kind"))
-                .containsExactlyInAnyOrder("timeout", "connection", "permission", "data", "oom", "readonly", "loading", "busy", "other");
+                .containsExactlyInAnyOrder("timeout", "connection", "permission", "data", "oom", "readonly", "loading", "busy", "noreplicas", "other");
         assertThat(scrape.samples("sniper_signals_admitted_total")).extracting(s -> s.labels().get("backend"))
                 .doesNotContain("deny");
         assertThat(scrape.samples()).allMatch(s -> s.value() == 0);

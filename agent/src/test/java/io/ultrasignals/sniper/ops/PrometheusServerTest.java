@@ -145,6 +145,11 @@ class PrometheusServerTest {
                 sniper_script_reloads_total {n}
                 # TYPE sniper_reconciled_admissions_total counter
                 sniper_reconciled_admissions_total {n}
+                # TYPE sniper_redis_data_losses_total counter
+                sniper_redis_data_losses_total {n}
+                # TYPE sniper_redis_restored_admissions_total counter
+                sniper_redis_restored_admissions_total{window="hour"} {n}
+                sniper_redis_restored_admissions_total{window="day"} {n}
                 # TYPE sniper_redis_errors_total counter
                 sniper_redis_errors_total{kind="timeout"} {n}
                 # TYPE sniper_decision_latency_seconds histogram

@@ -18,6 +18,8 @@ class RedisFailureTest {
         "ERR Error running script (call to f_d25cafe0655916551ae4bc6aa167e01eb664c006): @user_script:160: @user_script: 160: -READONLY You can't write against a read only replica.|READ_ONLY",
         "LOADING Redis is loading the dataset in memory|LOADING",
         "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.|BUSY",
+        "NOREPLICAS Not enough good replicas to write. script: 64ac20e8d0a03aaa0eae00b63ee3347431b617df, on @user_script:1.|NO_REPLICAS",
+        "ERR Error running script (call to f_64ac20e8d0a03aaa0eae00b63ee3347431b617df): @user_script:1: @user_script: 1: -NOREPLICAS Not enough good replicas to write.|NO_REPLICAS",
         "NOPERM this user has no permissions to run the 'evalsha' command|PERMISSION",
         "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.|OTHER",
         "ERR Error running script (call to f_x): @user_script:1: user_script:1: Script attempted to access nonexistent global variable 'x'|OTHER",

@@ -37,6 +37,11 @@ public final class RedisClusterTopology implements AutoCloseable {
     private final Map<RedisServer, String> ids = new HashMap<>();
     private final Map<RedisServer, Integer> firstSlotAtKill = new HashMap<>();
     private RedisServer lastKilled;
+    /** The data nodes' password (MIGRATE needs it), or null. */
+    private String password;
+    /** Masters announced at a {@link ReplicationDelayProxy}'s port, by that port. */
+    private final Map<Integer, RedisServer> behindProxy = new HashMap<>();
+    private final List<ReplicationDelayProxy> proxies = new ArrayList<>();
 
     private RedisClusterTopology() {}
 
@@ -50,6 +55,7 @@ public final class RedisClusterTopology implements AutoCloseable {
     }
 
     private void launch(RedisBinary binary, int masters, boolean replicas, String password) {
+        this.password = password;
         int total = replicas ? masters * 2 : masters;
         for (int i = 0; i < total; i++) {
             RedisServer node = RedisServer.builder(binary).port(clusterPort()).password(password)
@@ -176,6 +182,80 @@ public final class RedisClusterTopology implements AutoCloseable {
         return ClusterSlots.slotOf(key);
     }
 
+    /**
+     * Starts moving {@code slot} to {@code target} as {@code redis-cli --cluster reshard} does: the target
+     * {@code IMPORTING}, then the owner {@code MIGRATING}. Until {@link #finishSlotMigration} the owner answers
+     * a command whose declared keys it does not hold with {@code -ASK} to the target. Returns the owner.
+     */
+    public RedisServer beginSlotMigration(int slot, RedisServer target) {
+        RedisServer owner = nodeForSlot(slot);
+        if (owner == target) {
+            throw new IllegalArgumentException(target + " already serves slot " + slot);
+        }
+        target.call("CLUSTER", "SETSLOT", Integer.toString(slot), "IMPORTING", nodeId(owner));
+        owner.call("CLUSTER", "SETSLOT", Integer.toString(slot), "MIGRATING", nodeId(target));
+        return owner;
+    }
+
+    /**
+     * Moves every key of {@code slot} from {@code owner} to {@code target} ({@code MIGRATE}, 100 at a time) and
+     * gives the slot to {@code target} on every master, target first (the order {@code redis-cli} uses); waits
+     * until every master names the target. Returns the number of keys moved.
+     */
+    public int finishSlotMigration(int slot, RedisServer owner, RedisServer target) {
+        int moved = 0;
+        while (true) {
+            List<?> keys = (List<?>) owner.call("CLUSTER", "GETKEYSINSLOT", Integer.toString(slot), "100");
+            if (keys.isEmpty()) {
+                break;
+            }
+            List<String> command = new ArrayList<>(List.of("MIGRATE", target.host(), Integer.toString(target.port()), "", "0",
+                    "5000"));
+            if (password != null) {
+                command.addAll(List.of("AUTH", password));
+            }
+            command.add("KEYS");
+            keys.forEach(k -> command.add(String.valueOf(k)));
+            owner.call(command.toArray(String[]::new));
+            moved += keys.size();
+        }
+        String targetId = nodeId(target);
+        target.call("CLUSTER", "SETSLOT", Integer.toString(slot), "NODE", targetId);
+        owner.call("CLUSTER", "SETSLOT", Integer.toString(slot), "NODE", targetId);
+        for (RedisServer master : masters()) {
+            if (master != target && master != owner) {
+                master.call("CLUSTER", "SETSLOT", Integer.toString(slot), "NODE", targetId);
+            }
+        }
+        Poll.until(Duration.ofSeconds(15), "every master to name " + target + " for slot " + slot,
+                () -> masters().stream().allMatch(m -> servingNode(m, slot) == target));
+        return moved;
+    }
+
+    /**
+     * Puts {@code master} behind a {@link ReplicationDelayProxy}: it announces the proxy's port
+     * ({@code cluster-announce-port}, the bus port unchanged), so its replica (which follows the announced address)
+     * and clients reach it through the proxy, and the replication stream can be held back while acknowledgements
+     * flow. Returns once its replica replicates through the proxy, in sync.
+     */
+    public ReplicationDelayProxy replicateThroughProxy(RedisServer master) {
+        String id = nodeId(master);
+        ReplicationDelayProxy proxy = ReplicationDelayProxy.to(master.host(), master.port());
+        proxies.add(proxy);
+        behindProxy.put(proxy.port(), master);
+        master.call("CONFIG", "SET", "cluster-announce-bus-port", Integer.toString(master.port() + BUS_OFFSET));
+        master.call("CONFIG", "SET", "cluster-announce-port", Integer.toString(proxy.port()));
+        RedisServer replica = nodes.stream().filter(n -> n != master && n.isAlive()
+                        && clusterNodes(n).stream().anyMatch(l -> l.startsWith(nodeId(n) + " ") && l.contains(" " + id + " ")))
+                .findFirst().orElseThrow(() -> new IllegalStateException(master + " has no replica"));
+        Poll.until(READY_TIMEOUT, replica + " to replicate " + master + " through the proxy", () -> {
+            Map<String, String> replication = Replies.info(replica.call("INFO", "replication"));
+            return Integer.toString(proxy.port()).equals(replication.get("master_port"))
+                    && "up".equals(replication.get("master_link_status"));
+        });
+        return proxy;
+    }
+
     /** SIGKILLs {@code node} and remembers which slots it served, for {@link #awaitFailover}. */
     public void killNode(RedisServer node) {
         nodeId(node);
@@ -227,11 +307,17 @@ public final class RedisClusterTopology implements AutoCloseable {
         for (Object entry : (List<?>) node.call("CLUSTER", "SLOTS")) {
             List<?> range = (List<?>) entry;
             List<?> master = (List<?>) range.get(2);
-            if (((Long) master.get(1)).intValue() == node.port()) {
+            if (nodeAtPort(((Long) master.get(1)).intValue()) == node) {
                 return Optional.of(((Long) range.get(0)).intValue());
             }
         }
         return Optional.empty();
+    }
+
+    /** The node that port reaches (its own, or its proxy's); null for none. */
+    private RedisServer nodeAtPort(int port) {
+        RedisServer proxied = behindProxy.get(port);
+        return proxied != null ? proxied : nodes.stream().filter(n -> n.port() == port).findFirst().orElse(null);
     }
 
     private RedisServer servingNode(RedisServer asked, int slot) {
@@ -239,9 +325,12 @@ public final class RedisClusterTopology implements AutoCloseable {
             List<?> range = (List<?>) entry;
             if (slot >= (Long) range.get(0) && slot <= (Long) range.get(1)) {
                 int port = ((Long) ((List<?>) range.get(2)).get(1)).intValue();
-                return nodes.stream().filter(n -> n.port() == port).findFirst().orElseThrow(
-                        () -> new IllegalStateException(asked + " names port " + port + " for slot " + slot
-                                + ", not a node of this cluster"));
+                RedisServer node = nodeAtPort(port);
+                if (node == null) {
+                    throw new IllegalStateException(asked + " names port " + port + " for slot " + slot
+                            + ", not a node of this cluster");
+                }
+                return node;
             }
         }
         throw new IllegalStateException(asked + " reports no node for slot " + slot);
@@ -250,6 +339,7 @@ public final class RedisClusterTopology implements AutoCloseable {
     @Override
     public void close() {
         nodes.forEach(RedisServer::close);
+        proxies.forEach(ReplicationDelayProxy::close);
     }
 
     @Override

@@ -31,6 +31,8 @@ public final class RedisSentinelTopology implements AutoCloseable {
     private final List<RedisServer> dataNodes = new ArrayList<>();
     private final List<RedisServer> sentinels = new ArrayList<>();
     private RedisServer lastKilledMaster;
+    /** The proxy the replica replicates through and Sentinels reach the first master by (null: none). */
+    private ReplicationDelayProxy replicationProxy;
 
     private RedisSentinelTopology() {}
 
@@ -41,9 +43,24 @@ public final class RedisSentinelTopology implements AutoCloseable {
 
     /** Starts the topology; {@code password} protects both data nodes (null for none). */
     public static RedisSentinelTopology start(RedisBinary binary, String password) {
+        return start(binary, password, false);
+    }
+
+    /**
+     * Starts the topology with the first master behind a {@link ReplicationDelayProxy}: the replica replicates
+     * through it and Sentinels (so clients too) reach the master by its address, so that the replication stream
+     * can be held back ({@link #replicationProxy()}) while the replica's acknowledgements flow. (Sentinels must
+     * know the master by the address the replica replicates from, or they would repoint the replica at it.)
+     * After a failover the promoted replica is reached directly.
+     */
+    public static RedisSentinelTopology startWithReplicationProxy(RedisBinary binary) {
+        return start(binary, null, true);
+    }
+
+    private static RedisSentinelTopology start(RedisBinary binary, String password, boolean proxied) {
         RedisSentinelTopology topology = new RedisSentinelTopology();
         try {
-            topology.launch(binary, password);
+            topology.launch(binary, password, proxied);
             return topology;
         } catch (RuntimeException e) {
             topology.close();
@@ -51,13 +68,23 @@ public final class RedisSentinelTopology implements AutoCloseable {
         }
     }
 
-    private void launch(RedisBinary binary, String password) {
+    private void launch(RedisBinary binary, String password, boolean proxied) {
         RedisServer master = RedisServer.builder(binary).password(password).start();
         dataNodes.add(master);
+        HostPort masterAddress = HostPort.of(master);
+        if (proxied) {
+            replicationProxy = ReplicationDelayProxy.to(master.host(), master.port());
+            masterAddress = new HostPort(replicationProxy.host(), replicationProxy.port());
+        }
         RedisServer replica = RedisServer.builder(binary).password(password)
-                .args("--replicaof", master.host(), Integer.toString(master.port())).start();
+                .args("--replicaof", masterAddress.host(), Integer.toString(masterAddress.port())).start();
         dataNodes.add(replica);
-        replica.awaitReplicaOf(master, READY_TIMEOUT);
+        HostPort upstream = masterAddress;
+        Poll.until(READY_TIMEOUT, replica + " to replicate " + upstream + " in sync", () -> {
+            Map<String, String> replication = Replies.info(replica.call("INFO", "replication"));
+            return Integer.toString(upstream.port()).equals(replication.get("master_port"))
+                    && "up".equals(replication.get("master_link_status"));
+        });
 
         // Each Sentinel is told its peers and the replica up front (as a Sentinel's own rewritten
         // config would) instead of discovering them through hello messages every 2 s.
@@ -68,7 +95,7 @@ public final class RedisSentinelTopology implements AutoCloseable {
             ids.add(randomSentinelId());
         }
         for (int i = 0; i < SENTINELS; i++) {
-            List<String> config = sentinelConfig(master, replica, password);
+            List<String> config = sentinelConfig(masterAddress, replica, password);
             config.add(0, "sentinel myid " + ids.get(i));
             for (int peer = 0; peer < SENTINELS; peer++) {
                 if (peer != i) {
@@ -96,7 +123,7 @@ public final class RedisSentinelTopology implements AutoCloseable {
         return id.toString();
     }
 
-    private static List<String> sentinelConfig(RedisServer master, RedisServer replica, String password) {
+    private static List<String> sentinelConfig(HostPort master, RedisServer replica, String password) {
         List<String> lines = new ArrayList<>();
         // "monitor" must come first: the other lines refer to the master by its name.
         lines.add("sentinel monitor " + MASTER_NAME + " " + master.host() + " " + master.port() + " " + QUORUM);
@@ -129,6 +156,14 @@ public final class RedisSentinelTopology implements AutoCloseable {
         return List.copyOf(dataNodes);
     }
 
+    /** The proxy of {@link #startWithReplicationProxy}; throws for a topology started without one. */
+    public ReplicationDelayProxy replicationProxy() {
+        if (replicationProxy == null) {
+            throw new IllegalStateException("this topology has no replication proxy: use startWithReplicationProxy");
+        }
+        return replicationProxy;
+    }
+
     /** The master's address as the first Sentinel that answers reports it. */
     public HostPort currentMaster() {
         RuntimeException last = null;
@@ -145,6 +180,9 @@ public final class RedisSentinelTopology implements AutoCloseable {
     /** The data node Sentinels currently name master (it may be dead if no failover has happened yet). */
     public RedisServer master() {
         HostPort address = currentMaster();
+        if (replicationProxy != null && address.port() == replicationProxy.port()) {
+            return dataNodes.get(0);
+        }
         return dataNodes.stream().filter(n -> n.port() == address.port()).findFirst()
                 .orElseThrow(() -> new IllegalStateException("sentinels name " + address + ", not a node of this topology"));
     }
@@ -216,6 +254,9 @@ public final class RedisSentinelTopology implements AutoCloseable {
     public void close() {
         sentinels.forEach(RedisServer::close);
         dataNodes.forEach(RedisServer::close);
+        if (replicationProxy != null) {
+            replicationProxy.close();
+        }
     }
 
     @Override

@@ -43,8 +43,8 @@ public final class SilentProxy implements AutoCloseable {
         }
 
         void close() {
-            closeQuietly(client);
-            closeQuietly(server);
+            Sockets.closeQuietly(client);
+            Sockets.closeQuietly(server);
         }
     }
 
@@ -153,24 +153,11 @@ public final class SilentProxy implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(Socket s) {
-        if (s != null) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // closing
-            }
-        }
-    }
 
     @Override
     public void close() {
         closed = true;
-        try {
-            listener.close();
-        } catch (IOException ignored) {
-            // closing
-        }
+        Sockets.closeQuietly(listener);
         links.forEach(Link::close);
     }
 }
