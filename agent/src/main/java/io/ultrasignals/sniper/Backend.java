@@ -8,6 +8,11 @@ public enum Backend {
     REDIS,
     /** The in-process engine: Redis unavailable (policy {@code local}) or not configured. */
     LOCAL,
+    /**
+     * A cap block Redis answered before, repeated from this guard's memory until its bucket ends or a slot may have
+     * freed up (README, "Capped hours cost Redis nothing"); never an admission.
+     */
+    CACHE,
     /** Redis unavailable, policy {@code allow}: admitted without counting. */
     ALLOW,
     /** Redis unavailable, policy {@code deny}: blocked. */

@@ -57,6 +57,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--ids", description = "Give every signal an id (one op key per signal, deleted with the namespace).")
     boolean ids;
 
+    @Option(names = "--capped", description = "The capped regime: the settings' caps (2 an hour, 6 a day when none), used up "
+            + "before measuring, so every decision is a block (answered from memory once Redis has said so). Reports Redis "
+            + "commands per decision (INFO commandstats) and admissions, which must be 0.")
+    boolean capped;
+
     /** What one phase of one round measured. */
     private record Phase(long calls, double seconds, Latencies latencies) {
         double perSecond() {
@@ -75,7 +80,14 @@ final class BenchCommand implements Callable<Integer> {
         }
         // A namespace of its own for this run, deleted at the end: never the production counters, nothing left behind.
         String namespace = base.redis().namespace() + "-bench-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
-        SniperSettings settings = Overrides.apply(base, namespace, 0, 0, false);
+        long hourly = 0;
+        long daily = 0;
+        if (capped) {
+            boolean none = base.sniperMode().maxSignalsPerHour() == 0 && base.sniperMode().dailySignalCap() == 0;
+            hourly = none ? 2 : base.sniperMode().maxSignalsPerHour();
+            daily = none ? 6 : base.sniperMode().dailySignalCap();
+        }
+        SniperSettings settings = Overrides.apply(base, namespace, hourly, daily, false);
         GuardSession session = GuardSession.open(settings, true, GuardListener.NONE);
         try (session) {
             return measure(session);
@@ -90,10 +102,17 @@ final class BenchCommand implements Callable<Integer> {
         StatefulConnection<String, String> connection = session.runtime.link().orElseThrow().connection();
         Map<String, LongAdder> notByRedis = new ConcurrentHashMap<>();
         AtomicLong sequence = new AtomicLong();
+        if (capped) {
+            useUpTheCap(guard);
+        }
         LongPredicate decide = start -> {
             Decision d = guard.acquire(ids ? Signal.withId("bench-" + sequence.incrementAndGet() + "-" + start, true)
                     : Signal.of(true));
-            if (d.backend() != Backend.REDIS) {
+            if (capped && d.allowed()) {
+                admittedWhileCapped.increment();
+            }
+            // Redis's own block, answered from this guard's memory of it: Redis decided it.
+            if (d.backend() != Backend.REDIS && d.backend() != Backend.CACHE) {
                 notByRedis.computeIfAbsent(d.backend().label() + (d.detail() == null ? "" : ": " + d.detail()),
                         k -> new LongAdder()).increment();
             }
@@ -105,6 +124,8 @@ final class BenchCommand implements Callable<Integer> {
         run(ping, Math.min(phaseMillis, 500));
         run(decide, Math.min(phaseMillis, 500));
         notByRedis.clear();
+        admittedWhileCapped.reset();
+        long commandsBefore = capped ? commandCalls(connection) : 0;
 
         Progress progress = new Progress(System.err, !common.json);
         List<Phase> decisions = new ArrayList<>();
@@ -126,7 +147,40 @@ final class BenchCommand implements Callable<Integer> {
             throughputRatios.add(d.perSecond() / p.perSecond());
         }
         progress.done();
-        return report(decisions, pings, throughputRatios, new TreeMap<>(notByRedis));
+        long commands = capped ? commandCalls(connection) - commandsBefore : -1;
+        return report(decisions, pings, throughputRatios, new TreeMap<>(notByRedis), commands);
+    }
+
+    private final LongAdder admittedWhileCapped = new LongAdder();
+
+    /** Admits signals (with ids, in the throwaway namespace) until the cap blocks; at most the caps' worth. */
+    private static void useUpTheCap(SniperGuard guard) {
+        for (int i = 0; i < 1_000_000; i++) {
+            if (!guard.acquire(Signal.withId("bench-fill-" + i, true)).allowed()) {
+                return;
+            }
+        }
+        throw new IllegalStateException("--capped: the cap did not block after 1,000,000 admissions; set smaller caps");
+    }
+
+    /**
+     * Every command Redis has run, INFO commandstats (PING and INFO excluded: the floor's and this count's own).
+     * Redis-wide: other clients of the same server count too.
+     */
+    @SuppressWarnings("unchecked")
+    private static long commandCalls(StatefulConnection<String, String> connection) {
+        String info = connection instanceof StatefulRedisClusterConnection<?, ?> c
+                ? ((StatefulRedisClusterConnection<String, String>) c).sync().info("commandstats")
+                : ((StatefulRedisConnection<String, String>) connection).sync().info("commandstats");
+        long total = 0;
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("cmdstat_") && !line.startsWith("cmdstat_info:") && !line.startsWith("cmdstat_ping:")) {
+                int calls = line.indexOf("calls=");
+                int end = line.indexOf(',', calls);
+                total += Long.parseLong(line.substring(calls + "calls=".length(), end));
+            }
+        }
+        return total;
     }
 
     /** Deletes the run's namespace on a connection of its own; a failure is reported, and changes no figure. */
@@ -146,7 +200,8 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private int report(List<Phase> decisions, List<Phase> pings, List<Double> throughputRatios, Map<String, LongAdder> notByRedis) {
+    private int report(List<Phase> decisions, List<Phase> pings, List<Double> throughputRatios, Map<String, LongAdder> notByRedis,
+                       long commands) {
         Latencies d = pooled(decisions);
         Latencies p = pooled(pings);
         long total = decisions.stream().mapToLong(Phase::calls).sum();
@@ -176,6 +231,10 @@ final class BenchCommand implements Callable<Integer> {
         out.put("not_decided_by_redis_by_cause", by);
         out.put("ping_failures", failures.sum());
         out.put("measured_fallback", measuredFallback);
+        if (capped) {
+            out.put("admitted_while_capped", admittedWhileCapped.sum());
+            out.put("redis_commands_per_decision", (double) commands / Math.max(1, total));
+        }
         if (common.json) {
             System.out.println(Json.of(out));
         } else {
@@ -190,6 +249,11 @@ final class BenchCommand implements Callable<Integer> {
             }
             if (fallback > 0) {
                 System.out.printf("%,d decisions (%.3f%%) were not made by Redis: %s%n", fallback, 100.0 * fallback / Math.max(1, total), by);
+            }
+            if (capped) {
+                System.out.printf("capped: %,d decisions admitted (must be 0); Redis commands per decision %.6f "
+                        + "(INFO commandstats, PING and INFO excluded, heartbeats included)%n", admittedWhileCapped.sum(),
+                        (double) commands / Math.max(1, total));
             }
             if (measuredFallback) {
                 System.out.printf("FAILED: the fallback made more than %.1f%% of the decisions, so these figures are not "

@@ -236,7 +236,10 @@ final class DemoFleet implements AutoCloseable {
                     long nanos = Long.parseLong(f[3]);
                     latencies.add(nanos);
                     latencyByBackend.computeIfAbsent(backend, k -> new Latencies()).add(nanos);
-                    lastBackend = backend;
+                    if (!"cache".equals(backend)) {
+                        // A block from memory says nothing about who decides now (Redis may be up or away).
+                        lastBackend = backend;
+                    }
                     decisions++;
                 }
                 case DemoProtocol.STATUS -> {

@@ -203,7 +203,8 @@ final class BackendState {
     /** Reports the backend of this decision, if settled (see the class comment); says so when it changed. */
     void settle(Decision decision) {
         Backend now = decision.backend();
-        boolean settled = now != Backend.OFF
+        // A block from memory says nothing about who decides: Redis may be up or away.
+        boolean settled = now != Backend.OFF && now != Backend.CACHE
                 && (now != Backend.REDIS || breaker == null || breaker.getState() == CircuitBreaker.State.CLOSED);
         if (!settled) {
             return;

@@ -12,9 +12,11 @@ import io.ultrasignals.sniper.config.Enforcement;
 import io.ultrasignals.sniper.config.SniperModeSettings;
 import io.ultrasignals.sniper.local.LocalEngine;
 import io.ultrasignals.sniper.redis.ClockOffset;
+import io.ultrasignals.sniper.redis.KeyInvalidations;
 import io.ultrasignals.sniper.redis.NotConnectedException;
 import io.ultrasignals.sniper.redis.RedisEngine;
 import io.ultrasignals.sniper.redis.RedisFailure;
+import io.ultrasignals.sniper.redis.RedisLink;
 import io.ultrasignals.sniper.redis.RedisUnavailableException;
 import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.Buckets;
@@ -41,6 +43,8 @@ import java.util.logging.Logger;
  * <ol>
  *   <li>sniper mode off: admitted, nothing counted ({@link Backend#OFF});</li>
  *   <li>no Redis configured: the local engine with the full caps (one process, one cap);</li>
+ *   <li>a cap block Redis answered before still holds ({@link BlockCache}): blocked from memory, whether Redis is
+ *       up or not ({@link Backend#CACHE});</li>
  *   <li>{@link BackendState} lets the call go to Redis (breaker closed, books complete): one EVALSHA of acquire;</li>
  *   <li>otherwise, or when that call fails: the {@link Fallback} — {@code local} (the local engine,
  *       limited to this guard's share), {@code allow} or {@code deny}.</li>
@@ -66,6 +70,8 @@ public final class DefaultSniperGuard implements SniperGuard {
     private final BackendState state;
     private final Fallback fallback;
     private final Heartbeat heartbeat;
+    private final BlockCache blocks;
+    private KeyInvalidations invalidations;
     /** The policy and halt last seen in Redis, obeyed by local decisions. */
     private final ControlView control;
     private final GuardListener listener;
@@ -102,6 +108,7 @@ public final class DefaultSniperGuard implements SniperGuard {
                 heartbeatTtl.toMillis() + 2 * heartbeatInterval.toMillis() + decisionTimeoutMillis);
         this.state = new BackendState(breaker, this.listener, gate::redisFailed, budget::endEpisode, startNote(policy));
         this.fallback = new Fallback(policy.fallback().policy(), shadow, local, budget, gate, reconciler, clock);
+        this.blocks = BlockCache.forPolicy(policy.window(), redis != null, redis == null ? "" : redis.namespace());
         this.control = new ControlView(policy.maxSignalsPerHour(), policy.dailySignalCap());
         this.heartbeat = redis == null ? null : new Heartbeat(redis, state, reconciler, fleet, budget, gate, clock,
                 this.listener, guardId, heartbeatTtl, policy.maxSignalsPerHour(), policy.dailySignalCap(), decisionTimeoutMillis,
@@ -128,9 +135,56 @@ public final class DefaultSniperGuard implements SniperGuard {
                 t.setDaemon(true);
                 return t;
             });
-            background.scheduleWithFixedDelay(heartbeat::beat, 0, heartbeatInterval.toMillis(), TimeUnit.MILLISECONDS);
+            background.scheduleWithFixedDelay(this::beat, 0, heartbeatInterval.toMillis(), TimeUnit.MILLISECONDS);
         }
         return this;
+    }
+
+    /** One heartbeat round; an answered one bounds the cached blocks when invalidations may have gone unseen. */
+    private void beat() {
+        if (heartbeat.beat()) {
+            KeyInvalidations k;
+            synchronized (this) {
+                k = invalidations;
+            }
+            blocks.heartbeatAnswered(k != null && k.answers(Duration.ofMillis(decisionTimeoutMillis)));
+        }
+    }
+
+    /**
+     * Hears Redis's invalidations of the keys that may free a slot ({@link KeyInvalidations}), so that a cached block
+     * ends as soon as a slot frees up anywhere in the fleet; without it (Cluster, tracking refused) the heartbeat
+     * bounds them. Closed with the guard.
+     */
+    synchronized void trackInvalidations(RedisLink link) {
+        if (redis == null || !blocks.enabled() || invalidations != null || closed) {
+            return;
+        }
+        invalidations = link.invalidations(BlockCache.trackedPrefixes(redis.namespace()), new KeyInvalidations.Listener() {
+            @Override
+            public void invalidated(String key) {
+                blocks.invalidateKey(key);
+            }
+
+            @Override
+            public void live() {
+                blocks.trackingLive();
+            }
+
+        });
+        if (invalidations != null) {
+            invalidations.start();
+        }
+    }
+
+    /** True while the invalidation connection has tracking on. */
+    synchronized boolean invalidationsLive() {
+        return invalidations != null && invalidations.live();
+    }
+
+    /** Cap blocks held in memory now (a layer each). */
+    public int cachedBlocks() {
+        return blocks.size();
     }
 
     /**
@@ -202,6 +256,11 @@ public final class DefaultSniperGuard implements SniperGuard {
     }
 
     private CompletionStage<Decision> decideWithRedis(AcquireArgs args, long start) {
+        Decision remembered = blocks.answer(args, clock::redisNow);
+        if (remembered != null) {
+            return CompletableFuture.completedFuture(finish(remembered.inShadow(shadow), start));
+        }
+        long generation = blocks.generation();
         CompletableFuture<Void> returning = state.returnUnderWay();
         if (returning != null) {
             // The heartbeat is crediting the outage's last local admissions: one round trip, then Redis decides.
@@ -225,6 +284,8 @@ public final class DefaultSniperGuard implements SniperGuard {
                     fleet.observeCounts(reply.serverTimeMillis(), reply.hourCount(), reply.dayCount());
                 }
                 Decision decision = Decisions.fromReply(reply, Backend.REDIS);
+                // A block under caps lowered for runners not yet seen (fleet_size) may end with no write: never kept.
+                blocks.learn(args, decision, onRedis == args ? generation : BlockCache.NEVER);
                 if (onRedis != args && belowTheCap(decision, args)) {
                     decision = decision.withDetail("the cap less the room kept for " + budget.unseenRunners()
                             + " runners of the stated fleet not yet seen on Redis (fleet_size)");
@@ -249,6 +310,8 @@ public final class DefaultSniperGuard implements SniperGuard {
         Decision decision;
         try {
             decision = decideLocally(args, cause);
+            // Redis does not hold this id's decision: never answer it from memory.
+            blocks.decidedElsewhere(args.signalId(), decision.serverTimeMillis());
             if (failed != null && args.signalId() != null && decision.backend() == Backend.LOCAL && mayHaveRun(failed)) {
                 reconciler.recordAmbiguous(args.signalId(), decision.serverTimeMillis(), decision.admitted(), args.scopes());
             }
@@ -310,6 +373,10 @@ public final class DefaultSniperGuard implements SniperGuard {
         return redis.releaseAsync(signalId).handle((reply, error) -> {
             if (error == null) {
                 state.redisAnswered(System.nanoTime() - start);
+                if (reply.done()) {
+                    // This guard's own release frees a slot now: its next signal must not wait for Redis's push.
+                    blocks.invalidate(null);
+                }
                 if (!reply.done()) {
                     // Admitted locally during an outage and credited since: only the local engine knows it.
                     CountsReply l = local.release(signalId);
@@ -462,6 +529,13 @@ public final class DefaultSniperGuard implements SniperGuard {
                 Thread.currentThread().interrupt();
             }
             heartbeat.leave();
+        }
+        KeyInvalidations k;
+        synchronized (this) {
+            k = invalidations;
+        }
+        if (k != null) {
+            k.close();
         }
         then.run();
     }

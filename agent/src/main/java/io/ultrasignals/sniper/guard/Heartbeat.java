@@ -68,11 +68,12 @@ final class Heartbeat {
         this.slidingWindow = slidingWindow;
     }
 
-    /** One round (scheduled at the heartbeat interval); never throws. */
-    void beat() {
+    /** One round (scheduled at the heartbeat interval); never throws. True if Redis answered every call of it. */
+    boolean beat() {
         if (!state.breakerPermits()) {
-            return;
+            return false;
         }
+        boolean answered = false;
         long start = System.nanoTime();
         try {
             long credited;
@@ -97,6 +98,7 @@ final class Heartbeat {
                     credited = returnToRedis();
                 }
             }
+            answered = true;
             if (credited > 0) {
                 LOG.info("sniper: credited " + credited + " local admissions to Redis");
                 listener.onReconciled(credited);
@@ -110,6 +112,7 @@ final class Heartbeat {
             // Decisions waiting for a return must never wait longer than this round.
             state.returnEnded();
         }
+        return answered;
     }
 
     /**

@@ -51,6 +51,7 @@ public final class SniperRuntime implements AutoCloseable {
             }
         });
         guard.start();
+        link.ifPresent(guard::trackInvalidations);
         return this;
     }
 

@@ -33,8 +33,8 @@ final class DecisionMeters {
     private static final Map<Reason, Backend[]> KNOWN = new EnumMap<>(Map.of(
             Reason.OK, new Backend[] {Backend.REDIS, Backend.LOCAL, Backend.ALLOW, Backend.OFF},
             Reason.SNIPER_MTF_REQUIRED, new Backend[] {Backend.REDIS, Backend.LOCAL},
-            Reason.SNIPER_HOURLY_CAP, new Backend[] {Backend.REDIS, Backend.LOCAL},
-            Reason.SNIPER_DAILY_CAP, new Backend[] {Backend.REDIS, Backend.LOCAL},
+            Reason.SNIPER_HOURLY_CAP, new Backend[] {Backend.REDIS, Backend.LOCAL, Backend.CACHE},
+            Reason.SNIPER_DAILY_CAP, new Backend[] {Backend.REDIS, Backend.LOCAL, Backend.CACHE},
             Reason.SNIPER_HALTED, new Backend[] {Backend.REDIS, Backend.LOCAL},
             Reason.SNIPER_FALLBACK_DENY, new Backend[] {Backend.DENY},
             Reason.SNIPER_REDIS_DATA, new Backend[] {Backend.DENY},

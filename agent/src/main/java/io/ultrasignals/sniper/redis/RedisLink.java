@@ -9,6 +9,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -16,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -47,6 +49,8 @@ public final class RedisLink implements AutoCloseable {
     private final CompletableFuture<Boolean> firstAttempt = new CompletableFuture<>();
     private volatile boolean replacing;
     private volatile SilentConnectionWatchdog watchdog;
+    /** Opens an invalidation connection to the same server; null where there is none (Cluster). */
+    private BiFunction<List<String>, KeyInvalidations.Listener, KeyInvalidations> invalidations;
 
     private RedisLink(String description, Supplier<CompletableFuture<? extends StatefulConnection<String, String>>> connector,
                       Runnable shutdownClient, ConnectionPipeline pipeline) {
@@ -63,12 +67,22 @@ public final class RedisLink implements AutoCloseable {
 
     /** Standalone or Sentinel (the URI says which); Lettuce follows the Sentinel master on reconnect. */
     static RedisLink standalone(RedisClient client, RedisURI uri, String description, ConnectionPipeline pipeline) {
-        return new RedisLink(description,
+        RedisLink link = new RedisLink(description,
                 () -> client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture(),
                 () -> {
                     client.shutdown();
                     client.getResources().shutdown();
                 }, pipeline);
+        link.invalidations = (prefixes, listener) -> KeyInvalidations.like(client, uri, prefixes, listener);
+        return link;
+    }
+
+    /**
+     * A connection that hears Redis's invalidations of keys under {@code prefixes} (not started), or null for a
+     * Cluster, where the guard relies on its heartbeat instead.
+     */
+    public KeyInvalidations invalidations(List<String> prefixes, KeyInvalidations.Listener listener) {
+        return invalidations == null ? null : invalidations.apply(prefixes, listener);
     }
 
     /** Redis Cluster: commands are routed by key slot; the namespace's hash tag keeps a namespace on one node. */

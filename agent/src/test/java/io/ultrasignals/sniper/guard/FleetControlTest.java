@@ -79,6 +79,10 @@ class FleetControlTest {
             assertThat(rawAcquire(raw, ns, "r2").get(1)).as("a raw caller passing 5 obeys it too").isEqualTo("SNIPER_HOURLY_CAP");
 
             assertThat(evalsha(raw, "control", ns, "policy_clear", "test")).isEqualTo(List.of(2L));
+            // The guard remembers the policy's block until Redis pushes the policy key's change (README, "Capped
+            // hours cost Redis nothing"): the raised cap applies within that bound, not before.
+            io.ultrasignals.sniper.testkit.Poll.until(Duration.ofSeconds(5), "the remembered block ended by the policy's push",
+                    () -> guard.cachedBlocks() == 0);
             assertThat(guard.acquire(Signal.withId("g4", true)).admitted()).as("settings again: 4 of 5").isTrue();
             assertThat(rawAcquire(raw, ns, "r3").get(1)).isEqualTo("OK");
             assertThat(rawAcquire(raw, ns, "r4").get(1)).isEqualTo("SNIPER_HOURLY_CAP");

@@ -50,7 +50,8 @@ class GuardOnRedisTest {
                     for (int i = 0; i < 30; i++) {
                         Decision d = guard.acquire(Signal.of(false));
                         admitted += d.allowed() ? 1 : 0;
-                        notRedis += d.backend() == Backend.REDIS ? 0 : 1;
+                        // A cap block Redis answered before may come from the guard's memory of it: never an admission.
+                        notRedis += d.backend() == Backend.REDIS || d.backend() == Backend.CACHE && !d.allowed() ? 0 : 1;
                     }
                     return new int[] {admitted, notRedis};
                 }));
@@ -63,7 +64,7 @@ class GuardOnRedisTest {
                 admitted += r[0];
                 notRedis += r[1];
             }
-            assertThat(notRedis).as("decisions not made by Redis").isZero();
+            assertThat(notRedis).as("decisions not made by Redis (or its blocks, from memory)").isZero();
             assertThat(admitted).isEqualTo(cap);
         } finally {
             pool.shutdownNow();

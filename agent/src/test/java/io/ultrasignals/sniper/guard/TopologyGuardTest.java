@@ -94,7 +94,8 @@ class TopologyGuardTest {
                 for (int i = 0; i < 25; i++) {
                     Decision d = guard.acquire(Signal.of(false));
                     admitted += d.allowed() ? 1 : 0;
-                    notRedis += d.backend() == Backend.REDIS ? 0 : 1;
+                    // A cap block Redis answered before may come from the guard's memory of it: never an admission.
+                    notRedis += d.backend() == Backend.REDIS || d.backend() == Backend.CACHE && !d.allowed() ? 0 : 1;
                 }
                 return new long[] {alpha ? admitted : 0, alpha ? 0 : admitted, notRedis};
             }));
@@ -106,7 +107,7 @@ class TopologyGuardTest {
             long[] r = f.get(60, TimeUnit.SECONDS);
             alphaAdmitted += r[0];
             omegaAdmitted += r[1];
-            assertThat(r[2]).as("decisions not made by Redis").isZero();
+            assertThat(r[2]).as("decisions not made by Redis (or its blocks, from memory)").isZero();
         }
         pool.shutdown();
         assertThat(alphaAdmitted).isEqualTo(cap);
@@ -184,7 +185,8 @@ class TopologyGuardTest {
             for (Future<List<Decision>> f : made) {
                 all.addAll(f.get(60, TimeUnit.SECONDS));
             }
-            assertThat(all).extracting(Decision::backend).containsOnly(Backend.REDIS);
+            assertThat(all).extracting(Decision::backend).containsOnly(Backend.REDIS, Backend.CACHE);
+            assertThat(all).filteredOn(d -> d.backend() == Backend.CACHE).noneMatch(Decision::allowed);
             assertThat(all.stream().filter(Decision::allowed).count()).isEqualTo(1_000);
             assertThat(guard.status().hourCount()).isEqualTo(1_000);
         } finally {

@@ -33,10 +33,15 @@ final class BenchGuard implements AutoCloseable {
      * @param decisionTimeout how long a decision waits for Redis before the fallback decides
      */
     static BenchGuard start(RedisServer server, String namespace, long caps, Duration decisionTimeout) {
+        return start(server, namespace, caps, caps, decisionTimeout);
+    }
+
+    /** As {@link #start(RedisServer, String, long, Duration)}, with an hourly and a daily cap of their own. */
+    static BenchGuard start(RedisServer server, String namespace, long hourlyCap, long dailyCap, Duration decisionTimeout) {
         RedisSettings redis = RedisSettings.builder().enabled(true).host(server.host()).port(server.port())
                 .namespace(namespace).decisionTimeout(decisionTimeout).connectTimeout(Duration.ofSeconds(5)).build();
         SniperSettings settings = SniperSettings.builder().redis(redis)
-                .sniperMode(SniperModeSettings.builder().enabled(true).maxSignalsPerHour(caps).dailySignalCap(caps)
+                .sniperMode(SniperModeSettings.builder().enabled(true).maxSignalsPerHour(hourlyCap).dailySignalCap(dailyCap)
                         .fallback(FallbackSettings.defaults()).build())
                 .build();
         SniperRuntime runtime = SniperRuntime.create(settings, GuardListener.NONE).start();

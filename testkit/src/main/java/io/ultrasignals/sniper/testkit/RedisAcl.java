@@ -14,7 +14,7 @@ import java.util.List;
  *       it sends {@code AUTH} and {@code CLIENT SETNAME}. {@code SELECT} only when {@code db} is not 0,
  *       and then a refusal fails the connect.</li>
  *   <li>calls: {@code EVALSHA} ({@code EVALSHA_RO} on 7+), {@code EVAL} of the body after NOSCRIPT,
- *       {@code SCRIPT EXISTS}, {@code PING}.</li>
+ *       {@code SCRIPT EXISTS}, {@code PING}; on the invalidation connection {@code CLIENT TRACKING}.</li>
  *   <li>inside the v1 scripts: {@code TIME GET MGET EXISTS SET INCR INCRBY DECR PTTL}, and for
  *       heartbeat.lua {@code TYPE ZADD ZREMRANGEBYSCORE ZCARD PEXPIRE}; {@code XADD} for the audit stream ({@code XRANGE} to read it through control.lua).</li>
  *   <li>cluster clients: {@code CLUSTER NODES} and {@code INFO} for topology discovery and refresh
@@ -25,7 +25,10 @@ import java.util.List;
  * without an ACL file forgets them, so {@link #createAgentUser} has to run on every data node again.
  */
 public final class RedisAcl {
-    private static final List<String> CONNECT = List.of("+hello", "+auth", "+client|setname", "+select", "+ping");
+    private static final List<String> CONNECT = List.of("+hello", "+auth", "+client|setname", "+select", "+ping",
+            // the invalidation connection (RESP3): CLIENT TRACKING on BCAST PREFIX <ns>:...; refused, cached cap
+            // blocks end at the next heartbeat instead of at once
+            "+client|tracking");
     // EVAL: the agent re-sends a script's body on NOSCRIPT (one round trip instead of SCRIPT LOAD + EVALSHA).
     // It grants nothing SCRIPT LOAD does not: commands inside any script are checked against this user.
     private static final List<String> CALLS = List.of("+evalsha", "+eval", "+script|load", "+script|exists");
