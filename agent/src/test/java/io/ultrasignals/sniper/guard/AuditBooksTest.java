@@ -11,6 +11,7 @@ import io.ultrasignals.sniper.testkit.RedisBinaries;
 import io.ultrasignals.sniper.testkit.RedisExtension;
 import io.ultrasignals.sniper.testkit.RedisFleet;
 import io.ultrasignals.sniper.testkit.RedisServer;
+import io.ultrasignals.sniper.testkit.RespConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,7 +99,10 @@ class AuditBooksTest {
             FaultChecks.awaitReconciled(guards, 20_000);
             assertThat(exceptions).as(what + ": exceptions that reached callers").isEmpty();
 
-            List<Map<String, String>> audit = audit(redis, s.namespace());
+            List<Map<String, String>> audit;
+            try (RespConnection c = redis.connect()) {
+                audit = FleetControlTest.audit(c, s.namespace());
+            }
             List<String> events = audit.stream().map(e -> e.get("event")).distinct().sorted().toList();
             assertThat(events).as(what + ": admissions, credits, and releases of settled ambiguous calls only")
                     .isSubsetOf("admit", "credit", "release");
@@ -152,19 +156,5 @@ class AuditBooksTest {
             }
             guards.forEach(SniperGuard::close);
         }
-    }
-
-    /** Every audit entry, as field maps, oldest first. */
-    private static List<Map<String, String>> audit(RedisServer redis, String ns) {
-        List<Map<String, String>> entries = new ArrayList<>();
-        for (Object e : (List<?>) redis.call("XRANGE", ns + ":audit", "-", "+")) {
-            List<?> fields = (List<?>) ((List<?>) e).get(1);
-            Map<String, String> m = new TreeMap<>();
-            for (int i = 0; i + 1 < fields.size(); i += 2) {
-                m.put(String.valueOf(fields.get(i)), String.valueOf(fields.get(i + 1)));
-            }
-            entries.add(m);
-        }
-        return entries;
     }
 }
