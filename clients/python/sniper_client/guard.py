@@ -42,12 +42,12 @@ HOURLY_CAP = "SNIPER_HOURLY_CAP"
 DAILY_CAP = "SNIPER_DAILY_CAP"
 REDIS_DATA = "SNIPER_REDIS_DATA"
 HALTED = "SNIPER_HALTED"
-AUDIT_MAX_ENTRIES = 100000
 
 
-def runner_name() -> str:
-    """The runner as the audit stream names it: SNIPER_RUNNER, else host/pid-program (lua/README.md)."""
-    named = os.environ.get("SNIPER_RUNNER", "").strip()
+def runner_name(configured: Optional[str] = None) -> str:
+    """The runner as the audit stream names it: the setting runtime.sniper_mode.audit.runner, else SNIPER_RUNNER,
+    else host/pid-program (lua/README.md)."""
+    named = (configured or "").strip() or os.environ.get("SNIPER_RUNNER", "").strip()
     if named:
         return named[:256]
     program = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "python"
@@ -132,7 +132,8 @@ class SniperGuard:
         self._halt: Optional[str] = None
         self._policy: Optional[Tuple[int, int, int, dict]] = None
         self._warned_version = -1
-        self._who = ["@who=" + self.guard_id, runner_name(), str(AUDIT_MAX_ENTRIES)]
+        audit = settings.sniper_mode.audit
+        self._who = ["@who=" + self.guard_id, runner_name(audit.runner), str(audit.max_entries)]
         self._gate = LocalAdmissionGate(self._fallback.heartbeat_ttl_ms + 2 * self._fallback.heartbeat_interval_ms
                                         + settings.redis.decision_timeout_ms)
         self.local = LocalEngine(self.clock.redis_now if self._redis_enabled else local_ms)

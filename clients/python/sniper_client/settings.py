@@ -91,6 +91,14 @@ class FallbackSettings:
     fleet_size: int = 0
 
 
+@dataclass(frozen=True)
+class AuditSettings:
+    # The runner's readable name in the audit stream; None: SNIPER_RUNNER, else host/pid-program.
+    runner: Optional[str] = None
+    # The stream's bound in entries (XADD MAXLEN ~).
+    max_entries: int = 100_000
+
+
 # A scope: <dimension>=<value>, as the scripts check it (lua/README.md, "Scopes").
 _DIMENSION = re.compile(r"[a-z][a-z0-9_]{0,31}")
 _SCOPE_VALUE = re.compile(r"[A-Za-z0-9._/:-]{1,64}")
@@ -121,6 +129,7 @@ class SniperModeSettings:
     enforcement: str = "enforce"
     fallback: FallbackSettings = FallbackSettings()
     scopes: Mapping[str, ScopeSettings] = field(default_factory=dict)  # dimension -> caps, in the order decided
+    audit: AuditSettings = AuditSettings()
 
     def scope_caps(self, signal_scopes: Mapping[str, str]) -> List[Tuple[str, int, int]]:
         """(scope, hourly cap, daily cap) for a signal's dimension -> value: the declared dimensions it has a value
@@ -674,6 +683,9 @@ def _sniper_mode(s: _Section, caps_per_call: bool = False) -> SniperModeSettings
     fallback = s.section("fallback")
     if fallback is not None:
         v["fallback"] = _fallback(fallback)
+    audit = s.section("audit")
+    if audit is not None:
+        v["audit"] = _audit(audit)
     scopes = {dimension: _scope(section) for dimension, section in s.named_sections(
         "scopes", lambda name: None if _DIMENSION.fullmatch(name) else "a dimension is a-z 0-9 _ from a letter, up to 32 bytes")}
     if len(scopes) > MAX_SCOPES:
@@ -697,6 +709,18 @@ def _scope(s: "_Section") -> ScopeSettings:
         values[value] = own
     s.reject_unknown_keys()
     return ScopeSettings(values=values, **v)
+
+
+def _audit(s: _Section) -> AuditSettings:
+    v: Dict[str, Any] = {}
+    s.read("runner", _optional_string, v)
+    s.read("max_entries", _integer(1, 100_000_000), v)
+    s.reject_unknown_keys()
+    runner = v.get("runner")
+    if runner is not None and (not runner.strip() or len(runner.encode("utf-8")) > 256):
+        raise SettingsError(None, "runtime.sniper_mode.audit.runner", "expected 1..256 bytes of text or null, got "
+                            + ("blank text" if not runner.strip() else f"{len(runner)} characters"))
+    return AuditSettings(**v)
 
 
 def _fallback(s: _Section) -> FallbackSettings:

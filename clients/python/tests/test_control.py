@@ -78,3 +78,12 @@ def test_the_heartbeat_brings_the_policy_for_local_decisions(redis_server):
         assert argv[8:] == ["symbol=BTCUSDT", "1", "0", "symbol=ETHUSDT", "0", "0"]
     finally:
         guard.close()
+
+
+def test_the_audit_settings_name_the_runner_and_bound_the_stream(monkeypatch):
+    monkeypatch.setenv("SNIPER_RUNNER", "from-env")
+    named = SniperGuard(settings_from_dict({"runtime": {"sniper_mode": {"audit": {
+        "runner": "desk-a/momentum", "max_entries": 5000}}}}), guard_id="g1", start=False)
+    assert named._who == ["@who=g1", "desk-a/momentum", "5000"]
+    unnamed = SniperGuard(settings_from_dict({}), guard_id="g1", start=False)
+    assert unnamed._who == ["@who=g1", "from-env", "100000"]

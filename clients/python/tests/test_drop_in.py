@@ -159,7 +159,7 @@ def test_keys_the_original_ignored_are_one_warning_each_never_an_exception(caplo
         "sniper: settings: redis.url: unknown key, ignored (known keys: enabled, host, port, db, username, password, "
         "timeout, decision_timeout_ms, namespace, tls, sentinel, cluster)",
         "sniper: settings: runtime.sniper_mode.cooldown_minutes: unknown key, ignored (known keys: enabled, "
-        "mtf_confirm, max_signals_per_hour, daily_signal_cap, window, enforcement, fallback, scopes)",
+        "mtf_confirm, max_signals_per_hour, daily_signal_cap, window, enforcement, fallback, audit, scopes)",
         'sniper: settings: runtime.sniper_mode.daily_signal_cap: expected an integer 0..1000000000, got "six"; '
         "the default is kept",
         'sniper: settings: runtime.sniper_mode.mtf_confirm: expected true or false, got "perhaps"; the default is kept',

@@ -11,6 +11,7 @@ import static io.ultrasignals.sniper.config.Conversions.seconds;
 import static io.ultrasignals.sniper.config.Conversions.string;
 import static io.ultrasignals.sniper.config.Conversions.stringMap;
 
+import io.ultrasignals.sniper.script.AuditIdentity;
 import io.ultrasignals.sniper.script.ScopeCap;
 import io.ultrasignals.sniper.script.WindowMode;
 import java.nio.file.Files;
@@ -108,6 +109,7 @@ final class SettingsBinder {
         s.read(SniperModeSettings.WINDOW, enumeration(WindowMode.class), b::window);
         s.read(SniperModeSettings.ENFORCEMENT, enumeration(Enforcement.class), b::enforcement);
         s.section(SniperModeSettings.FALLBACK).ifPresent(fallback -> b.fallback(fallback(fallback)));
+        s.section(SniperModeSettings.AUDIT).ifPresent(audit -> b.audit(audit(audit)));
         Map<String, ScopeSettings> scopes = new LinkedHashMap<>();
         s.namedSections(ScopeSettings.SCOPES, ScopeSettings.DIMENSION,
                         name -> ScopeCap.isDimension(name) ? null : "a dimension is a-z 0-9 _ from a letter, up to 32 bytes")
@@ -137,6 +139,15 @@ final class SettingsBinder {
                 });
         s.rejectUnknownKeys();
         return build(() -> new ScopeSettings(caps[0], caps[1], values));
+    }
+
+    private AuditSettings audit(SettingsSection s) {
+        String[] runner = {null};
+        long[] maxEntries = {AuditIdentity.DEFAULT_MAX_ENTRIES};
+        s.read(AuditSettings.RUNNER, optionalString(), v -> runner[0] = v);
+        s.readInteger(AuditSettings.MAX_ENTRIES, v -> maxEntries[0] = v);
+        s.rejectUnknownKeys();
+        return build(() -> new AuditSettings(runner[0], maxEntries[0]));
     }
 
     private FallbackSettings fallback(SettingsSection s) {

@@ -20,10 +20,11 @@ import java.util.Map;
  * @param fallback          behaviour while Redis is unreachable
  * @param scopes            dimension ({@code strategy}, {@code symbol}) → the caps of each of its values, in the
  *                          order written: the layers besides the fleet, decided with it all or nothing
+ * @param audit             this runner's name in the audit stream, and the stream's bound
  */
 public record SniperModeSettings(boolean enabled, boolean mtfConfirm, long maxSignalsPerHour, long dailySignalCap,
                                  WindowMode window, Enforcement enforcement, FallbackSettings fallback,
-                                 Map<String, ScopeSettings> scopes) {
+                                 Map<String, ScopeSettings> scopes, AuditSettings audit) {
     /** Read for {@link #SECTION} only; nothing else under it is the agent's. */
     static final SettingKey RUNTIME = SettingKey.root("runtime");
     static final SettingKey SECTION = RUNTIME.key("sniper_mode");
@@ -36,6 +37,7 @@ public record SniperModeSettings(boolean enabled, boolean mtfConfirm, long maxSi
     static final SettingKey WINDOW = SECTION.key("window");
     static final SettingKey ENFORCEMENT = SECTION.key("enforcement");
     static final SettingKey FALLBACK = SECTION.key("fallback");
+    static final SettingKey AUDIT = SECTION.key("audit");
 
     public SniperModeSettings {
         MAX_SIGNALS_PER_HOUR.check(maxSignalsPerHour);
@@ -43,6 +45,7 @@ public record SniperModeSettings(boolean enabled, boolean mtfConfirm, long maxSi
         WINDOW.required(window);
         ENFORCEMENT.required(enforcement);
         FALLBACK.required(fallback);
+        AUDIT.required(audit);
         Map<String, ScopeSettings> copy = new LinkedHashMap<>();
         if (scopes != null) {
             scopes.forEach((dimension, caps) -> {
@@ -93,7 +96,8 @@ public record SniperModeSettings(boolean enabled, boolean mtfConfirm, long maxSi
     /** A builder that starts from these settings: change a few, keep the rest (Lettuce's {@code mutate()}). */
     public Builder toBuilder() {
         return builder().enabled(enabled).mtfConfirm(mtfConfirm).maxSignalsPerHour(maxSignalsPerHour)
-                .dailySignalCap(dailySignalCap).window(window).enforcement(enforcement).fallback(fallback).scopes(scopes);
+                .dailySignalCap(dailySignalCap).window(window).enforcement(enforcement).fallback(fallback).scopes(scopes)
+                .audit(audit);
     }
 
     public static final class Builder {
@@ -105,6 +109,7 @@ public record SniperModeSettings(boolean enabled, boolean mtfConfirm, long maxSi
         private Enforcement enforcement = SettingsDefaults.SNIPER_ENFORCEMENT;
         private FallbackSettings fallback = FallbackSettings.defaults();
         private Map<String, ScopeSettings> scopes = Map.of();
+        private AuditSettings audit = AuditSettings.defaults();
 
         private Builder() {
         }
@@ -150,9 +155,14 @@ public record SniperModeSettings(boolean enabled, boolean mtfConfirm, long maxSi
             return this;
         }
 
+        public Builder audit(AuditSettings audit) {
+            this.audit = audit;
+            return this;
+        }
+
         public SniperModeSettings build() {
             return new SniperModeSettings(enabled, mtfConfirm, maxSignalsPerHour, dailySignalCap, window, enforcement,
-                    fallback, scopes);
+                    fallback, scopes, audit);
         }
     }
 }

@@ -9,8 +9,9 @@ import java.nio.charset.StandardCharsets;
  *
  * @param guardId    the guard's id (as in heartbeats), 1..256 bytes
  * @param runner     a readable name of the runner process, up to 256 bytes: by default
- *                   {@code <host>/<pid>-<main class or jar>}; the system property {@code sniper.runner} or the
- *                   environment variable {@code SNIPER_RUNNER} names it instead
+ *                   {@code <host>/<pid>-<main class or jar>}; the setting {@code runtime.sniper_mode.audit.runner},
+ *                   else the system property {@code sniper.runner} or the environment variable {@code SNIPER_RUNNER}
+ *                   names it instead
  * @param maxEntries the stream's bound, {@code XADD MAXLEN ~ maxEntries}, 1..100000000
  */
 public record AuditIdentity(String guardId, String runner, long maxEntries) {
@@ -30,14 +31,25 @@ public record AuditIdentity(String guardId, String runner, long maxEntries) {
         }
     }
 
-    /** This process: {@code sniper.runner}, else {@code SNIPER_RUNNER}, else host, pid and main class. */
+    /** This process with the default bound: see {@link #ofThisProcess(String, String, long)}. */
     public static AuditIdentity ofThisProcess(String guardId) {
-        String named = System.getProperty("sniper.runner");
+        return ofThisProcess(guardId, null, DEFAULT_MAX_ENTRIES);
+    }
+
+    /**
+     * This process, named {@code runner} (the setting {@code runtime.sniper_mode.audit.runner}); when that is null,
+     * {@code sniper.runner}, else {@code SNIPER_RUNNER}, else host, pid and main class.
+     */
+    public static AuditIdentity ofThisProcess(String guardId, String runner, long maxEntries) {
+        String named = runner;
+        if (named == null || named.isBlank()) {
+            named = System.getProperty("sniper.runner");
+        }
         if (named == null || named.isBlank()) {
             named = System.getenv("SNIPER_RUNNER");
         }
         return new AuditIdentity(guardId, named == null || named.isBlank() ? defaultRunner() : named.strip(),
-                DEFAULT_MAX_ENTRIES);
+                maxEntries);
     }
 
     static String defaultRunner() {

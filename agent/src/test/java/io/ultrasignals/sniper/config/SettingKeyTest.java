@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class SettingKeyTest {
     private static final Class<?>[] SETTINGS = {SniperSettings.class, RedisSettings.class, TlsSettings.class,
         SentinelSettings.class, ClusterSettings.class, SniperModeSettings.class, FallbackSettings.class, AgentSettings.class,
-        MetricsSettings.class, InstrumentTarget.class, ScopeSettings.class};
+        MetricsSettings.class, InstrumentTarget.class, ScopeSettings.class, AuditSettings.class};
 
     @Test
     void theDeclaredKeysAreExactlyTheSchemasAndSoAreTheirRanges() throws IllegalAccessException {

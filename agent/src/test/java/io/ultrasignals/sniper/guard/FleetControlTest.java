@@ -48,7 +48,7 @@ class FleetControlTest {
     }
 
     /** Every audit entry, as field maps, oldest first. */
-    private static List<Map<String, String>> audit(RespConnection c, String ns) {
+    static List<Map<String, String>> audit(RespConnection c, String ns) {
         List<Map<String, String>> entries = new ArrayList<>();
         for (Object e : (List<?>) c.call("XRANGE", ns + ":audit", "-", "+")) {
             List<?> fields = (List<?>) ((List<?>) e).get(1);
