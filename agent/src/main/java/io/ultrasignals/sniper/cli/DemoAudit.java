@@ -58,6 +58,10 @@ final class DemoAudit {
         fields.put("backend_counts", fleet.backendCounts());
         fields.put("admitted_by_phase", fleet.admittedByPhase());
         fields.put("blocked", fleet.blockedCounts());
+        fields.put("blocked_by_layer", fleet.blockedByLayer());
+        fields.put("scope_caps", Map.of(DemoCommand.SCOPE_LAYER, DemoSettings.STRATEGY_HOURLY_CAP));
+        long firstScopeBlock = fleet.firstScopeBlock.get();
+        fields.put("fleet_count_at_first_scope_block", firstScopeBlock < 0 ? null : baselineHour + firstScopeBlock);
         Latencies all = fleet.latencies();
         fields.put("latency_p50_us", all.micros(0.5));
         fields.put("latency_p99_us", all.micros(0.99));
@@ -99,6 +103,9 @@ final class DemoAudit {
         out.printf("  decided by         %s%n", fields.get("backend_counts"));
         out.printf("  admitted by phase  %s%n", fields.get("admitted_by_phase"));
         out.printf("  blocked            %s%n", fields.get("blocked"));
+        out.printf("  blocked by layer   %s; %s capped at %s/hour, first blocked at fleet count %s of %s%n",
+                fields.get("blocked_by_layer"), DemoCommand.SCOPE_LAYER, DemoSettings.STRATEGY_HOURLY_CAP,
+                fields.get("fleet_count_at_first_scope_block"), fields.get("hourly_cap"));
         out.printf("  decision latency   %s%n", fleet.latencies().summary());
         fleet.latenciesByBackend().forEach((backend, l) ->
                 out.printf("    %-7s          %s%n", backend, l.summary()));

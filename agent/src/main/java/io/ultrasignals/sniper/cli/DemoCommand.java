@@ -1,6 +1,6 @@
 package io.ultrasignals.sniper.cli;
 
-import io.ultrasignals.sniper.Reason;
+import io.ultrasignals.sniper.Decision;
 import io.ultrasignals.sniper.config.RedisSettings;
 import io.ultrasignals.sniper.config.RedisTopology;
 import io.ultrasignals.sniper.config.SniperSettings;
@@ -37,6 +37,8 @@ final class DemoCommand implements Callable<Integer> {
     /** How much longer the first phase may run for the hourly cap to block a signal on Redis before the outage. */
     private static final long CAP_WAIT_MS = 10_000;
     private static final long REDRAW_MS = 250;
+    /** The layer the demo's scoped strategy's blocks name. */
+    static final String SCOPE_LAYER = DemoSettings.SCOPE_DIMENSION + "=" + DemoSettings.SCOPED_STRATEGY;
 
     @Mixin
     CommonOptions common;
@@ -106,9 +108,11 @@ final class DemoCommand implements Callable<Integer> {
             redisInfo.put("source", bundled ? "bundled" : "configured");
             redisInfo.put("version", bundled ? redis.version() : null);
             redisInfo.put("address", bundled ? redis.address() : address(settings.redis()));
-            err.printf("sniper demo: %s Redis %s%s, namespace %s; %d runner JVMs; caps %d/hour %d/day, MTF required%n",
+            err.printf("sniper demo: %s Redis %s%s, namespace %s; %d runner JVMs; caps %d/hour %d/day, MTF required; "
+                            + "one signal in %d is strategy %s, capped at %d/hour %d/day of its own%n",
                     redisInfo.get("source"), bundled ? redis.version() + " on " : "", redisInfo.get("address"),
-                    settings.redis().effectiveNamespace(), runners, hourlyCap, dailyCap);
+                    settings.redis().effectiveNamespace(), runners, hourlyCap, dailyCap, DemoSettings.SCOPED_EVERY,
+                    DemoSettings.SCOPED_STRATEGY, DemoSettings.STRATEGY_HOURLY_CAP, DemoSettings.STRATEGY_DAILY_CAP);
             awaitRoomInTheHour(err);
 
             long started = System.nanoTime();
@@ -138,22 +142,27 @@ final class DemoCommand implements Callable<Integer> {
             if (bundled) {
                 // A slow machine sends fewer signals: stay on Redis (a little) longer until the cap has blocked one.
                 long capDeadline = System.nanoTime() + CAP_WAIT_MS * 1_000_000L;
-                while (fleet.blockedCounts().getOrDefault(Reason.SNIPER_HOURLY_CAP.name(), 0L) == 0
+                while (fleet.blockedByLayer().getOrDefault(Decision.FLEET, 0L) == 0
                         && System.nanoTime() < capDeadline) {
                     run(fleet, progress, go, "on Redis", 0.5);
                 }
                 // The cap has been doing its job on Redis. The exchange now refuses some orders: the runners pause
                 // and give those slots back, so that there is room left in the hour for the outage to share out.
-                long capBlocked = fleet.blockedCounts().getOrDefault(Reason.SNIPER_HOURLY_CAP.name(), 0L);
+                long capBlocked = fleet.blockedByLayer().getOrDefault(Decision.FLEET, 0L);
+                long scopeBlocked = fleet.blockedByLayer().getOrDefault(SCOPE_LAYER, 0L);
                 fleet.sendAll(DemoProtocol.PAUSE);
                 fleet.awaitAll(r -> r.paused, 10_000);
                 long each = Math.max(1, hourlyCap / (2L * runners));
                 fleet.sendAll(DemoProtocol.RELEASE + " " + each);
                 fleet.awaitAll(r -> r.released >= 0, 10_000);
                 progress.done();
-                err.printf("%5.1f s  the hourly cap blocked %d signals on Redis (SNIPER_HOURLY_CAP); the runners pause, "
-                        + "the exchange refuses the last %d orders of each, and releasing them frees %d slots%n",
-                        seconds(go), capBlocked, each, fleet.released());
+                err.printf("%5.1f s  the hourly cap blocked %d signals on Redis (SNIPER_HOURLY_CAP, layer fleet); "
+                                + "strategy %s's own cap of %d/hour blocked %d (SNIPER_HOURLY_CAP, layer %s), the first "
+                                + "while the fleet had counted only %d of %d; the runners pause, the exchange refuses "
+                                + "the last %d orders of each, and releasing them frees %d slots%n",
+                        seconds(go), capBlocked, DemoSettings.SCOPED_STRATEGY, DemoSettings.STRATEGY_HOURLY_CAP,
+                        scopeBlocked, SCOPE_LAYER, baselineHour + fleet.firstScopeBlock.get(), hourlyCap, each,
+                        fleet.released());
                 // Shares are recorded by the heartbeat: wait for a round after the releases, and until each runner
                 // has seen the whole fleet (shares are sized by the live guards each one saw).
                 long heartbeatMillis = settings.sniperMode().fallback().heartbeatInterval().toMillis();
