@@ -1,9 +1,12 @@
 package io.ultrasignals.sniper.cli;
 
 import io.ultrasignals.sniper.Decision;
+import io.ultrasignals.sniper.Reason;
 import io.ultrasignals.sniper.config.RedisSettings;
 import io.ultrasignals.sniper.config.RedisTopology;
 import io.ultrasignals.sniper.config.SniperSettings;
+import io.ultrasignals.sniper.guard.GuardListener;
+import io.ultrasignals.sniper.redis.RedisEngine;
 import io.ultrasignals.sniper.script.Buckets;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -37,6 +40,13 @@ final class DemoCommand implements Callable<Integer> {
     /** How much longer the first phase may run for the hourly cap to block a signal on Redis before the outage. */
     private static final long CAP_WAIT_MS = 10_000;
     private static final long REDRAW_MS = 250;
+    /** The halt drill after the outage: how long the fleet stays halted, at most how long to wait for a halted
+     * decision, how long it runs after resume, and how many audit entries the summary shows. */
+    static final String HALT_REASON = "demo: operator halt drill";
+    private static final double HALT_SECONDS = 2;
+    private static final long HALT_WAIT_MS = 10_000;
+    private static final double RESUMED_SECONDS = 1;
+    private static final int AUDIT_TAIL = 5;
     /** The layer the demo's scoped strategy's blocks name. */
     static final String SCOPE_LAYER = DemoSettings.SCOPE_DIMENSION + "=" + DemoSettings.SCOPED_STRATEGY;
 
@@ -203,6 +213,7 @@ final class DemoCommand implements Callable<Integer> {
                 err.println("(a configured Redis is not ours to kill: no outage in this run)");
                 run(fleet, progress, go, "on Redis", recoverySeconds + outageSeconds);
             }
+            HaltDrill drill = haltAndResume(fleet, progress, go, settings, err);
             fleet.sendAll(DemoProtocol.STOP);
             fleet.awaitAll(r -> r.finished, 20_000);
             progress.done();
@@ -210,6 +221,7 @@ final class DemoCommand implements Callable<Integer> {
             fleet.awaitAll(r -> r.index != 1 || r.audit != null, 10_000);
             DemoAudit audit = new DemoAudit(fleet, redisInfo, hourlyCap, dailyCap, baselineHour, baselineDay, bound,
                     first.audit);
+            audit.halt(drill.halted(), HALT_REASON, drill.tail());
             fleet.close();
             audit.print(System.out, common.json, seconds(started));
             return SniperCli.OK;
@@ -224,6 +236,68 @@ final class DemoCommand implements Callable<Integer> {
                 // the hook is running or has run
             }
         }
+    }
+
+    /** What the halt drill showed: decisions answered SNIPER_HALTED, and the audit stream's last entries after it. */
+    record HaltDrill(long halted, List<Map<String, Object>> tail) {}
+
+    /**
+     * The operator halts the fleet, as {@code sniper-agent halt} does (control.lua, journalled in the audit stream):
+     * every decision on Redis is SNIPER_HALTED for a short phase; then {@code resume}. Returns the halted count and
+     * the audit stream's tail.
+     */
+    private HaltDrill haltAndResume(DemoFleet fleet, Progress progress, long go, SniperSettings settings,
+                                    PrintStream err) throws InterruptedException {
+        try (GuardSession session = GuardSession.open(settings, true, GuardListener.NONE)) {
+            RedisEngine redis = session.runtime.guard().redisEngine().orElseThrow(
+                    () -> new IllegalStateException("demo: no Redis engine for the halt"));
+            String operator = ControlCommands.operator("sniper-demo");
+            long haltedBefore = fleet.blockedCounts().getOrDefault(Reason.SNIPER_HALTED.name(), 0L);
+            redis.control("halt", operator, HALT_REASON, "0");
+            progress.done();
+            err.printf("%5.1f s  the operator halts the fleet (halt --reason \"%s\"): every decision on Redis is "
+                    + "SNIPER_HALTED, counting nothing%n", seconds(go), HALT_REASON);
+            long haltDeadline = System.nanoTime() + HALT_WAIT_MS * 1_000_000L;
+            run(fleet, progress, go, "HALTED", HALT_SECONDS);
+            while (fleet.blockedCounts().getOrDefault(Reason.SNIPER_HALTED.name(), 0L) == haltedBefore
+                    && System.nanoTime() < haltDeadline) {
+                run(fleet, progress, go, "HALTED", 0.5);
+            }
+            redis.control("resume", operator);
+            long halted = fleet.blockedCounts().getOrDefault(Reason.SNIPER_HALTED.name(), 0L) - haltedBefore;
+            progress.done();
+            err.printf("%5.1f s  %d decisions were SNIPER_HALTED; resume: decisions on Redis again%n", seconds(go),
+                    halted);
+            List<Map<String, Object>> tail = auditTail(redis); // before new admissions push the halt out of it
+            run(fleet, progress, go, "resumed", RESUMED_SECONDS);
+            progress.done();
+            return new HaltDrill(halted, tail);
+        }
+    }
+
+    /** The last {@link #AUDIT_TAIL} entries of the audit stream over the last hour, as {@code audit} prints them. */
+    private static List<Map<String, Object>> auditTail(RedisEngine redis) {
+        java.util.ArrayDeque<Map<String, Object>> tail = new java.util.ArrayDeque<>();
+        String start = Long.toString(Math.max(0, redis.clock().redisNow() - Buckets.HOUR_MS));
+        List<Object> entries;
+        do {
+            entries = redis.control("audit", start, "1000");
+            for (Object e : entries) {
+                List<?> entry = (List<?>) e;
+                start = "(" + ControlCommands.text(entry.get(0));
+                Map<String, Object> fields = new LinkedHashMap<>();
+                fields.put("id", ControlCommands.text(entry.get(0)));
+                List<?> kv = (List<?>) entry.get(1);
+                for (int i = 0; i + 1 < kv.size(); i += 2) {
+                    fields.put(ControlCommands.text(kv.get(i)), ControlCommands.text(kv.get(i + 1)));
+                }
+                tail.addLast(fields);
+                if (tail.size() > AUDIT_TAIL) {
+                    tail.removeFirst();
+                }
+            }
+        } while (entries.size() == 1000);
+        return List.copyOf(tail);
     }
 
     /** Runs a phase: redraws the live line until {@code phaseSeconds} have passed; a runner failure ends the demo. */
