@@ -114,13 +114,16 @@ final class DemoAudit {
         out.printf("  blocked by layer   %s; %s capped at %s/hour, first blocked at fleet count %s of %s%n",
                 fields.get("blocked_by_layer"), DemoCommand.SCOPE_LAYER, DemoSettings.STRATEGY_HOURLY_CAP,
                 fields.get("fleet_count_at_first_scope_block"), fields.get("hourly_cap"));
-        out.printf("  halted             %s decisions SNIPER_HALTED (\"%s\"), then resumed%n", fields.get("halted"),
-                fields.get("halt_reason"));
-        out.println("  audit stream tail");
-        @SuppressWarnings("unchecked")
-        List<Map<String, Object>> tail = (List<Map<String, Object>>) fields.getOrDefault("audit_tail", List.of());
-        tail.forEach(e -> out.printf("    %s%n", e.entrySet().stream().filter(f -> !f.getValue().toString().isEmpty())
-                .map(f -> f.getKey() + "=" + f.getValue()).collect(Collectors.joining(" "))));
+        if (fields.containsKey("halted")) {
+            out.printf("  halted             %s decisions SNIPER_HALTED (\"%s\"), then resumed%n", fields.get("halted"),
+                    fields.get("halt_reason"));
+            out.println("  audit stream tail");
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> tail = (List<Map<String, Object>>) fields.get("audit_tail");
+            tail.forEach(e -> out.printf("    %s%n", e.entrySet().stream()
+                    .filter(f -> !f.getValue().toString().isEmpty())
+                    .map(f -> f.getKey() + "=" + f.getValue()).collect(Collectors.joining(" "))));
+        }
         out.printf("  decision latency   %s%n", fleet.latencies().summary());
         fleet.latenciesByBackend().forEach((backend, l) ->
                 out.printf("    %-7s          %s%n", backend, l.summary()));

@@ -149,6 +149,7 @@ final class DemoCommand implements Callable<Integer> {
             run(fleet, progress, go, "on Redis", redisSeconds);
 
             OutageBound bound = null;
+            HaltDrill drill = null;
             if (bundled) {
                 // A slow machine sends fewer signals: stay on Redis (a little) longer until the cap has blocked one.
                 long capDeadline = System.nanoTime() + CAP_WAIT_MS * 1_000_000L;
@@ -209,11 +210,11 @@ final class DemoCommand implements Callable<Integer> {
                 if (seconds(returned) > 0.5) {
                     run(fleet, progress, go, "on Redis", 0);
                 }
+                drill = haltAndResume(fleet, progress, go, settings, err);
             } else {
-                err.println("(a configured Redis is not ours to kill: no outage in this run)");
+                err.println("(a configured Redis is not ours to kill or halt: no outage and no halt in this run)");
                 run(fleet, progress, go, "on Redis", recoverySeconds + outageSeconds);
             }
-            HaltDrill drill = haltAndResume(fleet, progress, go, settings, err);
             fleet.sendAll(DemoProtocol.STOP);
             fleet.awaitAll(r -> r.finished, 20_000);
             progress.done();
@@ -221,7 +222,9 @@ final class DemoCommand implements Callable<Integer> {
             fleet.awaitAll(r -> r.index != 1 || r.audit != null, 10_000);
             DemoAudit audit = new DemoAudit(fleet, redisInfo, hourlyCap, dailyCap, baselineHour, baselineDay, bound,
                     first.audit);
-            audit.halt(drill.halted(), HALT_REASON, drill.tail());
+            if (drill != null) {
+                audit.halt(drill.halted(), HALT_REASON, drill.tail());
+            }
             fleet.close();
             audit.print(System.out, common.json, seconds(started));
             return SniperCli.OK;
