@@ -50,7 +50,9 @@ def test_a_python_and_a_java_guard_share_one_cap_exactly(redis_server, tmp_path)
         assert java.returncode == 0, err
         summary = json.loads(out.strip().splitlines()[-1])
         java_admitted = summary["admitted"]
-        assert summary["backend_counts"] == {"redis": summary["signals"]}, summary
+        # Redis decided every signal: itself, or by a cap block (the demo's capped strategy) repeated from memory.
+        assert set(summary["backend_counts"]) <= {"redis", "cache"}, summary
+        assert sum(summary["backend_counts"].values()) == summary["signals"], summary
         assert python_backends == {"redis"}
         assert python_admitted > 0 and java_admitted > 0, (python_admitted, java_admitted)
         assert python_admitted + java_admitted == CAP

@@ -2,6 +2,7 @@ package io.ultrasignals.sniper.cli;
 
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -58,6 +59,10 @@ final class DemoAudit {
         fields.put("backend_counts", fleet.backendCounts());
         fields.put("admitted_by_phase", fleet.admittedByPhase());
         fields.put("blocked", fleet.blockedCounts());
+        fields.put("blocked_by_layer", fleet.blockedByLayer());
+        fields.put("scope_caps", Map.of(DemoCommand.SCOPE_LAYER, DemoSettings.STRATEGY_HOURLY_CAP));
+        long firstScopeBlock = fleet.firstScopeBlock.get();
+        fields.put("fleet_count_at_first_scope_block", firstScopeBlock < 0 ? null : baselineHour + firstScopeBlock);
         Latencies all = fleet.latencies();
         fields.put("latency_p50_us", all.micros(0.5));
         fields.put("latency_p99_us", all.micros(0.99));
@@ -68,7 +73,14 @@ final class DemoAudit {
         fields.put("latency_by_backend", byBackend);
     }
 
-    void print(PrintStream out, boolean json, double seconds) {
+    /** The halt drill: decisions answered SNIPER_HALTED while the fleet was halted, and the audit stream's tail. */
+    void halt(long halted, String reason, List<Map<String, Object>> auditTail) {
+        fields.put("halted", halted);
+        fields.put("halt_reason", reason);
+        fields.put("audit_tail", auditTail);
+    }
+
+        void print(PrintStream out, boolean json, double seconds) {
         fields.put("seconds", Math.round(seconds * 10) / 10.0);
         if (json) {
             out.println(Json.of(fields));
@@ -99,6 +111,19 @@ final class DemoAudit {
         out.printf("  decided by         %s%n", fields.get("backend_counts"));
         out.printf("  admitted by phase  %s%n", fields.get("admitted_by_phase"));
         out.printf("  blocked            %s%n", fields.get("blocked"));
+        out.printf("  blocked by layer   %s; %s capped at %s/hour, first blocked at fleet count %s of %s%n",
+                fields.get("blocked_by_layer"), DemoCommand.SCOPE_LAYER, DemoSettings.STRATEGY_HOURLY_CAP,
+                fields.get("fleet_count_at_first_scope_block"), fields.get("hourly_cap"));
+        if (fields.containsKey("halted")) {
+            out.printf("  halted             %s decisions SNIPER_HALTED (\"%s\"), then resumed%n", fields.get("halted"),
+                    fields.get("halt_reason"));
+            out.println("  audit stream tail");
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> tail = (List<Map<String, Object>>) fields.get("audit_tail");
+            tail.forEach(e -> out.printf("    %s%n", e.entrySet().stream()
+                    .filter(f -> !f.getValue().toString().isEmpty())
+                    .map(f -> f.getKey() + "=" + f.getValue()).collect(Collectors.joining(" "))));
+        }
         out.printf("  decision latency   %s%n", fleet.latencies().summary());
         fleet.latenciesByBackend().forEach((backend, l) ->
                 out.printf("    %-7s          %s%n", backend, l.summary()));

@@ -1,9 +1,12 @@
 package io.ultrasignals.sniper.cli;
 
+import io.ultrasignals.sniper.Decision;
 import io.ultrasignals.sniper.Reason;
 import io.ultrasignals.sniper.config.RedisSettings;
 import io.ultrasignals.sniper.config.RedisTopology;
 import io.ultrasignals.sniper.config.SniperSettings;
+import io.ultrasignals.sniper.guard.GuardListener;
+import io.ultrasignals.sniper.redis.RedisEngine;
 import io.ultrasignals.sniper.script.Buckets;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -37,6 +40,15 @@ final class DemoCommand implements Callable<Integer> {
     /** How much longer the first phase may run for the hourly cap to block a signal on Redis before the outage. */
     private static final long CAP_WAIT_MS = 10_000;
     private static final long REDRAW_MS = 250;
+    /** The halt drill after the outage: how long the fleet stays halted, at most how long to wait for a halted
+     * decision, how long it runs after resume, and how many audit entries the summary shows. */
+    static final String HALT_REASON = "demo: operator halt drill";
+    private static final double HALT_SECONDS = 2;
+    private static final long HALT_WAIT_MS = 10_000;
+    private static final double RESUMED_SECONDS = 1;
+    private static final int AUDIT_TAIL = 5;
+    /** The layer the demo's scoped strategy's blocks name. */
+    static final String SCOPE_LAYER = DemoSettings.SCOPE_DIMENSION + "=" + DemoSettings.SCOPED_STRATEGY;
 
     @Mixin
     CommonOptions common;
@@ -106,9 +118,11 @@ final class DemoCommand implements Callable<Integer> {
             redisInfo.put("source", bundled ? "bundled" : "configured");
             redisInfo.put("version", bundled ? redis.version() : null);
             redisInfo.put("address", bundled ? redis.address() : address(settings.redis()));
-            err.printf("sniper demo: %s Redis %s%s, namespace %s; %d runner JVMs; caps %d/hour %d/day, MTF required%n",
+            err.printf("sniper demo: %s Redis %s%s, namespace %s; %d runner JVMs; caps %d/hour %d/day, MTF required; "
+                            + "one signal in %d is strategy %s, capped at %d/hour %d/day of its own%n",
                     redisInfo.get("source"), bundled ? redis.version() + " on " : "", redisInfo.get("address"),
-                    settings.redis().effectiveNamespace(), runners, hourlyCap, dailyCap);
+                    settings.redis().effectiveNamespace(), runners, hourlyCap, dailyCap, DemoSettings.SCOPED_EVERY,
+                    DemoSettings.SCOPED_STRATEGY, DemoSettings.STRATEGY_HOURLY_CAP, DemoSettings.STRATEGY_DAILY_CAP);
             awaitRoomInTheHour(err);
 
             long started = System.nanoTime();
@@ -135,25 +149,31 @@ final class DemoCommand implements Callable<Integer> {
             run(fleet, progress, go, "on Redis", redisSeconds);
 
             OutageBound bound = null;
+            HaltDrill drill = null;
             if (bundled) {
                 // A slow machine sends fewer signals: stay on Redis (a little) longer until the cap has blocked one.
                 long capDeadline = System.nanoTime() + CAP_WAIT_MS * 1_000_000L;
-                while (fleet.blockedCounts().getOrDefault(Reason.SNIPER_HOURLY_CAP.name(), 0L) == 0
+                while (fleet.blockedByLayer().getOrDefault(Decision.FLEET, 0L) == 0
                         && System.nanoTime() < capDeadline) {
                     run(fleet, progress, go, "on Redis", 0.5);
                 }
                 // The cap has been doing its job on Redis. The exchange now refuses some orders: the runners pause
                 // and give those slots back, so that there is room left in the hour for the outage to share out.
-                long capBlocked = fleet.blockedCounts().getOrDefault(Reason.SNIPER_HOURLY_CAP.name(), 0L);
+                long capBlocked = fleet.blockedByLayer().getOrDefault(Decision.FLEET, 0L);
+                long scopeBlocked = fleet.blockedByLayer().getOrDefault(SCOPE_LAYER, 0L);
                 fleet.sendAll(DemoProtocol.PAUSE);
                 fleet.awaitAll(r -> r.paused, 10_000);
                 long each = Math.max(1, hourlyCap / (2L * runners));
                 fleet.sendAll(DemoProtocol.RELEASE + " " + each);
                 fleet.awaitAll(r -> r.released >= 0, 10_000);
                 progress.done();
-                err.printf("%5.1f s  the hourly cap blocked %d signals on Redis (SNIPER_HOURLY_CAP); the runners pause, "
-                        + "the exchange refuses the last %d orders of each, and releasing them frees %d slots%n",
-                        seconds(go), capBlocked, each, fleet.released());
+                err.printf("%5.1f s  the hourly cap blocked %d signals on Redis (SNIPER_HOURLY_CAP, layer fleet); "
+                                + "strategy %s's own cap of %d/hour blocked %d (SNIPER_HOURLY_CAP, layer %s), the first "
+                                + "while the fleet had counted only %d of %d; the runners pause, the exchange refuses "
+                                + "the last %d orders of each, and releasing them frees %d slots%n",
+                        seconds(go), capBlocked, DemoSettings.SCOPED_STRATEGY, DemoSettings.STRATEGY_HOURLY_CAP,
+                        scopeBlocked, SCOPE_LAYER, baselineHour + fleet.firstScopeBlock.get(), hourlyCap, each,
+                        fleet.released());
                 // Shares are recorded by the heartbeat: wait for a round after the releases, and until each runner
                 // has seen the whole fleet (shares are sized by the live guards each one saw).
                 long heartbeatMillis = settings.sniperMode().fallback().heartbeatInterval().toMillis();
@@ -190,8 +210,9 @@ final class DemoCommand implements Callable<Integer> {
                 if (seconds(returned) > 0.5) {
                     run(fleet, progress, go, "on Redis", 0);
                 }
+                drill = haltAndResume(fleet, progress, go, settings, err);
             } else {
-                err.println("(a configured Redis is not ours to kill: no outage in this run)");
+                err.println("(a configured Redis is not ours to kill or halt: no outage and no halt in this run)");
                 run(fleet, progress, go, "on Redis", recoverySeconds + outageSeconds);
             }
             fleet.sendAll(DemoProtocol.STOP);
@@ -201,6 +222,9 @@ final class DemoCommand implements Callable<Integer> {
             fleet.awaitAll(r -> r.index != 1 || r.audit != null, 10_000);
             DemoAudit audit = new DemoAudit(fleet, redisInfo, hourlyCap, dailyCap, baselineHour, baselineDay, bound,
                     first.audit);
+            if (drill != null) {
+                audit.halt(drill.halted(), HALT_REASON, drill.tail());
+            }
             fleet.close();
             audit.print(System.out, common.json, seconds(started));
             return SniperCli.OK;
@@ -215,6 +239,68 @@ final class DemoCommand implements Callable<Integer> {
                 // the hook is running or has run
             }
         }
+    }
+
+    /** What the halt drill showed: decisions answered SNIPER_HALTED, and the audit stream's last entries after it. */
+    record HaltDrill(long halted, List<Map<String, Object>> tail) {}
+
+    /**
+     * The operator halts the fleet, as {@code sniper-agent halt} does (control.lua, journalled in the audit stream):
+     * every decision on Redis is SNIPER_HALTED for a short phase; then {@code resume}. Returns the halted count and
+     * the audit stream's tail.
+     */
+    private HaltDrill haltAndResume(DemoFleet fleet, Progress progress, long go, SniperSettings settings,
+                                    PrintStream err) throws InterruptedException {
+        try (GuardSession session = GuardSession.open(settings, true, GuardListener.NONE)) {
+            RedisEngine redis = session.runtime.guard().redisEngine().orElseThrow(
+                    () -> new IllegalStateException("demo: no Redis engine for the halt"));
+            String operator = ControlCommands.operator("sniper-demo");
+            long haltedBefore = fleet.blockedCounts().getOrDefault(Reason.SNIPER_HALTED.name(), 0L);
+            redis.control("halt", operator, HALT_REASON, "0");
+            progress.done();
+            err.printf("%5.1f s  the operator halts the fleet (halt --reason \"%s\"): every decision on Redis is "
+                    + "SNIPER_HALTED, counting nothing%n", seconds(go), HALT_REASON);
+            long haltDeadline = System.nanoTime() + HALT_WAIT_MS * 1_000_000L;
+            run(fleet, progress, go, "HALTED", HALT_SECONDS);
+            while (fleet.blockedCounts().getOrDefault(Reason.SNIPER_HALTED.name(), 0L) == haltedBefore
+                    && System.nanoTime() < haltDeadline) {
+                run(fleet, progress, go, "HALTED", 0.5);
+            }
+            redis.control("resume", operator);
+            long halted = fleet.blockedCounts().getOrDefault(Reason.SNIPER_HALTED.name(), 0L) - haltedBefore;
+            progress.done();
+            err.printf("%5.1f s  %d decisions were SNIPER_HALTED; resume: decisions on Redis again%n", seconds(go),
+                    halted);
+            List<Map<String, Object>> tail = auditTail(redis); // before new admissions push the halt out of it
+            run(fleet, progress, go, "resumed", RESUMED_SECONDS);
+            progress.done();
+            return new HaltDrill(halted, tail);
+        }
+    }
+
+    /** The last {@link #AUDIT_TAIL} entries of the audit stream over the last hour, as {@code audit} prints them. */
+    private static List<Map<String, Object>> auditTail(RedisEngine redis) {
+        java.util.ArrayDeque<Map<String, Object>> tail = new java.util.ArrayDeque<>();
+        String start = Long.toString(Math.max(0, redis.clock().redisNow() - Buckets.HOUR_MS));
+        List<Object> entries;
+        do {
+            entries = redis.control("audit", start, "1000");
+            for (Object e : entries) {
+                List<?> entry = (List<?>) e;
+                start = "(" + ControlCommands.text(entry.get(0));
+                Map<String, Object> fields = new LinkedHashMap<>();
+                fields.put("id", ControlCommands.text(entry.get(0)));
+                List<?> kv = (List<?>) entry.get(1);
+                for (int i = 0; i + 1 < kv.size(); i += 2) {
+                    fields.put(ControlCommands.text(kv.get(i)), ControlCommands.text(kv.get(i + 1)));
+                }
+                tail.addLast(fields);
+                if (tail.size() > AUDIT_TAIL) {
+                    tail.removeFirst();
+                }
+            }
+        } while (entries.size() == 1000);
+        return List.copyOf(tail);
     }
 
     /** Runs a phase: redraws the live line until {@code phaseSeconds} have passed; a runner failure ends the demo. */

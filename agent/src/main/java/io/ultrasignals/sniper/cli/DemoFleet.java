@@ -1,5 +1,6 @@
 package io.ultrasignals.sniper.cli;
 
+import io.ultrasignals.sniper.Decision;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -12,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -114,6 +116,16 @@ final class DemoFleet implements AutoCloseable {
         return all;
     }
 
+    /** What the fleet had counted (admissions less releases) when a scope's cap first blocked; -1 before. */
+    final AtomicLong firstScopeBlock = new AtomicLong(-1);
+
+    /** Decisions a cap blocked, by the layer that blocked them ({@code fleet}, {@code strategy=...}). */
+    Map<String, Long> blockedByLayer() {
+        Map<String, Long> all = new TreeMap<>();
+        runners.forEach(r -> r.blockedByLayer.forEach((b, n) -> all.merge(b, n, Long::sum)));
+        return all;
+    }
+
     /** Admissions decided by {@code backend} (label) whose report arrived in {@code phase}. */
     long admittedBy(Phase phase, String backend) {
         return runners.stream().mapToLong(r -> r.admittedByPhase.getOrDefault(phase + " " + backend, 0L)).sum();
@@ -168,6 +180,7 @@ final class DemoFleet implements AutoCloseable {
         private final Map<String, Long> admittedByBackend = new ConcurrentHashMap<>();
         private final Map<String, Long> admittedByPhase = new ConcurrentHashMap<>();
         private final Map<String, Long> blocked = new ConcurrentHashMap<>();
+        private final Map<String, Long> blockedByLayer = new ConcurrentHashMap<>();
         volatile boolean ready;
         volatile long readyHourCount;
         volatile long readyDayCount;
@@ -232,6 +245,12 @@ final class DemoFleet implements AutoCloseable {
                         admitted++;
                     } else {
                         blocked.merge(f[2], 1L, Long::sum);
+                        if (f.length > 4 && !"-".equals(f[4])) {
+                            blockedByLayer.merge(f[4], 1L, Long::sum);
+                            if (!Decision.FLEET.equals(f[4])) {
+                                fleet.firstScopeBlock.compareAndSet(-1, fleet.admitted() - fleet.released());
+                            }
+                        }
                     }
                     long nanos = Long.parseLong(f[3]);
                     latencies.add(nanos);

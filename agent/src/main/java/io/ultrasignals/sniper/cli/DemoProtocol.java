@@ -2,7 +2,8 @@ package io.ultrasignals.sniper.cli;
 
 /**
  * The lines a {@link DemoRunner} and the demo exchange, one word first, fields separated by spaces.
- * Runner to demo (stdout): {@code READY hour day}, {@code D backend reason nanos},
+ * Runner to demo (stdout): {@code READY hour day}, {@code D backend reason nanos layer}
+ * (layer: what blocked it, {@code fleet} or {@code strategy=...}; {@code -} when none),
  * {@code S hour_budget fallback_active live_guards}, {@code P} (paused), {@code R released},
  * {@code FINAL pending backend}, {@code AUDIT hour day backend}, {@code FAILED why}. Demo to runner (stdin):
  * {@code GO} (start or resume signals), {@code PAUSE}, {@code RELEASE n} (give back the slots of its last n admitted

@@ -92,14 +92,19 @@ public final class DemoRunner {
                     }
                 } else if (!paused) {
                     boolean mtf = random.nextDouble() >= unconfirmed;
-                    String id = "demo-" + runId + "-" + index + "-" + i++;
+                    String id = "demo-" + runId + "-" + index + "-" + ++i;
+                    Signal signal = Signal.withId(id, mtf);
+                    if (i % DemoSettings.SCOPED_EVERY == 0) {
+                        signal = signal.scope(DemoSettings.SCOPE_DIMENSION, DemoSettings.SCOPED_STRATEGY);
+                    }
                     long start = System.nanoTime();
-                    Decision d = guard.acquire(Signal.withId(id, mtf));
+                    Decision d = guard.acquire(signal);
                     long nanos = System.nanoTime() - start;
                     if (d.allowed()) {
                         admittedIds.addLast(id);
                     }
-                    out.println(DemoProtocol.DECISION + " " + d.backend().label() + " " + d.reason().name() + " " + nanos);
+                    out.println(DemoProtocol.DECISION + " " + d.backend().label() + " " + d.reason().name() + " " + nanos
+                            + " " + (d.layer() == null ? "-" : d.layer()));
                 }
                 long now = System.currentTimeMillis();
                 if (now >= nextStatus) {

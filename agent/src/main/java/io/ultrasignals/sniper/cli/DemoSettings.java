@@ -1,5 +1,6 @@
 package io.ultrasignals.sniper.cli;
 
+import io.ultrasignals.sniper.config.ScopeSettings;
 import io.ultrasignals.sniper.config.SettingsLoader;
 import io.ultrasignals.sniper.config.SniperSettings;
 import java.nio.file.Path;
@@ -38,8 +39,26 @@ final class DemoSettings {
         return config == null ? loader.loadWithoutFile() : loader.load(config);
     }
 
-    /** The demo's namespace ({@code <namespace>-demo}, never the real counters), its caps, MTF required. */
+    /**
+     * The scope dimension some of the runners' signals carry, and its value: one strategy with a low cap of its own,
+     * so that a layered cap blocks while the fleet still has room. The other signals carry no scope: a capped scope
+     * is never admitted locally while Redis is away, and the outage shows the fleet's shares.
+     */
+    static final String SCOPE_DIMENSION = "strategy";
+    static final String SCOPED_STRATEGY = "breakout";
+    /** The scoped strategy's caps: well under the fleet's, so that it fills first. */
+    static final long STRATEGY_HOURLY_CAP = 4;
+    static final long STRATEGY_DAILY_CAP = 20;
+    /** One signal in this many carries the scoped strategy. */
+    static final int SCOPED_EVERY = 5;
+
+    /**
+     * The demo's namespace ({@code <namespace>-demo}, never the real counters), its caps, MTF required, and its own
+     * strategy scope (replacing any scopes of the user's settings: the demo's signals carry only its own).
+     */
     static SniperSettings forRun(SniperSettings base, long hourlyCap, long dailyCap) {
-        return Overrides.apply(base, base.redis().namespace() + "-demo", hourlyCap, dailyCap, true);
+        SniperSettings run = Overrides.apply(base, base.redis().namespace() + "-demo", hourlyCap, dailyCap, true);
+        return run.toBuilder().sniperMode(run.sniperMode().toBuilder().scopes(Map.of(SCOPE_DIMENSION,
+                ScopeSettings.of(STRATEGY_HOURLY_CAP, STRATEGY_DAILY_CAP))).build()).build();
     }
 }

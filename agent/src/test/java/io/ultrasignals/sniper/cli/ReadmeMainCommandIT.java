@@ -53,6 +53,21 @@ class ReadmeMainCommandIT {
         assertThat(progress).containsPattern("the hourly cap blocked [1-9][0-9]* signals on Redis")
                 .contains("local admissions wait until Redis")
                 .doesNotContain("\r");
+        // A layered cap blocks while the fleet has room: the demo's scoped strategy fills its own cap first.
+        assertThat(audit.get("blocked_by_layer").path("fleet").asLong()).as(audit.toString()).isPositive();
+        assertThat(audit.get("blocked_by_layer").path(DemoCommand.SCOPE_LAYER).asLong()).as(audit.toString())
+                .isPositive();
+        assertThat(audit.get("fleet_count_at_first_scope_block").asLong()).as(audit.toString())
+                .isLessThan(audit.get("hourly_cap").asLong());
+        assertThat(progress).contains("layer " + DemoCommand.SCOPE_LAYER);
+        // The operator halts the fleet after the outage, then resumes it; the audit stream journals both.
+        assertThat(audit.get("halted").asLong()).as(audit.toString()).isPositive();
+        assertThat(progress).contains("the operator halts the fleet").contains("resume: decisions on Redis again");
+        JsonNode tail = audit.get("audit_tail");
+        assertThat(tail.size()).as(audit.toString()).isBetween(2, 5);
+        java.util.List<String> events = new java.util.ArrayList<>();
+        tail.forEach(e -> events.add(e.path("event").asText()));
+        assertThat(events).as(audit.toString()).contains("halt", "resume");
         assertThat(audit.get("outage_admitted").asLong()).as(audit.toString())
                 .isPositive().isLessThanOrEqualTo(audit.get("outage_bound").asLong());
         assertThat(audit.get("backend_counts").get("redis").asLong()).isPositive();
