@@ -13,7 +13,7 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Sequence
 
 import redis
 
@@ -69,10 +69,11 @@ def free_port() -> int:
 
 
 class RedisProcess:
-    """One redis-server on a free loopback port, no persistence; kill, pause, restart."""
+    """One redis-server on a free loopback port, no persistence unless ``args`` say so; kill, pause, restart."""
 
-    def __init__(self, binary: str):
+    def __init__(self, binary: str, args: Sequence[str] = ()):
         self.binary = binary
+        self.args = list(args)  # redis-server options after the defaults (they win), e.g. --appendonly yes
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="sniper-py-redis-")
         self.process: Optional[subprocess.Popen] = None
@@ -80,7 +81,7 @@ class RedisProcess:
     def start(self) -> "RedisProcess":
         self.process = subprocess.Popen(
             [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", self.dir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             "--dir", self.dir] + self.args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
