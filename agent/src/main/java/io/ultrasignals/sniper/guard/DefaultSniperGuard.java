@@ -501,6 +501,11 @@ public final class DefaultSniperGuard implements SniperGuard {
         return state.returnUnderWay() != null;
     }
 
+    /** Whether every local admission of the last outage is in Redis's books (for tests). */
+    boolean booksComplete() {
+        return state.booksComplete();
+    }
+
     /** Runs once after {@link #close()} stopped the heartbeat: closes what the guard runs on. */
     synchronized void afterClose(Runnable action) {
         this.afterClose = action;

@@ -1,0 +1,307 @@
+package io.ultrasignals.sniper.guard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Key;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import com.google.inject.Stage;
+import com.google.inject.TypeLiteral;
+import com.google.inject.util.Modules;
+import io.ultrasignals.sniper.Backend;
+import io.ultrasignals.sniper.Decision;
+import io.ultrasignals.sniper.Reason;
+import io.ultrasignals.sniper.Release;
+import io.ultrasignals.sniper.Signal;
+import io.ultrasignals.sniper.config.SettingsLoader;
+import io.ultrasignals.sniper.config.SniperSettings;
+import io.ultrasignals.sniper.redis.ClockOffset;
+import io.ultrasignals.sniper.redis.RedisLink;
+import io.ultrasignals.sniper.script.Buckets;
+import io.ultrasignals.sniper.script.ScriptCatalog;
+import io.ultrasignals.sniper.testkit.RedisBinaries;
+import io.ultrasignals.sniper.testkit.RedisServer;
+import io.ultrasignals.sniper.testkit.RepoRoot;
+import io.ultrasignals.sniper.testkit.RespConnection;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * spec/guard-scenarios.yaml, the guard's rules while Redis is away and on its return, run by the Java guard (the
+ * Python suite runs the same file: tests/test_guard_scenarios.py). A real redis-server (AOF, so a killed one comes
+ * back with its data), the guard's heartbeat driven by hand ({@link DefaultSniperGuard#beatNow}), its clock moved by
+ * hand; see the file's header for the steps.
+ */
+class GuardScenariosTest {
+    private static final ScriptCatalog SCRIPTS = ScriptCatalog.load();
+    private static final long HOUR_MARGIN_MS = 90_000;
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> spec() {
+        try {
+            return new Yaml().load(Files.readString(RepoRoot.resolve("spec/guard-scenarios.yaml")));
+        } catch (IOException e) {
+            throw new IllegalStateException("spec/guard-scenarios.yaml: " + e.getMessage(), e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static Stream<Arguments> scenarios() {
+        return ((List<Map<String, Object>>) spec().get("scenarios")).stream().map(s -> Arguments.of(s.get("name"), s));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    @SuppressWarnings("unchecked")
+    void theScenarioHolds(String name, Map<String, Object> scenario) throws Exception {
+        clearOfTheHoursEnd();
+        try (Run run = new Run(scenario)) {
+            List<Map<String, Object>> steps = (List<Map<String, Object>>) scenario.get("steps");
+            for (int i = 0; i < steps.size(); i++) {
+                run.step(steps.get(i), name + ", step " + (i + 1) + " " + steps.get(i));
+            }
+        }
+    }
+
+    /** Every count of a scenario in one hour bucket: wait for the next hour when this one ends too soon. */
+    private static void clearOfTheHoursEnd() throws InterruptedException {
+        long left = Buckets.HOUR_MS - System.currentTimeMillis() % Buckets.HOUR_MS;
+        if (left < HOUR_MARGIN_MS) {
+            Thread.sleep(left + 1000);
+        }
+    }
+
+    /** One scenario: its server, its guard, the hand-moved skew, and the admissions the guard reported. */
+    private static final class Run implements AutoCloseable {
+        private final RedisServer server = RedisServer.start(RedisBinaries.newest(), "--appendonly", "yes",
+                "--appendfsync", "always");
+        private final String ns = "scn-" + System.nanoTime();
+        private final AtomicLong skew = new AtomicLong();
+        private final DefaultSniperGuard guard;
+        private final long hourlyCap;
+        private final long dailyCap;
+        private String state = "up";
+        private long tally;
+
+        @SuppressWarnings("unchecked")
+        Run(Map<String, Object> scenario) {
+            if ("down".equals(scenario.getOrDefault("start", "up"))) {
+                redis("down");
+            }
+            Map<String, Object> settingsTree = merged((Map<String, Object>) spec().get("base"),
+                    (Map<String, Object>) scenario.get("settings"));
+            SniperSettings settings = new SettingsLoader(Map.of("ULTRA_SIGNALS_REDIS__ENABLED", "true",
+                    "ULTRA_SIGNALS_REDIS__HOST", server.host(), "ULTRA_SIGNALS_REDIS__PORT", Integer.toString(server.port()),
+                    "ULTRA_SIGNALS_REDIS__NAMESPACE", ns)).loadYaml(new Yaml().dump(settingsTree), "scenario.yaml");
+            hourlyCap = settings.sniperMode().maxSignalsPerHour();
+            dailyCap = settings.sniperMode().dailySignalCap();
+            Injector injector = Guice.createInjector(Stage.PRODUCTION, Modules.override(new GuardModule(settings, GuardListener.NONE))
+                    .with(new AbstractModule() {
+                        @Provides
+                        @Singleton
+                        ClockOffset clock() {
+                            return new ClockOffset(() -> System.currentTimeMillis() + skew.get());
+                        }
+                    }));
+            guard = injector.getInstance(DefaultSniperGuard.class); // the heartbeat is driven by hand, never started
+            RedisLink link = injector.getInstance(Key.get(new TypeLiteral<Optional<RedisLink>>() {})).orElseThrow();
+            guard.afterClose(link::close);
+            link.start();
+            if (state.equals("up")) {
+                assertThat(link.awaitConnected(Duration.ofSeconds(5))).as("connected").isTrue();
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private static Map<String, Object> merged(Map<String, Object> base, Map<String, Object> over) {
+            Map<String, Object> out = new LinkedHashMap<>(base);
+            if (over != null) {
+                over.forEach((k, v) -> out.put(k, v instanceof Map && base.get(k) instanceof Map
+                        ? merged((Map<String, Object>) base.get(k), (Map<String, Object>) v) : v));
+            }
+            return out;
+        }
+
+        @SuppressWarnings("unchecked")
+        void step(Map<String, Object> step, String where) throws InterruptedException {
+            assertThat(step).as(where + ": one step").hasSize(1);
+            Map.Entry<String, Object> only = step.entrySet().iterator().next();
+            Object arg = only.getValue();
+            switch (only.getKey()) {
+                case "redis" -> redis((String) arg);
+                case "advance" -> skew.addAndGet(millis(arg));
+                case "beat" -> guard.beatNow();
+                case "return" -> returned(where);
+                case "peer" -> script("heartbeat", arg.toString(), "60000", "", Long.toString(hourlyCap),
+                        Long.toString(dailyCap), "redis", "", "1");
+                case "control" -> {
+                    List<String> argv = new ArrayList<>();
+                    List<Object> given = (List<Object>) arg;
+                    argv.add(given.get(0).toString());
+                    argv.add("scenario");
+                    given.subList(1, given.size()).forEach(a -> argv.add(a.toString()));
+                    if (given.get(0).equals("halt")) {
+                        argv.add("0");
+                    }
+                    script("control", argv.toArray(String[]::new));
+                }
+                case "acquire" -> acquire((Map<String, Object>) arg, where);
+                case "release" -> release((Map<String, Object>) arg, where);
+                case "guard" -> view((Map<String, Object>) arg, where);
+                case "books" -> books((Map<String, Object>) arg, where);
+                default -> throw new AssertionError(where + ": unknown step " + only.getKey());
+            }
+        }
+
+        private static long millis(Object value) {
+            String text = value.toString();
+            return text.endsWith("s") ? (long) (Double.parseDouble(text.substring(0, text.length() - 1)) * 1000) : Long.parseLong(text);
+        }
+
+        void redis(String to) {
+            switch (to) {
+                case "down" -> server.kill();
+                case "paused" -> server.pause();
+                case "up" -> {
+                    if (state.equals("paused")) {
+                        server.resume();
+                    } else if (state.equals("down")) {
+                        server.restart();
+                    }
+                }
+                default -> throw new AssertionError("redis: " + to + "? (up, down or paused)");
+            }
+            state = to;
+        }
+
+        /** Heartbeat rounds until the books are complete and the breaker lets decisions go to Redis. */
+        void returned(String where) throws InterruptedException {
+            long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (System.nanoTime() < until) {
+                guard.beatNow();
+                if (guard.booksComplete() && guard.reconciled() && guard.breakerState().equals("CLOSED")) {
+                    return;
+                }
+                Thread.sleep(50);
+            }
+            throw new AssertionError(where + ": the guard did not return to Redis within 20 s");
+        }
+
+        private Object script(String name, String... argv) {
+            List<String> cmd = new ArrayList<>(List.of("EVALSHA", SCRIPTS.get(name, 1).sha1(), "1", ns));
+            cmd.addAll(List.of(argv));
+            try (RespConnection c = server.connect()) {
+                try {
+                    return c.call(cmd);
+                } catch (RuntimeException noScript) {
+                    c.call("SCRIPT", "LOAD", SCRIPTS.get(name, 1).source());
+                    return c.call(cmd);
+                }
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        void acquire(Map<String, Object> step, String where) {
+            boolean mtf = Boolean.TRUE.equals(step.get("mtf"));
+            Signal signal = step.get("id") == null ? Signal.of(mtf) : Signal.withId(step.get("id").toString(), mtf);
+            Map<String, Object> scopes = (Map<String, Object>) step.getOrDefault("scopes", Map.of());
+            for (Map.Entry<String, Object> scope : scopes.entrySet()) {
+                signal = signal.scope(scope.getKey(), scope.getValue().toString());
+            }
+            Decision d = guard.acquire(signal);
+            Map<String, Object> got = new HashMap<>();
+            got.put("admitted", d.allowed());
+            got.put("reason", d.reason().name());
+            got.put("backend", d.backend().label());
+            got.put("layer", d.layer());
+            got.put("hour_count", d.hourCount());
+            got.put("replayed", d.replayed());
+            got.put("detail", d.detail());
+            ((Map<String, Object>) step.get("expect")).forEach((key, want) -> {
+                if (key.equals("detail_starts")) {
+                    assertThat(d.detail()).as(where + ": detail (" + d + ")").startsWith(want.toString());
+                } else {
+                    assertThat(got).as(where + ": " + key + " (" + d + ")").containsKey(key);
+                    assertThat(written(got.get(key))).as(where + ": " + key + " (" + d + ")").isEqualTo(written(want));
+                }
+            });
+            if (d.allowed() && d.reason() == Reason.OK && !d.replayed() && (d.backend() == Backend.REDIS || d.backend() == Backend.LOCAL)) {
+                tally++;
+            }
+        }
+
+        /** Numbers as longs, the rest as written: YAML's 3 and the decision's 3L compare equal. */
+        private static Object written(Object value) {
+            return value instanceof Number n ? (Object) n.longValue() : value;
+        }
+
+        @SuppressWarnings("unchecked")
+        void release(Map<String, Object> step, String where) {
+            Release r = guard.release(step.get("id").toString());
+            Map<String, Object> got = Map.of("released", r.released(), "queued", r.queued(), "backend", r.backend().label());
+            ((Map<String, Object>) step.getOrDefault("expect", Map.of())).forEach((key, want) ->
+                    assertThat(got.get(key)).as(where + ": " + key + " (" + r + ")").isEqualTo(want));
+            if (r.released() || r.queued()) {
+                tally--;
+            }
+        }
+
+        void view(Map<String, Object> expected, String where) {
+            Map<String, Object> got = Map.of("hour_budget", guard.hourBudget(), "reconciled", guard.reconciled(),
+                    "pending_credits", guard.pendingCredits(), "live_guards", guard.liveGuards());
+            expected.forEach((key, want) -> {
+                assertThat(got).as(where + ": guard " + key).containsKey(key);
+                assertThat(written(got.get(key))).as(where + ": guard " + key).isEqualTo(written(want));
+            });
+        }
+
+        @SuppressWarnings("unchecked")
+        void books(Map<String, Object> expected, String where) {
+            try (RespConnection c = server.connect()) {
+                List<Object> time = (List<Object>) c.call("TIME");
+                long bucket = Buckets.hour(Long.parseLong(time.get(0).toString()) * 1000 + Long.parseLong(time.get(1).toString()) / 1000);
+                long hour = count(c, ns + ":hour:" + bucket);
+                assertThat(hour).as(where + ": Redis's hour count").isEqualTo(((Number) expected.get("hour")).longValue());
+                assertThat(hour).as(where + ": Redis's hour count against the admissions the guard reported").isEqualTo(tally);
+                ((Map<String, Object>) expected.getOrDefault("scopes", Map.of())).forEach((scope, want) ->
+                        assertThat(count(c, ns + ":scope:" + scope + ":hour:" + bucket)).as(where + ": Redis's count of " + scope)
+                                .isEqualTo(((Number) want).longValue()));
+            }
+        }
+
+        private static long count(RespConnection c, String key) {
+            Object v = c.call("GET", key);
+            return v == null ? 0 : Long.parseLong(v.toString());
+        }
+
+        @Override
+        public void close() {
+            try {
+                if (state.equals("paused")) {
+                    server.resume();
+                }
+                if (guard != null) {
+                    guard.close();
+                }
+            } finally {
+                server.close();
+            }
+        }
+    }
+}
