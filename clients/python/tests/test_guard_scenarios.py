@@ -3,6 +3,7 @@ Java suite runs the same file: GuardScenariosTest). A real redis-server (AOF, so
 data), the guard's heartbeat driven by hand, its clock moved by hand; see the file's header for the steps."""
 
 import os
+import shutil
 import tempfile
 import time
 
@@ -14,7 +15,7 @@ from conftest import REPO_ROOT
 from redis_process import RedisProcess
 from sniper_client import SniperGuard, load_settings
 from sniper_client.clock import local_ms
-from sniper_client.fleet import HOUR_MS
+from sniper_client.fleet import DAY_MS, HOUR_MS
 from sniper_client.scripts import ScriptCatalog, ScriptRunner
 
 SPEC = yaml.safe_load((REPO_ROOT / "spec" / "guard-scenarios.yaml").read_text(encoding="utf-8"))
@@ -68,6 +69,11 @@ class Run:
     def redis(self, to):
         if to == "down":
             self.server.kill()
+        elif to == "lost":
+            self.server.kill()
+            shutil.rmtree(self.server.dir)
+            os.makedirs(self.server.dir)
+            to = "down"
         elif to == "paused":
             self.server.pause()
         elif to == "up":
@@ -76,7 +82,7 @@ class Run:
             elif self.state == "down":
                 self.server.start()
         else:
-            raise AssertionError(f"redis: {to}? (up, down or paused)")
+            raise AssertionError(f"redis: {to}? (up, down, paused or lost)")
         self.state = to
 
     def returned(self):
@@ -146,6 +152,11 @@ class Run:
         elif kind == "control":
             self.scripts.call("control", [self.ns], [arg[0], "scenario"] + [str(a) for a in arg[1:]]
                               + (["0"] if arg[0] == "halt" else []))
+        elif kind == "write":
+            client = redis_py.Redis(port=self.server.port, socket_timeout=5)
+            seconds, micros = client.time()
+            bucket = (seconds * 1000 + micros // 1000) // (HOUR_MS if arg["key"] == "hour" else DAY_MS)
+            client.set(f"{self.ns}:{arg['key']}:{bucket}", str(arg["value"]))
         elif kind == "acquire":
             self.acquire(arg, where)
         elif kind == "release":

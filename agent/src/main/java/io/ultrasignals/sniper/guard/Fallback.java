@@ -78,7 +78,7 @@ final class Fallback {
 
     /** The local engine decides within this guard's share; a block by the share below the cap says so. */
     private Decision decideLocally(AcquireArgs args, FallbackCause cause, long now) {
-        FallbackBudget.Limits limits = budget.prepare(local, now);
+        FallbackBudget.Limits limits = budget.prepare(local, now, args.hourlyCap(), args.dailyCap());
         AcquireReply reply;
         if (limits.admitsNothing() && !(args.mtfRequired() && !args.mtfConfirmed())) {
             // A limit of 0 is no cap to the engine: block here, unless the signal was decided before.

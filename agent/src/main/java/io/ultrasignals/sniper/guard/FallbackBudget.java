@@ -65,6 +65,11 @@ final class FallbackBudget {
 
     /** Seeds the local engine's buckets at {@code nowMillis} unless this episode already did; the limits for them. */
     synchronized Limits prepare(LocalEngine local, long nowMillis) {
+        return prepare(local, nowMillis, hourlyCap, dailyCap);
+    }
+
+    /** As above, for the caps in force: a stored policy's when one was seen (0: no cap in that window), else the settings'. */
+    synchronized Limits prepare(LocalEngine local, long nowMillis, long hourCap, long dayCap) {
         long hour = Buckets.hour(nowMillis);
         long day = Buckets.day(nowMillis);
         if (hour == seededHour && day == seededDay) {
@@ -72,8 +77,8 @@ final class FallbackBudget {
         }
         long seenHour = fleet.hourCount(hour);
         long seenDay = fleet.dayCount(day);
-        long hourShare = hourShare(nowMillis);
-        long dayShare = dayShare(nowMillis);
+        long hourShare = hourShare(nowMillis, hourCap);
+        long dayShare = dayShare(nowMillis, dayCap);
         local.seed(hour, seenHour, day, seenDay);
         limits = new Limits(hourShare < 0 ? 0 : seenHour + hourShare, hourShare, dayShare < 0 ? 0 : seenDay + dayShare,
                 dayShare, !redisConfigured || fleet.hasRecordedShares());
@@ -130,6 +135,10 @@ final class FallbackBudget {
 
     /** This guard's share of the hourly cap if Redis went away now; -1 when there is no hourly cap. */
     long hourShare(long nowMillis) {
+        return hourShare(nowMillis, hourlyCap);
+    }
+
+    private long hourShare(long nowMillis, long hourlyCap) {
         long bucket = Buckets.hour(nowMillis);
         return hourlyCap == 0 ? -1 : cold() ? coldShare(hourlyCap)
                 : share(capOnRedis(hourlyCap), redisConfigured ? fleet.recordedHourShare(bucket) : hourlyCap,
@@ -138,6 +147,10 @@ final class FallbackBudget {
 
     /** This guard's share of the daily cap if Redis went away now; -1 when there is no daily cap. */
     long dayShare(long nowMillis) {
+        return dayShare(nowMillis, dailyCap);
+    }
+
+    private long dayShare(long nowMillis, long dailyCap) {
         long bucket = Buckets.day(nowMillis);
         return dailyCap == 0 ? -1 : cold() ? coldShare(dailyCap)
                 : share(capOnRedis(dailyCap), redisConfigured ? fleet.recordedDayShare(bucket) : dailyCap,

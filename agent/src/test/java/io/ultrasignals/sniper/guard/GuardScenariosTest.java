@@ -161,6 +161,14 @@ class GuardScenariosTest {
                     }
                     script("control", argv.toArray(String[]::new));
                 }
+                case "write" -> {
+                    Map<String, Object> w = (Map<String, Object>) arg;
+                    try (RespConnection c = server.connect()) {
+                        long now = redisTime(c);
+                        long bucket = w.get("key").equals("hour") ? Buckets.hour(now) : Buckets.day(now);
+                        c.call("SET", ns + ":" + w.get("key") + ":" + bucket, w.get("value").toString());
+                    }
+                }
                 case "acquire" -> acquire((Map<String, Object>) arg, where);
                 case "release" -> release((Map<String, Object>) arg, where);
                 case "guard" -> view((Map<String, Object>) arg, where);
@@ -177,6 +185,11 @@ class GuardScenariosTest {
         void redis(String to) {
             switch (to) {
                 case "down" -> server.kill();
+                case "lost" -> {
+                    server.kill();
+                    deleteContents(server.dir());
+                    to = "down";
+                }
                 case "paused" -> server.pause();
                 case "up" -> {
                     if (state.equals("paused")) {
@@ -185,9 +198,17 @@ class GuardScenariosTest {
                         server.restart();
                     }
                 }
-                default -> throw new AssertionError("redis: " + to + "? (up, down or paused)");
+                default -> throw new AssertionError("redis: " + to + "? (up, down, paused or lost)");
             }
             state = to;
+        }
+
+        private static void deleteContents(java.nio.file.Path dir) {
+            try (Stream<java.nio.file.Path> all = Files.walk(dir)) {
+                all.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(dir)).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot empty " + dir + ": " + e.getMessage(), e);
+            }
         }
 
         /** Heartbeat rounds until the books are complete and the breaker lets decisions go to Redis. */
@@ -274,8 +295,7 @@ class GuardScenariosTest {
         @SuppressWarnings("unchecked")
         void books(Map<String, Object> expected, String where) {
             try (RespConnection c = server.connect()) {
-                List<Object> time = (List<Object>) c.call("TIME");
-                long bucket = Buckets.hour(Long.parseLong(time.get(0).toString()) * 1000 + Long.parseLong(time.get(1).toString()) / 1000);
+                long bucket = Buckets.hour(redisTime(c));
                 long hour = count(c, ns + ":hour:" + bucket);
                 assertThat(hour).as(where + ": Redis's hour count").isEqualTo(((Number) expected.get("hour")).longValue());
                 assertThat(hour).as(where + ": Redis's hour count against the admissions the guard reported").isEqualTo(tally);
@@ -283,6 +303,12 @@ class GuardScenariosTest {
                         assertThat(count(c, ns + ":scope:" + scope + ":hour:" + bucket)).as(where + ": Redis's count of " + scope)
                                 .isEqualTo(((Number) want).longValue()));
             }
+        }
+
+        @SuppressWarnings("unchecked")
+        private static long redisTime(RespConnection c) {
+            List<Object> time = (List<Object>) c.call("TIME");
+            return Long.parseLong(time.get(0).toString()) * 1000 + Long.parseLong(time.get(1).toString()) / 1000;
         }
 
         private static long count(RespConnection c, String key) {
