@@ -116,7 +116,8 @@ class Run:
             self.tally -= 1
 
     def view(self, expected, where):
-        got = {"hour_budget": self.guard.hour_budget(), "reconciled": self.guard.reconciled(),
+        got = {"hour_budget": self.guard.hour_budget(), "held_hour": self.guard.held("hour"),
+               "reconciled": self.guard.reconciled(),
                "pending_credits": self.guard._reconciler.pending_admissions(), "live_guards": self.guard.live_guards}
         for key, want in expected.items():
             assert got[key] == want, f"{where}: guard {key} {got[key]!r}, expected {want!r}"
@@ -147,7 +148,8 @@ class Run:
         elif kind == "return":
             self.returned()
         elif kind == "peer":
-            self.scripts.call("heartbeat", [self.ns], [arg, "60000", "", str(self.caps[0]), str(self.caps[1]), "redis",
+            peer, state = (arg, "redis") if isinstance(arg, str) else (arg["id"], arg["state"])
+            self.scripts.call("heartbeat", [self.ns], [peer, "60000", "", str(self.caps[0]), str(self.caps[1]), state,
                                                        "", "1"])
         elif kind == "control":
             self.scripts.call("control", [self.ns], [arg[0], "scenario"] + [str(a) for a in arg[1:]]

@@ -491,9 +491,9 @@ public final class DefaultSniperGuard implements SniperGuard {
         return state.breakerState();
     }
 
-    /** One heartbeat round on the calling thread (tests drive the rounds by hand, with {@link #start} not called). */
+    /** One heartbeat round on the calling thread, as the background thread runs it (tests drive the rounds by hand, with {@link #start} not called). */
     void beatNow() {
-        heartbeat.beat();
+        beat();
     }
 
     /** Whether a return to Redis is under way (for tests). */

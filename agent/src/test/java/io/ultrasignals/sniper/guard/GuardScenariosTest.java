@@ -148,8 +148,11 @@ class GuardScenariosTest {
                 case "advance" -> skew.addAndGet(millis(arg));
                 case "beat" -> guard.beatNow();
                 case "return" -> returned(where);
-                case "peer" -> script("heartbeat", arg.toString(), "60000", "", Long.toString(hourlyCap),
-                        Long.toString(dailyCap), "redis", "", "1");
+                case "peer" -> {
+                    String peer = arg instanceof Map<?, ?> m ? m.get("id").toString() : arg.toString();
+                    String peerState = arg instanceof Map<?, ?> m ? m.get("state").toString() : "redis";
+                    script("heartbeat", peer, "60000", "", Long.toString(hourlyCap), Long.toString(dailyCap), peerState, "", "1");
+                }
                 case "control" -> {
                     List<String> argv = new ArrayList<>();
                     List<Object> given = (List<Object>) arg;
@@ -284,7 +287,8 @@ class GuardScenariosTest {
         }
 
         void view(Map<String, Object> expected, String where) {
-            Map<String, Object> got = Map.of("hour_budget", guard.hourBudget(), "reconciled", guard.reconciled(),
+            Map<String, Object> got = Map.of("hour_budget", guard.hourBudget(), "held_hour", guard.heldHour(),
+                    "reconciled", guard.reconciled(),
                     "pending_credits", guard.pendingCredits(), "live_guards", guard.liveGuards());
             expected.forEach((key, want) -> {
                 assertThat(got).as(where + ": guard " + key).containsKey(key);
