@@ -96,6 +96,7 @@ class Run:
         pytest.fail(f"{self.name}: the guard did not return to Redis within 20 s")
 
     def acquire(self, step, where):
+        assert set(step) <= {"id", "mtf", "scopes", "expect"}, f"{where}: acquire takes id, mtf, scopes and expect"
         d = self.guard.acquire(step.get("id"), bool(step.get("mtf", False)), step.get("scopes"))
         got = {"admitted": d.allowed, "reason": d.reason, "backend": d.backend, "layer": d.layer,
                "hour_count": d.hour_count, "replayed": d.replayed, "detail": d.detail}
@@ -123,6 +124,7 @@ class Run:
             assert got[key] == want, f"{where}: guard {key} {got[key]!r}, expected {want!r}"
 
     def books(self, expected, where):
+        assert set(expected) <= {"hour", "scopes", "credited"}, f"{where}: books takes hour, scopes and credited"
         client = redis_py.Redis(port=self.server.port, socket_timeout=5)
         seconds, micros = client.time()
         bucket = (seconds * 1000 + micros // 1000) // HOUR_MS
@@ -133,6 +135,10 @@ class Run:
         hour = count(f"{self.ns}:hour:{bucket}")
         assert hour == expected["hour"], f"{where}: Redis's hour count {hour}, expected {expected['hour']}"
         assert hour == self.tally, f"{where}: Redis's hour count {hour}, the guard reported {self.tally} admissions"
+        if "credited" in expected:
+            credited = sum(int(fields[b"n"]) for _, fields in client.xrange(f"{self.ns}:audit")
+                           if fields[b"event"] == b"credit")
+            assert credited == expected["credited"], f"{where}: credited {credited}, expected {expected['credited']}"
         for scope, want in (expected.get("scopes") or {}).items():
             got = count(f"{self.ns}:scope:{scope}:hour:{bucket}")
             assert got == want, f"{where}: Redis's count of {scope} {got}, expected {want}"

@@ -242,6 +242,7 @@ class GuardScenariosTest {
 
         @SuppressWarnings("unchecked")
         void acquire(Map<String, Object> step, String where) {
+            assertThat(List.of("id", "mtf", "scopes", "expect")).as(where + ": acquire takes").containsAll(step.keySet());
             boolean mtf = Boolean.TRUE.equals(step.get("mtf"));
             Signal signal = step.get("id") == null ? Signal.of(mtf) : Signal.withId(step.get("id").toString(), mtf);
             Map<String, Object> scopes = (Map<String, Object>) step.getOrDefault("scopes", Map.of());
@@ -298,11 +299,24 @@ class GuardScenariosTest {
 
         @SuppressWarnings("unchecked")
         void books(Map<String, Object> expected, String where) {
+            assertThat(List.of("hour", "scopes", "credited")).as(where + ": books takes").containsAll(expected.keySet());
             try (RespConnection c = server.connect()) {
                 long bucket = Buckets.hour(redisTime(c));
                 long hour = count(c, ns + ":hour:" + bucket);
                 assertThat(hour).as(where + ": Redis's hour count").isEqualTo(((Number) expected.get("hour")).longValue());
                 assertThat(hour).as(where + ": Redis's hour count against the admissions the guard reported").isEqualTo(tally);
+                if (expected.containsKey("credited")) {
+                    long credited = 0;
+                    for (Object entry : (List<Object>) c.call("XRANGE", ns + ":audit", "-", "+")) {
+                        List<Object> fields = (List<Object>) ((List<Object>) entry).get(1);
+                        Map<String, String> m = new HashMap<>();
+                        for (int i = 0; i + 1 < fields.size(); i += 2) {
+                            m.put(fields.get(i).toString(), fields.get(i + 1).toString());
+                        }
+                        credited += "credit".equals(m.get("event")) ? Long.parseLong(m.get("n")) : 0;
+                    }
+                    assertThat(credited).as(where + ": credited").isEqualTo(((Number) expected.get("credited")).longValue());
+                }
                 ((Map<String, Object>) expected.getOrDefault("scopes", Map.of())).forEach((scope, want) ->
                         assertThat(count(c, ns + ":scope:" + scope + ":hour:" + bucket)).as(where + ": Redis's count of " + scope)
                                 .isEqualTo(((Number) want).longValue()));
