@@ -184,7 +184,10 @@ def clear_of_the_hours_end():
         time.sleep(left / 1000 + 1)
 
 
-@pytest.mark.parametrize("scenario", SPEC["scenarios"], ids=[s["name"] for s in SPEC["scenarios"]])
+PYTHON_SCENARIOS = [s for s in SPEC["scenarios"] if "python" in s.get("clients", ["python"])]
+
+
+@pytest.mark.parametrize("scenario", PYTHON_SCENARIOS, ids=[s["name"] for s in PYTHON_SCENARIOS])
 def test_the_scenario_holds(scenario, redis_binary):
     clear_of_the_hours_end()
     run = Run(scenario, redis_binary)
