@@ -245,7 +245,7 @@ final class DemoCommand implements Callable<Integer> {
     record HaltDrill(long halted, List<Map<String, Object>> tail) {}
 
     /**
-     * The operator halts the fleet, as {@code sniper-agent halt} does (control.lua, journalled in the audit stream):
+     * The operator halts the fleet, as {@code sniper-cli halt} does (control.lua, journalled in the audit stream):
      * every decision on Redis is SNIPER_HALTED for a short phase; then {@code resume}. Returns the halted count and
      * the audit stream's tail.
      */

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 /**
  * The redis-server the demo starts when no settings name a Redis: the static 7.0.15 build Maven Central
  * ships in {@code org.signal:embedded-redis} (the one the tests use), which the build unpacks into
- * {@code agent/target/demo-redis/} beside the agent jar, so the javaagent jar does not carry it.
+ * {@code cli/target/demo-redis/} beside the command-line tool's jar, so the jar does not carry it.
  * {@code SNIPER_REDIS_SERVER} names another binary. AOF on, {@code appendfsync always}: a SIGKILL loses nothing.
  */
 final class DemoRedis implements AutoCloseable {
@@ -144,7 +144,7 @@ final class DemoRedis implements AutoCloseable {
         return binary;
     }
 
-    /** agent/target: the jar's directory, or the parent of target/classes when run from the build's classes. */
+    /** cli/target: the jar's directory, or the parent of target/classes when run from the build's classes. */
     private static Path buildDirectory() {
         try {
             Path source = Path.of(DemoRedis.class.getProtectionDomain().getCodeSource().getLocation().toURI());

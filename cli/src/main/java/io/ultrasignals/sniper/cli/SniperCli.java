@@ -8,12 +8,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
 /**
- * {@code java -jar sniper-agent.jar <command>}: the command-line tool.
+ * {@code java -jar sniper-cli.jar <command>}: the command-line tool.
  *
  * <p>Exit codes: 0 allowed / ok; 1 blocked ({@code check}) or not released ({@code release}); 2 usage or settings error; 3 Redis
  * unreachable where the command needs it.
  */
-@Command(name = "sniper-agent", mixinStandardHelpOptions = true, version = "sniper-agent 0.1.0",
+@Command(name = "sniper-cli", mixinStandardHelpOptions = true, version = "sniper-cli 0.1.0",
         description = "Distributed signal caps for trading runners.%n"
                 + "Exit codes: 0 allowed/ok, 1 blocked (check) or not released (release), 2 usage or settings error, 3 Redis unreachable, 4 bench measured the fallback.",
         subcommands = {DemoCommand.class, CheckCommand.class, ReleaseCommand.class, StatusCommand.class,

@@ -123,7 +123,7 @@ class CliTest {
     void usageAndSettingsErrorsExitTwoWithOneLine() throws Exception {
         Result bogus = run("check", "--bogus");
         assertThat(bogus.exit()).isEqualTo(2);
-        assertThat(bogus.err().strip()).isEqualTo("sniper: Unknown option: '--bogus' (see: sniper-agent check --help)");
+        assertThat(bogus.err().strip()).isEqualTo("sniper: Unknown option: '--bogus' (see: sniper-cli check --help)");
         assertThat(run("nonsense").exit()).isEqualTo(2);
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "runtime:\n  sniper_mode:\n    max_signals_per_hour: two\n");
