@@ -19,6 +19,7 @@ import io.ultrasignals.sniper.redis.RedisFailure;
 import io.ultrasignals.sniper.redis.RedisLink;
 import io.ultrasignals.sniper.redis.RedisUnavailableException;
 import io.ultrasignals.sniper.script.AcquireArgs;
+import io.ultrasignals.sniper.script.AcquireReply;
 import io.ultrasignals.sniper.script.Buckets;
 import io.ultrasignals.sniper.script.CountsReply;
 import io.ultrasignals.sniper.script.StatusReply;
@@ -32,6 +33,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -275,7 +277,10 @@ public final class DefaultSniperGuard implements SniperGuard {
         long hourCap = budget.capOnRedis(args.hourlyCap());
         long dayCap = budget.capOnRedis(args.dailyCap());
         AcquireArgs onRedis = hourCap == args.hourlyCap() && dayCap == args.dailyCap() ? args : args.withCaps(hourCap, dayCap);
-        return redis.acquireAsync(onRedis, deadline).handle((reply, error) -> {
+        // Without an id nothing settles a call that timed out: its late reply, should it come, says it counted.
+        Consumer<AcquireReply> countedAfterTimeout = args.signalId() != null ? null
+                : late -> reconciler.countedAfterTimeout(late.serverTimeMillis(), args.scopes());
+        return redis.acquireAsync(onRedis, deadline, countedAfterTimeout).handle((reply, error) -> {
             long took = System.nanoTime() - start;
             if (error == null) {
                 state.redisAnswered(took);

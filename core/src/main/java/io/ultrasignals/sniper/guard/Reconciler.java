@@ -10,10 +10,10 @@ import io.ultrasignals.sniper.script.LimitEngine;
 import io.ultrasignals.sniper.script.ScopeCap;
 import io.ultrasignals.sniper.script.WindowMode;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
@@ -47,8 +47,11 @@ final class Reconciler {
     private final Queue<Batch> batches = new ConcurrentLinkedQueue<>();
     private final Queue<String> releases = new ConcurrentLinkedQueue<>();
     private final Queue<Ambiguous> ambiguous = new ConcurrentLinkedQueue<>();
-    /** Local admissions Redis turned out to have counted itself: taken off the next batches of their buckets. */
-    private final Map<Pair, Long> owed = new HashMap<>();
+    /**
+     * Admissions Redis turned out to have counted itself (a settled ambiguous signal, a call that ran after it timed
+     * out): taken off the next batches of their buckets. Written by the flush and by the connection's I/O thread.
+     */
+    private final Map<Pair, Long> owed = new ConcurrentHashMap<>();
     private volatile boolean dirty;
 
     Reconciler(LocalEngine local, String guardId) {
@@ -84,8 +87,25 @@ final class Reconciler {
         dirty = true;
     }
 
+    /**
+     * A call without a signal id that this guard gave up on (a timeout, then the fallback decided the signal) ran
+     * on Redis after all and counted there, at {@code serverTimeMillis}: the late reply says so. Whatever the
+     * fallback decided, Redis holds one admission the local books will also report (admitted) or that was never
+     * made (blocked): one admission of those buckets is not credited again. Should no local admission of those
+     * buckets follow, Redis keeps the extra count, which only makes the cap stricter.
+     */
+    void countedAfterTimeout(long serverTimeMillis, List<ScopeCap> scopes) {
+        owed.merge(new Pair(Buckets.hour(serverTimeMillis), Buckets.day(serverTimeMillis), names(scopes)), 1L, Long::sum);
+    }
+
+    private static List<String> names(List<ScopeCap> scopes) {
+        List<String> names = new ArrayList<>(scopes.size());
+        scopes.forEach(scope -> names.add(scope.scope()));
+        return List.copyOf(names);
+    }
+
     boolean hasPending() {
-        return dirty || !batches.isEmpty() || !releases.isEmpty() || !ambiguous.isEmpty();
+        return dirty || !batches.isEmpty() || !releases.isEmpty() || !ambiguous.isEmpty() || !owed.isEmpty();
     }
 
     /**
@@ -105,7 +125,7 @@ final class Reconciler {
     long pendingAdmissions() {
         long n = 0;
         for (Batch b : batches) {
-            n += b.admissions();
+            n += Math.max(0, b.admissions());
         }
         return n;
     }
@@ -121,6 +141,7 @@ final class Reconciler {
     long flush(LimitEngine redis) {
         settleAmbiguous(redis);
         queueLedger();
+        queueTakeBacks();
         return applyQueued(redis);
     }
 
@@ -137,6 +158,7 @@ final class Reconciler {
         if (queueLedger() > 0 || defect) {
             LOG.severe("sniper: local admissions were pending with the books complete (a defect): crediting them now");
         }
+        queueTakeBacks();
         return applyQueued(redis);
     }
 
@@ -158,13 +180,27 @@ final class Reconciler {
         return queued;
     }
 
+    /**
+     * What Redis counted itself beyond the local admissions just queued (they took what they could): Redis holds
+     * admissions no runner made, or that an earlier batch already credited. Taken back (credit with a negative n).
+     */
+    private void queueTakeBacks() {
+        for (Map.Entry<Pair, Long> due : owed.entrySet()) {
+            Pair pair = due.getKey();
+            if (owed.remove(pair, due.getValue())) {
+                batches.add(new Batch(pair.hourBucket(), pair.dayBucket(), -due.getValue(),
+                        guardId + ":" + sequence.incrementAndGet(), pair.scopes()));
+            }
+        }
+    }
+
     private long applyQueued(LimitEngine redis) {
         long credited = 0;
         for (Batch batch = batches.peek(); batch != null; batch = batches.peek()) {
             CountsReply reply = redis.credit(batch.hourBucket(), batch.dayBucket(), batch.admissions(), batch.batchId(), batch.scopes());
             // applied = 0 means an earlier, timed-out try did run: the batch is in the books either way.
             if (reply.done()) {
-                credited += batch.admissions();
+                credited += Math.max(0, batch.admissions());
             }
             batches.poll();
         }
@@ -188,9 +224,7 @@ final class Reconciler {
                     WindowMode.FIXED, a.scopes()));
             boolean countedInRedis = reply.allowed();
             if (countedInRedis && a.admittedLocally()) {
-                List<String> names = new ArrayList<>(a.scopes().size());
-                a.scopes().forEach(scope -> names.add(scope.scope()));
-                owed.merge(new Pair(Buckets.hour(a.decidedAtMillis()), Buckets.day(a.decidedAtMillis()), List.copyOf(names)),
+                owed.merge(new Pair(Buckets.hour(a.decidedAtMillis()), Buckets.day(a.decidedAtMillis()), names(a.scopes())),
                         1L, Long::sum);
             } else if (countedInRedis) {
                 redis.release(a.signalId());
@@ -200,16 +234,14 @@ final class Reconciler {
     }
 
     private long takeOwed(Pair pair, long available) {
-        Long due = owed.get(pair);
-        if (due == null || available <= 0) {
+        if (available <= 0) {
             return 0;
         }
-        long taken = Math.min(due, available);
-        if (taken == due) {
-            owed.remove(pair);
-        } else {
-            owed.put(pair, due - taken);
-        }
-        return taken;
+        long[] taken = {0};
+        owed.computeIfPresent(pair, (p, due) -> {
+            taken[0] = Math.min(due, available);
+            return due == taken[0] ? null : due - taken[0];
+        });
+        return taken[0];
     }
 }

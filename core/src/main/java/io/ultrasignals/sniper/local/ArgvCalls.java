@@ -38,7 +38,7 @@ public final class ArgvCalls {
             case "credit": {
                 long hour = bucket(arg(argv, 0, ""), ScriptArguments.HOUR_BUCKET);
                 long day = bucket(arg(argv, 1, ""), ScriptArguments.DAY_BUCKET);
-                long n = count(arg(argv, 2, ""), ScriptArguments.CREDIT_N);
+                long n = creditN(arg(argv, 2, ""));
                 String batchId = arg(argv, 3, "");
                 List<String> scopes = argv.size() > 4 ? argv.subList(4, argv.size()) : List.of();
                 ScriptArguments.checkCredit(hour, day, n, batchId, scopes);
@@ -106,6 +106,15 @@ public final class ArgvCalls {
     private static long count(String raw, String argument) {
         if (raw.length() > ScriptArguments.MAX_COUNT_DIGITS || !isDigits(raw) || Long.parseLong(raw) > AcquireArgs.MAX_CAP) {
             throw ScriptArguments.notACount(argument, raw);
+        }
+        return Long.parseLong(raw);
+    }
+
+    /** credit's n: an optional minus, then as a count (credit.lua's check). */
+    private static long creditN(String raw) {
+        String digits = raw.startsWith("-") ? raw.substring(1) : raw;
+        if (digits.length() > ScriptArguments.MAX_COUNT_DIGITS || !isDigits(digits) || Long.parseLong(digits) > AcquireArgs.MAX_CAP) {
+            throw ScriptArguments.notACreditN(raw.length() > 32 ? raw.substring(0, 32) : raw);
         }
         return Long.parseLong(raw);
     }

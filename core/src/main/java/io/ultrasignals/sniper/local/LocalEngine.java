@@ -280,6 +280,14 @@ public final class LocalEngine implements LimitEngine {
                     add(scope.hours, scope.hours.live(hourBucket, clockNow), hourBucket, n, clockNow);
                     add(scope.days, scope.days.live(dayBucket, clockNow), dayBucket, n, clockNow);
                 }
+            } else if (n < 0) {
+                takeBack(hour, -n);
+                takeBack(day, -n);
+                for (String name : scopeNames) {
+                    Layer scope = layer(name);
+                    takeBack(scope.hours.live(hourBucket, clockNow), -n);
+                    takeBack(scope.days.live(dayBucket, clockNow), -n);
+                }
             }
             creditMarks.put(batchId, Boolean.TRUE, clockNow, MARK_TTL_MS);
             return new CountsReply(true, count(hour), count(day));
@@ -388,6 +396,13 @@ public final class LocalEngine implements LimitEngine {
             names[i] = caps.get(i).scope();
         }
         return List.of(names);
+    }
+
+    /** credit's take-back: up to {@code n} off a bucket that exists, never below 0. */
+    private static void takeBack(Bucket bucket, long n) {
+        if (bucket != null) {
+            bucket.count -= Math.min(bucket.count, n);
+        }
     }
 
     private static void giveBack(Bucket bucket) {

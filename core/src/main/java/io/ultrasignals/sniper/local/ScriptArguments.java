@@ -101,8 +101,8 @@ final class ScriptArguments {
         if (dayBucket < 0 || dayBucket > MAX_BUCKET) {
             throw notABucket(DAY_BUCKET, Long.toString(dayBucket));
         }
-        if (n < 0 || n > AcquireArgs.MAX_CAP) {
-            throw notACount(CREDIT_N, Long.toString(n));
+        if (n < -AcquireArgs.MAX_CAP || n > AcquireArgs.MAX_CAP) {
+            throw notACreditN(Long.toString(n));
         }
         int bytes = batchId == null ? 0 : utf8Length(batchId);
         if (bytes == 0 || bytes > AcquireArgs.MAX_ID_BYTES) {
@@ -119,6 +119,11 @@ final class ScriptArguments {
 
     static ScriptException notACount(String argument, String got) {
         return error(argument + " must be an integer 0..1000000000, got \"" + got + "\"");
+    }
+
+    /** credit's n may be negative (a take-back). */
+    static ScriptException notACreditN(String got) {
+        return error(CREDIT_N + " must be an integer -1000000000..1000000000, got \"" + got + "\"");
     }
 
     static ScriptException notAFlag(String argument, String got) {

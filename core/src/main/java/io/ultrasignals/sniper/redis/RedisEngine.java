@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The v1 calls against Redis, by EVALSHA of the catalog's scripts, for one namespace. Every acquire
@@ -61,9 +62,25 @@ public final class RedisEngine implements LimitEngine {
      *                       given up), or null for none
      */
     public CompletableFuture<AcquireReply> acquireAsync(AcquireArgs args, Long deadlineMillis) {
+        return acquireAsync(args, deadlineMillis, null);
+    }
+
+    /**
+     * @param countedAfterTimeout given the reply of a try that had failed with a timeout and then counted on Redis
+     *                            after all (admitted, not a replay), or null. Runs on the connection's I/O thread,
+     *                            before any later reply of this engine is seen; it must not block.
+     */
+    public CompletableFuture<AcquireReply> acquireAsync(AcquireArgs args, Long deadlineMillis,
+                                                        Consumer<AcquireReply> countedAfterTimeout) {
         long sentAt = System.currentTimeMillis();
         long windowMillis = deadlineMillis == null ? 0 : deadlineMillis - clock.redisNow(sentAt);
-        return attempt(args, deadlineMillis, windowMillis, System.nanoTime(), sentAt);
+        Consumer<List<Object>> late = countedAfterTimeout == null ? null : raw -> {
+            AcquireReply reply = AcquireReply.fromWire(raw);
+            if (reply.allowed() && !reply.replayed()) {
+                countedAfterTimeout.accept(reply);
+            }
+        };
+        return attempt(args, deadlineMillis, windowMillis, System.nanoTime(), sentAt, late);
     }
 
     /**
@@ -74,7 +91,7 @@ public final class RedisEngine implements LimitEngine {
      * ahead would be past again, and retrying it would loop on Redis for as long as the process lives.
      */
     private CompletableFuture<AcquireReply> attempt(AcquireArgs args, Long deadlineMillis, long windowMillis,
-                                                    long firstTryNanos, long sentAt) {
+                                                    long firstTryNanos, long sentAt, Consumer<List<Object>> late) {
         String[] argv = args.argv(deadlineMillis);
         if (identity != null) {
             // The identity is one more triple after the scopes (ARGV[8], the deadline, is then always present).
@@ -88,7 +105,7 @@ public final class RedisEngine implements LimitEngine {
             argv = full;
         }
         CompletableFuture<AcquireReply> result = new CompletableFuture<>();
-        runner.runSince(firstTryNanos, scripts.acquire(), keys, argv).whenComplete((raw, error) -> {
+        runner.runSince(firstTryNanos, late, scripts.acquire(), keys, argv).whenComplete((raw, error) -> {
             if (error == null) {
                 try {
                     AcquireReply reply = AcquireReply.fromWire(raw);
@@ -103,7 +120,7 @@ public final class RedisEngine implements LimitEngine {
                     && System.nanoTime() - firstTryNanos + TimeUnit.MILLISECONDS.toNanos(windowMillis)
                     < runner.longestWait().toNanos()) {
                 long now = System.currentTimeMillis();
-                attempt(args, clock.redisNow(now) + windowMillis, windowMillis, firstTryNanos, now)
+                attempt(args, clock.redisNow(now) + windowMillis, windowMillis, firstTryNanos, now, late)
                         .whenComplete((reply, retryError) -> {
                             if (retryError == null) {
                                 result.complete(reply);

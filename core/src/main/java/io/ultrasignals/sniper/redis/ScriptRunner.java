@@ -9,6 +9,9 @@ import io.ultrasignals.sniper.script.SniperScript;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Runs a script by SHA-1. On {@code NOSCRIPT} (after a restart, a failover, {@code SCRIPT FLUSH}, or on
@@ -51,20 +54,30 @@ public final class ScriptRunner {
 
     /** {@link #run}, timed from {@code startedNanos} (a retry counts the time its first try took). */
     public CompletableFuture<List<Object>> runSince(long startedNanos, SniperScript script, String[] keys, String... args) {
+        return runSince(startedNanos, null, script, keys, args);
+    }
+
+    /**
+     * {@link #runSince(long, SniperScript, String[], String...)}, and {@code lateReply} is given the reply of a call
+     * that had already failed with a timeout: the script ran on Redis after all (say, Redis ran it and was stopped
+     * before writing the reply). Runs on the connection's I/O thread, before any later reply of this link is seen.
+     */
+    public CompletableFuture<List<Object>> runSince(long startedNanos, Consumer<List<Object>> lateReply,
+                                                    SniperScript script, String[] keys, String... args) {
         CompletableFuture<List<Object>> answer = new CompletableFuture<>();
         try {
             RedisScriptingAsyncCommands<String, String> commands = link.commands();
             commands.<List<Object>>evalsha(script.sha1(), ScriptOutputType.MULTI, keys, args).whenComplete((reply, error) -> {
                 if (error == null) {
                     deadlines.replied();
-                    answer.complete(reply);
+                    complete(answer, reply, lateReply);
                 } else if (isNoScript(error)) {
                     deadlines.replied();
                     onReload.run();
                     commands.<List<Object>>eval(script.body(), ScriptOutputType.MULTI, keys, args)
-                            .whenComplete((retried, retryError) -> settle(answer, retried, retryError));
+                            .whenComplete((retried, retryError) -> settle(answer, retried, retryError, lateReply));
                 } else {
-                    settle(answer, null, error);
+                    settle(answer, null, error, lateReply);
                 }
             });
         } catch (RuntimeException notSent) {
@@ -73,14 +86,26 @@ public final class ScriptRunner {
         return deadlines.watch(answer, startedNanos);
     }
 
-    private void settle(CompletableFuture<List<Object>> answer, List<Object> reply, Throwable error) {
+    private void settle(CompletableFuture<List<Object>> answer, List<Object> reply, Throwable error,
+                        Consumer<List<Object>> lateReply) {
         if (error == null || RedisFailure.unwrap(error) instanceof RedisCommandExecutionException) {
             deadlines.replied(); // an error reply is a reply: Redis is alive
         }
         if (error == null) {
-            answer.complete(reply);
+            complete(answer, reply, lateReply);
         } else {
             answer.completeExceptionally(translate(error));
+        }
+    }
+
+    private static void complete(CompletableFuture<List<Object>> answer, List<Object> reply, Consumer<List<Object>> lateReply) {
+        if (answer.complete(reply) || lateReply == null) {
+            return;
+        }
+        try {
+            lateReply.accept(reply);
+        } catch (RuntimeException | Error bug) {
+            Logger.getLogger(ScriptRunner.class.getName()).log(Level.WARNING, "sniper: handling a late Redis reply failed", bug);
         }
     }
 

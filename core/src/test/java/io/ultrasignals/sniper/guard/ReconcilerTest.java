@@ -127,6 +127,46 @@ class ReconcilerTest {
     }
 
     /** A local admission as the fallback makes it; with {@code ambiguous}, its Redis call's outcome is unknown. */
+    @Test
+    void aCallThatCountedAfterItTimedOutIsTakenOffTheLocalAdmissionsOfItsBuckets() {
+        // Redis counted a signal without id whose call had timed out; the fallback then admitted it (and one more).
+        redisBooks.acquire(args(null, T0));
+        reconciler.countedAfterTimeout(T0, List.of());
+        assertThat(reconciler.hasPending()).isTrue();
+        admitLocally(null, T0, null);
+        admitLocally(null, T0, null);
+
+        assertThat(reconciler.flush(redisBooks)).as("one of the two is already in Redis's books").isEqualTo(1);
+        assertThat(hourCountInRedis(T0)).as("Redis's books = the two admissions").isEqualTo(2);
+        assertThat(reconciler.hasPending()).isFalse();
+    }
+
+    @Test
+    void aCallThatCountedAfterItTimedOutWhileTheFallbackBlockedIsTakenBackFromRedis() {
+        // Redis counted it; the fallback blocked the signal (the gate, a share used up): no admission was made.
+        redisBooks.acquire(args(null, T0));
+        redisBooks.acquire(args(null, T0));
+        reconciler.countedAfterTimeout(T0, List.of());
+
+        assertThat(reconciler.flush(redisBooks)).as("nothing credited").isZero();
+        assertThat(hourCountInRedis(T0)).as("taken back: Redis's books = the one admission made").isEqualTo(1);
+        assertThat(reconciler.hasPending()).isFalse();
+        assertThat(reconciler.flush(redisBooks)).isZero();
+        assertThat(hourCountInRedis(T0)).as("once").isEqualTo(1);
+    }
+
+    @Test
+    void aTakeBackWhoseReplyWasLostIsAppliedOnce() {
+        redisBooks.acquire(args(null, T0));
+        redisBooks.acquire(args(null, T0));
+        reconciler.countedAfterTimeout(T0, List.of());
+        assertThatThrownBy(() -> reconciler.flush(new RepliesLost(redisBooks))).isInstanceOf(RedisUnavailableException.class);
+        assertThat(hourCountInRedis(T0)).isEqualTo(1);
+        reconciler.flush(redisBooks);
+        assertThat(hourCountInRedis(T0)).as("same batch id: not taken twice").isEqualTo(1);
+        assertThat(reconciler.hasPending()).isFalse();
+    }
+
     private void admitLocally(String id, Long at, Boolean ambiguous) {
         AcquireReply reply = local.acquire(args(id, at));
         assertThat(reply.allowed()).isTrue();
