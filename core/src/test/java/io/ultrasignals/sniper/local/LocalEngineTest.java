@@ -447,8 +447,10 @@ class LocalEngineTest {
             assertError(() -> engine.credit(1_000_000_000_000L, 0, 1, "b"),
                     "hour_bucket (ARGV[1]) must be a non-negative integer, got \"1000000000000\"");
             assertError(() -> engine.credit(0, -1, 1, "b"), "day_bucket (ARGV[2]) must be a non-negative integer, got \"-1\"");
-            assertError(() -> engine.credit(0, 0, 1_000_000_001L, "b"), "n (ARGV[3]) must be an integer 0..1000000000, got \"1000000001\"");
-            assertError(() -> engine.credit(0, 0, -1, "b"), "n (ARGV[3]) must be an integer 0..1000000000, got \"-1\"");
+            assertError(() -> engine.credit(0, 0, 1_000_000_001L, "b"),
+                    "n (ARGV[3]) must be an integer -1000000000..1000000000, got \"1000000001\"");
+            assertError(() -> engine.credit(0, 0, -1_000_000_001L, "b"),
+                    "n (ARGV[3]) must be an integer -1000000000..1000000000, got \"-1000000001\"");
             assertError(() -> engine.credit(0, 0, 1, ""), "batch_id (ARGV[4]) must be 1..256 bytes, got 0");
             assertError(() -> engine.credit(0, 0, 1, "x".repeat(257)), "batch_id (ARGV[4]) must be 1..256 bytes, got 257");
         }
