@@ -22,7 +22,8 @@ import java.util.function.LongSupplier;
  *   <li>a write to one of the layer's bucket keys anywhere in the fleet (a release, a restore, a credit), as Redis
  *       reports it on the invalidation connection ({@link #invalidateKey}); a write to {@code <ns>:held},
  *       {@code <ns>:policy} or {@code <ns>:halt}, or a flush, drops every entry;</li>
- *   <li>the invalidation connection (re)starting tracking ({@link #trackingLive}): writes may have gone unseen;</li>
+ *   <li>the invalidation connection turning tracking on or off ({@link #trackingChanged}): writes may have gone, or
+ *       will go, unseen;</li>
  *   <li>a heartbeat Redis answered while the invalidation connection did not answer a PING right after it
  *       ({@link #heartbeatAnswered}): the bound when that connection is down, refused or silent.</li>
  * </ul>
@@ -226,9 +227,19 @@ final class BlockCache {
         return prefixes;
     }
 
-    /** Tracking is on (again) on a fresh connection: anything written before may have gone unseen. */
-    void trackingLive() {
+    /**
+     * Tracking went on (anything written before may have gone unseen) or off (writes from now go unseen): every
+     * entry goes. Tracking is on only while {@link #wantsTracking}: a push per write would cost Redis a reply per
+     * admitted decision. An entry learned while it is off is bounded by the heartbeat ({@link #heartbeatAnswered}),
+     * and dropped when tracking comes on.
+     */
+    void trackingChanged() {
         invalidate(null);
+    }
+
+    /** True while an entry is held: Redis's pushes are needed to end it at once. */
+    boolean wantsTracking() {
+        return !blocks.isEmpty();
     }
 
     /**

@@ -167,8 +167,13 @@ public final class DefaultSniperGuard implements SniperGuard {
             }
 
             @Override
-            public void live() {
-                blocks.trackingLive();
+            public void trackingChanged() {
+                blocks.trackingChanged();
+            }
+
+            @Override
+            public boolean wanted() {
+                return blocks.wantsTracking();
             }
 
         });

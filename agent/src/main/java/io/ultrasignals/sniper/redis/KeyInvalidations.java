@@ -23,24 +23,35 @@ import java.util.logging.Logger;
  * RESP3, so Redis pushes the name of every key written under the prefixes, from any client of the fleet. The guard's
  * command connection stays RESP2 and untouched.
  *
- * <p>One daemon thread checks the connection every {@link #CHECK_INTERVAL}: connects (tracking on, then
- * {@link Listener#live}), or PINGs it. A connection that is closed, or does not answer a PING within
- * {@link #PING_TIMEOUT}, is dropped and replaced; no automatic reconnect, so that tracking is on whenever the
- * connection is. {@link #answers} proves the stream current: a PONG comes after every push sent before it. A refused {@code CLIENT TRACKING} (an ACL without {@code +client|tracking}, a proxy that does not
- * pass it) is said once and retried at the same pace: the guard then relies on its heartbeat.
+ * <p>Tracking is on only while the guard has something it protects ({@link Listener#wanted}: a cached block), and
+ * off again once it has had nothing for {@link #IDLE_BEFORE_OFF}. While signals are admitted every decision writes
+ * the count keys, and a push per write costs Redis a second reply per decision (measured: a lone caller's p50 +12%
+ * of acquire's); in a capped hour writes are rare and the pushes cost nothing.
+ *
+ * <p>One daemon thread checks the connection every {@link #CHECK_INTERVAL}: connects, turns tracking on or off as
+ * wanted (each change then {@link Listener#trackingChanged}), or PINGs it. A connection that is closed, or does not
+ * answer a PING within {@link #PING_TIMEOUT}, is dropped and replaced; no automatic reconnect, so that a connection
+ * that tracked once never silently comes back untracked. {@link #answers} proves the stream current: a PONG comes
+ * after every push sent before it. A refused {@code CLIENT TRACKING} (an ACL without {@code +client|tracking}, a
+ * proxy that does not pass it) is said once and retried at the same pace: the guard then relies on its heartbeat.
  */
 public final class KeyInvalidations implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KeyInvalidations.class.getName());
     static final Duration CHECK_INTERVAL = Duration.ofMillis(200);
     static final Duration PING_TIMEOUT = Duration.ofSeconds(1);
+    /** Tracking goes off after nothing has wanted it for this long (a release empties the cache for a moment). */
+    static final Duration IDLE_BEFORE_OFF = Duration.ofSeconds(1);
 
-    /** What the guard hears; called on the checker's thread, {@link #invalidated} on Lettuce's I/O thread. */
+    /** What the guard hears and says; called on the checker's thread, {@link #invalidated} on Lettuce's I/O thread. */
     public interface Listener {
         /** {@code key} was written ({@code null}: the database was flushed). */
         void invalidated(String key);
 
-        /** Tracking is on on a new connection: writes before it may have gone unseen. */
-        void live();
+        /** Tracking went on or off: writes before it (on) or from now (off) go unseen. */
+        void trackingChanged();
+
+        /** True while the guard holds something that a write may end (read every {@link #CHECK_INTERVAL}). */
+        boolean wanted();
     }
 
     private final RedisClient client;
@@ -49,6 +60,10 @@ public final class KeyInvalidations implements AutoCloseable {
     private final Listener listener;
     private final ScheduledExecutorService checker;
     private volatile StatefulRedisConnection<String, String> connection;
+    /** True while {@code CLIENT TRACKING on} holds on {@link #connection}. */
+    private volatile boolean tracking;
+    /** When {@link Listener#wanted} was last true (checker thread only). */
+    private long lastWantedNanos;
     private volatile boolean closed;
     private boolean refusedSaid;
 
@@ -84,7 +99,7 @@ public final class KeyInvalidations implements AutoCloseable {
     /** True while tracking is on on an open connection. */
     public boolean live() {
         StatefulRedisConnection<String, String> c = connection;
-        return c != null && c.isOpen();
+        return tracking && c != null && c.isOpen();
     }
 
     private void check() {
@@ -97,7 +112,20 @@ public final class KeyInvalidations implements AutoCloseable {
                 if (c != null) {
                     drop(c);
                 }
-                connect();
+                c = connect();
+                if (c == null) {
+                    return;
+                }
+            }
+            long now = System.nanoTime();
+            if (listener.wanted()) {
+                lastWantedNanos = now;
+                if (!tracking) {
+                    trackingOn(c);
+                    return;
+                }
+            } else if (tracking && now - lastWantedNanos >= IDLE_BEFORE_OFF.toNanos()) {
+                trackingOff(c);
                 return;
             }
             c.async().ping().get(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -122,7 +150,8 @@ public final class KeyInvalidations implements AutoCloseable {
             return false;
         }
         try {
-            return "PONG".equals(c.async().ping().get(timeout.toMillis(), TimeUnit.MILLISECONDS)) && connection == c;
+            return tracking && "PONG".equals(c.async().ping().get(timeout.toMillis(), TimeUnit.MILLISECONDS))
+                    && connection == c && tracking;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -131,15 +160,26 @@ public final class KeyInvalidations implements AutoCloseable {
         }
     }
 
-    private void connect() throws Exception {
+    /** A new connection, tracking off; null once closed. */
+    private StatefulRedisConnection<String, String> connect() throws Exception {
         StatefulRedisConnection<String, String> c = client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture()
                 .get(uri.getTimeout().toMillis(), TimeUnit.MILLISECONDS);
         c.addListener((PushListener) this::pushed);
+        if (closed) {
+            c.closeAsync();
+            return null;
+        }
+        connection = c;
+        return c;
+    }
+
+    /** {@code CLIENT TRACKING on BCAST}; a refusal closes the connection (retried at the next check). */
+    private void trackingOn(StatefulRedisConnection<String, String> c) {
         try {
             c.async().clientTracking(TrackingArgs.Builder.enabled().bcast().prefixes(prefixes.toArray(new String[0])))
                     .get(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-            c.closeAsync();
+            drop(c);
             if (!refusedSaid) {
                 refusedSaid = true;
                 LOG.warning("sniper: Redis refused CLIENT TRACKING (" + RedisLink.describeChain(e) + "): cached cap blocks "
@@ -147,15 +187,26 @@ public final class KeyInvalidations implements AutoCloseable {
             }
             return;
         }
-        if (closed) {
-            c.closeAsync();
-            return;
+        if (connection == c) {
+            tracking = true;
+            listener.trackingChanged();
         }
-        connection = c;
-        listener.live();
     }
 
+    /** {@code CLIENT TRACKING off}: from now writes go unseen, so the listener drops what relied on them first. */
+    private void trackingOff(StatefulRedisConnection<String, String> c) throws Exception {
+        tracking = false;
+        listener.trackingChanged();
+        c.async().clientTracking(TrackingArgs.Builder.enabled(false)).get(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Closes a failed connection. What the listener holds stays: Redis may be away, when nothing can free a slot;
+     * if it is not, the guard's next heartbeat drops it ({@link #answers} is false), or tracking on a new
+     * connection does.
+     */
     private void drop(StatefulRedisConnection<String, String> c) {
+        tracking = false;
         connection = null;
         c.closeAsync();
     }
@@ -182,6 +233,7 @@ public final class KeyInvalidations implements AutoCloseable {
         checker.shutdownNow();
         StatefulRedisConnection<String, String> c = connection;
         connection = null;
+        tracking = false;
         if (c != null) {
             c.close();
         }

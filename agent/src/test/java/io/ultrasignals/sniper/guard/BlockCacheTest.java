@@ -124,8 +124,21 @@ class BlockCacheTest {
     void trackingStartingAgainDropsEverything() {
         learnBlock();
         assertThat(cache.answer(signal(null), T0 + 1000)).as("Redis away: nothing drops it").isNotNull();
-        cache.trackingLive();   // back: writes may have gone unseen
+        cache.trackingChanged();   // back: writes may have gone unseen
         assertThat(cache.size()).isZero();
+    }
+
+    @Test
+    void trackingIsWantedOnlyWhileAnEntryIsHeld() {
+        assertThat(cache.wantsTracking()).as("nothing cached: admitted signals' writes need no pushes").isFalse();
+        learnBlock();
+        assertThat(cache.wantsTracking()).isTrue();
+        cache.invalidateKey(NS + ":hour:277");
+        assertThat(cache.wantsTracking()).isFalse();
+        learnBlock();
+        cache.trackingChanged();   // off (or on): writes from now go unseen, so the entry goes
+        assertThat(cache.size()).isZero();
+        assertThat(cache.wantsTracking()).isFalse();
     }
 
     @Test
@@ -201,7 +214,7 @@ class BlockCacheTest {
                         cache.generation());
                 case 2 -> cache.invalidateKey(random.nextBoolean() ? NS + ":hour:1" : NS + ":held");
                 case 3 -> cache.heartbeatAnswered(random.nextBoolean());
-                case 4 -> cache.trackingLive();
+                case 4 -> cache.trackingChanged();
                 default -> {
                     Decision d = cache.answer(signal(random.nextBoolean() ? null : "id" + random.nextInt(50)), now);
                     if (d != null) {
