@@ -3,12 +3,14 @@ package io.ultrasignals.sniper.guard;
 import io.ultrasignals.sniper.Backend;
 import io.ultrasignals.sniper.Decision;
 import io.ultrasignals.sniper.Reason;
+import io.ultrasignals.sniper.redis.KeyInvalidations;
 import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.ScopeCap;
 import io.ultrasignals.sniper.script.WindowMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
 /**
@@ -30,6 +32,12 @@ import java.util.function.LongSupplier;
  * While Redis is away nothing drops entries except their end: no slot can be freed on Redis while nobody can
  * reach it, and the first heartbeat or tracking start after it comes back drops them.
  *
+ * <p>Tracking is on only while it is wanted ({@link #wanted}: an entry held, or a block Redis answered while it was
+ * off), since a push per write would cost Redis a reply per admitted decision. A block is kept only while tracking is
+ * on, or where it is not to be had ({@link #trackingLost}: Cluster, refused, the connection down), bounded then by the
+ * heartbeat; while tracking is merely off, blocks go to Redis until it is on (one check of the connection, at most
+ * {@code KeyInvalidations.CHECK_INTERVAL} plus a round trip).
+ *
  * <p>A reply can race an invalidation (they come on two connections): {@link #generation()} is read before the
  * call is sent and {@link #learn} keeps the block only if no invalidation came since; one that comes later
  * drops it as any other.
@@ -42,7 +50,7 @@ import java.util.function.LongSupplier;
  * <p>Not cached: MTF blocks, sliding windows (their estimate falls during the bucket with no write at all),
  * replays, anything not a cap. Times are Redis time in ms, given by the caller (no clock inside).
  */
-final class BlockCache {
+final class BlockCache implements KeyInvalidations.Listener {
     /** The fleet's layer, as a block names it. */
     static final String FLEET = Decision.FLEET;
     /** A generation no reply was sent under: {@link #learn} keeps no block, only what an id's decision was. */
@@ -53,6 +61,9 @@ final class BlockCache {
     static final int MAX_IDS = 50_000;
     /** How long an admitted id's stored decision lives in Redis ({@code <ns>:op:<id>}: 172800 s). */
     private static final long ADMITTED_ID_MS = 172_800_000L;
+
+    /** Whether writes are heard: a block is kept in {@code ON} and {@code HEARTBEAT_ONLY}, not in {@code OFF}. */
+    private enum Tracking { ON, OFF, HEARTBEAT_ONLY }
 
     private record Block(Reason reason, long hourCount, long dayCount, long untilMillis) {}
 
@@ -67,6 +78,10 @@ final class BlockCache {
     private volatile long lastPrune;
     /** Bumped (under this) by every invalidation; a reply sent under an older one is not kept. */
     private volatile long generation;
+    /** Changed under this; heartbeat only until an invalidation connection says otherwise (none in a Cluster). */
+    private volatile Tracking tracking = Tracking.HEARTBEAT_ONLY;
+    /** A cap block came from Redis while tracking was off: tracking is wanted though nothing is held. */
+    private final AtomicBoolean blockUnkept = new AtomicBoolean();
 
     /**
      * @param enabled   false: never answers (sliding windows, no Redis)
@@ -171,7 +186,9 @@ final class BlockCache {
         }
         String layer = layerOf(d);
         synchronized (this) {
-            if (generation == sentAtGeneration) {
+            if (tracking == Tracking.OFF) {
+                blockUnkept.set(true);   // asked for: tracking comes on at the connection's next check
+            } else if (generation == sentAtGeneration) {
                 blocks.merge(layer, new Block(d.reason(), d.hourCount(), d.dayCount(), until),
                         (old, now) -> now.untilMillis() >= old.untilMillis() ? now : old);
             }
@@ -196,6 +213,12 @@ final class BlockCache {
     }
 
     /** Redis says {@code key} changed ({@code null}: the database was flushed): drops what it may free. */
+    @Override
+    public void invalidated(String key) {
+        invalidateKey(key);
+    }
+
+    /** As {@link #invalidated}. */
     void invalidateKey(String key) {
         invalidate(key == null ? null : layerOfKey(key));
     }
@@ -229,17 +252,28 @@ final class BlockCache {
 
     /**
      * Tracking went on (anything written before may have gone unseen) or off (writes from now go unseen): every
-     * entry goes. Tracking is on only while {@link #wantsTracking}: a push per write would cost Redis a reply per
-     * admitted decision. An entry learned while it is off is bounded by the heartbeat ({@link #heartbeatAnswered}),
-     * and dropped when tracking comes on.
+     * entry goes, and blocks are kept from now only if it is on.
      */
-    void trackingChanged() {
+    @Override
+    public synchronized void trackingChanged(boolean on) {
+        tracking = on ? Tracking.ON : Tracking.OFF;
         invalidate(null);
     }
 
-    /** True while an entry is held: Redis's pushes are needed to end it at once. */
-    boolean wantsTracking() {
-        return !blocks.isEmpty();
+    /**
+     * No tracking to be had for now (refused, the connection down or not yet made): entries stay, since Redis may be
+     * away and then nothing can free a slot, and blocks are kept under the heartbeat's bound ({@link
+     * #heartbeatAnswered}) until tracking comes on again.
+     */
+    @Override
+    public synchronized void trackingLost() {
+        tracking = Tracking.HEARTBEAT_ONLY;
+    }
+
+    /** True while an entry is held, or Redis answered a block since the last ask while tracking was off. */
+    @Override
+    public boolean wanted() {
+        return !blocks.isEmpty() | blockUnkept.getAndSet(false);
     }
 
     /**

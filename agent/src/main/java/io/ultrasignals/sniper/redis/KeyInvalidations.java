@@ -47,10 +47,13 @@ public final class KeyInvalidations implements AutoCloseable {
         /** {@code key} was written ({@code null}: the database was flushed). */
         void invalidated(String key);
 
-        /** Tracking went on or off: writes before it (on) or from now (off) go unseen. */
-        void trackingChanged();
+        /** Tracking went on or off (also once at {@link #start}, off): writes before it (on) or from now (off) go unseen. */
+        void trackingChanged(boolean on);
 
-        /** True while the guard holds something that a write may end (read every {@link #CHECK_INTERVAL}). */
+        /** No tracking to be had for now: refused, or the connection failed or could not be made. */
+        void trackingLost();
+
+        /** True while the guard wants tracking on (read every {@link #CHECK_INTERVAL}). */
         boolean wanted();
     }
 
@@ -92,6 +95,7 @@ public final class KeyInvalidations implements AutoCloseable {
 
     /** Starts checking in the background; returns at once. */
     public KeyInvalidations start() {
+        listener.trackingChanged(false);
         checker.scheduleWithFixedDelay(this::check, 0, CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }
@@ -135,6 +139,8 @@ public final class KeyInvalidations implements AutoCloseable {
             StatefulRedisConnection<String, String> c = connection;
             if (c != null) {
                 drop(c);
+            } else {
+                listener.trackingLost();
             }
             LOG.log(Level.FINE, "sniper: invalidation connection check failed", e);
         }
@@ -189,26 +195,27 @@ public final class KeyInvalidations implements AutoCloseable {
         }
         if (connection == c) {
             tracking = true;
-            listener.trackingChanged();
+            listener.trackingChanged(true);
         }
     }
 
     /** {@code CLIENT TRACKING off}: from now writes go unseen, so the listener drops what relied on them first. */
     private void trackingOff(StatefulRedisConnection<String, String> c) throws Exception {
         tracking = false;
-        listener.trackingChanged();
+        listener.trackingChanged(false);
         c.async().clientTracking(TrackingArgs.Builder.enabled(false)).get(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
-     * Closes a failed connection. What the listener holds stays: Redis may be away, when nothing can free a slot;
-     * if it is not, the guard's next heartbeat drops it ({@link #answers} is false), or tracking on a new
-     * connection does.
+     * Closes a failed (or refusing) connection, then {@link Listener#trackingLost}: what the listener holds stays, since
+     * Redis may be away, when nothing can free a slot; if it is not, the guard's next heartbeat drops it
+     * ({@link #answers} is false), or tracking on a new connection does.
      */
     private void drop(StatefulRedisConnection<String, String> c) {
         tracking = false;
         connection = null;
         c.closeAsync();
+        listener.trackingLost();
     }
 
     /** {@code >2 invalidate [key ...]} or {@code >2 invalidate (nil)} after a flush. */

@@ -124,21 +124,33 @@ class BlockCacheTest {
     void trackingStartingAgainDropsEverything() {
         learnBlock();
         assertThat(cache.answer(signal(null), T0 + 1000)).as("Redis away: nothing drops it").isNotNull();
-        cache.trackingChanged();   // back: writes may have gone unseen
+        cache.trackingChanged(true);   // back: writes may have gone unseen
         assertThat(cache.size()).isZero();
     }
 
     @Test
-    void trackingIsWantedOnlyWhileAnEntryIsHeld() {
-        assertThat(cache.wantsTracking()).as("nothing cached: admitted signals' writes need no pushes").isFalse();
+    void trackingIsWantedWhileAnEntryIsHeldOrABlockCameWhileItWasOff() {
+        assertThat(cache.wanted()).as("nothing cached: admitted signals' writes need no pushes").isFalse();
         learnBlock();
-        assertThat(cache.wantsTracking()).isTrue();
+        assertThat(cache.wanted()).isTrue();
         cache.invalidateKey(NS + ":hour:277");
-        assertThat(cache.wantsTracking()).isFalse();
+        assertThat(cache.wanted()).isFalse();
         learnBlock();
-        cache.trackingChanged();   // off (or on): writes from now go unseen, so the entry goes
+        cache.trackingChanged(false);   // off: writes from now go unseen, so the entry goes
         assertThat(cache.size()).isZero();
-        assertThat(cache.wantsTracking()).isFalse();
+        assertThat(cache.wanted()).isFalse();
+        learnBlock();
+        assertThat(cache.size()).as("tracking off: Redis answers blocks until it is on").isZero();
+        assertThat(cache.wanted()).as("a block came: tracking asked for").isTrue();
+        assertThat(cache.wanted()).as("asked once").isFalse();
+        cache.trackingChanged(true);
+        learnBlock();
+        assertThat(cache.size()).isEqualTo(1);
+        cache.trackingLost();
+        assertThat(cache.size()).as("Redis may be away: the entry stays, bounded by the heartbeat").isEqualTo(1);
+        cache.invalidateKey(NS + ":hour:277");
+        learnBlock();
+        assertThat(cache.size()).as("no tracking to be had: kept under the heartbeat's bound").isEqualTo(1);
     }
 
     @Test
@@ -214,7 +226,7 @@ class BlockCacheTest {
                         cache.generation());
                 case 2 -> cache.invalidateKey(random.nextBoolean() ? NS + ":hour:1" : NS + ":held");
                 case 3 -> cache.heartbeatAnswered(random.nextBoolean());
-                case 4 -> cache.trackingChanged();
+                case 4 -> cache.trackingChanged(random.nextBoolean());
                 default -> {
                     Decision d = cache.answer(signal(random.nextBoolean() ? null : "id" + random.nextInt(50)), now);
                     if (d != null) {
