@@ -14,6 +14,13 @@ What drops entries (invalidate):
   (heartbeat_answered): the bound when that connection is down, refused, off or silent.
 While Redis is away nothing drops entries except their end: no slot can be freed on Redis while nobody can reach it.
 
+Tracking is on only while it is wanted (wanted(): an entry held, or a block Redis answered while it was off), since
+an invalidation per write would cost Redis a message per admitted decision. A block is kept only while tracking is
+on, or where it is not to be had (tracking_lost(): Cluster, refused, the connection down), bounded then by the
+heartbeat; while tracking is merely off, blocks go to Redis until it is on (one check of the connection).
+
+The cache is the invalidation connection's listener itself (invalidated, tracking_changed, tracking_lost, wanted).
+
 A reply can race an invalidation (they come on two connections): generation() is read before the call is sent and
 learn() keeps the block only if no invalidation came since.
 
@@ -63,6 +70,10 @@ class BlockCache:
         self._ids: Dict[str, Tuple[Optional[object], int]] = {}
         self._last_prune = 0
         self._generation = 0
+        # "on", "off" or "heartbeat" (no tracking to be had: kept under the heartbeat's bound); heartbeat only until an
+        # invalidation connection says otherwise (none in a Cluster).
+        self._tracking = "heartbeat"
+        self._block_unkept = False
 
     @staticmethod
     def for_policy(window: str, redis: bool, namespace: str) -> "BlockCache":
@@ -124,7 +135,9 @@ class BlockCache:
             return
         layer = d.layer or FLEET
         with self._lock:
-            if self._generation == sent_at_generation:
+            if self._tracking == "off":
+                self._block_unkept = True  # asked for: tracking comes on at the connection's next check
+            elif self._generation == sent_at_generation:
                 old = self._blocks.get(layer)
                 if old is None or until >= old[3]:
                     self._blocks[layer] = (d.reason, d.hour_count, d.day_count, until)
@@ -161,15 +174,27 @@ class BlockCache:
                 return key[start:window]
         return None
 
-    def tracking_changed(self) -> None:
-        """Tracking went on (writes before may have gone unseen) or off (writes from now go unseen): every entry
-        goes. Tracking is on only while wants_tracking(): a push per write would cost Redis a reply per admitted
-        decision. An entry learned while it is off is bounded by the heartbeat, and dropped when tracking comes on."""
+    def invalidated(self, key: Optional[str]) -> None:
+        self.invalidate_key(key)
+
+    def tracking_changed(self, on: bool) -> None:
+        """Tracking went on (writes before may have gone unseen) or off (writes from now go unseen): every entry goes,
+        and blocks are kept from now only if it is on."""
+        with self._lock:
+            self._tracking = "on" if on else "off"
         self.invalidate(None)
 
-    def wants_tracking(self) -> bool:
-        """True while an entry is held: Redis's invalidations are needed to end it at once."""
-        return bool(self._blocks)
+    def tracking_lost(self) -> None:
+        """No tracking to be had for now (refused, the connection down or not yet made): entries stay, since Redis may
+        be away and then nothing can free a slot, and blocks are kept under the heartbeat's bound until it is on."""
+        with self._lock:
+            self._tracking = "heartbeat"
+
+    def wanted(self) -> bool:
+        """True while an entry is held, or Redis answered a block since the last ask while tracking was off."""
+        with self._lock:
+            unkept, self._block_unkept = self._block_unkept, False
+        return bool(self._blocks) or unkept
 
     def heartbeat_answered(self, tracking_proven: bool) -> None:
         """Redis answered a heartbeat; ``tracking_proven``: the invalidation connection then answered a PING, so every

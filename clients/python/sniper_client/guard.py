@@ -217,15 +217,8 @@ class SniperGuard:
         pool = getattr(self._client, "connection_pool", None)
         if not self._blocks.enabled or pool is None or self._invalidations is not None:
             return
-        blocks = self._blocks
-
-        class Listener:
-            invalidated = staticmethod(blocks.invalidate_key)
-            tracking_changed = staticmethod(blocks.tracking_changed)
-            wanted = staticmethod(blocks.wants_tracking)
-
         self._invalidations = KeyInvalidations(lambda: pool.connection_class(**pool.connection_kwargs),
-                                               tracked_prefixes(self._namespace), Listener()).start()
+                                               tracked_prefixes(self._namespace), self._blocks).start()
 
     def cached_blocks(self) -> int:
         """Cap blocks held in memory now (a layer each)."""

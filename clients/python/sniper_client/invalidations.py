@@ -7,16 +7,16 @@ keys written under the prefixes, by any client of the fleet. (The Java agent has
 Redis 6.2 and 7 accept the redirect to the connection itself, so one connection is enough; the guard's command
 connections are untouched.
 
-Tracking is on only while the cache holds something (listener.wanted()), and off again once it has held nothing for
+Tracking is on only while the cache wants it (listener.wanted()), and off again once it has not for
 IDLE_BEFORE_OFF_S: while signals are admitted every decision writes the count keys, and an invalidation per write
 would cost Redis a message per decision. A subscribed RESP2 connection can send no CLIENT TRACKING off, so tracking
 goes off by closing the connection (tracking ends with its client).
 
 One daemon thread reads the connection and checks it every CHECK_S: opens it and turns tracking on when wanted
-(then listener.tracking_changed()), closes it when not (tracking_changed() first), and PINGs it: a connection that
-fails, or leaves a PING unanswered for PING_TIMEOUT_S, is dropped; what the cache holds stays (Redis may be away,
-when nothing can free a slot) and is bounded by the heartbeat (answers() is False), or dropped when tracking comes on
-again. answers() proves the stream current: the PONG comes after every invalidation of a write before it. A refused
+(then listener.tracking_changed(True)), closes it when not (tracking_changed(False) first), and PINGs it: a connection
+that fails, or leaves a PING unanswered for PING_TIMEOUT_S, is dropped (then listener.tracking_lost()); what the cache
+holds stays (Redis may be away, when nothing can free a slot) and is bounded by the heartbeat (answers() is False),
+or dropped when tracking comes on again. answers() proves the stream current: the PONG comes after every invalidation of a write before it. A refused
 CLIENT TRACKING (an ACL without +client|tracking, a proxy) is logged once and tried again at the same pace: the guard
 then relies on its heartbeat. Cluster has none of this (the guard relies on its heartbeat there, as Java does)."""
 
@@ -37,7 +37,7 @@ class KeyInvalidations:
 
     def __init__(self, connect: Callable[[], object], prefixes: List[str], listener, clock=time.monotonic):
         """connect(): a new, unconnected redis-py Connection to the server the guard decides with.
-        listener: invalidated(key or None), tracking_changed(), wanted() -> bool."""
+        listener: invalidated(key or None), tracking_changed(on), tracking_lost(), wanted() -> bool."""
         self._connect = connect
         self._prefixes = list(prefixes)
         self._listener = listener
@@ -56,6 +56,7 @@ class KeyInvalidations:
 
     def start(self) -> "KeyInvalidations":
         if self._thread is None:
+            self._listener.tracking_changed(False)
             self._thread = threading.Thread(target=self._run, name="sniper-invalidations", daemon=True)
             self._thread.start()
         return self
@@ -149,15 +150,20 @@ class KeyInvalidations:
             self._pongs_seen = self._pings_sent  # pings of an earlier connection are never answered
         self._conn, self._ping_outstanding_since = conn, None
         self._tracking = True
-        self._listener.tracking_changed()
+        self._listener.tracking_changed(True)
 
     def _untrack(self) -> None:
         """Off: the listener drops what relied on the invalidations before they stop."""
         self._tracking = False
-        self._listener.tracking_changed()
-        self._drop()
+        self._listener.tracking_changed(False)
+        self._close()
 
     def _drop(self) -> None:
+        """A failure (or a refusal): no tracking to be had for now."""
+        self._close()
+        self._listener.tracking_lost()
+
+    def _close(self) -> None:
         conn = self._conn
         self._conn, self._tracking, self._ping_outstanding_since = None, False, None
         if conn is not None:

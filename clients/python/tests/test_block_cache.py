@@ -135,14 +135,34 @@ def test_an_answered_heartbeat_drops_everything_unless_tracking_proved_current_r
     assert cache.size() == 0  # a reply sent before an unproven beat
 
 
-def test_tracking_going_on_or_off_drops_everything_and_is_wanted_only_while_an_entry_is_held(cache):
-    assert not cache.wants_tracking()  # nothing cached: admitted signals' writes need no invalidations
+def test_tracking_going_on_or_off_drops_everything(cache):
     learn_block(cache)
     assert answer(cache, argv(), T0 + 1000) is not None  # Redis away: nothing drops it
-    assert cache.wants_tracking()
-    cache.tracking_changed()
+    cache.tracking_changed(True)  # back: writes may have gone unseen
     assert cache.size() == 0
-    assert not cache.wants_tracking()
+
+
+def test_tracking_is_wanted_while_an_entry_is_held_or_a_block_came_while_it_was_off(cache):
+    assert not cache.wanted()  # nothing cached: admitted signals' writes need no invalidations
+    learn_block(cache)
+    assert cache.wanted()
+    cache.invalidate_key(NS + ":hour:277")
+    assert not cache.wanted()
+    learn_block(cache)
+    cache.tracking_changed(False)  # off: writes from now go unseen, so the entry goes
+    assert cache.size() == 0 and not cache.wanted()
+    learn_block(cache)
+    assert cache.size() == 0  # tracking off: Redis answers blocks until it is on
+    assert cache.wanted()  # a block came: tracking asked for
+    assert not cache.wanted()  # asked once
+    cache.tracking_changed(True)
+    learn_block(cache)
+    assert cache.size() == 1
+    cache.tracking_lost()
+    assert cache.size() == 1  # Redis may be away: the entry stays, bounded by the heartbeat
+    cache.invalidate_key(NS + ":hour:277")
+    learn_block(cache)
+    assert cache.size() == 1  # no tracking to be had: kept under the heartbeat's bound
 
 
 def test_an_id_blocked_from_memory_is_replayed_the_same_at_this_guard(cache):
@@ -214,7 +234,7 @@ def test_never_admits_whatever_happens_in_whatever_order(cache):
         elif step == 3:
             cache.heartbeat_answered(rnd.random() < 0.5)
         elif step == 4:
-            cache.tracking_changed()
+            cache.tracking_changed(rnd.random() < 0.5)
         else:
             d = answer(cache, argv(some_id), now)
             if d is not None:
