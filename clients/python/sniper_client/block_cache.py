@@ -22,7 +22,8 @@ heartbeat; while tracking is merely off, blocks go to Redis until it is on (one 
 The cache is the invalidation connection's listener itself (invalidated, tracking_changed, tracking_lost, wanted).
 
 A reply can race an invalidation (they come on two connections): generation() is read before the call is sent and
-learn() keeps the block only if no invalidation came since.
+learn() keeps the block only if no invalidation of its layer (or of every layer) came since. A write to another layer
+(an open signal's admission beside a capped scope) does not spoil it.
 
 Signal ids keep their meaning at this guard: an id answered from memory, or blocked by a cap on Redis, gets the same
 decision back (replayed) until T, as Redis would; an id this guard saw decided otherwise (admitted, MTF, by the
@@ -39,6 +40,8 @@ FLEET = "fleet"
 NEVER = -1
 # Entries end this long before T: the local estimate of Redis time may be a little ahead or behind.
 EARLY_MS = 50
+# Layers whose last drop is remembered; beyond, a drop of one counts as a drop of all (for replies in flight).
+MAX_DROPPED_LAYERS = 10_000
 # At most this many ids remembered (blocked, and decided elsewhere); beyond, ids go to Redis.
 MAX_IDS = 50_000
 # How long an admitted id's stored decision lives in Redis (<ns>:op:<id>: 172800 s).
@@ -70,6 +73,9 @@ class BlockCache:
         self._ids: Dict[str, Tuple[Optional[object], int]] = {}
         self._last_prune = 0
         self._generation = 0
+        # The generation of the latest drop of every entry, and of each layer's since.
+        self._all_dropped_at = 0
+        self._layer_dropped_at: Dict[str, int] = {}
         # "on", "off" or "heartbeat" (no tracking to be had: kept under the heartbeat's bound); heartbeat only until an
         # invalidation connection says otherwise (none in a Cluster).
         self._tracking = "heartbeat"
@@ -137,7 +143,7 @@ class BlockCache:
         with self._lock:
             if self._tracking == "off":
                 self._block_unkept = True  # asked for: tracking comes on at the connection's next check
-            elif self._generation == sent_at_generation:
+            elif sent_at_generation >= max(self._all_dropped_at, self._layer_dropped_at.get(layer, 0)):
                 old = self._blocks.get(layer)
                 if old is None or until >= old[3]:
                     self._blocks[layer] = (d.reason, d.hour_count, d.day_count, until)
@@ -151,9 +157,13 @@ class BlockCache:
         """Drops the entries of ``layer`` (None: every entry); replies sent before are not kept."""
         with self._lock:
             self._generation += 1
+            if layer is None or len(self._layer_dropped_at) >= MAX_DROPPED_LAYERS:
+                self._all_dropped_at = self._generation
+                self._layer_dropped_at.clear()
             if layer is None:
                 self._blocks.clear()
             else:
+                self._layer_dropped_at[layer] = self._generation
                 self._blocks.pop(layer, None)
 
     def invalidate_key(self, key: Optional[str]) -> None:

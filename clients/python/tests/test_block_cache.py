@@ -123,6 +123,24 @@ def test_a_reply_racing_an_invalidation_is_not_kept(cache):
     assert cache.size() == 1
 
 
+def test_a_write_to_another_layer_does_not_spoil_a_reply_in_flight(cache):
+    btc = argv(scopes=[("symbol=BTCUSDT", 1, 0)])
+    sent = cache.generation()
+    cache.invalidate_key(NS + ":hour:277")  # an open signal admitted meanwhile: the fleet's count moved
+    cache.learn(btc, redis_block(T0, RETRY, layer="symbol=BTCUSDT"), sent)
+    assert cache.size() == 1  # the scope's block: its keys did not move
+    cache.learn(argv(), redis_block(T0, RETRY), sent)
+    assert cache.size() == 1  # the fleet's block: its keys moved
+    later = cache.generation()
+    cache.invalidate_key(NS + ":scope:symbol=BTCUSDT:hour:277")
+    cache.learn(btc, redis_block(T0, RETRY, layer="symbol=BTCUSDT"), later)
+    assert cache.size() == 0
+    cache.learn(btc, redis_block(T0, RETRY, layer="symbol=BTCUSDT"), cache.generation())
+    cache.invalidate_key(NS + ":held")  # every layer
+    cache.learn(btc, redis_block(T0, RETRY, layer="symbol=BTCUSDT"), cache.generation() - 1)
+    assert cache.size() == 0
+
+
 def test_an_answered_heartbeat_drops_everything_unless_tracking_proved_current_right_after_it(cache):
     learn_block(cache)
     cache.heartbeat_answered(True)

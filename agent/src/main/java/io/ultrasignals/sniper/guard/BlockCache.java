@@ -8,6 +8,7 @@ import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.ScopeCap;
 import io.ultrasignals.sniper.script.WindowMode;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,8 +40,9 @@ import java.util.function.LongSupplier;
  * {@code KeyInvalidations.CHECK_INTERVAL} plus a round trip).
  *
  * <p>A reply can race an invalidation (they come on two connections): {@link #generation()} is read before the
- * call is sent and {@link #learn} keeps the block only if no invalidation came since; one that comes later
- * drops it as any other.
+ * call is sent and {@link #learn} keeps the block only if no invalidation of its layer (or of every layer) came
+ * since; one that comes later drops it as any other. A write to another layer (an open signal's admission beside a
+ * capped scope) does not spoil it.
  *
  * <p>Signal ids keep their meaning at this guard: an id this guard answered from memory, or Redis blocked by a
  * cap, gets the same decision back ({@code replayed}) until T, as Redis would; an id this guard saw decided
@@ -57,6 +59,8 @@ final class BlockCache implements KeyInvalidations.Listener {
     static final long NEVER = -1;
     /** Entries end this long before T: the local estimate of Redis time may be a little ahead or behind. */
     static final long EARLY_MS = 50;
+    /** Layers whose last drop is remembered; beyond, a drop of one counts as a drop of all (for replies in flight). */
+    static final int MAX_DROPPED_LAYERS = 10_000;
     /** At most this many ids remembered (blocked, and decided elsewhere); beyond, ids go to Redis. */
     static final int MAX_IDS = 50_000;
     /** How long an admitted id's stored decision lives in Redis ({@code <ns>:op:<id>}: 172800 s). */
@@ -76,8 +80,11 @@ final class BlockCache implements KeyInvalidations.Listener {
     private final ConcurrentHashMap<String, Remembered> ids = new ConcurrentHashMap<>();
     /** When full ids were last pruned (Redis time). */
     private volatile long lastPrune;
-    /** Bumped (under this) by every invalidation; a reply sent under an older one is not kept. */
+    /** Bumped (under this) by every invalidation; read before a call is sent. */
     private volatile long generation;
+    /** The generation of the latest drop of every entry, and of each layer's since (under this). */
+    private long allDroppedAt;
+    private final HashMap<String, Long> layerDroppedAt = new HashMap<>();
     /** Changed under this; heartbeat only until an invalidation connection says otherwise (none in a Cluster). */
     private volatile Tracking tracking = Tracking.HEARTBEAT_ONLY;
     /** A cap block came from Redis while tracking was off: tracking is wanted though nothing is held. */
@@ -188,7 +195,7 @@ final class BlockCache implements KeyInvalidations.Listener {
         synchronized (this) {
             if (tracking == Tracking.OFF) {
                 blockUnkept.set(true);   // asked for: tracking comes on at the connection's next check
-            } else if (generation == sentAtGeneration) {
+            } else if (sentAtGeneration >= allDroppedAt && sentAtGeneration >= layerDroppedAt.getOrDefault(layer, 0L)) {
                 blocks.merge(layer, new Block(d.reason(), d.hourCount(), d.dayCount(), until),
                         (old, now) -> now.untilMillis() >= old.untilMillis() ? now : old);
             }
@@ -205,9 +212,14 @@ final class BlockCache implements KeyInvalidations.Listener {
     /** Drops the entries of {@code layer} ({@code null}: every entry); replies sent before are not kept. */
     synchronized void invalidate(String layer) {
         generation++;
+        if (layer == null || layerDroppedAt.size() >= MAX_DROPPED_LAYERS) {
+            allDroppedAt = generation;
+            layerDroppedAt.clear();
+        }
         if (layer == null) {
             blocks.clear();
         } else {
+            layerDroppedAt.put(layer, generation);
             blocks.remove(layer);
         }
     }

@@ -108,6 +108,25 @@ class BlockCacheTest {
     }
 
     @Test
+    void aWriteToAnotherLayerDoesNotSpoilAReplyInFlight() {
+        AcquireArgs btc = signal(null).withScopes(List.of(new ScopeCap("symbol=BTCUSDT", 1, 0)));
+        long sent = cache.generation();
+        cache.invalidateKey(NS + ":hour:277");   // an open signal admitted meanwhile: the fleet's count moved
+        cache.learn(btc, redisBlock(T0, RETRY).withLayer("symbol=BTCUSDT"), sent);
+        assertThat(cache.size()).as("the scope's block: its keys did not move").isEqualTo(1);
+        cache.learn(signal(null), redisBlock(T0, RETRY), sent);
+        assertThat(cache.size()).as("the fleet's block: its keys moved").isEqualTo(1);
+        long later = cache.generation();
+        cache.invalidateKey(NS + ":scope:symbol=BTCUSDT:hour:277");
+        cache.learn(btc, redisBlock(T0, RETRY).withLayer("symbol=BTCUSDT"), later);
+        assertThat(cache.size()).isZero();
+        cache.learn(btc, redisBlock(T0, RETRY).withLayer("symbol=BTCUSDT"), cache.generation());
+        cache.invalidateKey(NS + ":held");   // every layer
+        cache.learn(btc, redisBlock(T0, RETRY).withLayer("symbol=BTCUSDT"), cache.generation() - 1);
+        assertThat(cache.size()).isZero();
+    }
+
+    @Test
     void anAnsweredHeartbeatDropsEverythingUnlessTrackingProvedCurrentRightAfterIt() {
         learnBlock();
         cache.heartbeatAnswered(true);
