@@ -64,7 +64,7 @@ class Decision:
     hour_count: int
     day_count: int
     retry_after_ms: int
-    backend: str  # redis, local, allow, deny, off
+    backend: str  # redis, cache (a cap block from memory), local, allow, deny, off
     replayed: bool
     server_time_ms: int = 0
     shadow: bool = False
