@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.IntFunction;
+import java.util.function.BiFunction;
 
 /**
  * The mixed regime: a fleet of two guards (half the threads on each) whose hour is open for some signals and capped
@@ -129,8 +129,7 @@ public final class MixedRegime {
             AtomicLong decisions = new AtomicLong();
             long startCommands = commandCalls(redis);
             long start = System.nanoTime();
-            Spinners spin = new Spinners(threads, t -> {
-                DefaultSniperGuard g = (t % 2 == 0 ? a : b).guard();
+            Spinners spin = new Spinners(threads, a, b, (t, g) -> {
                 return () -> {
                     long s = System.nanoTime();
                     Decision d = g.acquire(Signal.of(true));
@@ -193,8 +192,7 @@ public final class MixedRegime {
             }
             long before = commandCalls(redis);
             long start = System.nanoTime();
-            Spinners spin = new Spinners(threads, t -> {
-                DefaultSniperGuard g = (t % 2 == 0 ? a : b).guard();
+            Spinners spin = new Spinners(threads, a, b, (t, g) -> {
                 long[] n = {0};
                 return () -> {
                     boolean scoped = n[0]++ % 2 == 0;
@@ -238,8 +236,7 @@ public final class MixedRegime {
             List<Long> releaseToAdmission = java.util.Collections.synchronizedList(new ArrayList<>());
             long before = commandCalls(redis);
             long start = System.nanoTime();
-            Spinners spin = new Spinners(threads, t -> {
-                DefaultSniperGuard g = (t % 2 == 0 ? a : b).guard();
+            Spinners spin = new Spinners(threads, a, b, (t, g) -> {
                 long[] n = {0};
                 return () -> {
                     // Steadily, about one signal a millisecond per thread (each id is remembered until its hour ends).
@@ -327,14 +324,14 @@ public final class MixedRegime {
         return total;
     }
 
-    /** Threads calling their own step until stopped. */
+    /** Threads calling their own step until stopped; even threads decide through guard a, odd ones through b. */
     private static final class Spinners {
         private final AtomicBoolean stop = new AtomicBoolean();
         private final List<Thread> all = new ArrayList<>();
 
-        Spinners(int n, IntFunction<Runnable> stepOf) {
+        Spinners(int n, BenchGuard a, BenchGuard b, BiFunction<Integer, DefaultSniperGuard, Runnable> stepOf) {
             for (int t = 0; t < n; t++) {
-                Runnable step = stepOf.apply(t);
+                Runnable step = stepOf.apply(t, (t % 2 == 0 ? a : b).guard());
                 Thread thread = new Thread(() -> {
                     while (!stop.get()) {
                         step.run();
