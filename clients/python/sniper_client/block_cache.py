@@ -28,7 +28,8 @@ learn() keeps the block only if no invalidation of its layer (or of every layer)
 Signal ids keep their meaning at this guard: an id answered from memory, or blocked by a cap on Redis, gets the same
 decision back (replayed) until T, as Redis would; an id this guard saw decided otherwise (admitted, MTF, by the
 fallback) is never answered from memory. Both records are bounded (MAX_IDS); when full, signals with an id go to
-Redis. Not cached: MTF blocks, sliding windows, replays, anything not a cap. Times are Redis time in ms, given by the
+Redis. A block answers only signals under the caps it was answered under (the guard's caps are fixed, but the
+drop-in's check_and_increment passes caps per call). Not cached: MTF blocks, sliding windows, replays, anything not a cap. Times are Redis time in ms, given by the
 caller (no clock inside)."""
 
 import threading
@@ -56,6 +57,16 @@ def layers_of(argv: Sequence[str]) -> List[str]:
     return [FLEET] + list(argv[8::3])
 
 
+def caps_of(argv: Sequence[str], layer: str) -> Tuple[str, str]:
+    """The hourly and daily cap these acquire arguments give ``layer``."""
+    if layer == FLEET:
+        return argv[0], argv[1]
+    for i in range(8, len(argv) - 2, 3):
+        if argv[i] == layer:
+            return argv[i + 1], argv[i + 2]
+    return "", ""
+
+
 def tracked_prefixes(namespace: str) -> List[str]:
     """The key prefixes whose writes may free a slot: what the invalidation connection tracks."""
     return [f"{namespace}:{suffix}" for suffix in ("hour:", "day:", "scope:", "held", "policy", "halt")]
@@ -67,8 +78,8 @@ class BlockCache:
         self.enabled = enabled
         self._namespace = namespace
         self._lock = threading.Lock()
-        # layer -> (reason, hour count, day count, until)
-        self._blocks: Dict[str, Tuple[str, int, int, int]] = {}
+        # layer -> (reason, hour count, day count, until, the layer's caps it was answered under)
+        self._blocks: Dict[str, Tuple[str, int, int, int, Tuple[str, str]]] = {}
         # id -> (its decision, None when it must go to Redis; until when the memory holds)
         self._ids: Dict[str, Tuple[Optional[object], int]] = {}
         self._last_prune = 0
@@ -109,7 +120,9 @@ class BlockCache:
                 continue
             if t is None:
                 t = clock()
-            reason, hour, day, until = block
+            reason, hour, day, until, caps = block
+            if caps != caps_of(argv, layer):
+                continue  # other caps (the drop-in passes them per call): Redis decides, and may answer otherwise
             if t >= until:
                 with self._lock:
                     if self._blocks.get(layer) is block:
@@ -145,8 +158,9 @@ class BlockCache:
                 self._block_unkept = True  # asked for: tracking comes on at the connection's next check
             elif sent_at_generation >= max(self._all_dropped_at, self._layer_dropped_at.get(layer, 0)):
                 old = self._blocks.get(layer)
-                if old is None or until >= old[3]:
-                    self._blocks[layer] = (d.reason, d.hour_count, d.day_count, until)
+                caps = caps_of(argv, layer)
+                if old is None or until >= old[3] or old[4] != caps:
+                    self._blocks[layer] = (d.reason, d.hour_count, d.day_count, until, caps)
 
     def decided_elsewhere(self, signal_id: Optional[str], now: int) -> None:
         """An id this guard decided without Redis's stored decision (the fallback): never answered from memory."""

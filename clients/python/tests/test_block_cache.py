@@ -85,6 +85,19 @@ def test_only_cap_blocks_of_redis_on_a_fixed_window_are_kept(cache):
     assert not BlockCache.for_policy("fixed", False, NS).enabled  # no Redis: nothing to save
 
 
+def test_a_block_answers_only_signals_under_the_caps_it_was_answered_under(cache):
+    learn_block(cache)
+    raised = ["5"] + argv()[1:]  # the drop-in passes caps per call
+    assert answer(cache, raised, T0 + 1) is None  # Redis decides under the other cap
+    assert answer(cache, argv(), T0 + 1) is not None
+    scoped = argv(scopes=[("symbol=BTCUSDT", 1, 0)])
+    cache.learn(scoped, redis_block(T0, RETRY, layer="symbol=BTCUSDT"), cache.generation())
+    assert answer(cache, argv(scopes=[("symbol=BTCUSDT", 3, 0)]), T0 + 1).layer == "fleet"  # the fleet's still holds
+    cache.invalidate_key(NS + ":hour:1")
+    assert answer(cache, argv(scopes=[("symbol=BTCUSDT", 3, 0)]), T0 + 1) is None
+    assert answer(cache, scoped, T0 + 1).layer == "symbol=BTCUSDT"
+
+
 def test_an_mtf_check_still_goes_to_redis(cache):
     learn_block(cache)
     assert answer(cache, argv(mtf_required=True), T0) is None  # Redis answers MTF before the caps

@@ -9,7 +9,7 @@ import time
 import pytest
 from helpers import ultra_settings, wait_for
 from redis_process import RedisProcess, find_redis_servers
-from sniper_client import SniperGuard, settings_from_dict
+from sniper_client import SniperCounters, SniperGuard, settings_from_dict
 from sniper_client.scripts import ScriptCatalog
 
 NS = "cached-py"
@@ -190,3 +190,19 @@ def test_a_refused_client_tracking_leaves_the_heartbeat_as_the_bound(redis_binar
         a.close()
         b.close()
         server.stop()
+
+
+def test_the_drop_in_raising_its_cap_per_call_or_resetting_is_not_answered_from_memory(server):
+    counters = SniperCounters(ultra_settings(server.port, hourly=2, daily=0, namespace=NS))
+    try:
+        assert counters.check_and_increment(2, 0) is None
+        assert counters.check_and_increment(2, 0) is None
+        wait_for(lambda: counters.check_and_increment(2, 0) == "SNIPER_HOURLY_CAP" and counters.guard.cached_blocks() > 0
+                 and counters.guard.invalidations_live(), 10, "the drop-in's block held in memory")
+        assert counters.check_and_increment(3, 0) is None  # a higher cap on this call: Redis admits the third
+        assert counters.check_and_increment(3, 0) == "SNIPER_HOURLY_CAP"
+        counters.reset()
+        assert counters.check_and_increment(3, 0) is None  # reset: the counts are gone, and so are the blocks
+    finally:
+        counters.close()
+
