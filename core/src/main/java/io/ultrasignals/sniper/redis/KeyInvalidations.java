@@ -25,8 +25,8 @@ import java.util.logging.Logger;
  *
  * <p>Tracking is on only while the guard has something it protects ({@link Listener#wanted}: a cached block), and
  * off again once it has had nothing for {@link #IDLE_BEFORE_OFF}. While signals are admitted every decision writes
- * the count keys, and a push per write costs Redis a second reply per decision (measured: a lone caller's p50 was
- * 1.23x plain acquire's with it, 1.06x without); in a capped hour writes are rare and the pushes cost nothing.
+ * the count keys, and a push per write costs Redis a second reply per decision (benchmarks/results, "The admitted
+ * path"); in a capped hour writes are rare and the pushes cost nothing.
  *
  * <p>One daemon thread checks the connection every {@link #CHECK_INTERVAL}: connects, turns tracking on or off as
  * wanted (each change then {@link Listener#trackingChanged}), or PINGs it. A connection that is closed, or does not
