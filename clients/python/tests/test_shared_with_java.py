@@ -53,7 +53,7 @@ def test_a_python_and_a_java_guard_share_one_cap_exactly(redis_server, tmp_path)
         # Redis decided every signal: itself, or by a cap block (the demo's capped strategy) repeated from memory.
         assert set(summary["backend_counts"]) <= {"redis", "cache"}, summary
         assert sum(summary["backend_counts"].values()) == summary["signals"], summary
-        assert python_backends == {"redis"}
+        assert "redis" in python_backends and python_backends <= {"redis", "cache"}, python_backends  # cache: blocks
         assert python_admitted > 0 and java_admitted > 0, (python_admitted, java_admitted)
         assert python_admitted + java_admitted == CAP
         assert sum(int(client.get(k)) for k in client.keys("shared-demo:day:*")) == CAP

@@ -3,12 +3,15 @@ package io.ultrasignals.sniper.guard;
 import io.ultrasignals.sniper.Backend;
 import io.ultrasignals.sniper.Decision;
 import io.ultrasignals.sniper.Reason;
+import io.ultrasignals.sniper.redis.KeyInvalidations;
 import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.ScopeCap;
 import io.ultrasignals.sniper.script.WindowMode;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
 /**
@@ -22,16 +25,24 @@ import java.util.function.LongSupplier;
  *   <li>a write to one of the layer's bucket keys anywhere in the fleet (a release, a restore, a credit), as Redis
  *       reports it on the invalidation connection ({@link #invalidateKey}); a write to {@code <ns>:held},
  *       {@code <ns>:policy} or {@code <ns>:halt}, or a flush, drops every entry;</li>
- *   <li>the invalidation connection (re)starting tracking ({@link #trackingLive}): writes may have gone unseen;</li>
+ *   <li>the invalidation connection turning tracking on or off ({@link #trackingChanged}): writes may have gone, or
+ *       will go, unseen;</li>
  *   <li>a heartbeat Redis answered while the invalidation connection did not answer a PING right after it
  *       ({@link #heartbeatAnswered}): the bound when that connection is down, refused or silent.</li>
  * </ul>
  * While Redis is away nothing drops entries except their end: no slot can be freed on Redis while nobody can
  * reach it, and the first heartbeat or tracking start after it comes back drops them.
  *
+ * <p>Tracking is on only while it is wanted ({@link #wanted}: an entry held, or a block Redis answered while it was
+ * off), since a push per write would cost Redis a reply per admitted decision. A block is kept only while tracking is
+ * on, or where it is not to be had ({@link #trackingLost}: Cluster, refused, the connection down), bounded then by the
+ * heartbeat; while tracking is merely off, blocks go to Redis until it is on (one check of the connection, at most
+ * {@code KeyInvalidations.CHECK_INTERVAL} plus a round trip).
+ *
  * <p>A reply can race an invalidation (they come on two connections): {@link #generation()} is read before the
- * call is sent and {@link #learn} keeps the block only if no invalidation came since; one that comes later
- * drops it as any other.
+ * call is sent and {@link #learn} keeps the block only if no invalidation of its layer (or of every layer) came
+ * since; one that comes later drops it as any other. A write to another layer (an open signal's admission beside a
+ * capped scope) does not spoil it.
  *
  * <p>Signal ids keep their meaning at this guard: an id this guard answered from memory, or Redis blocked by a
  * cap, gets the same decision back ({@code replayed}) until T, as Redis would; an id this guard saw decided
@@ -41,17 +52,22 @@ import java.util.function.LongSupplier;
  * <p>Not cached: MTF blocks, sliding windows (their estimate falls during the bucket with no write at all),
  * replays, anything not a cap. Times are Redis time in ms, given by the caller (no clock inside).
  */
-final class BlockCache {
+final class BlockCache implements KeyInvalidations.Listener {
     /** The fleet's layer, as a block names it. */
     static final String FLEET = Decision.FLEET;
     /** A generation no reply was sent under: {@link #learn} keeps no block, only what an id's decision was. */
     static final long NEVER = -1;
     /** Entries end this long before T: the local estimate of Redis time may be a little ahead or behind. */
     static final long EARLY_MS = 50;
+    /** Layers whose last drop is remembered; beyond, a drop of one counts as a drop of all (for replies in flight). */
+    static final int MAX_DROPPED_LAYERS = 10_000;
     /** At most this many ids remembered (blocked, and decided elsewhere); beyond, ids go to Redis. */
     static final int MAX_IDS = 50_000;
     /** How long an admitted id's stored decision lives in Redis ({@code <ns>:op:<id>}: 172800 s). */
     private static final long ADMITTED_ID_MS = 172_800_000L;
+
+    /** Whether writes are heard: a block is kept in {@code ON} and {@code HEARTBEAT_ONLY}, not in {@code OFF}. */
+    private enum Tracking { ON, OFF, HEARTBEAT_ONLY }
 
     private record Block(Reason reason, long hourCount, long dayCount, long untilMillis) {}
 
@@ -64,8 +80,15 @@ final class BlockCache {
     private final ConcurrentHashMap<String, Remembered> ids = new ConcurrentHashMap<>();
     /** When full ids were last pruned (Redis time). */
     private volatile long lastPrune;
-    /** Bumped (under this) by every invalidation; a reply sent under an older one is not kept. */
+    /** Bumped (under this) by every invalidation; read before a call is sent. */
     private volatile long generation;
+    /** The generation of the latest drop of every entry, and of each layer's since (under this). */
+    private long allDroppedAt;
+    private final HashMap<String, Long> layerDroppedAt = new HashMap<>();
+    /** Changed under this; heartbeat only until an invalidation connection says otherwise (none in a Cluster). */
+    private volatile Tracking tracking = Tracking.HEARTBEAT_ONLY;
+    /** A cap block came from Redis while tracking was off: tracking is wanted though nothing is held. */
+    private final AtomicBoolean blockUnkept = new AtomicBoolean();
 
     /**
      * @param enabled   false: never answers (sliding windows, no Redis)
@@ -170,7 +193,9 @@ final class BlockCache {
         }
         String layer = layerOf(d);
         synchronized (this) {
-            if (generation == sentAtGeneration) {
+            if (tracking == Tracking.OFF) {
+                blockUnkept.set(true);   // asked for: tracking comes on at the connection's next check
+            } else if (sentAtGeneration >= allDroppedAt && sentAtGeneration >= layerDroppedAt.getOrDefault(layer, 0L)) {
                 blocks.merge(layer, new Block(d.reason(), d.hourCount(), d.dayCount(), until),
                         (old, now) -> now.untilMillis() >= old.untilMillis() ? now : old);
             }
@@ -187,14 +212,25 @@ final class BlockCache {
     /** Drops the entries of {@code layer} ({@code null}: every entry); replies sent before are not kept. */
     synchronized void invalidate(String layer) {
         generation++;
+        if (layer == null || layerDroppedAt.size() >= MAX_DROPPED_LAYERS) {
+            allDroppedAt = generation;
+            layerDroppedAt.clear();
+        }
         if (layer == null) {
             blocks.clear();
         } else {
+            layerDroppedAt.put(layer, generation);
             blocks.remove(layer);
         }
     }
 
     /** Redis says {@code key} changed ({@code null}: the database was flushed): drops what it may free. */
+    @Override
+    public void invalidated(String key) {
+        invalidateKey(key);
+    }
+
+    /** As {@link #invalidated}. */
     void invalidateKey(String key) {
         invalidate(key == null ? null : layerOfKey(key));
     }
@@ -226,9 +262,30 @@ final class BlockCache {
         return prefixes;
     }
 
-    /** Tracking is on (again) on a fresh connection: anything written before may have gone unseen. */
-    void trackingLive() {
+    /**
+     * Tracking went on (anything written before may have gone unseen) or off (writes from now go unseen): every
+     * entry goes, and blocks are kept from now only if it is on.
+     */
+    @Override
+    public synchronized void trackingChanged(boolean on) {
+        tracking = on ? Tracking.ON : Tracking.OFF;
         invalidate(null);
+    }
+
+    /**
+     * No tracking to be had for now (refused, the connection down or not yet made): entries stay, since Redis may be
+     * away and then nothing can free a slot, and blocks are kept under the heartbeat's bound ({@link
+     * #heartbeatAnswered}) until tracking comes on again.
+     */
+    @Override
+    public synchronized void trackingLost() {
+        tracking = Tracking.HEARTBEAT_ONLY;
+    }
+
+    /** True while an entry is held, or Redis answered a block since the last ask while tracking was off. */
+    @Override
+    public boolean wanted() {
+        return !blocks.isEmpty() | blockUnkept.getAndSet(false);
     }
 
     /**

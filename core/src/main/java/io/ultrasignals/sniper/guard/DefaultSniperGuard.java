@@ -162,18 +162,7 @@ public final class DefaultSniperGuard implements SniperGuard {
         if (redis == null || !blocks.enabled() || invalidations != null || closed) {
             return;
         }
-        invalidations = link.invalidations(BlockCache.trackedPrefixes(redis.namespace()), new KeyInvalidations.Listener() {
-            @Override
-            public void invalidated(String key) {
-                blocks.invalidateKey(key);
-            }
-
-            @Override
-            public void live() {
-                blocks.trackingLive();
-            }
-
-        });
+        invalidations = link.invalidations(BlockCache.trackedPrefixes(redis.namespace()), blocks);
         if (invalidations != null) {
             invalidations.start();
         }

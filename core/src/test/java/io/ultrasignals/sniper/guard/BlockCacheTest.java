@@ -108,6 +108,25 @@ class BlockCacheTest {
     }
 
     @Test
+    void aWriteToAnotherLayerDoesNotSpoilAReplyInFlight() {
+        AcquireArgs btc = signal(null).withScopes(List.of(new ScopeCap("symbol=BTCUSDT", 1, 0)));
+        long sent = cache.generation();
+        cache.invalidateKey(NS + ":hour:277");   // an open signal admitted meanwhile: the fleet's count moved
+        cache.learn(btc, redisBlock(T0, RETRY).withLayer("symbol=BTCUSDT"), sent);
+        assertThat(cache.size()).as("the scope's block: its keys did not move").isEqualTo(1);
+        cache.learn(signal(null), redisBlock(T0, RETRY), sent);
+        assertThat(cache.size()).as("the fleet's block: its keys moved").isEqualTo(1);
+        long later = cache.generation();
+        cache.invalidateKey(NS + ":scope:symbol=BTCUSDT:hour:277");
+        cache.learn(btc, redisBlock(T0, RETRY).withLayer("symbol=BTCUSDT"), later);
+        assertThat(cache.size()).isZero();
+        cache.learn(btc, redisBlock(T0, RETRY).withLayer("symbol=BTCUSDT"), cache.generation());
+        cache.invalidateKey(NS + ":held");   // every layer
+        cache.learn(btc, redisBlock(T0, RETRY).withLayer("symbol=BTCUSDT"), cache.generation() - 1);
+        assertThat(cache.size()).isZero();
+    }
+
+    @Test
     void anAnsweredHeartbeatDropsEverythingUnlessTrackingProvedCurrentRightAfterIt() {
         learnBlock();
         cache.heartbeatAnswered(true);
@@ -124,8 +143,33 @@ class BlockCacheTest {
     void trackingStartingAgainDropsEverything() {
         learnBlock();
         assertThat(cache.answer(signal(null), T0 + 1000)).as("Redis away: nothing drops it").isNotNull();
-        cache.trackingLive();   // back: writes may have gone unseen
+        cache.trackingChanged(true);   // back: writes may have gone unseen
         assertThat(cache.size()).isZero();
+    }
+
+    @Test
+    void trackingIsWantedWhileAnEntryIsHeldOrABlockCameWhileItWasOff() {
+        assertThat(cache.wanted()).as("nothing cached: admitted signals' writes need no pushes").isFalse();
+        learnBlock();
+        assertThat(cache.wanted()).isTrue();
+        cache.invalidateKey(NS + ":hour:277");
+        assertThat(cache.wanted()).isFalse();
+        learnBlock();
+        cache.trackingChanged(false);   // off: writes from now go unseen, so the entry goes
+        assertThat(cache.size()).isZero();
+        assertThat(cache.wanted()).isFalse();
+        learnBlock();
+        assertThat(cache.size()).as("tracking off: Redis answers blocks until it is on").isZero();
+        assertThat(cache.wanted()).as("a block came: tracking asked for").isTrue();
+        assertThat(cache.wanted()).as("asked once").isFalse();
+        cache.trackingChanged(true);
+        learnBlock();
+        assertThat(cache.size()).isEqualTo(1);
+        cache.trackingLost();
+        assertThat(cache.size()).as("Redis may be away: the entry stays, bounded by the heartbeat").isEqualTo(1);
+        cache.invalidateKey(NS + ":hour:277");
+        learnBlock();
+        assertThat(cache.size()).as("no tracking to be had: kept under the heartbeat's bound").isEqualTo(1);
     }
 
     @Test
@@ -201,7 +245,7 @@ class BlockCacheTest {
                         cache.generation());
                 case 2 -> cache.invalidateKey(random.nextBoolean() ? NS + ":hour:1" : NS + ":held");
                 case 3 -> cache.heartbeatAnswered(random.nextBoolean());
-                case 4 -> cache.trackingLive();
+                case 4 -> cache.trackingChanged(random.nextBoolean());
                 default -> {
                     Decision d = cache.answer(signal(random.nextBoolean() ? null : "id" + random.nextInt(50)), now);
                     if (d != null) {

@@ -68,12 +68,17 @@ class CachedBlocksTest {
         }
     }
 
+    /** Whether a client of {@code redis} has tracking on (CLIENT LIST's flag t). */
+    private static boolean tracked(RedisServer redis) {
+        try (RespConnection c = redis.connect()) {
+            return String.valueOf(c.call("CLIENT", "LIST")).contains("flags=t");
+        }
+    }
+
+    /** Tracking comes on once a block is held (the cache asked for it): the guard says so and Redis agrees. */
     private static void awaitTracking(DefaultSniperGuard guard, RedisServer redis) {
-        Poll.until(Duration.ofSeconds(10), "the invalidation connection tracking", () -> {
-            try (RespConnection c = redis.connect()) {
-                return guard.invalidationsLive() && String.valueOf(c.call("CLIENT", "LIST")).contains("flags=t");
-            }
-        });
+        Poll.until(Duration.ofSeconds(10), "the invalidation connection tracking", () ->
+                guard.invalidationsLive() && tracked(redis));
     }
 
     /** Uses the cap up with ids a1..aN through {@code guard}; the next signal is blocked by Redis, then from memory. */
@@ -87,13 +92,16 @@ class CachedBlocksTest {
         awaitCached(guard);
     }
 
-    /** The pushes for the admissions' own writes may come after the block's reply and drop it: Redis is asked again. */
+    /**
+     * The pushes for the admissions' own writes may come after the block's reply and drop it, and so does tracking
+     * coming on (the first block is held under the heartbeat's bound until it does): Redis is asked again.
+     */
     private static void awaitCached(DefaultSniperGuard guard) {
         long[] since = {0};
-        Poll.until(Duration.ofSeconds(5), "blocks from memory for 100 ms in a row", () -> {
+        Poll.until(Duration.ofSeconds(5), "blocks from memory, with tracking on, for 100 ms in a row", () -> {
             Decision d = guard.acquire(Signal.of(false));
             assertThat(d.allowed()).isFalse();
-            if (d.backend() != Backend.CACHE) {
+            if (d.backend() != Backend.CACHE || !guard.invalidationsLive()) {
                 since[0] = 0;
                 return false;
             }
@@ -111,8 +119,8 @@ class CachedBlocksTest {
         // Heartbeats (EVALSHA too) far apart: every EVALSHA counted below is a decision's.
         try (SniperRuntime rt = start(TestSettings.on(redis).namespace(NS).caps(2, 6).heartbeat(Duration.ofSeconds(30)), rec)) {
             DefaultSniperGuard guard = rt.guard();
-            awaitTracking(guard, redis);
             capUp(guard, 2);
+            awaitTracking(guard, redis);
             long before = evalshaCalls(redis);
             int asked = 0;
             String fromMemoryId = null;
@@ -147,8 +155,8 @@ class CachedBlocksTest {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
         TestSettings settings = TestSettings.on(redis).namespace(NS).caps(2, 0);
         try (SniperRuntime a = start(settings, GuardListener.NONE); SniperRuntime b = start(settings, GuardListener.NONE)) {
-            awaitTracking(a.guard(), redis);
             capUp(a.guard(), 2);
+            awaitTracking(a.guard(), redis);
             assertThat(a.guard().acquire(Signal.of(false)).backend()).isEqualTo(Backend.CACHE);
             long released = System.nanoTime();
             assertThat(b.guard().release("a1").released()).isTrue();
@@ -170,15 +178,15 @@ class CachedBlocksTest {
         TestSettings settings = TestSettings.on(redis).namespace(NS).caps(100, 0)
                 .scopes(Map.of("symbol", ScopeSettings.of(1, 0)));
         try (SniperRuntime a = start(settings, GuardListener.NONE); SniperRuntime b = start(settings, GuardListener.NONE)) {
-            awaitTracking(a.guard(), redis);
             Signal btc = Signal.withId("btc-1", false).scope("symbol", "BTCUSDT");
             assertThat(a.guard().acquire(btc).allowed()).isTrue();
-            Poll.until(Duration.ofSeconds(5), "the scope's block from memory", () -> {
+            Poll.until(Duration.ofSeconds(5), "the scope's block from memory, with tracking on", () -> {
                 Decision d = a.guard().acquire(Signal.of(false).scope("symbol", "BTCUSDT"));
                 assertThat(d.allowed()).isFalse();
                 assertThat(d.layer()).isEqualTo("symbol=BTCUSDT");
-                return d.backend() == Backend.CACHE;
+                return d.backend() == Backend.CACHE && a.guard().invalidationsLive();
             });
+            awaitTracking(a.guard(), redis);
             Decision other = a.guard().acquire(Signal.of(false).scope("symbol", "ETHUSDT"));
             assertThat(other.backend()).as("another symbol").isEqualTo(Backend.REDIS);
             assertThat(other.allowed()).isTrue();
@@ -195,8 +203,8 @@ class CachedBlocksTest {
     void aRawEvalshaReleaseEndsTheCachedBlockToo(RedisFleet fleet) throws Exception {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
         try (SniperRuntime a = start(TestSettings.on(redis).namespace(NS).caps(2, 0), GuardListener.NONE)) {
-            awaitTracking(a.guard(), redis);
             capUp(a.guard(), 2);
+            awaitTracking(a.guard(), redis);
             assertThat(a.guard().acquire(Signal.of(false)).backend()).isEqualTo(Backend.CACHE);
             try (RespConnection c = redis.connect()) {
                 String sha = String.valueOf(c.call("SCRIPT", "LOAD", Files.readString(RepoRoot.resolve("lua/v1/release.lua"))));
@@ -214,8 +222,8 @@ class CachedBlocksTest {
         Recorder rec = new Recorder();
         try (SniperRuntime rt = start(TestSettings.on(redis).namespace(NS).caps(2, 6), rec)) {
             DefaultSniperGuard guard = rt.guard();
-            awaitTracking(guard, redis);
             capUp(guard, 2);
+            awaitTracking(guard, redis);
             redis.kill();
             long end = System.nanoTime() + Duration.ofSeconds(2).toNanos();
             int n = 0;
@@ -245,8 +253,8 @@ class CachedBlocksTest {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
         TestSettings settings = TestSettings.on(redis).namespace(NS).caps(2, 0);
         try (SniperRuntime a = start(settings, GuardListener.NONE); SniperRuntime b = start(settings, GuardListener.NONE)) {
-            awaitTracking(a.guard(), redis);
             capUp(a.guard(), 2);
+            awaitTracking(a.guard(), redis);
             Decision first = a.guard().acquire(Signal.withId("x", false));
             assertThat(first.backend()).isEqualTo(Backend.CACHE);
             Decision replay = a.guard().acquire(Signal.withId("x", false));
@@ -272,5 +280,39 @@ class CachedBlocksTest {
             assertThat(admittedReplay.replayed()).isTrue();
             assertThat(admittedReplay.backend()).isEqualTo(Backend.REDIS);
         }
+    }
+
+    @Test
+    void admittedSignalsRunWithoutTrackingWhichComesOnWithABlockAndGoesWhenNothingIsHeld(RedisFleet fleet) {
+        RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
+        TestSettings settings = TestSettings.on(redis).namespace(NS).caps(2, 0);
+        try (SniperRuntime a = start(settings, GuardListener.NONE); SniperRuntime b = start(settings, GuardListener.NONE)) {
+            assertThat(a.guard().acquire(Signal.withId("a1", false)).allowed()).isTrue();
+            // Several checks of the invalidation connection (every 200 ms): nothing held, so no pushes for the writes.
+            long end = System.nanoTime() + Duration.ofMillis(700).toNanos();
+            while (System.nanoTime() < end) {
+                assertThat(tracked(redis)).as("tracking with nothing cached").isFalse();
+                assertThat(a.guard().invalidationsLive()).isFalse();
+            }
+            capUp2(a.guard());
+            awaitTracking(a.guard(), redis);
+            assertThat(b.guard().release("a1").released()).isTrue();
+            Poll.until(BOUND, "the cached block dropped after a release elsewhere", () -> a.guard().cachedBlocks() == 0);
+            // Nothing held for the idle time: tracking goes off (and Redis stops pushing).
+            Poll.until(Duration.ofSeconds(10), "tracking off with nothing held", () ->
+                    !a.guard().invalidationsLive() && !tracked(redis));
+            assertThat(a.guard().acquire(Signal.withId("a3", false)).allowed()).as("the freed slot").isTrue();
+            Decision full = a.guard().acquire(Signal.of(false));
+            assertThat(full.backend()).isEqualTo(Backend.REDIS);
+            awaitCached(a.guard());
+            awaitTracking(a.guard(), redis);
+        }
+    }
+
+    /** The second admission and the block after it, as {@link #capUp} does after its first. */
+    private static void capUp2(DefaultSniperGuard guard) {
+        assertThat(guard.acquire(Signal.withId("a2", false)).allowed()).isTrue();
+        assertThat(guard.acquire(Signal.of(false)).reason()).isEqualTo(Reason.SNIPER_HOURLY_CAP);
+        awaitCached(guard);
     }
 }

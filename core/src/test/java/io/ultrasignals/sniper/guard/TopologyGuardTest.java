@@ -185,7 +185,8 @@ class TopologyGuardTest {
             for (Future<List<Decision>> f : made) {
                 all.addAll(f.get(60, TimeUnit.SECONDS));
             }
-            assertThat(all).extracting(Decision::backend).containsOnly(Backend.REDIS, Backend.CACHE);
+            // The blocks after the cap: from Redis, or from memory once tracking is on (it comes on with the first).
+            assertThat(all).extracting(Decision::backend).isSubsetOf(Backend.REDIS, Backend.CACHE);
             assertThat(all).filteredOn(d -> d.backend() == Backend.CACHE).noneMatch(Decision::allowed);
             assertThat(all.stream().filter(Decision::allowed).count()).isEqualTo(1_000);
             assertThat(guard.status().hourCount()).isEqualTo(1_000);
