@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Layered caps through a Redis SIGKILL with AOF and a restart, and with one guard cut off by a silent proxy,
+ * Layered caps through a Redis SIGKILL with AOF and a restart, through a restart that lost everything (no
+ * persistence: every layer's books restored by the guards' heartbeats), and with one guard cut off by a silent proxy,
  * repeated: three guards, fleet cap 90, two strategies
  * capped 30 each and an uncapped account dimension. 30 admitted through Redis (10 per kind), a quiet moment, the
  * kill; the guards go on offering alpha, beta and account-only signals in turn. Every layer must end at or under its
@@ -63,6 +64,19 @@ class ScopedRecoveryBoundTest {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest(), "--appendonly", "yes", "--appendfsync", "always");
         for (int rep = 0; rep < REPETITIONS; rep++) {
             reproduce(redis, settings(redis), "scoped kill/aof #" + rep, null, redis::restart);
+        }
+    }
+
+    /**
+     * Without persistence the restart comes back empty: the guards' heartbeats put back what they saw of every layer
+     * (the fleet from any reply, each scope from the heartbeats that read it during the quiet moment), so the
+     * strategies reach their caps counting what was admitted before the loss.
+     */
+    @Test
+    void aRestartThatLostEverythingHasEveryLayerRestoredFromWhatTheGuardsSaw(RedisFleet fleet) throws Exception {
+        RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
+        for (int rep = 0; rep < REPETITIONS; rep++) {
+            reproduce(redis, settings(redis), "scoped restart-empty #" + rep, null, redis::restart);
         }
     }
 
