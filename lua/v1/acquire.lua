@@ -87,10 +87,13 @@ if #ARGV > 8 then
     return redis.error_reply('ERR sniper: scopes (ARGV[9..]) come in threes: scope, hourly_cap, daily_cap; got '
       .. (#ARGV - 8) .. ' arguments')
   end
-  scopes, dims, caps = {}, {}, {}
+  -- Sized up front (a constructor's nils size the array part), so storing the scopes never rehashes.
+  scopes, dims = {nil, nil, nil, nil, nil, nil, nil, nil}, {nil, nil, nil, nil, nil, nil, nil, nil}
+  caps = {nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil}
   for at = 9, #ARGV, 3 do
     local scope, sh, sd = ARGV[at], ARGV[at + 1], ARGV[at + 2]
-    if string.sub(scope, 1, 5) == '@who=' then
+    -- '@' (64) first: a scope starts with a letter, so only an identity pays for the substring.
+    if string.byte(scope) == 64 and string.sub(scope, 1, 5) == '@who=' then
       if who or #scope < 6 or #scope > 261 or #sh > 256 then
         return redis.error_reply('ERR sniper: identity (ARGV[' .. at .. ']) must be @who=<guard_id> (1..256 bytes),'
           .. ' once, followed by the runner (up to 256 bytes) and audit_max_entries')

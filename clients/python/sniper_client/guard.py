@@ -28,7 +28,7 @@ from .admission_gate import LocalAdmissionGate
 from .block_cache import NEVER, BlockCache, tracked_prefixes
 from .invalidations import KeyInvalidations
 from .local_engine import LocalEngine
-from .lost_writes import ServerWatch, seen_argument
+from .lost_writes import ScopeCounts, ServerWatch, seen_argument
 from .metrics import SniperMetrics
 from .reconciler import Reconciler
 from .scripts import ScriptCatalog, ScriptError, ScriptRunner
@@ -154,6 +154,7 @@ class SniperGuard:
         self._last_epoch = 0
         self._last_beat = None
         self._servers = ServerWatch(self._metrics)
+        self._scope_counts = ScopeCounts()  # the scopes decided today, named by each heartbeat (lost_writes.py)
         # Set while the heartbeat returns this guard to Redis (its last credit and its "redis" beat).
         self._returning: Optional[threading.Event] = None
         # Fallback decisions under way; a return waits for none to be before its credit (_fallback_entered).
@@ -290,6 +291,8 @@ class SniperGuard:
             # A return to Redis began before this fallback decision could enter: decided afresh after it.
 
     def _decide_on_redis(self, argv, signal_id, hourly_cap, daily_cap) -> Optional[Decision]:
+        if len(argv) > 8:
+            self._scope_counts.decided(argv[8::3], self.clock.redis_now())  # the heartbeat reads them
         # The script refuses to count after the moment this call stops waiting, in Redis time.
         sent = local_ms()
         generation = self._blocks.generation()
@@ -697,12 +700,17 @@ class SniperGuard:
             seen_argument(self._fleet, self._reconciler, self.settings.redis.decision_timeout_ms, sliding_beat)
         # With a stated fleet size, the shares recorded leave room for the runners not yet seen (FallbackBudget).
         # "1": the reply also carries the stored policy and the halt, which local decisions obey.
+        # And the scopes decided today, with the counts of each the latest heartbeat naming it read (ScopeCounts).
+        scopes = self._scope_counts.arguments(self.clock.redis_now(), self._reconciler,
+                                              self.settings.redis.decision_timeout_ms)
         hb = self._call("heartbeat", [self.guard_id, str(self._fallback.heartbeat_ttl_ms), "",
                                       str(self._budget.cap_on_redis(hourly_cap)), str(self._budget.cap_on_redis(daily_cap)),
-                                      state, deadline, "1", seen])
+                                      state, deadline, "1", seen] + scopes)
         if state == "local":
             self._gate.local_beat_applied()
-        self._servers.notice(hb)
+        self._servers.notice(hb, len(scopes))
+        if scopes:
+            self._scope_counts.observe(hb, scopes)
         self.clock.observe(sent, local_ms(), hb[3])
         self._metrics.offset(self.clock.offset_ms / 1000.0)
         return hb

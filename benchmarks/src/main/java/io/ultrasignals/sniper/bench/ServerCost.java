@@ -35,7 +35,8 @@ import java.util.Map;
  * arguments: the way to try a change to lua/v1/acquire.lua before making it. {@code --target-only}
  * skips the informational cases (other windows, signal ids), for quick comparisons of variants.
  * {@code --scopes} adds acquire with 1, 3 and 8 scopes (layered caps), each beside the bare calls the same
- * keys need: TIME, one MGET of every bucket, an INCR per bucket and the 8-element reply.
+ * keys need: TIME, one MGET of every bucket, an INCR per bucket and the 8-element reply, without and with the
+ * audit's XADD that every admission makes (and each {@code --script} also with 3 scopes).
  * {@code --control} adds acquire with caps passed and with the same caps from a stored policy, with the caller's
  * identity, and halted, beside the bare calls plus the audit's XADD (docs/control.md).
  */
@@ -55,6 +56,8 @@ public final class ServerCost {
             "return {1, 'OK', 1, 1, 0, 1700000000000, 0}");
     private static final String TARGET = "acquire fixed, admitted (TARGET)";
     private static final String CONTROL_FLOOR = "bare calls + reply + audit XADD";
+    /** The floor of a journaled admission with scopes (acquire XADDs every admission), before "n scopes". */
+    private static final String SCOPE_FLOOR_XADD = "bare calls + reply + XADD, ";
     private static final String NO_POLICY = "acquire fixed, admitted, caps 1e9 passed, no policy";
     private static final String POLICY_STORED = "acquire fixed, admitted, caps 1e9 from a stored policy";
     private static final double TARGET_RATIO = 6.0;
@@ -172,16 +175,22 @@ public final class ServerCost {
                 scopes.add(new ScopeCap("d" + i + "=v", AcquireArgs.MAX_CAP, AcquireArgs.MAX_CAP));
             }
             String[] argv = new AcquireArgs(0, 0, false, false, null, null, WindowMode.FIXED, scopes).argv();
-            String bareSha = redis.scriptLoad(bareCallsWithScopes(scopes));
+            String bareSha = redis.scriptLoad(bareCallsWithScopes(scopes, false));
             cases.add(ServerCostCase.constant("bare calls + reply, " + n + " scope" + (n == 1 ? "" : "s"), bareSha,
+                    ScriptOutputType.MULTI, new String[] {NS}, argv));
+            String journaledSha = redis.scriptLoad(bareCallsWithScopes(scopes, true));
+            cases.add(ServerCostCase.constant(SCOPE_FLOOR_XADD + n + " scope" + (n == 1 ? "" : "s"), journaledSha,
                     ScriptOutputType.MULTI, new String[] {NS}, argv));
             cases.add(ServerCostCase.constant("acquire fixed, admitted, " + n + " scope" + (n == 1 ? "" : "s"), acquireSha,
                     ScriptOutputType.MULTI, new String[] {NS}, argv));
         }
     }
 
-    /** TIME, one MGET of the fleet's buckets, the held record and every scope's, an INCR per bucket, acquire's reply. */
-    private static String bareCallsWithScopes(List<ScopeCap> scopes) {
+    /**
+     * TIME, one MGET of the fleet's buckets, the held record and every scope's, an INCR per bucket, acquire's reply;
+     * with {@code journaled} also the audit's XADD every admission makes (its fields as acquire writes them).
+     */
+    private static String bareCallsWithScopes(List<ScopeCap> scopes, boolean journaled) {
         StringBuilder keys = new StringBuilder("ns .. ':hour:1', ns .. ':day:1', ns .. ':held'");
         StringBuilder incrs = new StringBuilder("redis.call('INCR', ns .. ':hour:1')\nredis.call('INCR', ns .. ':day:1')\n");
         for (ScopeCap scope : scopes) {
@@ -191,7 +200,12 @@ public final class ServerCost {
                 incrs.append("redis.call('INCR', ").append(key).append(")\n");
             }
         }
-        return "local ns = KEYS[1]\nredis.call('TIME')\nredis.call('MGET', " + keys + ")\n" + incrs
+        StringBuilder layer = new StringBuilder("fleet");
+        scopes.forEach(scope -> layer.append(' ').append(scope.scope()));
+        String xadd = journaled ? "redis.pcall('XADD', ns .. ':audit', 'MAXLEN', '~', 100000, '*', 'event', 'admit', 'time',"
+                + " '1700000000000', 'guard', '-', 'runner', '-', 'signal', '', 'layer', '" + layer + "', 'backend', 'redis',"
+                + " 'policy', '')\n" : "";
+        return "local ns = KEYS[1]\nredis.call('TIME')\nredis.call('MGET', " + keys + ")\n" + incrs + xadd
                 + "return {1, 'OK', 1, 1, 0, 1700000000000, 0, ''}";
     }
 
@@ -200,6 +214,15 @@ public final class ServerCost {
             String sha = redis.scriptLoad(read(extra.getValue()));
             cases.add(ServerCostCase.constant(extra.getKey(), sha, ScriptOutputType.MULTI, new String[] {NS},
                     FIXED_ADMITTED));
+            if (options.scopes) {
+                // The scratch script with acquire's 3-scope arguments too, beside the same floor.
+                List<ScopeCap> three = new ArrayList<>();
+                for (int i = 1; i <= 3; i++) {
+                    three.add(new ScopeCap("d" + i + "=v", AcquireArgs.MAX_CAP, AcquireArgs.MAX_CAP));
+                }
+                cases.add(ServerCostCase.constant(extra.getKey() + ", 3 scopes", sha, ScriptOutputType.MULTI,
+                        new String[] {NS}, new AcquireArgs(0, 0, false, false, null, null, WindowMode.FIXED, three).argv()));
+            }
         }
     }
 
@@ -276,8 +299,14 @@ public final class ServerCost {
             System.out.printf(Locale.ROOT, "  0 scopes: %.2fx%n", ratio(usec.get(TARGET), usec.get(cases.get(3).label())).median());
             for (int n : SCOPE_COUNTS) {
                 String suffix = n + " scope" + (n == 1 ? "" : "s");
-                System.out.printf(Locale.ROOT, "  %s: %.2fx%n", suffix,
-                        ratio(usec.get("acquire fixed, admitted, " + suffix), usec.get("bare calls + reply, " + suffix)).median());
+                System.out.printf(Locale.ROOT, "  %s: %.2fx (with the audit's XADD in the floor too: %.2fx)%n", suffix,
+                        ratio(usec.get("acquire fixed, admitted, " + suffix), usec.get("bare calls + reply, " + suffix)).median(),
+                        ratio(usec.get("acquire fixed, admitted, " + suffix), usec.get(SCOPE_FLOOR_XADD + suffix)).median());
+            }
+            for (String label : options.scripts.keySet()) {
+                System.out.printf(Locale.ROOT, "  %s, 3 scopes: %.2fx (with the XADD in the floor: %.2fx)%n", label,
+                        ratio(usec.get(label + ", 3 scopes"), usec.get("bare calls + reply, 3 scopes")).median(),
+                        ratio(usec.get(label + ", 3 scopes"), usec.get(SCOPE_FLOOR_XADD + "3 scopes")).median());
             }
         }
         double target = ratio(usec.get(TARGET), emptyArgs).median();

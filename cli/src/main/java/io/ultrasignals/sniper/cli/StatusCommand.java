@@ -24,8 +24,14 @@ final class StatusCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Option(names = "--scope", paramLabel = "DIMENSION=VALUE",
-            description = "Also show this scope's counts and caps, e.g. --scope symbol=BTCUSDT; repeat for more (at most 8).")
+            description = "Show this scope's counts and caps, e.g. --scope symbol=BTCUSDT; repeat for more (at most 8). "
+                    + "Without it: every value of each declared dimension counted today (found by SCAN).")
     List<String> scopes = new ArrayList<>();
+
+    @Option(names = "--max-values", paramLabel = "N", defaultValue = "100",
+            description = "Without --scope: list at most N values per dimension (default ${DEFAULT-VALUE}); the output "
+                    + "says when there were more.")
+    int maxValues;
 
     @Override
     public Integer call() {
@@ -46,10 +52,29 @@ final class StatusCommand implements Callable<Integer> {
             out.put("breaker", s.breakerState());
             out.put("live_guards", liveGuards(session, settings, now));
             out.put("clock_offset_ms", s.clockOffsetMillis());
-            List<Map<String, Object>> layers = layers(settings, session, now);
+            if (maxValues < 1) {
+                throw new SniperCli.UsageException("--max-values: expected an integer of at least 1, got " + maxValues);
+            }
+            List<String> cut = new ArrayList<>();
+            String notListed = null;
+            List<String> names = Scopes.names(scopes);
+            if (names.isEmpty() && !settings.sniperMode().scopes().isEmpty()) {
+                try {
+                    names = listed(settings, session, now, cut);
+                } catch (RuntimeException e) {
+                    notListed = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+                }
+            }
+            List<Map<String, Object>> layers = layers(settings, session, names, now);
             if (common.json) {
-                if (!scopes.isEmpty()) {
+                if (!names.isEmpty() || scopes.isEmpty() && !settings.sniperMode().scopes().isEmpty()) {
                     out.put("scopes", layers);
+                }
+                if (scopes.isEmpty() && !settings.sniperMode().scopes().isEmpty()) {
+                    out.put("scopes_cut", cut);
+                    if (notListed != null) {
+                        out.put("scopes_not_listed", notListed);
+                    }
                 }
                 System.out.println(Json.of(out));
             } else {
@@ -66,6 +91,13 @@ final class StatusCommand implements Callable<Integer> {
                     System.out.printf("%-12s hour %s, day %s%n", layer.get("scope"),
                             used((Long) layer.get("hour_count"), (Long) layer.get("hourly_cap")),
                             used((Long) layer.get("day_count"), (Long) layer.get("daily_cap")));
+                }
+                for (String dimension : cut) {
+                    System.out.printf("%-12s listing cut at %d values: more were counted today (--max-values, or --scope"
+                            + " %s=VALUE to pick)%n", dimension, maxValues, dimension);
+                }
+                if (notListed != null) {
+                    System.out.printf("scopes       not listed: %s (--scope DIMENSION=VALUE reads one)%n", notListed);
                 }
             }
             return SniperCli.OK;
@@ -103,16 +135,41 @@ final class StatusCommand implements Callable<Integer> {
         return h > 0 ? String.format("%dh %02dm %02ds", h, m, sec) : m > 0 ? String.format("%dm %02ds", m, sec) : sec + "s";
     }
 
-    /** Each --scope's counts with the caps the settings give it (0: none). */
-    private List<Map<String, Object>> layers(SniperSettings settings, GuardSession session, long now) {
-        List<String> names = Scopes.names(scopes);
+    /**
+     * Every value of each declared dimension counted today, by SCAN of the namespace's keys (at most --max-values per
+     * dimension; the dimensions with more go into {@code cut}). Needs Redis, and SCAN in the user's ACL.
+     */
+    private List<String> listed(SniperSettings settings, GuardSession session, long now, List<String> cut) {
+        if (!session.usesRedis() || session.runtime.guard().currentBackend() != Backend.REDIS) {
+            throw new IllegalStateException("Redis is not in use");
+        }
+        NamespaceKeys keys = new NamespaceKeys(session.runtime.link().orElseThrow().connection(),
+                settings.redis().effectiveNamespace());
+        List<String> names = new ArrayList<>();
+        for (String dimension : settings.sniperMode().scopes().keySet()) {
+            NamespaceKeys.ScopeValues values = keys.scopesOf(dimension, Buckets.day(now), maxValues);
+            names.addAll(values.scopes());
+            if (values.cut()) {
+                cut.add(dimension);
+            }
+        }
+        return names;
+    }
+
+    /** Each scope's counts with the caps the settings give it (0: none), read 8 at a time. */
+    private static List<Map<String, Object>> layers(SniperSettings settings, GuardSession session, List<String> names,
+                                                    long now) {
         List<ScopeCap> caps = new ArrayList<>();
         for (String name : names) {
             int eq = name.indexOf('=');
             caps.add(settings.sniperMode().scopeCaps(Map.of(name.substring(0, eq), name.substring(eq + 1))).get(0));
         }
         List<Map<String, Object>> layers = new ArrayList<>();
-        List<StatusReply.ScopeStatus> counts = names.isEmpty() ? List.of() : session.runtime.guard().scopeStatus(names);
+        List<StatusReply.ScopeStatus> counts = new ArrayList<>();
+        for (int from = 0; from < names.size(); from += ScopeCap.MAX_SCOPES) {
+            counts.addAll(session.runtime.guard().scopeStatus(names.subList(from,
+                    Math.min(names.size(), from + ScopeCap.MAX_SCOPES))));
+        }
         for (int i = 0; i < counts.size(); i++) {
             StatusReply.ScopeStatus c = counts.get(i);
             Map<String, Object> layer = new LinkedHashMap<>();

@@ -247,6 +247,9 @@ public final class DefaultSniperGuard implements SniperGuard {
     }
 
     private CompletionStage<Decision> decideWithRedis(AcquireArgs args, long start) {
+        if (!args.scopes().isEmpty()) {
+            fleet.scopes().decided(args.scopes(), clock.redisNow()); // the heartbeat reads them (a restore's figures)
+        }
         Decision remembered = blocks.answer(args, clock::redisNow);
         if (remembered != null) {
             return CompletableFuture.completedFuture(finish(remembered.inShadow(shadow), start));

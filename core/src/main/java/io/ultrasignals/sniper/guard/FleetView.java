@@ -20,6 +20,12 @@ final class FleetView {
     private long dayCount;
     /** The latest heartbeat's counts: always the raw buckets (a sliding acquire's counts are estimates). */
     private HeartbeatReply lastBeat;
+    /** The scopes decided today and their counts as heartbeats read them (its own lock). */
+    private final ScopeCounts scopes = new ScopeCounts();
+
+    ScopeCounts scopes() {
+        return scopes;
+    }
 
     /** Counts as of {@code serverTimeMillis} (an acquire or heartbeat reply). Older news is ignored for the latest. */
     synchronized void observeCounts(long serverTimeMillis, long hourCount, long dayCount) {
@@ -45,6 +51,7 @@ final class FleetView {
             beat = reply;
         }
         observeCounts(reply.serverTimeMillis(), reply.hourCount(), reply.dayCount());
+        scopes.observe(reply);
     }
 
     /** Guards in the fleet's reckoning, this one included; 0 when never heard. */

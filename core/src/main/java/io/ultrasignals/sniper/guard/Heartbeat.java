@@ -6,6 +6,7 @@ import io.ultrasignals.sniper.script.GuardState;
 import io.ultrasignals.sniper.script.HeartbeatReply;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -158,12 +159,15 @@ final class Heartbeat {
         String seen = lastServer == HeartbeatReply.Lineage.NONE ? ""
                 : LostCountRestore.wire(LostCountRestore.seen(fleet, reconciler, decisionTimeoutMillis, slidingWindow));
         // With a stated fleet size, the shares recorded leave room for the runners not yet seen (FallbackBudget).
+        // And the scopes decided today, with the counts of each that the latest heartbeat naming it read (ScopeCounts).
+        List<String> scopes = fleet.scopes().arguments(clock.redisNow(), reconciler, decisionTimeoutMillis);
         HeartbeatReply reply = redis.heartbeatAsync(guardId, ttl, budget.capOnRedis(hourlyCap), budget.capOnRedis(dailyCap),
-                said, seen).join();
+                said, seen, scopes).join();
         if (said == GuardState.LOCAL) {
             gate.localBeatApplied();
         }
         noticeServer(reply.lineage());
+        noticeScopes(reply);
         return reply;
     }
 
@@ -209,6 +213,18 @@ final class Heartbeat {
             LOG.info("sniper: Redis is now server " + abbreviate(now.server()) + " (since "
                     + Instant.ofEpochMilli(now.sinceMillis()) + ", was " + abbreviate(before.server())
                     + "); it holds every count this guard saw");
+        }
+    }
+
+    /** Says what this heartbeat put back of each scope a new server lost (once per restore). */
+    private static void noticeScopes(HeartbeatReply reply) {
+        for (HeartbeatReply.ScopeCount scope : reply.scopes()) {
+            if (scope.restoredHour() > 0 || scope.restoredDay() > 0) {
+                LOG.warning("sniper: Redis lost admissions of scope " + scope.scope() + " it had acknowledged: this guard"
+                        + " saw " + scope.lostHour() + " (hour) / " + scope.lostDay() + " (day) more than server "
+                        + abbreviate(reply.lineage().server()) + " held; restored +" + scope.restoredHour() + " (hour) / +"
+                        + scope.restoredDay() + " (day) now");
+            }
         }
     }
 

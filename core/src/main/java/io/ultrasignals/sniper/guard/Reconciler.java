@@ -121,6 +121,17 @@ final class Reconciler {
         return n;
     }
 
+    /** As above, of the signals counted in {@code scope} (a restore of that scope's counts). */
+    long unsettledIn(String scope, long bucketMillis, long bucket, long untilMillis) {
+        long n = 0;
+        for (Ambiguous a : ambiguous) {
+            if (Math.floorDiv(a.decidedAtMillis(), bucketMillis) == bucket && a.decidedAtMillis() <= untilMillis) {
+                n += a.scopes().stream().anyMatch(s -> s.scope().equals(scope)) ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
     /** Admissions made locally and not yet credited (for status and metrics). */
     long pendingAdmissions() {
         long n = 0;

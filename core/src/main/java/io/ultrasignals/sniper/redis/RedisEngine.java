@@ -190,6 +190,16 @@ public final class RedisEngine implements LimitEngine {
      */
     public CompletableFuture<HeartbeatReply> heartbeatAsync(String guardId, Duration ttl, long hourlyCap,
                                                             long dailyCap, GuardState state, String seen) {
+        return heartbeatAsync(guardId, ttl, hourlyCap, dailyCap, state, seen, List.of());
+    }
+
+    /**
+     * As above, naming scopes after {@code seen} (heartbeat.lua's ARGV[10..], with {@code seen} not null): each
+     * {@code <dimension>=<value>}, or with the counts this guard saw of it; the reply carries each one's counts and
+     * what was restored of it.
+     */
+    public CompletableFuture<HeartbeatReply> heartbeatAsync(String guardId, Duration ttl, long hourlyCap, long dailyCap,
+                                                            GuardState state, String seen, List<String> scopeArgs) {
         long sentAt = System.currentTimeMillis();
         // Like acquire's: the script refuses to run after this call stops waiting, in Redis time.
         String deadline = clock.known() ? Long.toString(clock.redisNow(sentAt) + runner.timeout().toMillis()) : "";
@@ -199,8 +209,12 @@ public final class RedisEngine implements LimitEngine {
                         state.wire(), deadline, "1"}
                 : new String[] {guardId, Long.toString(ttl.toMillis()), "", Long.toString(hourlyCap), Long.toString(dailyCap),
                         state.wire(), deadline, "1", seen};
+        if (seen != null && !scopeArgs.isEmpty()) {
+            args = concat(args, scopeArgs.toArray(String[]::new));
+        }
         return runner.run(scripts.heartbeat(), keys, args).thenApply(raw -> {
-                    HeartbeatReply reply = HeartbeatReply.fromWire(raw, true, seen != null);
+                    HeartbeatReply reply = HeartbeatReply.fromWire(raw, true, seen != null,
+                            seen == null ? List.of() : scopeArgs);
                     clock.observe(sentAt, System.currentTimeMillis(), reply.serverTimeMillis());
                     return reply;
                 });

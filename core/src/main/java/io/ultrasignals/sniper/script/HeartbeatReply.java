@@ -1,5 +1,6 @@
 package io.ultrasignals.sniper.script;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -9,7 +10,7 @@ import java.util.List;
  * held_day} (lua/README.md, "Recovery"); with {@code control = 1} three more (policy, halt, its TTL); with
  * {@code seen} given, six more again ({@link Lineage}). A new epoch means Redis lost its data since the previous
  * heartbeat. Without the six, the shares are {@link #UNKNOWN}; without the last six, the lineage is
- * {@link Lineage#NONE}.
+ * {@link Lineage#NONE}. With scopes named (heartbeat.lua's ARGV[10..]), six more per scope ({@link ScopeCount}).
  *
  * @param guards live guards plus those Redis holds back for (the fleet's reckoning)
  * @param policy the stored policy record ({@code ""} when none) when asked for (ARGV[8] = 1), else {@code null}
@@ -17,8 +18,26 @@ import java.util.List;
  */
 public record HeartbeatReply(long guards, long hourCount, long dayCount, long serverTimeMillis, long epoch,
                              long hourShare, long nextHourShare, long dayShare, long nextDayShare,
-                             long heldHour, long heldDay, String policy, String halt, Lineage lineage) {
+                             long heldHour, long heldDay, String policy, String halt, Lineage lineage,
+                             List<ScopeCount> scopes) {
     public static final long UNKNOWN = -1;
+
+    public HeartbeatReply {
+        scopes = List.copyOf(scopes);
+    }
+
+    /**
+     * One scope named in the heartbeat (lua/README.md, "Lost writes per scope"), in the order named.
+     *
+     * @param hourCount    its current hour bucket, after any restore
+     * @param dayCount     its current day bucket
+     * @param lostHour     this guard's figure of what the server lost of it in the hour (0: nothing seen before then)
+     * @param lostDay      the same for the day
+     * @param restoredHour what this heartbeat restored of it
+     * @param restoredDay  the same for the day
+     */
+    public record ScopeCount(String scope, long hourCount, long dayCount, long lostHour, long lostDay,
+                             long restoredHour, long restoredDay) {}
 
     /**
      * Which server ran the heartbeat and what it lost (lua/README.md, "Lost writes").
@@ -42,7 +61,7 @@ public record HeartbeatReply(long guards, long hourCount, long dayCount, long se
     public HeartbeatReply(long guards, long hourCount, long dayCount, long serverTimeMillis, long epoch,
                           long hourShare, long nextHourShare, long dayShare, long nextDayShare, long heldHour, long heldDay) {
         this(guards, hourCount, dayCount, serverTimeMillis, epoch, hourShare, nextHourShare, dayShare, nextDayShare,
-                heldHour, heldDay, null, null, Lineage.NONE);
+                heldHour, heldDay, null, null, Lineage.NONE, List.of());
     }
 
     /**
@@ -50,7 +69,12 @@ public record HeartbeatReply(long guards, long hourCount, long dayCount, long se
      * say which were asked for.
      */
     public static HeartbeatReply fromWire(List<?> raw, boolean control, boolean seen) {
-        int expected = 11 + (control ? 3 : 0) + (seen ? 6 : 0);
+        return fromWire(raw, control, seen, List.of());
+    }
+
+    /** As above, with the scopes named after {@code seen} (their arguments, six more elements each). */
+    public static HeartbeatReply fromWire(List<?> raw, boolean control, boolean seen, List<String> scopes) {
+        int expected = 11 + (control ? 3 : 0) + (seen ? 6 : 0) + 6 * scopes.size();
         if (raw == null || (raw.size() != 5 && raw.size() != 11 && raw.size() != expected)) {
             throw new IllegalArgumentException("heartbeat reply must have 5, 11 or " + expected + " elements, got " + raw);
         }
@@ -72,7 +96,19 @@ public record HeartbeatReply(long guards, long hourCount, long dayCount, long se
             lineage = new Lineage(String.valueOf(id), AcquireReply.num(raw.get(at + 1)), AcquireReply.num(raw.get(at + 2)),
                     AcquireReply.num(raw.get(at + 3)), AcquireReply.num(raw.get(at + 4)), AcquireReply.num(raw.get(at + 5)));
         }
-        return new HeartbeatReply(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], policy, halt, lineage);
+        List<ScopeCount> counts = new ArrayList<>(scopes.size());
+        if (full && seen) {
+            int at = 11 + (control ? 3 : 0) + 6;
+            for (String scope : scopes) {
+                int bar = scope.indexOf('|');
+                counts.add(new ScopeCount(bar < 0 ? scope : scope.substring(0, bar), AcquireReply.num(raw.get(at)), AcquireReply.num(raw.get(at + 1)),
+                        AcquireReply.num(raw.get(at + 2)), AcquireReply.num(raw.get(at + 3)),
+                        AcquireReply.num(raw.get(at + 4)), AcquireReply.num(raw.get(at + 5))));
+                at += 6;
+            }
+        }
+        return new HeartbeatReply(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], policy, halt, lineage,
+                counts);
     }
 
     /** A reply to a heartbeat that asked for the policy and the halt, not the lineage. */
