@@ -13,10 +13,13 @@
 --            runs later (a timed-out command the server ran late) does nothing and errors
 --   ARGV[9..] scopes (omitted: none), up to 8 triples <dimension>=<value>, hourly cap, daily cap: each is
 --            one more layer with its own buckets, decided with the fleet's, all or nothing. One more
---            triple may be the caller's identity: @who=<guard_id>, <runner>, <audit_max_entries>
+--            triple may be the caller's identity: @who=<guard_id>, <runner>, <audit_max_entries>; and one the
+--            room kept for runners not yet seen (fleet_size): @room, <hourly_room>, <daily_room>, 0..1000000000
+--            each, taken off the fleet's caps that apply (the stored policy's or these)
 -- Reply: {allowed, reason, hour_count, day_count, retry_after_ms, server_time_ms, replayed}, plus
---   layer when scopes (or @who) were given: 'fleet' or '<dimension>=<value>' when a cap blocked, else '';
---   with @who also policy_version ('' when none is stored) and halt (the halt's text, or '').
+--   layer when scopes (or @who or @room) were given: 'fleet' or '<dimension>=<value>' when a cap blocked,
+--   else ''; with @who (or @room) also policy_version ('' when none is stored) and halt (the halt's text,
+--   or ''); with @room also room: the room kept when it alone blocked (the fleet's cap itself had room), else 0.
 -- Control (lua/README.md, "Fleet policy, halt, audit"): <ns>:policy (kept by control.lua) replaces the caps
 --   passed; <ns>:halt blocks everything with SNIPER_HALTED, counting nothing; every admission is appended
 --   to the stream <ns>:audit (XADD MAXLEN ~ audit_max_entries, default 100000) in this same call.
@@ -82,6 +85,7 @@ end
 local nscopes = 0
 local scopes, dims, caps
 local who, who_guard, who_runner, audit_max = false, '-', '-', AUDIT_MAX_DEFAULT
+local has_room, room_hour, room_day = false, 0, 0
 if #ARGV > 8 then
   if (#ARGV - 8) % 3 ~= 0 then
     return redis.error_reply('ERR sniper: scopes (ARGV[9..]) come in threes: scope, hourly_cap, daily_cap; got '
@@ -101,6 +105,15 @@ if #ARGV > 8 then
           .. ' 1..100000000, got "' .. string.sub(sd, 1, 32) .. '"')
       end
       who, who_guard, who_runner, audit_max = true, string.sub(scope, 6), sh, m
+    elseif scope == '@room' then
+      local h = #sh <= 10 and string.find(sh, '^%d+$') and sh + 0
+      local d = #sd <= 10 and string.find(sd, '^%d+$') and sd + 0
+      if has_room or not h or h > 1000000000 or not d or d > 1000000000 then
+        return redis.error_reply('ERR sniper: room (ARGV[' .. at .. '..' .. (at + 2) .. ']) must be @room'
+          .. ' and the hourly and daily room, integers 0..1000000000, once; got "' .. string.sub(sh, 1, 32)
+          .. '", "' .. string.sub(sd, 1, 32) .. '"')
+      end
+      has_room, room_hour, room_day = true, h, d
     else
       local dim = #scope <= 97 and string.match(scope, '^([a-z][a-z0-9_]*)=[%w%._/:%-]+$')
       if not dim or #dim > 32 or #scope - #dim - 1 > 64 then
@@ -126,14 +139,15 @@ if #ARGV > 8 then
       end
       nscopes = nscopes + 1
       if nscopes > 8 then
-        return redis.error_reply('ERR sniper: at most 8 scopes per signal, got ' .. ((#ARGV - 8) / 3 - (who and 1 or 0)))
+        return redis.error_reply('ERR sniper: at most 8 scopes per signal, got '
+          .. ((#ARGV - 8) / 3 - (who and 1 or 0) - (has_room and 1 or 0)))
       end
       scopes[nscopes], dims[nscopes], caps[2 * nscopes - 1], caps[2 * nscopes] = scope, dim, h, d
     end
   end
 end
--- The reply's shape follows the call: 7 elements, 8 with scopes, 10 with @who.
-local shape = who and 10 or (nscopes > 0 and 8 or 7)
+-- The reply's shape follows the call: 7 elements, 8 with scopes, 10 with @who, 11 with @room.
+local shape = has_room and 11 or who and 10 or (nscopes > 0 and 8 or 7)
 
 -- An id decided before gets its stored decision back, and nothing is counted.
 local op_key
@@ -152,7 +166,9 @@ if signal_id ~= '' then
     if not layer then
       return redis.error_reply('ERR sniper: key ' .. op_key .. ' holds a corrupt decision')
     end
-    if shape == 10 then
+    if shape == 11 then
+      return {tonumber(a), r, tonumber(h), tonumber(d), tonumber(ra), tonumber(t), 1, layer, '', '', 0}
+    elseif shape == 10 then
       return {tonumber(a), r, tonumber(h), tonumber(d), tonumber(ra), tonumber(t), 1, layer, '', ''}
     elseif shape == 8 then
       return {tonumber(a), r, tonumber(h), tonumber(d), tonumber(ra), tonumber(t), 1, layer}
@@ -332,6 +348,11 @@ if nscopes > 0 then
   end
 end
 
+-- The room kept for runners of the stated fleet not yet seen (what they may admit before they reach Redis) comes
+-- off the fleet's caps that apply, the stored policy's or the caller's, so a policy keeps it too. room: how much
+-- of it blocked, when it alone did (the cap itself had room).
+local room = 0
+
 local allowed, reason, retry, layer = 0, 'OK', 0, ''
 if halt then
   -- Halted: blocked until resume (or the halt's TTL), nothing counted, no decision stored.
@@ -339,10 +360,12 @@ if halt then
   reason, retry = 'SNIPER_HALTED', pttl > 0 and pttl or 0
 elseif mtf_required == '1' and mtf_confirmed ~= '1' then
   reason = 'SNIPER_MTF_REQUIRED'
-elseif hcap > 0 and hour_count + hour_over + held_hour + 1 > hcap then
+elseif hcap > 0 and hour_count + hour_over + held_hour + 1 > hcap - room_hour then
   reason, retry, layer = 'SNIPER_HOURLY_CAP', (hour + 1) * HOUR_MS - now, 'fleet'
-elseif dcap > 0 and day_count + day_over + held_day + 1 > dcap then
+  if hour_count + hour_over + held_hour + 1 <= hcap then room = room_hour end
+elseif dcap > 0 and day_count + day_over + held_day + 1 > dcap - room_day then
   reason, retry, layer = 'SNIPER_DAILY_CAP', (day + 1) * DAY_MS - now, 'fleet'
+  if day_count + day_over + held_day + 1 <= dcap then room = room_day end
 else
   for i = 1, nscopes do
     local h, d = caps[2 * i - 1], caps[2 * i]
@@ -391,7 +414,9 @@ if op_key and not halt then
   end
   redis.call('SET', op_key, record, 'PX', op_ttl)
 end
-if shape == 10 then
+if shape == 11 then
+  return {allowed, reason, hour_count, day_count, retry, now, 0, layer, policy_version, halt or '', room}
+elseif shape == 10 then
   return {allowed, reason, hour_count, day_count, retry, now, 0, layer, policy_version, halt or ''}
 elseif shape == 8 then
   return {allowed, reason, hour_count, day_count, retry, now, 0, layer}

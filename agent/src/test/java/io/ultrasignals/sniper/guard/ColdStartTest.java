@@ -8,10 +8,12 @@ import io.ultrasignals.sniper.Reason;
 import io.ultrasignals.sniper.Signal;
 import io.ultrasignals.sniper.SniperGuard;
 import io.ultrasignals.sniper.SniperGuards;
+import io.ultrasignals.sniper.script.Buckets;
 import io.ultrasignals.sniper.testkit.RedisBinaries;
 import io.ultrasignals.sniper.testkit.RedisExtension;
 import io.ultrasignals.sniper.testkit.RedisFleet;
 import io.ultrasignals.sniper.testkit.RedisServer;
+import io.ultrasignals.sniper.testkit.RespConnection;
 import io.ultrasignals.sniper.testkit.SilentProxy;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -109,6 +111,39 @@ class ColdStartTest {
         assertThat(logged).anyMatch(m -> m.startsWith("sniper: Redis unreachable at start; deciding with local "
                 + "(up to floor(cap / 3) per window until it reaches Redis (fleet_size 3); cause: "));
         assertThat(logged).noneMatch(m -> m.contains("were redis"));
+    }
+
+    @Test
+    void aStoredPolicyKeepsTheRoomForUnseenRunnersAndTheAnswerSaysWhichBlocked(RedisServer redis) {
+        // Settings cap 30 with fleet_size 3: each runner not yet seen may admit floor(30 / 3) = 10 before it reaches
+        // Redis, so the one guard on Redis keeps 2 x 10. The stored policy (60) replaces the caps; the room stays.
+        TestSettings settings = TestSettings.on(redis).caps(30, 0).fleetSize(3);
+        String ns = settings.namespace();
+        try (RespConnection raw = redis.connect()) {
+            assertThat(FleetControlTest.evalsha(raw, "control", ns, "policy_set", "test", "60", "0")).isEqualTo(List.of(1L));
+            try (SniperGuard guard = SniperGuards.start(settings.build())) {
+                List<Decision> decided = new ArrayList<>();
+                for (int i = 0; i < 45; i++) {
+                    decided.add(guard.acquire(Signal.withId(ns + "-" + i, false)));
+                }
+                assertThat(decided.stream().filter(Decision::admitted).count()).as("the policy's 60 less the 20 kept").isEqualTo(40);
+                assertThat(decided).filteredOn(d -> !d.admitted()).allSatisfy(d -> {
+                    assertThat(d.backend()).isEqualTo(Backend.REDIS);
+                    assertThat(d.reason()).isEqualTo(Reason.SNIPER_HOURLY_CAP);
+                    assertThat(d.hourCount()).isEqualTo(40);
+                    assertThat(d.detail()).as("the cap had room: the room kept blocked it")
+                            .isEqualTo("the hourly cap less the room kept (20) for 2 runners of the stated fleet not yet seen"
+                                    + " on Redis (fleet_size)");
+                });
+
+                // At the policy's cap itself the cap blocks, and the answer says the cap, not the room.
+                assertThat(FleetControlTest.evalsha(raw, "control", ns, "policy_set", "test", "40", "0")).isEqualTo(List.of(2L));
+                Decision atTheCap = guard.acquire(Signal.withId(ns + "-cap", false));
+                assertThat(atTheCap.reason()).isEqualTo(Reason.SNIPER_HOURLY_CAP);
+                assertThat(atTheCap.detail()).isNull();
+                assertThat(raw.call("GET", ns + ":hour:" + Buckets.hour(System.currentTimeMillis()))).isEqualTo("40");
+            }
+        }
     }
 
     @Test
