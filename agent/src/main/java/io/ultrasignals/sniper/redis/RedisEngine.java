@@ -153,8 +153,12 @@ public final class RedisEngine implements LimitEngine {
     }
 
     /** control.lua with these arguments (show, policy_set, policy_clear, halt, resume, audit): its raw reply. */
+    /** control.lua; a change carries this engine's audit bound ({@code @audit <max_entries>}) when it has an identity. */
     public List<Object> control(String... argv) {
-        return join(runner.run(scripts.control(), keys, argv));
+        boolean change = argv.length > 0 && !argv[0].equals("show") && !argv[0].equals("audit");
+        String[] full = identity == null || !change ? argv
+                : concat(argv, new String[] {"@audit", Long.toString(identity.maxEntries())});
+        return join(runner.run(scripts.control(), keys, full));
     }
 
     public CompletableFuture<CountsReply> creditAsync(long hourBucket, long dayBucket, long n, String batchId) {

@@ -61,6 +61,24 @@ class ControlCliTest {
     }
 
     @Test
+    void aChangeTrimsTheAuditToTheBoundInTheCliSettings(RedisServer redis) throws Exception {
+        String namespace = "cli-bound";
+        Path file = Path.of(settings(redis.port(), namespace));
+        Files.writeString(file, Files.readString(file) + "    audit: {max_entries: 200}\n");
+        try (RespConnection raw = redis.connect()) {
+            for (int i = 0; i < 1000; i++) {
+                raw.call("XADD", namespace + ":audit", "*", "event", "filler");
+            }
+            Result halt = CliTest.run("halt", "--config", file.toString(), "--reason", "drill");
+            assertThat(halt.exit()).as(halt.err()).isZero();
+            long kept = (Long) raw.call("XLEN", namespace + ":audit");
+            // MAXLEN ~ trims whole stream nodes (100 entries each): at least the bound, at most a node more.
+            assertThat(kept).as("trimmed to the settings' 200, not a fixed 100000").isBetween(200L, 300L);
+            assertThat(CliTest.run("resume", "--config", file.toString()).exit()).isZero();
+        }
+    }
+
+    @Test
     void haltBlocksTheNextCheckWithItsReasonAndResumeLiftsIt(RedisServer redis) throws Exception {
         String config = settings(redis.port(), "cli-halt");
         Result halt = CliTest.run("halt", "--config", config, "--reason", "exchange outage", "--ttl", "30m", "--json");
