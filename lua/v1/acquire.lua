@@ -13,7 +13,8 @@
 --            runs later (a timed-out command the server ran late) does nothing and errors
 --   ARGV[9..] scopes (omitted: none), up to 8 triples <dimension>=<value>, hourly cap, daily cap: each is
 --            one more layer with its own buckets, decided with the fleet's, all or nothing. One more
---            triple may be the caller's identity: @who=<guard_id>, <runner>, <audit_max_entries>; and one the
+--            triple may be the caller's identity: @who=<guard_id>, <runner>, <audit_max_entries>[:<max_age_ms>]
+--            (the audit's bounds: entries, and age by the entries' ids, omitted: none); and one the
 --            room kept for runners not yet seen (fleet_size): @room, <hourly_room>, <daily_room>, 0..1000000000
 --            each, taken off the fleet's caps that apply (the stored policy's or these)
 -- Reply: {allowed, reason, hour_count, day_count, retry_after_ms, server_time_ms, replayed}, plus
@@ -22,7 +23,8 @@
 --   or ''); with @room also room: the room kept when it alone blocked (the fleet's cap itself had room), else 0.
 -- Control (lua/README.md, "Fleet policy, halt, audit"): <ns>:policy (kept by control.lua) replaces the caps
 --   passed; <ns>:halt blocks everything with SNIPER_HALTED, counting nothing; every admission is appended
---   to the stream <ns>:audit (XADD MAXLEN ~ audit_max_entries, default 100000) in this same call.
+--   to the stream <ns>:audit (XADD MAXLEN ~ audit_max_entries, default 100000; XTRIM MINID ~ by max_age_ms) in
+--   this same call.
 -- Keys: <ns>:hour:<now//3600000>, <ns>:day:<now//86400000> (TTL 2 windows, set at creation);
 --       <ns>:op:<signal_id> holds the decision: 172800 s when admitted, until the blocking bucket ends
 --       (retry_after_ms) when blocked by a cap, 60 s when blocked by MTF; <ns>:held (read only, kept by
@@ -84,7 +86,7 @@ end
 -- A triple starting @who= is the caller's identity for the audit, not a scope.
 local nscopes = 0
 local scopes, dims, caps
-local who, who_guard, who_runner, audit_max = false, '-', '-', AUDIT_MAX_DEFAULT
+local who, who_guard, who_runner, audit_max, audit_age = false, '-', '-', AUDIT_MAX_DEFAULT, 0
 local has_room, room_hour, room_day = false, 0, 0
 if #ARGV > 8 then
   if (#ARGV - 8) % 3 ~= 0 then
@@ -99,12 +101,16 @@ if #ARGV > 8 then
         return redis.error_reply('ERR sniper: identity (ARGV[' .. at .. ']) must be @who=<guard_id> (1..256 bytes),'
           .. ' once, followed by the runner (up to 256 bytes) and audit_max_entries')
       end
-      local m = #sd <= 9 and string.find(sd, '^[1-9]%d*$') and sd + 0
-      if not m or m > 100000000 then
+      -- The audit's bound: <max_entries>, or <max_entries>:<max_age_ms>.
+      local me, ma = string.match(sd, '^([1-9]%d*):([1-9]%d*)$')
+      if not me then me = string.match(sd, '^[1-9]%d*$') end
+      local m = me and #me <= 9 and me + 0
+      local a = ma and (#ma <= 11 and ma + 0 or -1) or 0
+      if not m or m > 100000000 or a < 0 or a > 31622400000 then
         return redis.error_reply('ERR sniper: audit_max_entries (ARGV[' .. (at + 2) .. ']) must be an integer'
-          .. ' 1..100000000, got "' .. string.sub(sd, 1, 32) .. '"')
+          .. ' 1..100000000, optionally :<max_age_ms> 1..31622400000, got "' .. string.sub(sd, 1, 32) .. '"')
       end
-      who, who_guard, who_runner, audit_max = true, string.sub(scope, 6), sh, m
+      who, who_guard, who_runner, audit_max, audit_age = true, string.sub(scope, 6), sh, m, a
     elseif scope == '@room' then
       local h = #sh <= 10 and string.find(sh, '^%d+$') and sh + 0
       local d = #sd <= 10 and string.find(sd, '^%d+$') and sd + 0
@@ -391,10 +397,16 @@ else
     end
     -- The audit: who admitted what, in this same call; MAXLEN ~ trims whole nodes (cheap, approximate).
     -- pcall: the counts are written; a key <ns>:audit of another type loses the entry, never the decision.
-    redis.pcall('XADD', ns .. ':audit', 'MAXLEN', '~', audit_max, '*', 'event', 'admit', 'time',
+    local id = redis.pcall('XADD', ns .. ':audit', 'MAXLEN', '~', audit_max, '*', 'event', 'admit', 'time',
       string.format('%d', now), 'guard', who_guard, 'runner', who_runner, 'signal', signal_id,
       'layer', nscopes > 0 and 'fleet ' .. table.concat(scopes, ' ') or 'fleet', 'backend', 'redis',
       'policy', policy_version)
+    -- The age bound: entries older than audit_age ms by their ids (Redis's clock, whatever now_ms says) go, whole
+    -- stream nodes at a time (MINID ~, Redis 6.2+), on the first entry of each millisecond only (sequence 0), so a
+    -- busy fleet pays it at most once a millisecond.
+    if audit_age > 0 and type(id) == 'string' and string.sub(id, -2) == '-0' then
+      redis.pcall('XTRIM', ns .. ':audit', 'MINID', '~', string.format('%d', string.match(id, '^%d+') - audit_age))
+    end
   end
 end
 

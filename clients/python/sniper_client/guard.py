@@ -133,7 +133,9 @@ class SniperGuard:
         self._policy: Optional[Tuple[int, int, int, dict]] = None
         self._warned_version = -1
         audit = settings.sniper_mode.audit
-        self._who = ["@who=" + self.guard_id, runner_name(audit.runner), str(audit.max_entries)]
+        # The audit's bounds: <max_entries>, with :<max_age_ms> when there is an age bound.
+        bound = str(audit.max_entries) + (f":{audit.max_age_hours * 3_600_000}" if audit.max_age_hours else "")
+        self._who = ["@who=" + self.guard_id, runner_name(audit.runner), bound]
         self._gate = LocalAdmissionGate(self._fallback.heartbeat_ttl_ms + 2 * self._fallback.heartbeat_interval_ms
                                         + settings.redis.decision_timeout_ms)
         self.local = LocalEngine(self.clock.redis_now if self._redis_enabled else local_ms)

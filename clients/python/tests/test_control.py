@@ -83,7 +83,7 @@ def test_the_heartbeat_brings_the_policy_for_local_decisions(redis_server):
 def test_the_audit_settings_name_the_runner_and_bound_the_stream(monkeypatch):
     monkeypatch.setenv("SNIPER_RUNNER", "from-env")
     named = SniperGuard(settings_from_dict({"runtime": {"sniper_mode": {"audit": {
-        "runner": "desk-a/momentum", "max_entries": 5000}}}}), guard_id="g1", start=False)
+        "runner": "desk-a/momentum", "max_entries": 5000, "max_age_hours": 0}}}}), guard_id="g1", start=False)
     assert named._who == ["@who=g1", "desk-a/momentum", "5000"]
     unnamed = SniperGuard(settings_from_dict({}), guard_id="g1", start=False)
-    assert unnamed._who == ["@who=g1", "from-env", "100000"]
+    assert unnamed._who == ["@who=g1", "from-env", "100000:604800000"]  # a week by default

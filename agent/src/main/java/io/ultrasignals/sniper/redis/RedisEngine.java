@@ -153,11 +153,10 @@ public final class RedisEngine implements LimitEngine {
     }
 
     /** control.lua with these arguments (show, policy_set, policy_clear, halt, resume, audit): its raw reply. */
-    /** control.lua; a change carries this engine's audit bound ({@code @audit <max_entries>}) when it has an identity. */
+    /** control.lua; a change carries this engine's audit bounds ({@code @audit <bound>}) when it has an identity. */
     public List<Object> control(String... argv) {
         boolean change = argv.length > 0 && !argv[0].equals("show") && !argv[0].equals("audit");
-        String[] full = identity == null || !change ? argv
-                : concat(argv, new String[] {"@audit", Long.toString(identity.maxEntries())});
+        String[] full = identity == null || !change ? argv : concat(argv, new String[] {"@audit", identity.bound()});
         return join(runner.run(scripts.control(), keys, full));
     }
 
