@@ -83,7 +83,7 @@ end
 -- Scopes: ARGV[9..] in threes. Checked in full before anything is read or written; a scope names one
 -- value of a dimension (one per dimension), so its keys derive from the namespace and share its hash slot.
 -- scopes[i] is the i-th scope, dims[i] its dimension, caps[2i-1] and caps[2i] its hourly and daily cap.
--- A triple starting @who= is the caller's identity for the audit, not a scope.
+-- A triple starting @who= is the caller's identity for the audit, and one @room the room kept: neither is a scope.
 local nscopes = 0
 local scopes, dims, caps
 local who, who_guard, who_runner, audit_max, audit_age = false, '-', '-', AUDIT_MAX_DEFAULT, 0
