@@ -57,7 +57,8 @@ class ControlCliTest {
         assertThat(second.json().get("reason").asText()).isEqualTo("SNIPER_HOURLY_CAP");
 
         assertThat(CliTest.run("policy", "clear", "--config", config, "--json").json().get("version").asLong()).isEqualTo(2);
-        assertThat(CliTest.run("check", "--config", config).exit()).as("settings again").isZero();
+        Result again = CliTest.run("check", "--config", config);
+        assertThat(again.exit()).as("settings again: " + again.out() + again.err()).isZero();
     }
 
     @Test
