@@ -114,6 +114,51 @@ class ColdStartTest {
     }
 
     @Test
+    void underAStoredPolicyTwoColdRunnersAndOneOnRedisStayWithinThePolicysCap(RedisFleet fleet) throws Exception {
+        // Settings 30 everywhere, fleet_size 3; the stored policy says 60. The cold runners know only their settings:
+        // floor(30 / 3) = 10 each. The one on Redis keeps that room off the policy's cap: 60 - 20 = 40.
+        RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
+        String ns = "cold-policy-" + System.nanoTime();
+        try (RespConnection raw = redis.connect();
+             SilentProxy toA = SilentProxy.to(redis.host(), redis.port());
+             SilentProxy toB = SilentProxy.to(redis.host(), redis.port())) {
+            assertThat(FleetControlTest.evalsha(raw, "control", ns, "policy_set", "test", "60", "0")).isEqualTo(List.of(1L));
+            toA.silenceAll();
+            toB.silenceAll();
+            TestSettings onRedis = TestSettings.on(redis).namespace(ns).caps(30, 0).fleetSize(3)
+                    .decisionTimeout(Duration.ofMillis(300)).heartbeat(Duration.ofMillis(100));
+            try (SniperGuard warm = SniperGuards.start(onRedis.build());
+                 SniperGuard coldA = SniperGuards.start(cold(toA, ns).build());
+                 SniperGuard coldB = SniperGuards.start(cold(toB, ns).build())) {
+                List<Decision> decided = new ArrayList<>();
+                for (int i = 0; i < 50; i++) {
+                    for (SniperGuard g : List.of(warm, coldA, coldB)) {
+                        decided.add(g.acquire(Signal.withId(ns + "-" + decided.size(), false)));
+                    }
+                }
+                assertThat(admitted(decided, Backend.REDIS)).as("on Redis: the policy's 60 less 10 kept for each unseen runner")
+                        .isEqualTo(40);
+                assertThat(admitted(decided, Backend.LOCAL)).as("each cold runner: floor(30 / 3) of its settings").isEqualTo(20);
+                assertThat(decided).filteredOn(d -> !d.admitted() && d.backend() == Backend.REDIS).allSatisfy(d ->
+                        assertThat(d.detail()).startsWith("the hourly cap less the room kept (20) for 2 runners"));
+
+                toA.heal();
+                toB.heal();
+                FaultChecks.await(() -> reconciled(coldA) && reconciled(coldB) && ((DefaultSniperGuard) warm).liveGuards() == 3,
+                        30_000, "the cold runners credited and registered");
+                for (int i = 0; i < 5; i++) {
+                    for (SniperGuard g : List.of(warm, coldA, coldB)) {
+                        decided.add(g.acquire(Signal.withId(ns + "-" + decided.size(), false)));
+                    }
+                }
+                long total = decided.stream().filter(Decision::admitted).count();
+                assertThat(total).as("the fleet within the policy's cap").isEqualTo(60);
+                assertThat(warm.status().hourCount()).as("Redis books every admission").isEqualTo(total);
+            }
+        }
+    }
+
+    @Test
     void aStoredPolicyKeepsTheRoomForUnseenRunnersAndTheAnswerSaysWhichBlocked(RedisServer redis) {
         // Settings cap 30 with fleet_size 3: each runner not yet seen may admit floor(30 / 3) = 10 before it reaches
         // Redis, so the one guard on Redis keeps 2 x 10. The stored policy (60) replaces the caps; the room stays.
