@@ -4,7 +4,9 @@
 --   KEYS[1]  namespace
 --   ARGV[1]  hour bucket (epoch ms // 3600000) the admissions fell in
 --   ARGV[2]  day bucket (epoch ms // 86400000) the admissions fell in
---   ARGV[3]  n, admissions to add, 0..1000000000
+--   ARGV[3]  n, admissions to add, -1000000000..1000000000. A negative n takes back admissions Redis counted
+--            that were never made, or that another credit also carries (a call that ran after its caller had
+--            given up on it): each bucket that still exists loses up to -n, never below 0; none is created.
 --   ARGV[4]  batch id, 1..256 bytes; <ns>:credit:<batch_id> marks it applied (TTL 172800 s)
 --   ARGV[5..] scopes the admissions were counted in, up to 8 (<dimension>=<value>, one per dimension):
 --            n is added to each scope's buckets too (omitted: the fleet's only). The first three may be the
@@ -29,8 +31,9 @@ end
 if #day > 12 or not string.find(day, '^%d+$') then
   return redis.error_reply('ERR sniper: day_bucket (ARGV[2]) must be a non-negative integer, got "' .. day .. '"')
 end
-if #n_s > 10 or not string.find(n_s, '^%d+$') or tonumber(n_s) > 1000000000 then
-  return redis.error_reply('ERR sniper: n (ARGV[3]) must be an integer 0..1000000000, got "' .. n_s .. '"')
+if #n_s > 11 or not string.find(n_s, '^%-?%d+$') or math.abs(tonumber(n_s)) > 1000000000 then
+  return redis.error_reply('ERR sniper: n (ARGV[3]) must be an integer -1000000000..1000000000, got "'
+    .. string.sub(n_s, 1, 32) .. '"')
 end
 if batch_id == '' or #batch_id > 256 then
   return redis.error_reply('ERR sniper: batch_id (ARGV[4]) must be 1..256 bytes, got ' .. #batch_id)
@@ -113,6 +116,8 @@ for i = 1, #keys do
       redis.call('SET', keys[i], n, 'PX', ttls[i])
       counts[i] = n
     end
+  elseif n < 0 and i ~= 3 and counts[i] > 0 then
+    counts[i] = redis.call('DECRBY', keys[i], math.min(counts[i], -n))
   end
 end
 redis.call('SET', mark_key, '1', 'PX', MARK_TTL_MS)

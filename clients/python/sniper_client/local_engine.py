@@ -45,6 +45,14 @@ def _is_count(raw: str) -> bool:
     return len(raw) <= 10 and bool(_DIGITS.match(raw)) and int(raw) <= 1_000_000_000
 
 
+def _credit_n(raw: str) -> int:
+    """credit's n: an optional minus (a take-back), then as a count."""
+    digits = raw[1:] if raw.startswith("-") else raw
+    if len(digits) > 10 or not _DIGITS.match(digits) or int(digits) > 1_000_000_000:
+        raise ScriptError(f'ERR sniper: n (ARGV[3]) must be an integer -1000000000..1000000000, got "{raw[:32]}"')
+    return int(raw)
+
+
 def _time(raw: str, name: str):
     if raw == "":
         return None
@@ -304,7 +312,7 @@ class LocalEngine:
             raise ScriptError(f'ERR sniper: hour_bucket (ARGV[1]) must be a non-negative integer, got "{hour_s}"')
         if len(day_s) > 12 or not _DIGITS.match(day_s):
             raise ScriptError(f'ERR sniper: day_bucket (ARGV[2]) must be a non-negative integer, got "{day_s}"')
-        n = _count(n_s, "n (ARGV[3])")
+        n = _credit_n(n_s)
         if batch_id == "" or len(batch_id.encode()) > 256:
             raise ScriptError(f"ERR sniper: batch_id (ARGV[4]) must be 1..256 bytes, got {len(batch_id.encode())}")
         scopes = _scope_list(argv, 4)
@@ -318,6 +326,15 @@ class LocalEngine:
                 hours, days = self._scope_tables(scope)
                 hours.add(hour, n, clock_now)
                 days.add(day, n, clock_now)
+        elif n < 0:  # a take-back: up to -n off each bucket that exists, never below 0
+            tables = [(self._hours, self._days)] + [self._scope_tables(scope) for scope in scopes]
+            for i, (hours, days) in enumerate(tables):
+                for table, number in ((hours, hour), (days, day)):
+                    current = table.count(number, clock_now)
+                    if current > 0:
+                        left = table.add(number, -min(current, -n), clock_now)
+                        if i == 0:
+                            counts[0 if table is hours else 1] = left
         self._credits[batch_id] = clock_now + MARK_TTL_MS
         return [1] + counts
 

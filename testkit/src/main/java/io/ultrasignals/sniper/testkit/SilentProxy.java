@@ -21,6 +21,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *   <li>{@link #silenceAll()}: a partition — open connections and any new one are silent.</li>
  *   <li>{@link #heal()}: new connections are served again; connections silenced earlier stay silent
  *       (their bytes are gone), so a client must replace them to get through.</li>
+ *   <li>{@link #holdReplies()} / {@link #releaseReplies()}: requests still reach the server, which runs them,
+ *       but its replies wait in the proxy until released, in order: a server that ran a call and was stopped
+ *       before writing the reply.</li>
  * </ul>
  */
 public final class SilentProxy implements AutoCloseable {
@@ -31,6 +34,8 @@ public final class SilentProxy implements AutoCloseable {
     private volatile boolean partitioned;
     private volatile boolean closed;
     private volatile int accepted;
+    /** Replies wait while true (guarded by {@code this} for the wait and the release). */
+    private boolean holding;
 
     private final class Link {
         final Socket client;
@@ -87,6 +92,23 @@ public final class SilentProxy implements AutoCloseable {
         partitioned = false;
     }
 
+    /** From now on the server's replies wait in the proxy (requests still go through). */
+    public synchronized void holdReplies() {
+        holding = true;
+    }
+
+    /** The held replies go on to the client, in the order the server wrote them. */
+    public synchronized void releaseReplies() {
+        holding = false;
+        notifyAll();
+    }
+
+    private synchronized void awaitNotHolding() throws InterruptedException {
+        while (holding && !closed) {
+            wait(100);
+        }
+    }
+
     /** Connections accepted so far (each one is a connect the client made). */
     public int connectionsAccepted() {
         return accepted;
@@ -118,7 +140,7 @@ public final class SilentProxy implements AutoCloseable {
                 server.connect(new InetSocketAddress(targetHost, targetPort), 3000);
                 link.server = server;
                 Thread back = new Thread(() -> {
-                    pump(server, link.client, link);
+                    pump(server, link.client, link, true);
                     if (!link.silent) {
                         link.close(); // the server went away while served: the client sees it close
                     }
@@ -126,7 +148,7 @@ public final class SilentProxy implements AutoCloseable {
                 back.setDaemon(true);
                 back.start();
             }
-            pump(link.client, link.server, link);
+            pump(link.client, link.server, link, false);
         } catch (IOException e) {
             // The target refused (it is down): the client sees its connection closed, as it would directly.
         }
@@ -135,14 +157,17 @@ public final class SilentProxy implements AutoCloseable {
         links.remove(link);
     }
 
-    /** Copies {@code from} to {@code to} until either ends; while silent, reads and drops. */
-    private static void pump(Socket from, Socket to, Link link) {
+    /** Copies {@code from} to {@code to} until either ends; while silent, reads and drops; replies wait while held. */
+    private void pump(Socket from, Socket to, Link link, boolean replies) {
         byte[] buffer = new byte[8192];
         try {
             InputStream in = from.getInputStream();
             OutputStream out = to == null ? null : to.getOutputStream();
             int n;
             while ((n = in.read(buffer)) >= 0) {
+                if (replies) {
+                    awaitNotHolding();
+                }
                 if (!link.silent && out != null) {
                     out.write(buffer, 0, n);
                     out.flush();
@@ -150,6 +175,8 @@ public final class SilentProxy implements AutoCloseable {
             }
         } catch (IOException e) {
             // one side went away
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
