@@ -135,7 +135,9 @@ class SniperGuard:
         self._policy: Optional[Tuple[int, int, int, dict]] = None
         self._warned_version = -1
         audit = settings.sniper_mode.audit
-        self._who = ["@who=" + self.guard_id, runner_name(audit.runner), str(audit.max_entries)]
+        # The audit's bounds: <max_entries>, with :<max_age_ms> when there is an age bound.
+        bound = str(audit.max_entries) + (f":{audit.max_age_hours * 3_600_000}" if audit.max_age_hours else "")
+        self._who = ["@who=" + self.guard_id, runner_name(audit.runner), bound]
         self._gate = LocalAdmissionGate(self._fallback.heartbeat_ttl_ms + 2 * self._fallback.heartbeat_interval_ms
                                         + settings.redis.decision_timeout_ms)
         self.local = LocalEngine(self.clock.redis_now if self._redis_enabled else local_ms)
@@ -296,10 +298,11 @@ class SniperGuard:
         # The script refuses to count after the moment this call stops waiting, in Redis time.
         sent = local_ms()
         generation = self._blocks.generation()
-        hour_cap, day_cap = self._budget.cap_on_redis(hourly_cap), self._budget.cap_on_redis(daily_cap)
-        kept = (hour_cap, day_cap) != (hourly_cap, daily_cap)
+        # The room kept for runners of the stated fleet not yet seen: acquire takes it off the caps that apply.
+        unseen = self._budget.unseen_runners()
+        room = self._budget.room_kept(hourly_cap, daily_cap)
         try:
-            reply = self._acquire_on_redis([str(hour_cap), str(day_cap)] + argv[2:] if kept else argv)
+            reply = self._acquire_on_redis(argv, room)
         except Exception as e:
             return self._fallback_entered(argv, self._failed(e), hourly_cap, daily_cap, failed=e, signal_id=signal_id)
         self.breaker.on_success()
@@ -309,13 +312,13 @@ class SniperGuard:
             self.clock.observe(sent, local_ms(), reply[5])  # a replay carries its original time, not now
             self._fleet.observe_counts(reply[5], reply[2], reply[3])
         detail = None
-        fleet = len(reply) <= 7 or reply[7] in ("", "fleet")  # not a scope's cap: the room kept is the fleet's only
-        if kept and fleet and ((reply[1] == HOURLY_CAP and reply[2] < hourly_cap) or (reply[1] == DAILY_CAP and reply[3] < daily_cap)):
-            detail = (f"the cap less the room kept for {self._budget.unseen_runners()} runners of the stated fleet not "
-                      "yet seen on Redis (fleet_size)")
+        if len(reply) == 11 and reply[10] > 0:
+            # The cap itself had room: what blocked is the room kept, and the answer says so.
+            detail = (f"the {'daily' if reply[1] == DAILY_CAP else 'hourly'} cap less the room kept ({reply[10]}) for "
+                      f"{unseen} runners of the stated fleet not yet seen on Redis (fleet_size)")
         decision = self._from_reply(reply, "redis", detail)
         # A block under caps lowered for runners not yet seen (fleet_size) may end with no write: never kept.
-        self._blocks.learn(argv, decision, NEVER if kept else generation)
+        self._blocks.learn(argv, decision, NEVER if room else generation)
         return decision
 
     def _fallback_entered(self, argv, cause, hourly_cap, daily_cap, failed=None, signal_id=None) -> Optional[Decision]:
@@ -340,19 +343,21 @@ class SniperGuard:
                 if self._fallback_decisions == 0:
                     self._fallback_lock.notify_all()
 
-    def _acquire_on_redis(self, argv):
+    def _acquire_on_redis(self, argv, room=()):
         try:
-            return self._call("acquire", self._with_deadline(argv))
+            return self._call("acquire", self._with_deadline(argv, room))
         except ScriptError as e:
             if not str(e).startswith(DEADLINE_PASSED):
                 raise
             # It reached Redis after its deadline yet the reply is here: this process was held up between taking
             # the time and sending (a loaded machine), not Redis. The script wrote nothing: try once more.
-            return self._call("acquire", self._with_deadline(argv))
+            return self._call("acquire", self._with_deadline(argv, room))
 
-    def _with_deadline(self, argv):
-        """argv with ARGV[8], the deadline (before the scopes, if any), and this guard's identity for the audit."""
-        return argv[:7] + [self.clock.deadline(self.settings.redis.decision_timeout_ms)] + argv[8:] + self._who
+    def _with_deadline(self, argv, room=()):
+        """argv with ARGV[8], the deadline (before the scopes, if any), this guard's identity for the audit, and the
+        room to keep for runners not yet seen (the @room triple), if any."""
+        return (argv[:7] + [self.clock.deadline(self.settings.redis.decision_timeout_ms)] + argv[8:] + self._who
+                + list(room))
 
     def release(self, signal_id: str) -> Release:
         """Gives an admitted signal's slot back (once); never raises for Redis trouble."""

@@ -38,7 +38,8 @@ import java.util.Map;
  * keys need: TIME, one MGET of every bucket, an INCR per bucket and the 8-element reply, without and with the
  * audit's XADD that every admission makes (and each {@code --script} also with 3 scopes).
  * {@code --control} adds acquire with caps passed and with the same caps from a stored policy, with the caller's
- * identity, and halted, beside the bare calls plus the audit's XADD (docs/control.md).
+ * identity (alone, with the audit's age bound, and with the room kept for runners not yet seen), and halted,
+ * beside the bare calls plus the audit's XADD (docs/control.md).
  */
 public final class ServerCost {
     private static final String NS = "bench";
@@ -60,6 +61,9 @@ public final class ServerCost {
     private static final String SCOPE_FLOOR_XADD = "bare calls + reply + XADD, ";
     private static final String NO_POLICY = "acquire fixed, admitted, caps 1e9 passed, no policy";
     private static final String POLICY_STORED = "acquire fixed, admitted, caps 1e9 from a stored policy";
+    private static final String IDENTITY = "acquire fixed, admitted, @who identity";
+    private static final String IDENTITY_AGED = "acquire fixed, admitted, @who, age bound";
+    private static final String IDENTITY_ROOM = "acquire fixed, admitted, @who and @room";
     private static final double TARGET_RATIO = 6.0;
 
     private static final String[] FIXED_ADMITTED = argv(0, 0, null, WindowMode.FIXED);
@@ -161,8 +165,17 @@ public final class ServerCost {
         who[8] = "@who=guard-1";
         who[9] = "host/1234-runner";
         who[10] = "100000";
-        cases.add(ServerCostCase.constant("acquire fixed, admitted, @who identity", acquireSha, ScriptOutputType.MULTI, ns,
-                who));
+        cases.add(ServerCostCase.constant(IDENTITY, acquireSha, ScriptOutputType.MULTI, ns, who));
+        // The audit's age bound: XTRIM MINID ~ on the first entry of each millisecond (a tight loop: one call in many).
+        String[] aged = who.clone();
+        aged[10] = "100000:604800000";
+        cases.add(ServerCostCase.constant(IDENTITY_AGED, acquireSha, ScriptOutputType.MULTI, ns, aged));
+        // The room kept for runners not yet seen (fleet_size): one more triple, one more comparison.
+        String[] room = java.util.Arrays.copyOf(who, who.length + 3);
+        room[11] = "@room";
+        room[12] = "20";
+        room[13] = "0";
+        cases.add(ServerCostCase.constant(IDENTITY_ROOM, acquireSha, ScriptOutputType.MULTI, ns, room));
         cases.add(ServerCostCase.constant("acquire fixed, halted", acquireSha, ScriptOutputType.MULTI, ns, capped)
                 .with(NS + ":halt", "benchmark"));
     }
@@ -292,6 +305,10 @@ public final class ServerCost {
                     ratio(usec.get(NO_POLICY), usec.get(CONTROL_FLOOR)).median());
             System.out.printf(Locale.ROOT, "  policy stored / bare calls + XADD:  %.2fx%n",
                     ratio(usec.get(POLICY_STORED), usec.get(CONTROL_FLOOR)).median());
+            System.out.printf(Locale.ROOT, "  identity with an age bound / identity: %.3fx%n",
+                    ratio(usec.get(IDENTITY_AGED), usec.get(IDENTITY)).median());
+            System.out.printf(Locale.ROOT, "  identity and @room / identity:         %.3fx%n",
+                    ratio(usec.get(IDENTITY_ROOM), usec.get(IDENTITY)).median());
         }
         if (options.scopes) {
             System.out.println();

@@ -57,7 +57,26 @@ class ControlCliTest {
         assertThat(second.json().get("reason").asText()).isEqualTo("SNIPER_HOURLY_CAP");
 
         assertThat(CliTest.run("policy", "clear", "--config", config, "--json").json().get("version").asLong()).isEqualTo(2);
-        assertThat(CliTest.run("check", "--config", config).exit()).as("settings again").isZero();
+        Result again = CliTest.run("check", "--config", config);
+        assertThat(again.exit()).as("settings again: " + again.out() + again.err()).isZero();
+    }
+
+    @Test
+    void aChangeTrimsTheAuditToTheBoundInTheCliSettings(RedisServer redis) throws Exception {
+        String namespace = "cli-bound";
+        Path file = Path.of(settings(redis.port(), namespace));
+        Files.writeString(file, Files.readString(file) + "    audit: {max_entries: 200}\n");
+        try (RespConnection raw = redis.connect()) {
+            for (int i = 0; i < 1000; i++) {
+                raw.call("XADD", namespace + ":audit", "*", "event", "filler");
+            }
+            Result halt = CliTest.run("halt", "--config", file.toString(), "--reason", "drill");
+            assertThat(halt.exit()).as(halt.err()).isZero();
+            long kept = (Long) raw.call("XLEN", namespace + ":audit");
+            // MAXLEN ~ trims whole stream nodes (100 entries each): at least the bound, at most a node more.
+            assertThat(kept).as("trimmed to the settings' 200, not a fixed 100000").isBetween(200L, 300L);
+            assertThat(CliTest.run("resume", "--config", file.toString()).exit()).isZero();
+        }
     }
 
     @Test

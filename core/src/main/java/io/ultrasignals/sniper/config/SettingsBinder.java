@@ -144,10 +144,12 @@ final class SettingsBinder {
     private AuditSettings audit(SettingsSection s) {
         String[] runner = {null};
         long[] maxEntries = {AuditIdentity.DEFAULT_MAX_ENTRIES};
+        long[] maxAgeHours = {AuditIdentity.DEFAULT_MAX_AGE_HOURS};
         s.read(AuditSettings.RUNNER, optionalString(), v -> runner[0] = v);
         s.readInteger(AuditSettings.MAX_ENTRIES, v -> maxEntries[0] = v);
+        s.readInteger(AuditSettings.MAX_AGE_HOURS, v -> maxAgeHours[0] = v);
         s.rejectUnknownKeys();
-        return build(() -> new AuditSettings(runner[0], maxEntries[0]));
+        return build(() -> new AuditSettings(runner[0], maxEntries[0], maxAgeHours[0]));
     }
 
     private FallbackSettings fallback(SettingsSection s) {

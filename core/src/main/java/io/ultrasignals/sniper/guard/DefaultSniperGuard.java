@@ -22,6 +22,7 @@ import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.AcquireReply;
 import io.ultrasignals.sniper.script.Buckets;
 import io.ultrasignals.sniper.script.CountsReply;
+import io.ultrasignals.sniper.script.RoomKept;
 import io.ultrasignals.sniper.script.StatusReply;
 import io.ultrasignals.sniper.script.WindowMode;
 import java.time.Duration;
@@ -266,13 +267,13 @@ public final class DefaultSniperGuard implements SniperGuard {
         }
         // The script refuses to count after the moment this call stops waiting, in Redis time.
         Long deadline = clock.known() ? clock.redisNow() + decisionTimeoutMillis : null;
-        long hourCap = budget.capOnRedis(args.hourlyCap());
-        long dayCap = budget.capOnRedis(args.dailyCap());
-        AcquireArgs onRedis = hourCap == args.hourlyCap() && dayCap == args.dailyCap() ? args : args.withCaps(hourCap, dayCap);
+        // The room kept for runners of the stated fleet not yet seen: acquire takes it off the caps that apply.
+        RoomKept room = budget.roomKept();
+        long unseen = budget.unseenRunners();
         // Without an id nothing settles a call that timed out: its late reply, should it come, says it counted.
         Consumer<AcquireReply> countedAfterTimeout = args.signalId() != null ? null
                 : late -> reconciler.countedAfterTimeout(late.serverTimeMillis(), args.scopes());
-        return redis.acquireAsync(onRedis, deadline, countedAfterTimeout).handle((reply, error) -> {
+        return redis.acquireAsync(args, deadline, room, countedAfterTimeout).handle((reply, error) -> {
             long took = System.nanoTime() - start;
             if (error == null) {
                 state.redisAnswered(took);
@@ -282,9 +283,11 @@ public final class DefaultSniperGuard implements SniperGuard {
                 }
                 Decision decision = Decisions.fromReply(reply, Backend.REDIS);
                 // A block under caps lowered for runners not yet seen (fleet_size) may end with no write: never kept.
-                blocks.learn(args, decision, onRedis == args ? generation : BlockCache.NEVER);
-                if (onRedis != args && belowTheCap(decision, args)) {
-                    decision = decision.withDetail("the cap less the room kept for " + budget.unseenRunners()
+                blocks.learn(args, decision, room == null ? generation : BlockCache.NEVER);
+                if (reply.roomKept() != null && reply.roomKept() > 0) {
+                    // The cap itself had room: what blocked is the room kept, and the answer says so.
+                    decision = decision.withDetail("the " + (decision.reason() == Reason.SNIPER_DAILY_CAP ? "daily" : "hourly")
+                            + " cap less the room kept (" + reply.roomKept() + ") for " + unseen
                             + " runners of the stated fleet not yet seen on Redis (fleet_size)");
                 }
                 return CompletableFuture.completedFuture(finish(decision.inShadow(shadow), start));
@@ -538,14 +541,6 @@ public final class DefaultSniperGuard implements SniperGuard {
     }
 
     /** A cap block whose count is below the configured cap (blocked by the room kept for runners not yet seen). */
-    private static boolean belowTheCap(Decision d, AcquireArgs configured) {
-        if (!Decision.FLEET.equals(d.layer())) {
-            return false; // a scope's cap blocked it: the room kept is the fleet's only
-        }
-        return (d.reason() == Reason.SNIPER_HOURLY_CAP && d.hourCount() < configured.hourlyCap())
-                || (d.reason() == Reason.SNIPER_DAILY_CAP && d.dayCount() < configured.dailyCap());
-    }
-
     /** Whether a failed call may still have run on the server: sent, but no answer came back. */
     private static boolean mayHaveRun(Throwable error) {
         Throwable e = RedisFailure.unwrap(error);

@@ -2,6 +2,7 @@ package io.ultrasignals.sniper.guard;
 
 import io.ultrasignals.sniper.local.LocalEngine;
 import io.ultrasignals.sniper.script.Buckets;
+import io.ultrasignals.sniper.script.RoomKept;
 import io.ultrasignals.sniper.script.StatusReply;
 
 /**
@@ -16,8 +17,9 @@ import io.ultrasignals.sniper.script.StatusReply;
  *
  * <p>Starting without Redis: with the fleet's size stated ({@code fleet_size} N ≥ 1), a guard that has not reached
  * Redis since it started may admit {@code floor(cap / N)} per window and bucket locally, and every guard on Redis
- * keeps that much room for each of the N runners it has not seen ({@link #capOnRedis}): in its acquire calls and
- * in the shares its heartbeat records. Not stated (0), such a guard has no share.
+ * keeps that much room for each of the N runners it has not seen ({@link #capOnRedis}): in its acquire calls (as a
+ * {@link #roomKept}, which acquire takes off the caps that apply, a stored policy's too) and in the shares its
+ * heartbeat records. Not stated (0), such a guard has no share.
  *
  * <p>Buckets are seeded once per outage (an "episode"), with the view as it was when the episode
  * began; the next bucket gets the recorded next share, any later one nothing. Times are Redis times given by
@@ -98,11 +100,7 @@ final class FallbackBudget {
      * no fleet size is stated or the cap is 0 (none). At least {@code cap − (N − 1) × floor(cap / N) ≥ 1}.
      */
     long capOnRedis(long cap) {
-        if (fleetSize == 0 || cap == 0) {
-            return cap;
-        }
-        long unseen = Math.max(0, fleetSize - Math.max(1, fleet.liveGuards()));
-        return cap - unseen * (cap / fleetSize);
+        return fleetSize == 0 || cap == 0 ? cap : cap - unseenRunners() * (cap / fleetSize);
     }
 
     /** A guard's share while it has not reached Redis since it started: {@code floor(cap / N)}, or 0 when N is not stated. */
@@ -113,6 +111,16 @@ final class FallbackBudget {
     /** The runners unseen on Redis that {@link #capOnRedis} keeps room for. */
     long unseenRunners() {
         return fleetSize == 0 ? 0 : Math.max(0, fleetSize - Math.max(1, fleet.liveGuards()));
+    }
+
+    /**
+     * The room {@link #capOnRedis} keeps, {@code floor(cap / N)} of the settings' caps (what a runner not yet seen may
+     * admit before it reaches Redis) for each runner not yet seen, for acquire to take off whichever caps apply on
+     * Redis (a stored policy's or the settings'); null when it keeps none.
+     */
+    RoomKept roomKept() {
+        long unseen = unseenRunners();
+        return unseen == 0 ? null : new RoomKept(unseen * coldShare(hourlyCap), unseen * coldShare(dailyCap));
     }
 
     /** The real counts now, {hour, day}: the latest seen from Redis, or the local engine's (seen plus local admissions). */

@@ -90,7 +90,8 @@ final class GuardModule extends AbstractModule {
     Optional<RedisEngine> redis(Optional<RedisLink> link, ScriptCatalog scripts, ClockOffset clock) {
         return link.map(l -> new RedisEngine(new ScriptRunner(l, settings.redis().decisionTimeout(), listener::onScriptReload),
                 scripts, settings.redis().effectiveNamespace(), clock, AuditIdentity.ofThisProcess(guardId,
-                        settings.sniperMode().audit().runner(), settings.sniperMode().audit().maxEntries())));
+                        settings.sniperMode().audit().runner(), settings.sniperMode().audit().maxEntries(),
+                        settings.sniperMode().audit().maxAgeMillis())));
     }
 
     @Provides

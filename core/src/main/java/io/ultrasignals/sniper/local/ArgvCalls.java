@@ -2,6 +2,7 @@ package io.ultrasignals.sniper.local;
 
 import io.ultrasignals.sniper.script.AcquireArgs;
 import io.ultrasignals.sniper.script.LimitEngine;
+import io.ultrasignals.sniper.script.RoomKept;
 import io.ultrasignals.sniper.script.ScopeCap;
 import io.ultrasignals.sniper.script.WindowMode;
 import java.util.ArrayList;
@@ -25,8 +26,17 @@ public final class ArgvCalls {
      */
     public static List<Object> call(LimitEngine engine, String script, List<String> argv) {
         switch (script) {
-            case "acquire":
-                return engine.acquire(acquireArgs(argv)).toWire();
+            case "acquire": {
+                AcquireArgs args = acquireArgs(argv);
+                RoomKept room = room(argv);
+                if (room == null) {
+                    return engine.acquire(args).toWire();
+                }
+                if (!(engine instanceof LocalEngine local)) {
+                    throw new IllegalArgumentException("the @room triple needs the local engine, got " + engine);
+                }
+                return local.acquire(args, room).toWire();
+            }
             case "status": {
                 Long now = time(arg(argv, 0, ""), ScriptArguments.STATUS_NOW);
                 List<String> scopes = argv.size() > 1 ? argv.subList(1, argv.size()) : List.of();
@@ -79,13 +89,17 @@ public final class ArgvCalls {
         if (extra % 3 != 0) {
             throw ScriptArguments.error("scopes (ARGV[9..]) come in threes: scope, hourly_cap, daily_cap; got " + extra + " arguments");
         }
-        if (extra / 3 > ScopeCap.MAX_SCOPES) {
-            throw ScriptArguments.error("at most 8 scopes per signal, got " + extra / 3);
+        int rooms = roomAt(argv) > 0 ? 1 : 0;
+        if (extra / 3 - rooms > ScopeCap.MAX_SCOPES) {
+            throw ScriptArguments.error("at most 8 scopes per signal, got " + (extra / 3 - rooms));
         }
         List<ScopeCap> scopes = new ArrayList<>();
         Set<String> dimensions = new HashSet<>();
         for (int at = 9; at <= argv.size(); at += 3) {
             String scope = argv.get(at - 1);
+            if (ROOM.equals(scope)) {
+                continue;
+            }
             ScriptArguments.checkScope(scope, at);
             String dimension = scope.substring(0, scope.indexOf('='));
             if (!dimensions.add(dimension)) {
@@ -96,6 +110,51 @@ public final class ArgvCalls {
             scopes.add(new ScopeCap(scope, hourlyCap, dailyCap));
         }
         return scopes;
+    }
+
+    private static final String ROOM = "@room";
+
+    /** The ARGV index (1-based) of the {@code @room} triple among ARGV[9..], or 0 when there is none. */
+    private static int roomAt(List<String> argv) {
+        for (int at = 9; at <= argv.size(); at += 3) {
+            if (ROOM.equals(argv.get(at - 1))) {
+                return at;
+            }
+        }
+        return 0;
+    }
+
+    /** The {@code @room <hourly_room> <daily_room>} triple, checked as acquire.lua does; null when there is none. */
+    static RoomKept room(List<String> argv) {
+        int at = roomAt(argv);
+        if (at == 0) {
+            return null;
+        }
+        String hourly = argv.get(at);
+        String daily = argv.get(at + 1);
+        boolean once = true;
+        for (int next = at + 3; next <= argv.size() && once; next += 3) {
+            if (ROOM.equals(argv.get(next - 1))) {
+                // The script names the second one.
+                once = false;
+                at = next;
+                hourly = argv.get(next);
+                daily = argv.get(next + 1);
+            }
+        }
+        if (!once || !isRoom(hourly) || !isRoom(daily)) {
+            throw ScriptArguments.error("room (ARGV[" + at + ".." + (at + 2) + "]) must be @room and the hourly and"
+                    + " daily room, integers 0..1000000000, once; got \"" + cut(hourly) + "\", \"" + cut(daily) + "\"");
+        }
+        return new RoomKept(Long.parseLong(hourly), Long.parseLong(daily));
+    }
+
+    private static boolean isRoom(String s) {
+        return s.length() <= ScriptArguments.MAX_COUNT_DIGITS && isDigits(s) && Long.parseLong(s) <= AcquireArgs.MAX_CAP;
+    }
+
+    private static String cut(String s) {
+        return s.length() > 32 ? s.substring(0, 32) : s;
     }
 
     private static String arg(List<String> argv, int index, String omitted) {

@@ -7,6 +7,7 @@ import io.ultrasignals.sniper.script.Buckets;
 import io.ultrasignals.sniper.script.Clock;
 import io.ultrasignals.sniper.script.CountsReply;
 import io.ultrasignals.sniper.script.LimitEngine;
+import io.ultrasignals.sniper.script.RoomKept;
 import io.ultrasignals.sniper.script.ScopeCap;
 import io.ultrasignals.sniper.script.ScriptException;
 import io.ultrasignals.sniper.script.StatusReply;
@@ -105,6 +106,17 @@ public final class LocalEngine implements LimitEngine {
 
     @Override
     public AcquireReply acquire(AcquireArgs args) {
+        return acquire(args, null);
+    }
+
+    /**
+     * acquire with the room kept for runners not yet seen, as acquire.lua's {@code @room} triple: taken off the
+     * fleet's caps; the reply then carries {@code roomKept} (the 11-element reply, with no policy or halt: this engine
+     * keeps none).
+     *
+     * @param room the room to keep, or null for none
+     */
+    public AcquireReply acquire(AcquireArgs args, RoomKept room) {
         ScriptArguments.checkAcquire(args);
         String signalId = args.signalId();
         List<ScopeCap> scopeCaps = args.scopes();
@@ -114,7 +126,7 @@ public final class LocalEngine implements LimitEngine {
             if (signalId != null) {
                 Decision stored = decisions.get(signalId, clockNow);
                 if (stored != null) {
-                    return replay(stored, scoped);
+                    return room == null ? replay(stored, scoped) : withRoom(replay(stored, true), stored.layer, 0);
                 }
             }
             long now = args.nowMillis() == null ? clockNow : args.nowMillis();
@@ -142,16 +154,22 @@ public final class LocalEngine implements LimitEngine {
             String reason;
             String layer = "";
             long retryAfter = 0;
+            // The room kept for runners not yet seen, and how much of it blocked (when the cap itself had room).
+            long hourRoom = room == null ? 0 : room.hourly();
+            long dayRoom = room == null ? 0 : room.daily();
+            long roomKept = 0;
             if (args.mtfRequired() && !args.mtfConfirmed()) {
                 reason = MTF_REQUIRED;
-            } else if (args.hourlyCap() > 0 && hourCount + hourOver + 1 > args.hourlyCap()) {
+            } else if (args.hourlyCap() > 0 && hourCount + hourOver + 1 > args.hourlyCap() - hourRoom) {
                 reason = HOURLY_CAP;
                 retryAfter = (hour + 1) * HOUR_MS - now;
                 layer = FLEET;
-            } else if (args.dailyCap() > 0 && dayCount + dayOver + 1 > args.dailyCap()) {
+                roomKept = hourCount + hourOver + 1 <= args.hourlyCap() ? hourRoom : 0;
+            } else if (args.dailyCap() > 0 && dayCount + dayOver + 1 > args.dailyCap() - dayRoom) {
                 reason = DAILY_CAP;
                 retryAfter = (day + 1) * DAY_MS - now;
                 layer = FLEET;
+                roomKept = dayCount + dayOver + 1 <= args.dailyCap() ? dayRoom : 0;
             } else {
                 reason = OK;
                 for (ScopeCap cap : scopeCaps) {
@@ -196,7 +214,7 @@ public final class LocalEngine implements LimitEngine {
             if (signalId != null) {
                 decisions.put(signalId, new Decision(reply, layer, scopeNames), clockNow, decisionTtlMillis(reply));
             }
-            return reply;
+            return room == null ? reply : withRoom(reply, layer, roomKept);
         }
     }
 
@@ -369,6 +387,12 @@ public final class LocalEngine implements LimitEngine {
     }
 
     /** The stored decision, replayed; with its layer when this call names scopes (the reply's shape follows the call). */
+    /** The 11-element reply of a call with the room kept: the layer ({@code ""} for none), no policy, no halt, the room. */
+    private static AcquireReply withRoom(AcquireReply r, String layer, long roomKept) {
+        return new AcquireReply(r.allowed(), r.reason(), r.hourCount(), r.dayCount(), r.retryAfterMillis(),
+                r.serverTimeMillis(), r.replayed(), layer, "", "", roomKept);
+    }
+
     private static AcquireReply replay(Decision stored, boolean scoped) {
         AcquireReply r = stored.reply;
         return new AcquireReply(r.allowed(), r.reason(), r.hourCount(), r.dayCount(), r.retryAfterMillis(),

@@ -7,6 +7,7 @@ import io.ultrasignals.sniper.script.CountsReply;
 import io.ultrasignals.sniper.script.GuardState;
 import io.ultrasignals.sniper.script.HeartbeatReply;
 import io.ultrasignals.sniper.script.LimitEngine;
+import io.ultrasignals.sniper.script.RoomKept;
 import io.ultrasignals.sniper.script.ScriptCatalog;
 import io.ultrasignals.sniper.script.StatusReply;
 import java.time.Duration;
@@ -62,15 +63,17 @@ public final class RedisEngine implements LimitEngine {
      *                       given up), or null for none
      */
     public CompletableFuture<AcquireReply> acquireAsync(AcquireArgs args, Long deadlineMillis) {
-        return acquireAsync(args, deadlineMillis, null);
+        return acquireAsync(args, deadlineMillis, null, null);
     }
 
     /**
+     * @param room                the room to keep for runners not yet seen (the reply then has 11 elements), or
+     *                            null for none
      * @param countedAfterTimeout given the reply of a try that had failed with a timeout and then counted on Redis
      *                            after all (admitted, not a replay), or null. Runs on the connection's I/O thread,
      *                            before any later reply of this engine is seen; it must not block.
      */
-    public CompletableFuture<AcquireReply> acquireAsync(AcquireArgs args, Long deadlineMillis,
+    public CompletableFuture<AcquireReply> acquireAsync(AcquireArgs args, Long deadlineMillis, RoomKept room,
                                                         Consumer<AcquireReply> countedAfterTimeout) {
         long sentAt = System.currentTimeMillis();
         long windowMillis = deadlineMillis == null ? 0 : deadlineMillis - clock.redisNow(sentAt);
@@ -80,7 +83,7 @@ public final class RedisEngine implements LimitEngine {
                 countedAfterTimeout.accept(reply);
             }
         };
-        return attempt(args, deadlineMillis, windowMillis, System.nanoTime(), sentAt, late);
+        return attempt(args, room, deadlineMillis, windowMillis, System.nanoTime(), sentAt, late);
     }
 
     /**
@@ -90,20 +93,13 @@ public final class RedisEngine implements LimitEngine {
      * already past when sent (the guard's warm-up sends one on purpose) is answered once: a fresh one as far
      * ahead would be past again, and retrying it would loop on Redis for as long as the process lives.
      */
-    private CompletableFuture<AcquireReply> attempt(AcquireArgs args, Long deadlineMillis, long windowMillis,
-                                                    long firstTryNanos, long sentAt, Consumer<List<Object>> late) {
+    private CompletableFuture<AcquireReply> attempt(AcquireArgs args, RoomKept room, Long deadlineMillis,
+                                                    long windowMillis, long firstTryNanos, long sentAt,
+                                                    Consumer<List<Object>> late) {
         String[] argv = args.argv(deadlineMillis);
-        if (identity != null) {
-            // The identity is one more triple after the scopes (ARGV[8], the deadline, is then always present).
-            String[] who = identity.argv();
-            String[] full = new String[Math.max(argv.length, 8) + 3];
-            System.arraycopy(argv, 0, full, 0, argv.length);
-            if (argv.length < 8) {
-                full[7] = "";
-            }
-            System.arraycopy(who, 0, full, full.length - 3, 3);
-            argv = full;
-        }
+        // The identity and the room kept are triples after the scopes (ARGV[8], the deadline, is then always present).
+        argv = withTriple(argv, identity == null ? null : identity.argv());
+        argv = withTriple(argv, room == null ? null : room.argv());
         CompletableFuture<AcquireReply> result = new CompletableFuture<>();
         runner.runSince(firstTryNanos, late, scripts.acquire(), keys, argv).whenComplete((raw, error) -> {
             if (error == null) {
@@ -120,7 +116,7 @@ public final class RedisEngine implements LimitEngine {
                     && System.nanoTime() - firstTryNanos + TimeUnit.MILLISECONDS.toNanos(windowMillis)
                     < runner.longestWait().toNanos()) {
                 long now = System.currentTimeMillis();
-                attempt(args, clock.redisNow(now) + windowMillis, windowMillis, firstTryNanos, now, late)
+                attempt(args, room, clock.redisNow(now) + windowMillis, windowMillis, firstTryNanos, now, late)
                         .whenComplete((reply, retryError) -> {
                             if (retryError == null) {
                                 result.complete(reply);
@@ -133,6 +129,20 @@ public final class RedisEngine implements LimitEngine {
             }
         });
         return result;
+    }
+
+    /** acquire's {@code argv} with one more triple after ARGV[8] (filled in when absent); {@code argv} when none. */
+    private static String[] withTriple(String[] argv, String[] triple) {
+        if (triple == null) {
+            return argv;
+        }
+        String[] full = new String[Math.max(argv.length, 8) + 3];
+        System.arraycopy(argv, 0, full, 0, argv.length);
+        if (argv.length < 8) {
+            full[7] = "";
+        }
+        System.arraycopy(triple, 0, full, full.length - 3, 3);
+        return full;
     }
 
     public CompletableFuture<StatusReply> statusAsync(Long nowMillis) {
@@ -156,8 +166,11 @@ public final class RedisEngine implements LimitEngine {
     }
 
     /** control.lua with these arguments (show, policy_set, policy_clear, halt, resume, audit): its raw reply. */
+    /** control.lua; a change carries this engine's audit bounds ({@code @audit <bound>}) when it has an identity. */
     public List<Object> control(String... argv) {
-        return join(runner.run(scripts.control(), keys, argv));
+        boolean change = argv.length > 0 && !argv[0].equals("show") && !argv[0].equals("audit");
+        String[] full = identity == null || !change ? argv : concat(argv, new String[] {"@audit", identity.bound()});
+        return join(runner.run(scripts.control(), keys, full));
     }
 
     public CompletableFuture<CountsReply> creditAsync(long hourBucket, long dayBucket, long n, String batchId) {

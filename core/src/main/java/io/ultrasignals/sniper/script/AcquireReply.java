@@ -12,10 +12,19 @@ import java.util.List;
  * @param policyVersion the stored policy's version ({@code ""} when none), when the call passed its identity
  *              (the 10-element reply); else {@code null}
  * @param halt  the halt's text ({@code ""} when not halted), when the call passed its identity; else {@code null}
+ * @param roomKept when the call passed a {@link RoomKept} (the 11-element reply): the room kept for runners not yet
+ *              seen when it alone blocked (the fleet's cap itself had room), else 0; {@code null} without a reserve
  */
 public record AcquireReply(boolean allowed, String reason, long hourCount, long dayCount,
                            long retryAfterMillis, long serverTimeMillis, boolean replayed, String layer,
-                           String policyVersion, String halt) {
+                           String policyVersion, String halt, Long roomKept) {
+
+    /** A reply to a call without a reserve (10 elements with the identity). */
+    public AcquireReply(boolean allowed, String reason, long hourCount, long dayCount, long retryAfterMillis,
+                        long serverTimeMillis, boolean replayed, String layer, String policyVersion, String halt) {
+        this(allowed, reason, hourCount, dayCount, retryAfterMillis, serverTimeMillis, replayed, layer, policyVersion,
+                halt, null);
+    }
 
     /** A reply to a call without an identity (7 elements, or 8 with the layer). */
     public AcquireReply(boolean allowed, String reason, long hourCount, long dayCount, long retryAfterMillis,
@@ -31,6 +40,11 @@ public record AcquireReply(boolean allowed, String reason, long hourCount, long 
 
     /** The reply as the script returns it (integers as Long), for comparison with test vectors. */
     public List<Object> toWire() {
+        if (roomKept != null) {
+            return List.of(allowed ? 1L : 0L, reason, hourCount, dayCount, retryAfterMillis, serverTimeMillis,
+                    replayed ? 1L : 0L, layer == null ? "" : layer, policyVersion == null ? "" : policyVersion,
+                    halt == null ? "" : halt, roomKept);
+        }
         if (policyVersion != null) {
             return List.of(allowed ? 1L : 0L, reason, hourCount, dayCount, retryAfterMillis, serverTimeMillis,
                     replayed ? 1L : 0L, layer == null ? "" : layer, policyVersion, halt == null ? "" : halt);
@@ -42,14 +56,19 @@ public record AcquireReply(boolean allowed, String reason, long hourCount, long 
         return List.of(allowed ? 1L : 0L, reason, hourCount, dayCount, retryAfterMillis, serverTimeMillis, replayed ? 1L : 0L);
     }
 
-    /** Parses the script's raw reply (a list of Long and String): 7 elements, 8 with the layer, 10 with the identity. */
+    /**
+     * Parses the script's raw reply (a list of Long and String): 7 elements, 8 with the layer, 10 with the identity,
+     * 11 with the reserve.
+     */
     public static AcquireReply fromWire(List<?> raw) {
-        if (raw == null || raw.size() != 7 && raw.size() != 8 && raw.size() != 10) {
-            throw new IllegalArgumentException("acquire reply must have 7, 8 or 10 elements, got " + raw);
+        if (raw == null || raw.size() != 7 && raw.size() != 8 && raw.size() != 10 && raw.size() != 11) {
+            throw new IllegalArgumentException("acquire reply must have 7, 8, 10 or 11 elements, got " + raw);
         }
+        boolean control = raw.size() >= 10;
         return new AcquireReply(num(raw.get(0)) == 1, String.valueOf(raw.get(1)), num(raw.get(2)), num(raw.get(3)),
                 num(raw.get(4)), num(raw.get(5)), num(raw.get(6)) == 1, raw.size() >= 8 ? String.valueOf(raw.get(7)) : null,
-                raw.size() == 10 ? String.valueOf(raw.get(8)) : null, raw.size() == 10 ? String.valueOf(raw.get(9)) : null);
+                control ? String.valueOf(raw.get(8)) : null, control ? String.valueOf(raw.get(9)) : null,
+                raw.size() == 11 ? num(raw.get(10)) : null);
     }
 
     static long num(Object o) {

@@ -85,7 +85,7 @@ class SettingsLoaderTest {
                         .policy(FallbackPolicy.DENY).failureRateThreshold(25.5f).minimumCalls(10).slidingWindowCalls(40)
                         .openWait(Duration.ofMillis(500)).permittedCallsInHalfOpen(3)
                         .heartbeatInterval(Duration.ofMillis(250)).heartbeatTtl(Duration.ofMillis(1500)).fleetSize(3).build())
-                .scopes(everyKeyScopes()).audit(new AuditSettings("desk-a/momentum", 50_000))
+                .scopes(everyKeyScopes()).audit(new AuditSettings("desk-a/momentum", 50_000, 72))
                 .build());
 
         AgentSettings agent = s.agent();

@@ -36,7 +36,7 @@ class FleetControlTest {
         return (List<?>) evalsha(c, "acquire", ns, "5", "0", "0", "0", id);
     }
 
-    private static Object evalsha(RespConnection c, String script, String ns, String... argv) {
+    static Object evalsha(RespConnection c, String script, String ns, String... argv) {
         List<String> cmd = new ArrayList<>(List.of("EVALSHA", SCRIPTS.get(script, 1).sha1(), "1", ns));
         cmd.addAll(List.of(argv));
         try {

@@ -95,7 +95,8 @@ class ScopedGuardOnRedisTest {
             assertThat(fleet.allowed()).as("30 less the room kept for 2 unseen runners").isFalse();
             assertThat(fleet.hourCount()).isEqualTo(10);
             assertThat(fleet.layer()).isEqualTo(Decision.FLEET);
-            assertThat(fleet.detail()).isEqualTo("the cap less the room kept for 2 runners of the stated fleet not yet seen on Redis (fleet_size)");
+            assertThat(fleet.detail()).isEqualTo("the hourly cap less the room kept (20) for 2 runners of the stated fleet not yet seen"
+                    + " on Redis (fleet_size)");
         }
     }
 

@@ -12,6 +12,8 @@ class AuditIdentityTest {
     void theSettingNamesTheRunnerAndBoundsTheStream() {
         assertThat(AuditIdentity.ofThisProcess("g1", " desk-a/momentum ", 5_000).argv())
                 .containsExactly("@who=g1", "desk-a/momentum", "5000");
+        assertThat(AuditIdentity.ofThisProcess("g1", "desk-a/momentum", 5_000, 86_400_000).argv())
+                .as("with an age bound: <max_entries>:<max_age_ms>").containsExactly("@who=g1", "desk-a/momentum", "5000:86400000");
     }
 
     @Test
@@ -24,6 +26,7 @@ class AuditIdentityTest {
                     ? AuditIdentity.defaultRunner() : System.getenv("SNIPER_RUNNER").strip();
             assertThat(who.runner()).isEqualTo(expected);
             assertThat(who.maxEntries()).isEqualTo(100_000);
+            assertThat(who.bound()).as("a week by default").isEqualTo("100000:604800000");
             System.setProperty("sniper.runner", "from-property");
             assertThat(AuditIdentity.ofThisProcess("g1", null, 10).runner()).isEqualTo("from-property");
             assertThat(AuditIdentity.ofThisProcess("g1", "from-setting", 10).runner()).isEqualTo("from-setting");
