@@ -13,13 +13,18 @@
 --            runs later (a timed-out command the server ran late) does nothing and errors
 --   ARGV[9..] scopes (omitted: none), up to 8 triples <dimension>=<value>, hourly cap, daily cap: each is
 --            one more layer with its own buckets, decided with the fleet's, all or nothing. One more
---            triple may be the caller's identity: @who=<guard_id>, <runner>, <audit_max_entries>
+--            triple may be the caller's identity: @who=<guard_id>, <runner>, <audit_max_entries>[:<max_age_ms>]
+--            (the audit's bounds: entries, and age by the entries' ids, omitted: none); and one the
+--            room kept for runners not yet seen (fleet_size): @room, <hourly_room>, <daily_room>, 0..1000000000
+--            each, taken off the fleet's caps that apply (the stored policy's or these)
 -- Reply: {allowed, reason, hour_count, day_count, retry_after_ms, server_time_ms, replayed}, plus
---   layer when scopes (or @who) were given: 'fleet' or '<dimension>=<value>' when a cap blocked, else '';
---   with @who also policy_version ('' when none is stored) and halt (the halt's text, or '').
+--   layer when scopes (or @who or @room) were given: 'fleet' or '<dimension>=<value>' when a cap blocked,
+--   else ''; with @who (or @room) also policy_version ('' when none is stored) and halt (the halt's text,
+--   or ''); with @room also room: the room kept when it alone blocked (the fleet's cap itself had room), else 0.
 -- Control (lua/README.md, "Fleet policy, halt, audit"): <ns>:policy (kept by control.lua) replaces the caps
 --   passed; <ns>:halt blocks everything with SNIPER_HALTED, counting nothing; every admission is appended
---   to the stream <ns>:audit (XADD MAXLEN ~ audit_max_entries, default 100000) in this same call.
+--   to the stream <ns>:audit (XADD MAXLEN ~ audit_max_entries, default 100000; XTRIM MINID ~ by max_age_ms) in
+--   this same call.
 -- Keys: <ns>:hour:<now//3600000>, <ns>:day:<now//86400000> (TTL 2 windows, set at creation);
 --       <ns>:op:<signal_id> holds the decision: 172800 s when admitted, until the blocking bucket ends
 --       (retry_after_ms) when blocked by a cap, 60 s when blocked by MTF; <ns>:held (read only, kept by
@@ -78,29 +83,46 @@ end
 -- Scopes: ARGV[9..] in threes. Checked in full before anything is read or written; a scope names one
 -- value of a dimension (one per dimension), so its keys derive from the namespace and share its hash slot.
 -- scopes[i] is the i-th scope, dims[i] its dimension, caps[2i-1] and caps[2i] its hourly and daily cap.
--- A triple starting @who= is the caller's identity for the audit, not a scope.
+-- A triple starting @who= is the caller's identity for the audit, and one @room the room kept: neither is a scope.
 local nscopes = 0
 local scopes, dims, caps
-local who, who_guard, who_runner, audit_max = false, '-', '-', AUDIT_MAX_DEFAULT
+local who, who_guard, who_runner, audit_max, audit_age = false, '-', '-', AUDIT_MAX_DEFAULT, 0
+local has_room, room_hour, room_day = false, 0, 0
 if #ARGV > 8 then
   if (#ARGV - 8) % 3 ~= 0 then
     return redis.error_reply('ERR sniper: scopes (ARGV[9..]) come in threes: scope, hourly_cap, daily_cap; got '
       .. (#ARGV - 8) .. ' arguments')
   end
-  scopes, dims, caps = {}, {}, {}
+  -- Sized up front (a constructor's nils size the array part), so storing the scopes never rehashes.
+  scopes, dims = {nil, nil, nil, nil, nil, nil, nil, nil}, {nil, nil, nil, nil, nil, nil, nil, nil}
+  caps = {nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil}
   for at = 9, #ARGV, 3 do
     local scope, sh, sd = ARGV[at], ARGV[at + 1], ARGV[at + 2]
-    if string.sub(scope, 1, 5) == '@who=' then
+    -- '@' (64) first: a scope starts with a letter, so only an identity pays for the substring.
+    if string.byte(scope) == 64 and string.sub(scope, 1, 5) == '@who=' then
       if who or #scope < 6 or #scope > 261 or #sh > 256 then
         return redis.error_reply('ERR sniper: identity (ARGV[' .. at .. ']) must be @who=<guard_id> (1..256 bytes),'
           .. ' once, followed by the runner (up to 256 bytes) and audit_max_entries')
       end
-      local m = #sd <= 9 and string.find(sd, '^[1-9]%d*$') and sd + 0
-      if not m or m > 100000000 then
+      -- The audit's bound: <max_entries>, or <max_entries>:<max_age_ms>.
+      local me, ma = string.match(sd, '^([1-9]%d*):([1-9]%d*)$')
+      if not me then me = string.match(sd, '^[1-9]%d*$') end
+      local m = me and #me <= 9 and me + 0
+      local a = ma and (#ma <= 11 and ma + 0 or -1) or 0
+      if not m or m > 100000000 or a < 0 or a > 31622400000 then
         return redis.error_reply('ERR sniper: audit_max_entries (ARGV[' .. (at + 2) .. ']) must be an integer'
-          .. ' 1..100000000, got "' .. string.sub(sd, 1, 32) .. '"')
+          .. ' 1..100000000, optionally :<max_age_ms> 1..31622400000, got "' .. string.sub(sd, 1, 32) .. '"')
       end
-      who, who_guard, who_runner, audit_max = true, string.sub(scope, 6), sh, m
+      who, who_guard, who_runner, audit_max, audit_age = true, string.sub(scope, 6), sh, m, a
+    elseif scope == '@room' then
+      local h = #sh <= 10 and string.find(sh, '^%d+$') and sh + 0
+      local d = #sd <= 10 and string.find(sd, '^%d+$') and sd + 0
+      if has_room or not h or h > 1000000000 or not d or d > 1000000000 then
+        return redis.error_reply('ERR sniper: room (ARGV[' .. at .. '..' .. (at + 2) .. ']) must be @room'
+          .. ' and the hourly and daily room, integers 0..1000000000, once; got "' .. string.sub(sh, 1, 32)
+          .. '", "' .. string.sub(sd, 1, 32) .. '"')
+      end
+      has_room, room_hour, room_day = true, h, d
     else
       local dim = #scope <= 97 and string.match(scope, '^([a-z][a-z0-9_]*)=[%w%._/:%-]+$')
       if not dim or #dim > 32 or #scope - #dim - 1 > 64 then
@@ -126,14 +148,15 @@ if #ARGV > 8 then
       end
       nscopes = nscopes + 1
       if nscopes > 8 then
-        return redis.error_reply('ERR sniper: at most 8 scopes per signal, got ' .. ((#ARGV - 8) / 3 - (who and 1 or 0)))
+        return redis.error_reply('ERR sniper: at most 8 scopes per signal, got '
+          .. ((#ARGV - 8) / 3 - (who and 1 or 0) - (has_room and 1 or 0)))
       end
       scopes[nscopes], dims[nscopes], caps[2 * nscopes - 1], caps[2 * nscopes] = scope, dim, h, d
     end
   end
 end
--- The reply's shape follows the call: 7 elements, 8 with scopes, 10 with @who.
-local shape = who and 10 or (nscopes > 0 and 8 or 7)
+-- The reply's shape follows the call: 7 elements, 8 with scopes, 10 with @who, 11 with @room.
+local shape = has_room and 11 or who and 10 or (nscopes > 0 and 8 or 7)
 
 -- An id decided before gets its stored decision back, and nothing is counted.
 local op_key
@@ -152,7 +175,9 @@ if signal_id ~= '' then
     if not layer then
       return redis.error_reply('ERR sniper: key ' .. op_key .. ' holds a corrupt decision')
     end
-    if shape == 10 then
+    if shape == 11 then
+      return {tonumber(a), r, tonumber(h), tonumber(d), tonumber(ra), tonumber(t), 1, layer, '', '', 0}
+    elseif shape == 10 then
       return {tonumber(a), r, tonumber(h), tonumber(d), tonumber(ra), tonumber(t), 1, layer, '', ''}
     elseif shape == 8 then
       return {tonumber(a), r, tonumber(h), tonumber(d), tonumber(ra), tonumber(t), 1, layer}
@@ -332,6 +357,11 @@ if nscopes > 0 then
   end
 end
 
+-- The room kept for runners of the stated fleet not yet seen (what they may admit before they reach Redis) comes
+-- off the fleet's caps that apply, the stored policy's or the caller's, so a policy keeps it too. room: how much
+-- of it blocked, when it alone did (the cap itself had room).
+local room = 0
+
 local allowed, reason, retry, layer = 0, 'OK', 0, ''
 if halt then
   -- Halted: blocked until resume (or the halt's TTL), nothing counted, no decision stored.
@@ -339,10 +369,12 @@ if halt then
   reason, retry = 'SNIPER_HALTED', pttl > 0 and pttl or 0
 elseif mtf_required == '1' and mtf_confirmed ~= '1' then
   reason = 'SNIPER_MTF_REQUIRED'
-elseif hcap > 0 and hour_count + hour_over + held_hour + 1 > hcap then
+elseif hcap > 0 and hour_count + hour_over + held_hour + 1 > hcap - room_hour then
   reason, retry, layer = 'SNIPER_HOURLY_CAP', (hour + 1) * HOUR_MS - now, 'fleet'
-elseif dcap > 0 and day_count + day_over + held_day + 1 > dcap then
+  if hour_count + hour_over + held_hour + 1 <= hcap then room = room_hour end
+elseif dcap > 0 and day_count + day_over + held_day + 1 > dcap - room_day then
   reason, retry, layer = 'SNIPER_DAILY_CAP', (day + 1) * DAY_MS - now, 'fleet'
+  if day_count + day_over + held_day + 1 <= dcap then room = room_day end
 else
   for i = 1, nscopes do
     local h, d = caps[2 * i - 1], caps[2 * i]
@@ -368,10 +400,16 @@ else
     end
     -- The audit: who admitted what, in this same call; MAXLEN ~ trims whole nodes (cheap, approximate).
     -- pcall: the counts are written; a key <ns>:audit of another type loses the entry, never the decision.
-    redis.pcall('XADD', ns .. ':audit', 'MAXLEN', '~', audit_max, '*', 'event', 'admit', 'time',
+    local id = redis.pcall('XADD', ns .. ':audit', 'MAXLEN', '~', audit_max, '*', 'event', 'admit', 'time',
       string.format('%d', now), 'guard', who_guard, 'runner', who_runner, 'signal', signal_id,
       'layer', nscopes > 0 and 'fleet ' .. table.concat(scopes, ' ') or 'fleet', 'backend', 'redis',
       'policy', policy_version)
+    -- The age bound: entries older than audit_age ms by their ids (Redis's clock, whatever now_ms says) go, whole
+    -- stream nodes at a time (MINID ~, Redis 6.2+), on the first entry of each millisecond only (sequence 0), so a
+    -- busy fleet pays it at most once a millisecond.
+    if audit_age > 0 and type(id) == 'string' and string.sub(id, -2) == '-0' then
+      redis.pcall('XTRIM', ns .. ':audit', 'MINID', '~', string.format('%d', string.match(id, '^%d+') - audit_age))
+    end
   end
 end
 
@@ -391,7 +429,9 @@ if op_key and not halt then
   end
   redis.call('SET', op_key, record, 'PX', op_ttl)
 end
-if shape == 10 then
+if shape == 11 then
+  return {allowed, reason, hour_count, day_count, retry, now, 0, layer, policy_version, halt or '', room}
+elseif shape == 10 then
   return {allowed, reason, hour_count, day_count, retry, now, 0, layer, policy_version, halt or ''}
 elseif shape == 8 then
   return {allowed, reason, hour_count, day_count, retry, now, 0, layer}

@@ -6,6 +6,9 @@
 -- EVALSHA <sha> 1 <ns> halt <who> <text> [<ttl_ms>]
 -- EVALSHA <sha> 1 <ns> resume <who>
 -- EVALSHA <sha> 1 <ns> audit <start> <count>
+--   A change may end with the pair @audit <max_entries>[:<max_age_ms>]: the audit stream's bounds in the caller's
+--   settings, 1..100000000 entries (omitted: 100000) and 1..31622400000 ms (omitted: none), as acquire's @who
+--   triple passes them.
 --   KEYS[1]  namespace
 --   ARGV[1]  the operation
 --   ARGV[2]  who: the operator's identity for the audit, up to 256 bytes (empty: "-")
@@ -17,13 +20,13 @@
 -- Keys: <ns>:policy "<version>|<hourly>|<daily>[|<name>|<hourly>|<daily>]..." (no TTL), read by acquire and
 --       heartbeat in their own MGET; <ns>:policy:version, the last version given (set and clear both bump it);
 --       <ns>:halt, the halt's text (TTL ttl_ms, or none); <ns>:audit, the stream every change is appended to
---       (MAXLEN ~ 100000).
+--       (MAXLEN ~ max_entries, and MINID ~ for the age).
 -- Reply: show {policy_version, policy ('' when none), halt ('' when none), halt_ttl_ms (-1 none, -2 not halted)};
 --        policy_set / policy_clear {policy_version}; halt {1}; resume {1 if a halt was lifted, else 0};
 --        audit: the entries, as XRANGE replies them.
 -- Errors start with "ERR sniper:" and write nothing. Runs on Redis 6.2 and 7.x.
 
-local AUDIT_MAX = 100000
+local audit_max, audit_age = 100000, 0
 local ns = KEYS[1]
 if ns == nil or ns == '' then
   return redis.error_reply('ERR sniper: KEYS[1] must be the namespace (e.g. sniper_signals), got none')
@@ -54,6 +57,22 @@ if #who > 256 then
   return redis.error_reply('ERR sniper: who (ARGV[2]) must be at most 256 bytes, got ' .. #who)
 end
 if who == '' then who = '-' end
+-- The trailing pair @audit <max_entries>, after the arguments the operation needs (so a halt text "@audit" stays
+-- a text); nargs counts the arguments without it.
+local nargs = #ARGV
+local needs = op == 'policy_set' and 4 or op == 'halt' and 3 or 2
+if op ~= 'show' and nargs >= needs + 2 and ARGV[nargs - 1] == '@audit' then
+  local m = ARGV[nargs]
+  local me, ma = string.match(m, '^([1-9]%d*):([1-9]%d*)$')
+  if not me then me = string.match(m, '^[1-9]%d*$') end
+  audit_max = me and #me <= 9 and tonumber(me)
+  audit_age = ma and (#ma <= 11 and tonumber(ma) or -1) or 0
+  if not audit_max or audit_max > 100000000 or audit_age < 0 or audit_age > 31622400000 then
+    return redis.error_reply('ERR sniper: audit max_entries (ARGV[' .. nargs .. ']) must be an integer 1..100000000,'
+      .. ' optionally :<max_age_ms> 1..31622400000, got "' .. string.sub(m, 1, 32) .. '"')
+  end
+  nargs = nargs - 2
+end
 local policy_key, version_key, halt_key = ns .. ':policy', ns .. ':policy:version', ns .. ':halt'
 
 local function cap(at, what)
@@ -74,12 +93,12 @@ if op == 'policy_set' then
   local d
   d, err = cap(4, 'daily_cap')
   if not d then return err end
-  if (#ARGV - 4) % 3 ~= 0 or #ARGV - 4 > 192 then
+  if (nargs - 4) % 3 ~= 0 or nargs - 4 > 192 then
     return redis.error_reply('ERR sniper: layers (ARGV[5..]) come in threes, name, hourly_cap, daily_cap, up to 64;'
-      .. ' got ' .. (#ARGV - 4) .. ' arguments')
+      .. ' got ' .. (nargs - 4) .. ' arguments')
   end
   local parts, seen = {string.format('%d|%d', h, d)}, {}
-  for at = 5, #ARGV, 3 do
+  for at = 5, nargs, 3 do
     local name = ARGV[at]
     local dim, value = string.match(name, '^([a-z][a-z0-9_]*)$'), nil
     if not dim then
@@ -107,15 +126,16 @@ elseif op == 'halt' then
   if text == '' or #text > 256 then
     return redis.error_reply('ERR sniper: text (ARGV[3]) must be 1..256 bytes saying why, got ' .. #text)
   end
-  local t = ARGV[4] or ''
+  local t = nargs >= 4 and ARGV[4] or ''
   if t == '' then t = '0' end
   ttl = #t <= 10 and string.find(t, '^%d+$') and tonumber(t)
   if not ttl or ttl > 2592000000 then
     return redis.error_reply('ERR sniper: ttl_ms (ARGV[4]) must be an integer 0..2592000000 (0: until resume),'
       .. ' got "' .. string.sub(t, 1, 32) .. '"')
   end
-elseif #ARGV > 2 and op ~= 'show' then
-  return redis.error_reply('ERR sniper: ' .. op .. ' takes only <who>, got ' .. #ARGV .. ' arguments')
+elseif nargs > 2 and op ~= 'show' then
+  return redis.error_reply('ERR sniper: ' .. op .. ' takes only <who> (and @audit <max_entries>), got ' .. nargs
+    .. ' arguments')
 end
 
 local raw = redis.call('MGET', policy_key, version_key, halt_key)
@@ -141,8 +161,12 @@ end
 local t = redis.call('TIME')
 local now = string.format('%d', t[1] * 1000 + math.floor(t[2] / 1000))
 local function audit(event, detail, v)
-  redis.call('XADD', ns .. ':audit', 'MAXLEN', '~', AUDIT_MAX, '*', 'event', event, 'time', now, 'guard', '-',
+  local id = redis.call('XADD', ns .. ':audit', 'MAXLEN', '~', audit_max, '*', 'event', event, 'time', now, 'guard', '-',
     'runner', who, 'signal', '', 'layer', '', 'backend', 'control', 'policy', v, 'text', detail)
+  if audit_age > 0 then
+    -- The age bound, by the entries' ids (Redis's clock): whole stream nodes older than it go (MINID ~).
+    redis.call('XTRIM', ns .. ':audit', 'MINID', '~', string.format('%d', string.match(id, '^%d+') - audit_age))
+  end
 end
 
 if op == 'policy_set' or op == 'policy_clear' then

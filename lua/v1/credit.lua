@@ -10,7 +10,7 @@
 --   ARGV[4]  batch id, 1..256 bytes; <ns>:credit:<batch_id> marks it applied (TTL 172800 s)
 --   ARGV[5..] scopes the admissions were counted in, up to 8 (<dimension>=<value>, one per dimension):
 --            n is added to each scope's buckets too (omitted: the fleet's only). The first three may be the
---            caller's identity for the audit, as acquire's: @who=<guard_id> <runner> <audit_max_entries>
+--            caller's identity for the audit, as acquire's: @who=<guard_id> <runner> <audit_max_entries>[:<max_age_ms>]
 -- An applied batch is appended to the stream <ns>:audit in this same call (event credit, or restore for a
 -- batch id starting "restore").
 -- Reply: {applied, hour_count, day_count}: 1, or 0 when this batch was applied before (nothing
@@ -40,17 +40,20 @@ if batch_id == '' or #batch_id > 256 then
 end
 local scopes, dims = {}, {}
 local first = 5
-local who_guard, who_runner, audit_max = '-', '-', 100000
+local who_guard, who_runner, audit_max, audit_age = '-', '-', 100000, 0
 if ARGV[5] and string.sub(ARGV[5], 1, 5) == '@who=' then
   local g, r, m = ARGV[5], ARGV[6] or '', ARGV[7] or ''
   if #g < 6 or #g > 261 or #r > 256 then
     return redis.error_reply('ERR sniper: identity (ARGV[5..7]) must be @who=<guard_id> (1..256 bytes), the runner'
       .. ' (up to 256 bytes) and audit_max_entries')
   end
-  audit_max = #m <= 9 and string.find(m, '^[1-9]%d*$') and tonumber(m)
-  if not audit_max or audit_max > 100000000 then
-    return redis.error_reply('ERR sniper: audit_max_entries (ARGV[7]) must be an integer 1..100000000, got "'
-      .. string.sub(m, 1, 32) .. '"')
+  local me, ma = string.match(m, '^([1-9]%d*):([1-9]%d*)$')
+  if not me then me = string.match(m, '^[1-9]%d*$') end
+  audit_max = me and #me <= 9 and tonumber(me)
+  audit_age = ma and (#ma <= 11 and tonumber(ma) or -1) or 0
+  if not audit_max or audit_max > 100000000 or audit_age < 0 or audit_age > 31622400000 then
+    return redis.error_reply('ERR sniper: audit_max_entries (ARGV[7]) must be an integer 1..100000000, optionally'
+      .. ' :<max_age_ms> 1..31622400000, got "' .. string.sub(m, 1, 32) .. '"')
   end
   who_guard, who_runner, first = string.sub(g, 6), r, 8
 end
@@ -120,9 +123,14 @@ end
 redis.call('SET', mark_key, '1', 'PX', MARK_TTL_MS)
 local t = redis.call('TIME')
 -- pcall: a key <ns>:audit of another type loses the entry, never the credit (already written).
-redis.pcall('XADD', ns .. ':audit', 'MAXLEN', '~', audit_max, '*', 'event',
+local id = redis.pcall('XADD', ns .. ':audit', 'MAXLEN', '~', audit_max, '*', 'event',
   string.sub(batch_id, 1, 7) == 'restore' and 'restore' or 'credit', 'time',
   string.format('%d', t[1] * 1000 + math.floor(t[2] / 1000)), 'guard', who_guard, 'runner', who_runner,
   'signal', batch_id, 'layer', #scopes > 0 and 'fleet ' .. table.concat(scopes, ' ') or 'fleet', 'backend', 'local',
   'n', n_s, 'hour', string.format('%d', hour))
+-- The age bound: entries older than audit_age ms by their ids (Redis's clock) go, whole stream nodes at a time
+-- (MINID ~, Redis 6.2+), on the first entry of each millisecond only (sequence 0), so a busy fleet pays it rarely.
+if audit_age > 0 and type(id) == 'string' and string.sub(id, -2) == '-0' then
+  redis.pcall('XTRIM', ns .. ':audit', 'MINID', '~', string.format('%d', string.match(id, '^%d+') - audit_age))
+end
 return {1, counts[1], counts[2]}

@@ -3,7 +3,8 @@
 -- With the caps (ARGV[4..6], added in v1 additively) it also records that share in Redis and keeps
 -- <ns>:held, what acquire must hold back for guards that may be deciding locally (lua/README.md).
 --
--- EVALSHA <sha> 1 <ns> <guard_id> <ttl_ms> <now_ms> [<hourly_cap> <daily_cap> <state> [<deadline_ms> [<control> [<seen>]]]]
+-- EVALSHA <sha> 1 <ns> <guard_id> <ttl_ms> <now_ms>
+--         [<hourly_cap> <daily_cap> <state> [<deadline_ms> [<control> [<seen> [<scope>...]]]]]
 --   KEYS[1]  namespace
 --   ARGV[1]  guard id, 1..256 bytes, unique per guard (process)
 --   ARGV[2]  ttl_ms, 1..3600000: the guard counts as live until now + ttl_ms unless it beats again
@@ -19,6 +20,10 @@
 --   ARGV[9]  seen (added in v1 additively): empty, or "<seen_at_ms>|<hour_bucket>|<hour_count>|<day_bucket>|<day_count>",
 --            the latest counts this guard saw (from any reply, at that server time), less the signals it
 --            will settle by id. Given (even empty), the script restores what a new server lost (below).
+--   ARGV[10..] scopes (added in v1 additively; after seen, given even empty): up to 32 "<dimension>=<value>", each
+--            optionally followed by "|<seen_at_ms>|<hour_bucket>|<hour_count>|<day_bucket>|<day_count>", that
+--            scope's counts this guard saw (from its latest heartbeat reply), less its signals it will settle by
+--            id. The reply gives each scope's counts; what a new server lost of a scope is restored by seen's rule.
 -- A stored policy (<ns>:policy, control.lua) replaces ARGV[4..5] in the shares: the fleet shares one cap.
 -- Keys: <ns>:guards, a sorted set of guard id -> expiry time (ms); expired members are removed here.
 --       <ns>:epoch (TTL 172800 s), the server time when the first heartbeat found no epoch. If Redis loses its data (a
@@ -36,12 +41,16 @@
 --       seen before <since> above the base were acknowledged by a server whose writes this one never got:
 --       each heartbeat raises the restored amount to its guard's figure, so of several guards noticing one
 --       loss the highest figure is restored once (never the sum).
+--       <ns>:scope:<scope>:server "run_id|since|base_hour|restored_hour|base_day|restored_day" (TTL 172800 s), the
+--       same per scope named: its base (its count when a heartbeat first named it on this server, at most the
+--       fleet's base; 0 after a new epoch) and what was restored of it. Written only when it holds something.
 -- Reply: {guards, hour_count, day_count, server_time_ms, epoch} and, with caps, then
 --        {hour_share, next_hour_share, day_share, next_day_share, held_hour, held_day}, and with ARGV[8] = 1
 --        then {policy, halt, halt_ttl_ms}: <ns>:policy as stored ('' none), the halt's text ('' none) and its
 --        TTL (-1 none, 0 when not halted); with ARGV[9], then {run_id, since, lost_hour, lost_day,
 --        restored_hour, restored_day}: lost is this guard's figure of what the server lost (0 unless it saw counts
---        before <since>), restored what this call added.
+--        before <since>), restored what this call added; then per scope of ARGV[10..] {hour_count, day_count,
+--        lost_hour, lost_day, restored_hour, restored_day} (its current buckets after the restore).
 --   guards: live guards plus held ones (the fleet's reckoning). Counts: the raw current buckets.
 -- Errors start with "ERR sniper:" and write nothing. Runs on Redis 6.2 and 7.x.
 
@@ -89,6 +98,39 @@ if lineage and ARGV[9] ~= '' then
       .. '"seen_at_ms|hour_bucket|hour_count|day_bucket|day_count", got "' .. string.sub(ARGV[9], 1, 80) .. '"')
   end
   seen = {tonumber(at), tonumber(sh), tonumber(shc), tonumber(sd), tonumber(sdc)}
+end
+-- Scopes (ARGV[10..], after seen): up to 32, each "<dimension>=<value>" or with the counts this guard saw,
+-- "<dimension>=<value>|<seen_at_ms>|<hour_bucket>|<hour_count>|<day_bucket>|<day_count>".
+-- sc_names[i] is the i-th scope, sc_seen[i] its seen counts (false when not given).
+local MAX_SCOPES = 32
+local sc_names, sc_seen = {}, {}
+if #ARGV > 9 then
+  if #ARGV - 9 > MAX_SCOPES then
+    return redis.error_reply('ERR sniper: at most ' .. MAX_SCOPES .. ' scopes (ARGV[10..]), got ' .. (#ARGV - 9))
+  end
+  for at = 10, #ARGV do
+    local arg = ARGV[at]
+    local scope, rest = string.match(arg, '^([a-z][a-z0-9_]*=[%w%._/:%-]+)(.*)$')
+    local dim = scope and string.match(scope, '^[^=]+')
+    local s_at, s_hb, s_hc, s_db, s_dc
+    if rest and rest ~= '' then
+      s_at, s_hb, s_hc, s_db, s_dc = string.match(rest, '^|(%d+)|(%d+)|(%d+)|(%d+)|(%d+)$')
+    end
+    if not scope or #arg > 160 or #dim > 32 or #scope - #dim - 1 > 64 or (rest ~= '' and not s_at)
+        or (s_at and (#s_at > 15 or #s_hb > 12 or #s_hc > 15 or #s_db > 12 or #s_dc > 15)) then
+      return redis.error_reply('ERR sniper: scope (ARGV[' .. at .. ']) must be <dimension>=<value>, optionally followed'
+        .. ' by "|seen_at_ms|hour_bucket|hour_count|day_bucket|day_count"; dimension a-z 0-9 _ from a letter, up to'
+        .. ' 32 bytes; value A-Z a-z 0-9 . _ / : -, 1..64 bytes; got "' .. string.sub(arg, 1, 100) .. '"')
+    end
+    for j = 1, #sc_names do
+      if sc_names[j] == scope then
+        return redis.error_reply('ERR sniper: scope (ARGV[' .. at .. ']) repeats "' .. scope .. '"')
+      end
+    end
+    sc_names[#sc_names + 1] = scope
+    sc_seen[#sc_names] = s_at and {tonumber(s_at), tonumber(s_hb), tonumber(s_hc), tonumber(s_db), tonumber(s_dc)}
+      or false
+  end
 end
 
 local now
@@ -165,6 +207,34 @@ if lineage then
     server = {id, tonumber(since), tonumber(h), tonumber(bh), tonumber(rh), tonumber(d), tonumber(bd), tonumber(rd)}
   end
 end
+-- Each scope's current hour and day, the previous hour (a restore may book on it) and its record on this server,
+-- <ns>:scope:<scope>:server "run_id|since|base_hour|restored_hour|base_day|restored_day": read and checked here.
+-- sc_keys[4i-3..4i] are scope i's keys, sc_raw the values.
+local sc_keys, sc_raw = {}, nil
+if #sc_names > 0 then
+  for i, scope in ipairs(sc_names) do
+    local p = ns .. ':scope:' .. scope
+    sc_keys[4 * i - 3], sc_keys[4 * i - 2] = p .. ':hour:' .. hour, p .. ':day:' .. day
+    sc_keys[4 * i - 1], sc_keys[4 * i] = p .. ':hour:' .. (hour - 1), p .. ':server'
+  end
+  sc_raw = redis.call('MGET', unpack(sc_keys))
+  for i = 1, #sc_keys do
+    local v = sc_raw[i]
+    if v then
+      if i % 4 == 0 then
+        local id = string.match(v, '^(%x+)|%d+|%d+|%d+|%d+|%d+$')
+        if not id then
+          return redis.error_reply('ERR sniper: key ' .. sc_keys[i] .. ' holds "' .. string.sub(v, 1, 32)
+            .. '", not a scope\'s server record')
+        end
+      elseif #v > 15 or not (v == '0' or string.find(v, '^[1-9]%d*$')) then
+        return redis.error_reply('ERR sniper: key ' .. sc_keys[i] .. ' holds "' .. string.sub(v, 1, 32) .. '", not a count')
+      end
+    elseif redis.call('EXISTS', sc_keys[i]) == 1 then
+      return redis.error_reply('ERR sniper: key ' .. sc_keys[i] .. ' holds a value of another type')
+    end
+  end
+end
 -- Reservations, parsed before anything is written (a corrupt one is an error, not a guess).
 local records, flat = {}, redis.call('HGETALL', reserve_key)
 for i = 1, #flat, 2 do
@@ -231,6 +301,50 @@ if lineage then
   end
   redis.call('SET', server_key, string.format('%s|%d|%d|%d|%d|%d|%d|%d', server[1], server[2], server[3], server[4],
     server[5], server[6], server[7], server[8]), 'PX', EPOCH_TTL_MS)
+end
+
+-- Each scope named: what this server lost of it, restored by the fleet's rule (the highest figure, once). A
+-- scope's base is its count when a heartbeat first named it on this server, at most the fleet's base (a scope
+-- counts only what the fleet counts): 0 when the epoch was new. The record is kept only when it holds something.
+-- sc_reply holds, per scope, its hour and day counts (after the restore), lost_hour, lost_day, restored_hour,
+-- restored_day.
+local sc_reply = {}
+for i = 1, #sc_names do
+  local k = 4 * i - 3
+  local hc, dc, ph = tonumber(sc_raw[k] or '0'), tonumber(sc_raw[k + 1] or '0'), sc_raw[k + 2]
+  local rec, lh, ld, ah, ad = nil, 0, 0, 0, 0
+  if sc_raw[k + 3] then
+    local id, since, bh, rh, bd, rd = string.match(sc_raw[k + 3], '^(%x+)|(%d+)|(%d+)|(%d+)|(%d+)|(%d+)$')
+    if id == server[1] and tonumber(since) == server[2] then
+      rec = {tonumber(bh), tonumber(rh), tonumber(bd), tonumber(rd)}
+    end
+  end
+  local fresh = rec == nil
+  if fresh then
+    rec = {0, 0, 0, 0}
+    if server[3] == hour then rec[1] = math.min(hc, server[4]) end
+    if server[6] == day then rec[3] = math.min(dc, server[7]) end
+  end
+  local s = sc_seen[i]
+  if s and s[1] < server[2] then
+    if s[2] == server[3] and server[3] == hour then lh = math.max(0, s[3] - rec[1]) end
+    if s[4] == server[6] and server[6] == day then ld = math.max(0, s[5] - rec[3]) end
+    ah, ad = math.max(0, lh - rec[2]), math.max(0, ld - rec[4])
+    local targets = {{sc_keys[k], ah, 2 * HOUR_MS, sc_raw[k]}, {sc_keys[k + 1], ad, 2 * DAY_MS, sc_raw[k + 1]},
+      {sc_keys[k + 2], math.max(0, ad - ah), 2 * HOUR_MS, ph}}
+    for _, t in ipairs(targets) do
+      if t[2] > 0 then
+        if t[4] then redis.call('INCRBY', t[1], t[2]) else redis.call('SET', t[1], t[2], 'PX', t[3]) end
+      end
+    end
+    hc, dc = hc + ah, dc + ad
+    rec[2], rec[4] = rec[2] + ah, rec[4] + ad
+  end
+  if (fresh and rec[1] + rec[3] > 0) or ah + ad > 0 then
+    redis.call('SET', sc_keys[k + 3], string.format('%s|%d|%d|%d|%d|%d', server[1], server[2], rec[1], rec[2], rec[3],
+      rec[4]), 'PX', EPOCH_TTL_MS)
+  end
+  for _, v in ipairs({hc, dc, lh, ld, ah, ad}) do sc_reply[#sc_reply + 1] = v end
 end
 
 -- The share a record stands for in a bucket: its own bucket, the next one, or nothing.
@@ -318,4 +432,5 @@ end
 if lineage then
   for _, v in ipairs({server[1], server[2], lost_h, lost_d, add_h, add_d}) do reply[#reply + 1] = v end
 end
+for _, v in ipairs(sc_reply) do reply[#reply + 1] = v end
 return reply

@@ -1,6 +1,6 @@
 -- sniper release, ABI v1. Gives back the slot of an admitted signal, once.
 --
--- EVALSHA <sha> 1 <ns> <signal_id> [@who=<guard_id> <runner> <audit_max_entries>]
+-- EVALSHA <sha> 1 <ns> <signal_id> [@who=<guard_id> <runner> <audit_max_entries>[:<max_age_ms>]]
 --   KEYS[1]  namespace
 --   ARGV[1]  signal id that acquire was called with
 --   ARGV[2..4] the caller's identity for the audit, as acquire's (omitted: "-", "-", 100000)
@@ -20,17 +20,20 @@ local signal_id = ARGV[1] or ''
 if signal_id == '' or #signal_id > 256 then
   return redis.error_reply('ERR sniper: signal_id (ARGV[1]) must be 1..256 bytes, got ' .. #signal_id)
 end
-local who_guard, who_runner, audit_max = '-', '-', 100000
+local who_guard, who_runner, audit_max, audit_age = '-', '-', 100000, 0
 if #ARGV > 1 then
   local g, r, m = ARGV[2], ARGV[3] or '', ARGV[4] or ''
   if #ARGV ~= 4 or string.sub(g, 1, 5) ~= '@who=' or #g < 6 or #g > 261 or #r > 256 then
     return redis.error_reply('ERR sniper: identity (ARGV[2..4]) must be @who=<guard_id> (1..256 bytes), the runner'
       .. ' (up to 256 bytes) and audit_max_entries')
   end
-  audit_max = #m <= 9 and string.find(m, '^[1-9]%d*$') and tonumber(m)
-  if not audit_max or audit_max > 100000000 then
-    return redis.error_reply('ERR sniper: audit_max_entries (ARGV[4]) must be an integer 1..100000000, got "'
-      .. string.sub(m, 1, 32) .. '"')
+  local me, ma = string.match(m, '^([1-9]%d*):([1-9]%d*)$')
+  if not me then me = string.match(m, '^[1-9]%d*$') end
+  audit_max = me and #me <= 9 and tonumber(me)
+  audit_age = ma and (#ma <= 11 and tonumber(ma) or -1) or 0
+  if not audit_max or audit_max > 100000000 or audit_age < 0 or audit_age > 31622400000 then
+    return redis.error_reply('ERR sniper: audit_max_entries (ARGV[4]) must be an integer 1..100000000, optionally'
+      .. ' :<max_age_ms> 1..31622400000, got "' .. string.sub(m, 1, 32) .. '"')
   end
   who_guard, who_runner = string.sub(g, 6), r
 end
@@ -89,7 +92,12 @@ if tail ~= '' then
   layers = 'fleet' .. string.gsub(string.match(tail, '^|[^|]*(.*)$'), '|', ' ')
 end
 -- pcall: a key <ns>:audit of another type loses the entry, never the release (already written).
-redis.pcall('XADD', ns .. ':audit', 'MAXLEN', '~', audit_max, '*', 'event', 'release', 'time',
+local id = redis.pcall('XADD', ns .. ':audit', 'MAXLEN', '~', audit_max, '*', 'event', 'release', 'time',
   string.format('%d', t[1] * 1000 + math.floor(t[2] / 1000)), 'guard', who_guard, 'runner', who_runner,
   'signal', signal_id, 'layer', layers, 'backend', 'redis')
+-- The age bound: entries older than audit_age ms by their ids (Redis's clock) go, whole stream nodes at a time
+-- (MINID ~, Redis 6.2+), on the first entry of each millisecond only (sequence 0), so a busy fleet pays it rarely.
+if audit_age > 0 and type(id) == 'string' and string.sub(id, -2) == '-0' then
+  redis.pcall('XTRIM', ns .. ':audit', 'MINID', '~', string.format('%d', string.match(id, '^%d+') - audit_age))
+end
 return {1, counts[1], counts[2]}

@@ -64,6 +64,7 @@ class SniperCounters:
                            "sniper: reset could not delete the Redis counts (%s); the in-process counts are cleared",
                            e.__class__.__name__)
         guard.local.clear()
+        guard._blocks.invalidate(None)  # the deleted counts free every slot now, not when Redis's message arrives
 
     def close(self) -> None:
         self.guard.close()

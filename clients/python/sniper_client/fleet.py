@@ -140,6 +140,15 @@ class FallbackBudget:
             return cap
         return cap - self.unseen_runners() * (cap // self.fleet_size)
 
+    def room_kept(self, hourly_cap: int, daily_cap: int) -> list:
+        """acquire's @room triple: the room cap_on_redis keeps, floor(cap / N) of each cap for each runner not yet
+        seen (what it may admit before it reaches Redis), for acquire to take off whichever caps apply on Redis (a
+        stored policy's too); [] when it keeps none."""
+        unseen = self.unseen_runners()
+        if not unseen:
+            return []
+        return ["@room", str(unseen * (hourly_cap // self.fleet_size)), str(unseen * (daily_cap // self.fleet_size))]
+
     def real_counts(self, local, now_ms: int):
         """(hour, day) now: the latest seen from Redis, or the local engine's (seen plus local admissions)."""
         s = local.call("status", ["local"], [])

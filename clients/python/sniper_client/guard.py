@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping, Optional, Sequence, Tuple
 
 import redis
@@ -25,8 +25,10 @@ from .clock import ClockOffset, local_ms
 from .connections import redis_client
 from .fleet import DAY_MS, HOUR_MS, FallbackBudget, FleetView
 from .admission_gate import LocalAdmissionGate
+from .block_cache import NEVER, BlockCache, tracked_prefixes
+from .invalidations import KeyInvalidations
 from .local_engine import LocalEngine
-from .lost_writes import ServerWatch, seen_argument
+from .lost_writes import ScopeCounts, ServerWatch, seen_argument
 from .metrics import SniperMetrics
 from .reconciler import Reconciler
 from .scripts import ScriptCatalog, ScriptError, ScriptRunner
@@ -62,7 +64,7 @@ class Decision:
     hour_count: int
     day_count: int
     retry_after_ms: int
-    backend: str  # redis, local, allow, deny, off
+    backend: str  # redis, cache (a cap block from memory), local, allow, deny, off
     replayed: bool
     server_time_ms: int = 0
     shadow: bool = False
@@ -133,11 +135,16 @@ class SniperGuard:
         self._policy: Optional[Tuple[int, int, int, dict]] = None
         self._warned_version = -1
         audit = settings.sniper_mode.audit
-        self._who = ["@who=" + self.guard_id, runner_name(audit.runner), str(audit.max_entries)]
+        # The audit's bounds: <max_entries>, with :<max_age_ms> when there is an age bound.
+        bound = str(audit.max_entries) + (f":{audit.max_age_hours * 3_600_000}" if audit.max_age_hours else "")
+        self._who = ["@who=" + self.guard_id, runner_name(audit.runner), bound]
         self._gate = LocalAdmissionGate(self._fallback.heartbeat_ttl_ms + 2 * self._fallback.heartbeat_interval_ms
                                         + settings.redis.decision_timeout_ms)
         self.local = LocalEngine(self.clock.redis_now if self._redis_enabled else local_ms)
         self._reconciler = Reconciler(self.local, self.guard_id, self._who)
+        # Cap blocks Redis answered, answered again from memory while they hold (block_cache.py).
+        self._blocks = BlockCache.for_policy(self._mode.window, self._redis_enabled, self._namespace)
+        self._invalidations: Optional[KeyInvalidations] = None
         self._backend_lock = threading.Lock()
         self.backend = "redis" if self._redis_enabled else "local"
         self._settled_yet = False  # the first settled decision not made by Redis says Redis was unreachable at start
@@ -149,6 +156,7 @@ class SniperGuard:
         self._last_epoch = 0
         self._last_beat = None
         self._servers = ServerWatch(self._metrics)
+        self._scope_counts = ScopeCounts()  # the scopes decided today, named by each heartbeat (lost_writes.py)
         # Set while the heartbeat returns this guard to Redis (its last credit and its "redis" beat).
         self._returning: Optional[threading.Event] = None
         # Fallback decisions under way; a return waits for none to be before its credit (_fallback_entered).
@@ -169,6 +177,7 @@ class SniperGuard:
     def start(self) -> "SniperGuard":
         """Starts the heartbeat and waits for its first beat at most redis.timeout (decisions fall back until then)."""
         if self._redis_enabled and self._thread is None:
+            self._track_invalidations()
             self._thread = threading.Thread(target=self._beat_loop, name="sniper-heartbeat", daemon=True)
             self._thread.start()
             self._first_beat.wait(self.settings.redis.timeout_s)
@@ -179,6 +188,8 @@ class SniperGuard:
         if self._thread is not None:
             self._thread.join(5)
             self._leave()
+        if self._invalidations is not None:
+            self._invalidations.close()
         try:
             if self._client is not None:
                 self._client.close()
@@ -201,6 +212,27 @@ class SniperGuard:
             return False
         self._runner = ScriptRunner(self._client, self._catalog, on_reload=lambda name: self._metrics.reload())
         return True
+
+    def _track_invalidations(self) -> None:
+        """Hears Redis's invalidations of the keys that may free a slot (invalidations.py), so that a cached block
+        ends as soon as a slot frees up anywhere in the fleet. Cluster (no connection pool to one server) relies on
+        the heartbeat instead."""
+        pool = getattr(self._client, "connection_pool", None)
+        if not self._blocks.enabled or pool is None or self._invalidations is not None:
+            return
+        self._invalidations = KeyInvalidations(lambda: pool.connection_class(**pool.connection_kwargs),
+                                               tracked_prefixes(self._namespace), self._blocks).start()
+
+    def cached_blocks(self) -> int:
+        """Cap blocks held in memory now (a layer each)."""
+        return self._blocks.size()
+
+    def invalidations_live(self) -> bool:
+        """True while the invalidation connection has tracking on."""
+        return self._invalidations is not None and self._invalidations.live()
+
+    def _cached_decision(self, reason, hour, day, retry_ms, now, layer) -> Decision:
+        return Decision(self._shadow, reason, hour, day, retry_ms, "cache", False, now, self._shadow, None, layer)
 
     def _call(self, name, argv):
         if self._runner is None and not self._connect():
@@ -239,6 +271,10 @@ class SniperGuard:
             argv += [""] + [str(a) for triple in scopes for a in triple]
         if not self._redis_enabled:
             return self._local_decision(argv, None, hourly_cap, daily_cap, seed=False)
+        remembered = self._blocks.answer(argv, self.clock.redis_now, self._cached_decision)
+        if remembered is not None:
+            # A cap block Redis answered still holds: blocked from memory, whether Redis is up or not.
+            return replace(remembered, allowed=self._shadow, shadow=self._shadow) if self._shadow else remembered
         while True:
             returning = self._returning
             if returning is not None:
@@ -257,12 +293,16 @@ class SniperGuard:
             # A return to Redis began before this fallback decision could enter: decided afresh after it.
 
     def _decide_on_redis(self, argv, signal_id, hourly_cap, daily_cap) -> Optional[Decision]:
+        if len(argv) > 8:
+            self._scope_counts.decided(argv[8::3], self.clock.redis_now())  # the heartbeat reads them
         # The script refuses to count after the moment this call stops waiting, in Redis time.
         sent = local_ms()
-        hour_cap, day_cap = self._budget.cap_on_redis(hourly_cap), self._budget.cap_on_redis(daily_cap)
-        kept = (hour_cap, day_cap) != (hourly_cap, daily_cap)
+        generation = self._blocks.generation()
+        # The room kept for runners of the stated fleet not yet seen: acquire takes it off the caps that apply.
+        unseen = self._budget.unseen_runners()
+        room = self._budget.room_kept(hourly_cap, daily_cap)
         try:
-            reply = self._acquire_on_redis([str(hour_cap), str(day_cap)] + argv[2:] if kept else argv)
+            reply = self._acquire_on_redis(argv, room)
         except Exception as e:
             return self._fallback_entered(argv, self._failed(e), hourly_cap, daily_cap, failed=e, signal_id=signal_id)
         self.breaker.on_success()
@@ -272,11 +312,14 @@ class SniperGuard:
             self.clock.observe(sent, local_ms(), reply[5])  # a replay carries its original time, not now
             self._fleet.observe_counts(reply[5], reply[2], reply[3])
         detail = None
-        fleet = len(reply) <= 7 or reply[7] in ("", "fleet")  # not a scope's cap: the room kept is the fleet's only
-        if kept and fleet and ((reply[1] == HOURLY_CAP and reply[2] < hourly_cap) or (reply[1] == DAILY_CAP and reply[3] < daily_cap)):
-            detail = (f"the cap less the room kept for {self._budget.unseen_runners()} runners of the stated fleet not "
-                      "yet seen on Redis (fleet_size)")
-        return self._from_reply(reply, "redis", detail)
+        if len(reply) == 11 and reply[10] > 0:
+            # The cap itself had room: what blocked is the room kept, and the answer says so.
+            detail = (f"the {'daily' if reply[1] == DAILY_CAP else 'hourly'} cap less the room kept ({reply[10]}) for "
+                      f"{unseen} runners of the stated fleet not yet seen on Redis (fleet_size)")
+        decision = self._from_reply(reply, "redis", detail)
+        # A block under caps lowered for runners not yet seen (fleet_size) may end with no write: never kept.
+        self._blocks.learn(argv, decision, NEVER if room else generation)
+        return decision
 
     def _fallback_entered(self, argv, cause, hourly_cap, daily_cap, failed=None, signal_id=None) -> Optional[Decision]:
         """The fallback decides, counted as under way so that a return to Redis waits for it before its credit
@@ -288,6 +331,8 @@ class SniperGuard:
             self._fallback_decisions += 1
         try:
             decision = self._fallback_decision(argv, cause, hourly_cap, daily_cap)
+            # Redis does not hold this id's decision: never answer it from memory.
+            self._blocks.decided_elsewhere(argv[4], decision.server_time_ms)
             if failed is not None and signal_id and decision.backend == "local" and may_have_run(failed):
                 self._reconciler.record_ambiguous(signal_id, decision.server_time_ms, decision.reason == OK,
                                                   tuple(argv[8::3]))  # the scopes' names (argv's triples)
@@ -298,19 +343,21 @@ class SniperGuard:
                 if self._fallback_decisions == 0:
                     self._fallback_lock.notify_all()
 
-    def _acquire_on_redis(self, argv):
+    def _acquire_on_redis(self, argv, room=()):
         try:
-            return self._call("acquire", self._with_deadline(argv))
+            return self._call("acquire", self._with_deadline(argv, room))
         except ScriptError as e:
             if not str(e).startswith(DEADLINE_PASSED):
                 raise
             # It reached Redis after its deadline yet the reply is here: this process was held up between taking
             # the time and sending (a loaded machine), not Redis. The script wrote nothing: try once more.
-            return self._call("acquire", self._with_deadline(argv))
+            return self._call("acquire", self._with_deadline(argv, room))
 
-    def _with_deadline(self, argv):
-        """argv with ARGV[8], the deadline (before the scopes, if any), and this guard's identity for the audit."""
-        return argv[:7] + [self.clock.deadline(self.settings.redis.decision_timeout_ms)] + argv[8:] + self._who
+    def _with_deadline(self, argv, room=()):
+        """argv with ARGV[8], the deadline (before the scopes, if any), this guard's identity for the audit, and the
+        room to keep for runners not yet seen (the @room triple), if any."""
+        return (argv[:7] + [self.clock.deadline(self.settings.redis.decision_timeout_ms)] + argv[8:] + self._who
+                + list(room))
 
     def release(self, signal_id: str) -> Release:
         """Gives an admitted signal's slot back (once); never raises for Redis trouble."""
@@ -334,6 +381,9 @@ class SniperGuard:
             self._failed(e)
             return self._release_locally(signal_id)
         self.breaker.on_success()
+        if reply[0] == 1:
+            # This guard's own release frees a slot now: its next signal must not wait for Redis's invalidation.
+            self._blocks.invalidate(None)
         if reply[0] != 1:
             # Admitted locally during an outage and credited since: only the local engine knows it.
             mine = self.local.call("release", ["local"], [signal_id])
@@ -524,7 +574,7 @@ class SniperGuard:
         now = decision.backend
         # Back on Redis only once the breaker has closed: while half-open, probe and fallback decisions
         # interleave, and that must not log a line per decision.
-        settled = now != "off" and (now != "redis" or self.breaker is None or self.breaker.state == breakers.CLOSED)
+        settled = now not in ("off", "cache") and (now != "redis" or self.breaker is None or self.breaker.state == breakers.CLOSED)
         if settled:
             with self._backend_lock:
                 previous, self.backend = self.backend, now
@@ -587,6 +637,9 @@ class SniperGuard:
                 LOG.info("sniper: credited %d local admissions to Redis", credited)
                 self._metrics.reconciled_admissions(credited)
             self.breaker.on_success()
+            # Answered: the cached blocks hold only if the invalidation stream is proven current right after it.
+            inv = self._invalidations
+            self._blocks.heartbeat_answered(inv is not None and inv.answers(self.settings.redis.decision_timeout_ms / 1000.0))
             self._metrics.budget(self.hour_budget(), self.day_budget())
         except Exception as e:
             try:
@@ -652,12 +705,17 @@ class SniperGuard:
             seen_argument(self._fleet, self._reconciler, self.settings.redis.decision_timeout_ms, sliding_beat)
         # With a stated fleet size, the shares recorded leave room for the runners not yet seen (FallbackBudget).
         # "1": the reply also carries the stored policy and the halt, which local decisions obey.
+        # And the scopes decided today, with the counts of each the latest heartbeat naming it read (ScopeCounts).
+        scopes = self._scope_counts.arguments(self.clock.redis_now(), self._reconciler,
+                                              self.settings.redis.decision_timeout_ms)
         hb = self._call("heartbeat", [self.guard_id, str(self._fallback.heartbeat_ttl_ms), "",
                                       str(self._budget.cap_on_redis(hourly_cap)), str(self._budget.cap_on_redis(daily_cap)),
-                                      state, deadline, "1", seen])
+                                      state, deadline, "1", seen] + scopes)
         if state == "local":
             self._gate.local_beat_applied()
-        self._servers.notice(hb)
+        self._servers.notice(hb, len(scopes))
+        if scopes:
+            self._scope_counts.observe(hb, scopes)
         self.clock.observe(sent, local_ms(), hb[3])
         self._metrics.offset(self.clock.offset_ms / 1000.0)
         return hb

@@ -9,7 +9,7 @@ Every call runs under one lock, like a script on Redis's single thread."""
 import re
 import threading
 import time
-from typing import Callable, Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from .scripts import ScriptError
 
@@ -20,6 +20,7 @@ _DIGITS = re.compile(r"^[0-9]+$")
 # A scope: <dimension>=<value>, as the scripts' '^([a-z][a-z0-9_]*)=[%w%._/:%-]+$' with its lengths.
 _SCOPE = re.compile(r"[a-z][a-z0-9_]{0,31}=[A-Za-z0-9._/:-]{1,64}")
 MAX_SCOPES = 8
+ROOM = "@room"  # acquire's triple: the room kept for runners not yet seen (lua/README.md)
 
 
 MTF_BLOCK_TTL_MS = 60_000  # a decision blocked by MTF: a confirmation may follow
@@ -38,6 +39,10 @@ def _count(raw: str, name: str) -> int:
     if len(raw) > 10 or not _DIGITS.match(raw) or int(raw) > 1_000_000_000:
         raise ScriptError(f'ERR sniper: {name} must be an integer 0..1000000000, got "{raw}"')
     return int(raw)
+
+
+def _is_count(raw: str) -> bool:
+    return len(raw) <= 10 and bool(_DIGITS.match(raw)) and int(raw) <= 1_000_000_000
 
 
 def _credit_n(raw: str) -> int:
@@ -78,17 +83,26 @@ def _scope_list(argv: Sequence[str], first: int) -> List[str]:
     return scopes
 
 
-def _acquire_scopes(argv: Sequence[str]) -> List[Tuple[str, int, int]]:
-    """ARGV[9..]: (scope, hourly cap, daily cap) triples, checked in the script's order."""
+def _acquire_scopes(argv: Sequence[str]) -> Tuple[List[Tuple[str, int, int]], Optional[Tuple[int, int]]]:
+    """ARGV[9..]: (scope, hourly cap, daily cap) triples, checked in the script's order, and the room to keep for
+    runners not yet seen, (hourly, daily) from the @room triple, or None."""
     extra = len(argv) - 8
     if extra <= 0:
-        return []
+        return [], None
     if extra % 3:
         raise ScriptError(f"ERR sniper: scopes (ARGV[9..]) come in threes: scope, hourly_cap, daily_cap; got {extra} arguments")
-    if extra // 3 > MAX_SCOPES:
-        raise ScriptError(f"ERR sniper: at most 8 scopes per signal, got {extra // 3}")
-    triples, dims = [], set()
+    real = extra // 3 - (1 if ROOM in argv[8::3] else 0)
+    if real > MAX_SCOPES:
+        raise ScriptError(f"ERR sniper: at most 8 scopes per signal, got {real}")
+    triples, dims, room_kept = [], set(), None
     for at in range(9, len(argv) + 1, 3):
+        if argv[at - 1] == ROOM:
+            hourly, daily = argv[at], argv[at + 1]
+            if room_kept is not None or not _is_count(hourly) or not _is_count(daily):
+                raise ScriptError(f"ERR sniper: room (ARGV[{at}..{at + 2}]) must be @room and the hourly and daily"
+                                  f' room, integers 0..1000000000, once; got "{hourly[:32]}", "{daily[:32]}"')
+            room_kept = (int(hourly), int(daily))
+            continue
         scope = _scope(argv[at - 1], at)
         dim = scope.split("=", 1)[0]
         if dim in dims:
@@ -97,7 +111,7 @@ def _acquire_scopes(argv: Sequence[str]) -> List[Tuple[str, int, int]]:
         hcap = _count(argv[at], f"hourly_cap (ARGV[{at + 1}]) of scope {scope}")
         dcap = _count(argv[at + 1], f"daily_cap (ARGV[{at + 2}]) of scope {scope}")
         triples.append((scope, hcap, dcap))
-    return triples
+    return triples, room_kept
 
 
 def _estimate(table, number: int, now: int, window_ms: int, sliding: bool, clock_now: int) -> Tuple[int, int]:
@@ -200,10 +214,12 @@ class LocalEngine:
         if window not in ("", "fixed", "sliding"):
             raise ScriptError(f'ERR sniper: window (ARGV[7]) must be fixed or sliding, got "{window}"')
         deadline = _time(_arg(argv, 7), "deadline_ms (ARGV[8])")
-        scopes = _acquire_scopes(argv)
+        scopes, room_kept = _acquire_scopes(argv)
         if signal_id:
             stored = self._decision(signal_id, clock_now)
             if stored is not None:
+                if room_kept:
+                    return stored[0][:6] + [1, stored[3], "", "", 0]
                 return stored[0][:6] + [1] + ([stored[3]] if scopes else [])
         now = clock_now if now is None else now
         if deadline is not None and now > deadline:
@@ -212,13 +228,18 @@ class LocalEngine:
         sliding = window == "sliding"
         hour_count, hour_over = _estimate(self._hours, hour, now, HOUR_MS, sliding, clock_now)
         day_count, day_over = _estimate(self._days, day, now, DAY_MS, sliding, clock_now)
+        # The room kept for runners not yet seen (@room), and how much of it blocked (when the cap itself had room).
+        hour_room, day_room = room_kept or (0, 0)
+        room = 0
         allowed, reason, retry, layer = 0, "OK", 0, ""
         if mtf_required == "1" and mtf_confirmed != "1":
             reason = "SNIPER_MTF_REQUIRED"
-        elif hcap > 0 and hour_count + hour_over + 1 > hcap:
+        elif hcap > 0 and hour_count + hour_over + 1 > hcap - hour_room:
             reason, retry, layer = "SNIPER_HOURLY_CAP", (hour + 1) * HOUR_MS - now, "fleet"
-        elif dcap > 0 and day_count + day_over + 1 > dcap:
+            room = hour_room if hour_count + hour_over + 1 <= hcap else 0
+        elif dcap > 0 and day_count + day_over + 1 > dcap - day_room:
             reason, retry, layer = "SNIPER_DAILY_CAP", (day + 1) * DAY_MS - now, "fleet"
+            room = day_room if day_count + day_over + 1 <= dcap else 0
         else:
             for scope, scope_hcap, scope_dcap in scopes:
                 hours, days = self._scope_tables(scope)
@@ -245,6 +266,8 @@ class LocalEngine:
             # As acquire.lua: admitted 48 h (release needs it), a cap's block until its bucket ends, MTF's 60 s.
             kept = MARK_TTL_MS if allowed else (MTF_BLOCK_TTL_MS if reason == "SNIPER_MTF_REQUIRED" else retry)
             self._decisions[signal_id] = [reply, False, clock_now + kept, layer, tuple(s for s, _, _ in scopes)]
+        if room_kept:
+            return list(reply) + [layer, "", "", room]
         return list(reply) + ([layer] if scopes else [])
 
     def _status(self, argv, clock_now):

@@ -10,7 +10,7 @@ import logging
 
 import threading
 from collections import deque
-from typing import Sequence, Callable, Dict, Tuple
+from typing import Sequence, Callable, Dict, Optional, Tuple
 
 HOUR_MS = 3_600_000
 DAY_MS = 86_400_000
@@ -63,10 +63,12 @@ class Reconciler:
     def has_pending(self) -> bool:
         return self._dirty or bool(self._batches) or bool(self._releases) or bool(self._ambiguous)
 
-    def unsettled_in(self, window_ms: int, bucket: int, until_ms: int) -> int:
+    def unsettled_in(self, window_ms: int, bucket: int, until_ms: int, scope: Optional[str] = None) -> int:
         """Signals of that bucket whose Redis outcome is still unknown, decided by until_ms: settling counts each
-        exactly once, so a restore of lost counts leaves out those that may be in the count it restores."""
-        return sum(1 for _, at, _, _ in list(self._ambiguous) if at // window_ms == bucket and at <= until_ms)
+        exactly once, so a restore of lost counts leaves out those that may be in the count it restores. With scope:
+        only those counted in that scope."""
+        return sum(1 for _, at, _, scopes in list(self._ambiguous)
+                   if at // window_ms == bucket and at <= until_ms and (scope is None or scope in scopes))
 
     def pending_admissions(self) -> int:
         return sum(b[2] for b in list(self._batches))

@@ -97,6 +97,8 @@ class AuditSettings:
     runner: Optional[str] = None
     # The stream's bound in entries (XADD MAXLEN ~).
     max_entries: int = 100_000
+    # The stream's age bound in hours (XTRIM MINID ~); 0: none.
+    max_age_hours: int = 168
 
 
 # A scope: <dimension>=<value>, as the scripts check it (lua/README.md, "Scopes").
@@ -715,6 +717,7 @@ def _audit(s: _Section) -> AuditSettings:
     v: Dict[str, Any] = {}
     s.read("runner", _optional_string, v)
     s.read("max_entries", _integer(1, 100_000_000), v)
+    s.read("max_age_hours", _integer(0, 8784), v)
     s.reject_unknown_keys()
     runner = v.get("runner")
     if runner is not None and (not runner.strip() or len(runner.encode("utf-8")) > 256):

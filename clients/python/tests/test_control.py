@@ -83,7 +83,31 @@ def test_the_heartbeat_brings_the_policy_for_local_decisions(redis_server):
 def test_the_audit_settings_name_the_runner_and_bound_the_stream(monkeypatch):
     monkeypatch.setenv("SNIPER_RUNNER", "from-env")
     named = SniperGuard(settings_from_dict({"runtime": {"sniper_mode": {"audit": {
-        "runner": "desk-a/momentum", "max_entries": 5000}}}}), guard_id="g1", start=False)
+        "runner": "desk-a/momentum", "max_entries": 5000, "max_age_hours": 0}}}}), guard_id="g1", start=False)
     assert named._who == ["@who=g1", "desk-a/momentum", "5000"]
     unnamed = SniperGuard(settings_from_dict({}), guard_id="g1", start=False)
-    assert unnamed._who == ["@who=g1", "from-env", "100000"]
+    assert unnamed._who == ["@who=g1", "from-env", "100000:604800000"]  # a week by default
+
+
+def test_a_stored_policy_keeps_the_room_for_unseen_runners_and_the_answer_says_which_blocked(redis_server):
+    # Settings cap 30 with fleet_size 3: a runner not yet seen may admit floor(30 / 3) = 10 before it reaches Redis,
+    # so the one guard on Redis keeps 2 x 10. The stored policy (60) replaces the caps; the room stays.
+    ns = f"py-control-room-{time.time_ns()}"
+    client = redis_py.Redis(port=redis_server.port)
+    assert control(client, ns, "policy_set", "test", "60", "0") == [1]
+    guard = SniperGuard(settings_from_dict(ultra_settings(redis_server.port, hourly=30, daily=0, namespace=ns,
+                                                          fleet_size=3), {}))
+    try:
+        decided = [guard.acquire(f"{ns}-{i}", False) for i in range(45)]
+        assert sum(d.allowed for d in decided) == 40  # the policy's 60 less the 20 kept
+        for d in (d for d in decided if not d.allowed):
+            assert (d.backend, d.reason, d.hour_count) == ("redis", "SNIPER_HOURLY_CAP", 40)
+            assert d.detail == ("the hourly cap less the room kept (20) for 2 runners of the stated fleet not yet seen on "
+                                "Redis (fleet_size)")  # the cap had room: the room kept blocked it
+        # At the policy's cap itself the cap blocks, and the answer says the cap, not the room.
+        assert control(client, ns, "policy_set", "test", "40", "0") == [2]
+        at_the_cap = guard.acquire(f"{ns}-cap", False)
+        assert (at_the_cap.reason, at_the_cap.detail) == ("SNIPER_HOURLY_CAP", None)
+        assert client.get(f"{ns}:hour:{time.time_ns() // 1_000_000 // 3_600_000}") == b"40"
+    finally:
+        guard.close()

@@ -55,3 +55,50 @@ def test_seen_is_the_latest_counts_and_with_a_sliding_window_the_latest_heartbea
     fleet.observe_counts(t0 + 10, 40, 60)  # an acquire reply; with a sliding window, an estimate
     assert seen_argument(fleet, ledger, 100) == f"{t0 + 10}|472222|40|19675|60"
     assert seen_argument(fleet, ledger, 100, beat) == f"{t0}|472222|30|19675|50"
+
+
+def test_a_scope_lost_on_a_new_server_is_restored_once_from_what_the_heartbeat_read(redis_server):
+    from test_scopes import scoped
+    from sniper_client import SniperGuard
+    settings = scoped(redis_server.port, hourly=0, namespace="sniper_signals")
+    guard = SniperGuard(settings)
+    client = redis_server.client()
+    hour = time.time_ns() // 3_600_000_000_000
+    day = time.time_ns() // 86_400_000_000_000
+    alpha = f"sniper_signals:scope:strategy=alpha:hour:{hour}"
+    try:
+        # strategy caps 2 an hour: two admitted in alpha, a third blocked
+        assert [guard.acquire(f"a{i}", True, scopes={"strategy": "alpha"}).allowed for i in range(3)] == [True, True, False]
+        wait_for(lambda: guard._servers.replied and any(a.startswith("strategy=alpha|") for a in guard._scope_counts.arguments(
+            guard.clock.redis_now(), guard._reconciler, 100)), what="a heartbeat that read strategy=alpha")
+        record = client.get("sniper_signals:server").decode().split("|")
+        takeover = client.pipeline(transaction=True)  # another server took over without alpha's two admissions
+        takeover.set("sniper_signals:server", "|".join(["0f0f"] + record[1:]))
+        for key in (f"sniper_signals:hour:{hour}", f"sniper_signals:day:{day}", alpha,
+                    f"sniper_signals:scope:strategy=alpha:day:{day}"):
+            takeover.decrby(key, 2)
+        takeover.execute()
+        wait_for(lambda: int(client.get(alpha)) == 2, what="alpha's 2 lost admissions put back")
+        time.sleep(0.5)  # more heartbeats: nothing more is restored
+        assert int(client.get(alpha)) == 2 and int(client.get(f"sniper_signals:scope:strategy=alpha:day:{day}")) == 2
+        assert not guard.acquire("a9", True, scopes={"strategy": "alpha"}).allowed  # its cap holds on the new server
+    finally:
+        guard.close()
+
+
+def test_a_heartbeat_names_the_scopes_decided_today_with_what_it_read_less_the_unsettled():
+    from sniper_client.lost_writes import ScopeCounts
+    t0 = 1_700_000_000_000  # hour bucket 472222, day bucket 19675
+    ledger, counts = Reconciler(LocalEngine(), "g"), ScopeCounts()
+    counts.decided(["strategy=old"], t0 - 86_400_000)
+    counts.decided(["strategy=alpha", "account=A1"], t0)
+    named = counts.arguments(t0, ledger, 100)
+    assert named == ["strategy=alpha", "account=A1"]  # not read yet; yesterday's scope is dropped
+    beat = [3, 10, 10, t0, t0, 1, 1, 0, 0, 0, 0, "", "", -1, "0f0f", t0, 0, 0, 0, 0] + [10, 12, 0, 0, 0, 0, 4, 4, 0, 0, 0, 0]
+    counts.observe(beat, named)
+    ledger.record_ambiguous("maybe", t0 - 10, True, ("strategy=alpha",))
+    ledger.record_ambiguous("later", t0 + 201, True, ("strategy=alpha",))
+    assert counts.arguments(t0, ledger, 100) == [f"strategy=alpha|{t0}|472222|9|19675|11", f"account=A1|{t0}|472222|4|19675|4"]
+    for i in range(ScopeCounts.MAX + 3):
+        counts.decided([f"symbol=S{i}"], t0)
+    assert len(counts.arguments(t0, ledger, 100)) == ScopeCounts.MAX

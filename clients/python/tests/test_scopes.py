@@ -107,7 +107,7 @@ def test_with_room_kept_for_unseen_runners_the_scopes_still_count_and_only_the_f
         decisions = [guard.acquire(None, True, scopes={"account": f"A{i}"}) for i in range(10)]
         fleet = next(d for d in decisions if not d.allowed)
         assert (fleet.hour_count, fleet.layer) == (10, "fleet")  # 30 less the room kept for 2 unseen runners
-        assert fleet.detail == ("the cap less the room kept for 2 runners of the stated fleet not yet seen on Redis "
+        assert fleet.detail == ("the hourly cap less the room kept (20) for 2 runners of the stated fleet not yet seen on Redis "
                                 "(fleet_size)")
     finally:
         guard.close()

@@ -8,7 +8,7 @@ import pytest
 from conftest import REPO_ROOT
 from sniper_client import SettingsError, load_settings, settings_from_dict
 
-JAVA_CONFIG = REPO_ROOT / "agent" / "src" / "test" / "resources" / "config"
+JAVA_CONFIG = REPO_ROOT / "testkit" / "src" / "main" / "resources" / "config"
 
 
 def write(tmp_path, text, name="settings.yaml"):

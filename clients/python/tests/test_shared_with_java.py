@@ -1,4 +1,4 @@
-"""A Python guard and a Java guard (the agent jar's `demo`, a child JVM: four runner threads into one guard)
+"""A Python guard and a Java guard (the command-line tool's `demo`, a child JVM: four runner threads into one guard)
 share one cap on one Redis: together they admit exactly the cap, each sees the other in the heartbeat
 registry, and Redis's count is the cap."""
 
@@ -15,9 +15,9 @@ CAP = 40
 
 
 def test_a_python_and_a_java_guard_share_one_cap_exactly(redis_server, tmp_path):
-    jar = os.environ.get("SNIPER_AGENT_JAR", str(REPO_ROOT / "agent" / "target" / "sniper-agent.jar"))
+    jar = os.environ.get("SNIPER_CLI_JAR", str(REPO_ROOT / "cli" / "target" / "sniper-cli.jar"))
     if not os.path.exists(jar):
-        missing(f"the agent jar {jar} (./mvnw -B verify builds it before this module)")
+        missing(f"the command-line tool's jar {jar} (./mvnw -B verify builds it before this module)")
     config = tmp_path / "settings.yaml"
     config.write_text(f"redis:\n  enabled: true\n  host: 127.0.0.1\n  port: {redis_server.port}\n  namespace: shared\n"
                       "  decision_timeout_ms: 2000\n")
@@ -53,7 +53,7 @@ def test_a_python_and_a_java_guard_share_one_cap_exactly(redis_server, tmp_path)
         # Redis decided every signal: itself, or by a cap block (the demo's capped strategy) repeated from memory.
         assert set(summary["backend_counts"]) <= {"redis", "cache"}, summary
         assert sum(summary["backend_counts"].values()) == summary["signals"], summary
-        assert python_backends == {"redis"}
+        assert "redis" in python_backends and python_backends <= {"redis", "cache"}, python_backends  # cache: blocks
         assert python_admitted > 0 and java_admitted > 0, (python_admitted, java_admitted)
         assert python_admitted + java_admitted == CAP
         assert sum(int(client.get(k)) for k in client.keys("shared-demo:day:*")) == CAP

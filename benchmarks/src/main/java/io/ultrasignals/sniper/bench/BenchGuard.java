@@ -6,6 +6,7 @@ import io.ultrasignals.sniper.Backend;
 import io.ultrasignals.sniper.Decision;
 import io.ultrasignals.sniper.config.FallbackSettings;
 import io.ultrasignals.sniper.config.RedisSettings;
+import io.ultrasignals.sniper.config.ScopeSettings;
 import io.ultrasignals.sniper.config.SniperModeSettings;
 import io.ultrasignals.sniper.config.SniperSettings;
 import io.ultrasignals.sniper.guard.DefaultSniperGuard;
@@ -13,6 +14,7 @@ import io.ultrasignals.sniper.guard.GuardListener;
 import io.ultrasignals.sniper.guard.SniperRuntime;
 import io.ultrasignals.sniper.testkit.RedisServer;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -38,11 +40,17 @@ final class BenchGuard implements AutoCloseable {
 
     /** As {@link #start(RedisServer, String, long, Duration)}, with an hourly and a daily cap of their own. */
     static BenchGuard start(RedisServer server, String namespace, long hourlyCap, long dailyCap, Duration decisionTimeout) {
+        return start(server, namespace, hourlyCap, dailyCap, Map.of(), decisionTimeout);
+    }
+
+    /** As {@link #start(RedisServer, String, long, long, Duration)}, with scopes (dimension → caps of each value). */
+    static BenchGuard start(RedisServer server, String namespace, long hourlyCap, long dailyCap,
+                            Map<String, ScopeSettings> scopes, Duration decisionTimeout) {
         RedisSettings redis = RedisSettings.builder().enabled(true).host(server.host()).port(server.port())
                 .namespace(namespace).decisionTimeout(decisionTimeout).connectTimeout(Duration.ofSeconds(5)).build();
         SniperSettings settings = SniperSettings.builder().redis(redis)
                 .sniperMode(SniperModeSettings.builder().enabled(true).maxSignalsPerHour(hourlyCap).dailySignalCap(dailyCap)
-                        .fallback(FallbackSettings.defaults()).build())
+                        .scopes(scopes).fallback(FallbackSettings.defaults()).build())
                 .build();
         SniperRuntime runtime = SniperRuntime.create(settings, GuardListener.NONE).start();
         if (!runtime.link().orElseThrow().isConnected()) {

@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.LongAdder;
  * at the largest thread count (INFO commandstats: every command Redis ran in it, heartbeats and the invalidation
  * connection's PINGs included, INFO itself excluded). Then the fleet's reaction: two guards blocked from memory,
  * threads spinning on both, a release (release.lua by EVALSHA on the plain connection) and the time until the
- * fleet's next admission, repeated; overshoot is any admission beyond the freed slot, or an hour count above the cap.
+ * fleet's next admission, repeated; then the same with the cap raised by one through a stored policy (control.lua
+ * policy_set) instead of a release. Overshoot is any admission beyond the freed slot, or an hour count above the cap.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar io.ultrasignals.sniper.bench.CappedRegime
  *     [--rounds 5] [--calls 20000] [--seconds 2] [--threads 1,64] [--trials 50]</pre>
@@ -154,6 +155,7 @@ public final class CappedRegime {
             System.out.printf("  guard decisions admitted while capped: %d (must be 0); not from memory: %d%n",
                     admittedWhileCapped.sum(), notFromMemory.sum());
             releaseToAdmission(redis, a, b);
+            raiseToAdmission(redis, a, b);
         }
     }
 
@@ -208,9 +210,75 @@ public final class CappedRegime {
         String releaseSha = sync.scriptLoad(ScriptCatalog.load().release().body());
         String acquireSha = sync.scriptLoad(ScriptCatalog.load().acquire().body());
         String[] ns = {NS};
+        String[] toRelease = {"fill-1"};
+        toAdmission(redis, a, b, "release", new Freeing() {
+            @Override
+            public long free(int trial) {
+                List<?> released = sync.evalsha(releaseSha, ScriptOutputType.MULTI, ns, toRelease[0]);
+                if (!Long.valueOf(1).equals(released.get(0))) {
+                    throw new IllegalStateException("trial " + trial + ": " + toRelease[0] + " not released: " + released);
+                }
+                return HOURLY_CAP;
+            }
+
+            @Override
+            public void reset(int trial) {
+                // Swap the anonymous admission for one with an id, released by the next trial.
+                String hourKey = NS + ":hour:" + (serverMillis(redis) / 3_600_000L);
+                String dayKey = NS + ":day:" + (serverMillis(redis) / 86_400_000L);
+                sync.decr(hourKey);
+                sync.decr(dayKey);
+                toRelease[0] = "x-" + trial;
+                String[] argv = new AcquireArgs(HOURLY_CAP, DAILY_CAP, false, true, toRelease[0], null, WindowMode.FIXED).argv();
+                List<?> got = sync.evalsha(acquireSha, ScriptOutputType.MULTI, ns, argv);
+                if (!Long.valueOf(1).equals(got.get(0))) {
+                    throw new IllegalStateException("trial " + trial + ": the swap was not admitted: " + got);
+                }
+            }
+        });
+    }
+
+    /**
+     * The cap raised by one through a stored policy (control.lua policy_set on the plain connection), trial after
+     * trial (the hour's count grows by one each time); the policy is cleared at the end (the settings' cap, used up).
+     */
+    private void raiseToAdmission(BenchRedis redis, BenchGuard a, BenchGuard b) throws InterruptedException {
+        var sync = redis.sync();
+        String controlSha = sync.scriptLoad(ScriptCatalog.load().control().body());
+        String[] ns = {NS};
+        long[] cap = {HOURLY_CAP};
+        toAdmission(redis, a, b, "cap raised by a stored policy", new Freeing() {
+            @Override
+            public long free(int trial) {
+                cap[0]++;
+                sync.evalsha(controlSha, ScriptOutputType.MULTI, ns, "policy_set", "bench", Long.toString(cap[0]), "0");
+                return cap[0];
+            }
+
+            @Override
+            public void reset(int trial) {
+            }
+        });
+        sync.evalsha(controlSha, ScriptOutputType.MULTI, ns, "policy_clear", "bench");
+    }
+
+    /** What frees one slot in a trial of {@link #toAdmission}, and what readies the next trial. */
+    private interface Freeing {
+        /** Frees one slot; returns the hourly cap after it. */
+        long free(int trial);
+
+        void reset(int trial);
+    }
+
+    /**
+     * Two guards blocked from memory, four threads spinning on each; {@code freeing} frees one slot; the time until
+     * either guard admits, and any overshoot, over {@link #trials} trials.
+     */
+    private void toAdmission(BenchRedis redis, BenchGuard a, BenchGuard b, String what, Freeing freeing)
+            throws InterruptedException {
+        var sync = redis.sync();
         long[] nanos = new long[trials];
         long overshoot = 0;
-        String toRelease = "fill-1";
         for (int trial = 0; trial < trials; trial++) {
             AtomicBoolean stop = new AtomicBoolean();
             AtomicLong firstAdmission = new AtomicLong();
@@ -234,11 +302,8 @@ public final class CappedRegime {
             awaitFromMemory(a.guard());
             awaitFromMemory(b.guard());
             Phases.sleepQuietly(20);
-            List<?> released = sync.evalsha(releaseSha, ScriptOutputType.MULTI, ns, toRelease);
+            long capNow = freeing.free(trial);
             long releasedAt = System.nanoTime();
-            if (!Long.valueOf(1).equals(released.get(0))) {
-                throw new IllegalStateException("trial " + trial + ": " + toRelease + " not released: " + released);
-            }
             long end = releasedAt + Duration.ofSeconds(5).toNanos();
             while (firstAdmission.get() == 0 && System.nanoTime() < end) {
                 Thread.onSpinWait();
@@ -249,26 +314,16 @@ public final class CappedRegime {
                 t.join();
             }
             if (firstAdmission.get() == 0) {
-                throw new IllegalStateException("trial " + trial + ": no admission within 5 s of the release");
+                throw new IllegalStateException("trial " + trial + ": no admission within 5 s of the " + what);
             }
             nanos[trial] = firstAdmission.get() - releasedAt;
             long hour = Long.parseLong(sync.get(NS + ":hour:" + (serverMillis(redis) / 3_600_000L)));
-            overshoot += Math.max(0, admitted.sum() - 1) + Math.max(0, hour - HOURLY_CAP);
-            // Swap the anonymous admission for one with an id, released by the next trial.
-            String hourKey = NS + ":hour:" + (serverMillis(redis) / 3_600_000L);
-            String dayKey = NS + ":day:" + (serverMillis(redis) / 86_400_000L);
-            sync.decr(hourKey);
-            sync.decr(dayKey);
-            toRelease = "x-" + trial;
-            String[] argv = new AcquireArgs(HOURLY_CAP, DAILY_CAP, false, true, toRelease, null, WindowMode.FIXED).argv();
-            List<?> got = sync.evalsha(acquireSha, ScriptOutputType.MULTI, ns, argv);
-            if (!Long.valueOf(1).equals(got.get(0))) {
-                throw new IllegalStateException("trial " + trial + ": the swap was not admitted: " + got);
-            }
+            overshoot += Math.max(0, admitted.sum() - 1) + Math.max(0, hour - capNow);
+            freeing.reset(trial);
         }
         Arrays.sort(nanos);
-        System.out.printf(Locale.ROOT, "  release -> next admission in the fleet (2 guards, 4 threads each, %d trials): "
-                        + "p50 %.2f ms, p90 %.2f ms, max %.2f ms; overshoot %d (must be 0)%n", trials,
+        System.out.printf(Locale.ROOT, "  %s -> next admission in the fleet (2 guards, 4 threads each, %d trials): "
+                        + "p50 %.2f ms, p90 %.2f ms, max %.2f ms; overshoot %d (must be 0)%n", what, trials,
                 Quantiles.at(nanos, 0.5) / 1e6, Quantiles.at(nanos, 0.9) / 1e6, nanos[nanos.length - 1] / 1e6, overshoot);
     }
 

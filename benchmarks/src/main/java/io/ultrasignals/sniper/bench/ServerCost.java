@@ -35,9 +35,11 @@ import java.util.Map;
  * arguments: the way to try a change to lua/v1/acquire.lua before making it. {@code --target-only}
  * skips the informational cases (other windows, signal ids), for quick comparisons of variants.
  * {@code --scopes} adds acquire with 1, 3 and 8 scopes (layered caps), each beside the bare calls the same
- * keys need: TIME, one MGET of every bucket, an INCR per bucket and the 8-element reply.
+ * keys need: TIME, one MGET of every bucket, an INCR per bucket and the 8-element reply, without and with the
+ * audit's XADD that every admission makes (and each {@code --script} also with 3 scopes).
  * {@code --control} adds acquire with caps passed and with the same caps from a stored policy, with the caller's
- * identity, and halted, beside the bare calls plus the audit's XADD (docs/control.md).
+ * identity (alone, with the audit's age bound, and with the room kept for runners not yet seen), and halted,
+ * beside the bare calls plus the audit's XADD (docs/control.md).
  */
 public final class ServerCost {
     private static final String NS = "bench";
@@ -55,8 +57,13 @@ public final class ServerCost {
             "return {1, 'OK', 1, 1, 0, 1700000000000, 0}");
     private static final String TARGET = "acquire fixed, admitted (TARGET)";
     private static final String CONTROL_FLOOR = "bare calls + reply + audit XADD";
+    /** The floor of a journaled admission with scopes (acquire XADDs every admission), before "n scopes". */
+    private static final String SCOPE_FLOOR_XADD = "bare calls + reply + XADD, ";
     private static final String NO_POLICY = "acquire fixed, admitted, caps 1e9 passed, no policy";
     private static final String POLICY_STORED = "acquire fixed, admitted, caps 1e9 from a stored policy";
+    private static final String IDENTITY = "acquire fixed, admitted, @who identity";
+    private static final String IDENTITY_AGED = "acquire fixed, admitted, @who, age bound";
+    private static final String IDENTITY_ROOM = "acquire fixed, admitted, @who and @room";
     private static final double TARGET_RATIO = 6.0;
 
     private static final String[] FIXED_ADMITTED = argv(0, 0, null, WindowMode.FIXED);
@@ -158,8 +165,17 @@ public final class ServerCost {
         who[8] = "@who=guard-1";
         who[9] = "host/1234-runner";
         who[10] = "100000";
-        cases.add(ServerCostCase.constant("acquire fixed, admitted, @who identity", acquireSha, ScriptOutputType.MULTI, ns,
-                who));
+        cases.add(ServerCostCase.constant(IDENTITY, acquireSha, ScriptOutputType.MULTI, ns, who));
+        // The audit's age bound: XTRIM MINID ~ on the first entry of each millisecond (a tight loop: one call in many).
+        String[] aged = who.clone();
+        aged[10] = "100000:604800000";
+        cases.add(ServerCostCase.constant(IDENTITY_AGED, acquireSha, ScriptOutputType.MULTI, ns, aged));
+        // The room kept for runners not yet seen (fleet_size): one more triple, one more comparison.
+        String[] room = java.util.Arrays.copyOf(who, who.length + 3);
+        room[11] = "@room";
+        room[12] = "20";
+        room[13] = "0";
+        cases.add(ServerCostCase.constant(IDENTITY_ROOM, acquireSha, ScriptOutputType.MULTI, ns, room));
         cases.add(ServerCostCase.constant("acquire fixed, halted", acquireSha, ScriptOutputType.MULTI, ns, capped)
                 .with(NS + ":halt", "benchmark"));
     }
@@ -172,16 +188,22 @@ public final class ServerCost {
                 scopes.add(new ScopeCap("d" + i + "=v", AcquireArgs.MAX_CAP, AcquireArgs.MAX_CAP));
             }
             String[] argv = new AcquireArgs(0, 0, false, false, null, null, WindowMode.FIXED, scopes).argv();
-            String bareSha = redis.scriptLoad(bareCallsWithScopes(scopes));
+            String bareSha = redis.scriptLoad(bareCallsWithScopes(scopes, false));
             cases.add(ServerCostCase.constant("bare calls + reply, " + n + " scope" + (n == 1 ? "" : "s"), bareSha,
+                    ScriptOutputType.MULTI, new String[] {NS}, argv));
+            String journaledSha = redis.scriptLoad(bareCallsWithScopes(scopes, true));
+            cases.add(ServerCostCase.constant(SCOPE_FLOOR_XADD + n + " scope" + (n == 1 ? "" : "s"), journaledSha,
                     ScriptOutputType.MULTI, new String[] {NS}, argv));
             cases.add(ServerCostCase.constant("acquire fixed, admitted, " + n + " scope" + (n == 1 ? "" : "s"), acquireSha,
                     ScriptOutputType.MULTI, new String[] {NS}, argv));
         }
     }
 
-    /** TIME, one MGET of the fleet's buckets, the held record and every scope's, an INCR per bucket, acquire's reply. */
-    private static String bareCallsWithScopes(List<ScopeCap> scopes) {
+    /**
+     * TIME, one MGET of the fleet's buckets, the held record and every scope's, an INCR per bucket, acquire's reply;
+     * with {@code journaled} also the audit's XADD every admission makes (its fields as acquire writes them).
+     */
+    private static String bareCallsWithScopes(List<ScopeCap> scopes, boolean journaled) {
         StringBuilder keys = new StringBuilder("ns .. ':hour:1', ns .. ':day:1', ns .. ':held'");
         StringBuilder incrs = new StringBuilder("redis.call('INCR', ns .. ':hour:1')\nredis.call('INCR', ns .. ':day:1')\n");
         for (ScopeCap scope : scopes) {
@@ -191,7 +213,12 @@ public final class ServerCost {
                 incrs.append("redis.call('INCR', ").append(key).append(")\n");
             }
         }
-        return "local ns = KEYS[1]\nredis.call('TIME')\nredis.call('MGET', " + keys + ")\n" + incrs
+        StringBuilder layer = new StringBuilder("fleet");
+        scopes.forEach(scope -> layer.append(' ').append(scope.scope()));
+        String xadd = journaled ? "redis.pcall('XADD', ns .. ':audit', 'MAXLEN', '~', 100000, '*', 'event', 'admit', 'time',"
+                + " '1700000000000', 'guard', '-', 'runner', '-', 'signal', '', 'layer', '" + layer + "', 'backend', 'redis',"
+                + " 'policy', '')\n" : "";
+        return "local ns = KEYS[1]\nredis.call('TIME')\nredis.call('MGET', " + keys + ")\n" + incrs + xadd
                 + "return {1, 'OK', 1, 1, 0, 1700000000000, 0, ''}";
     }
 
@@ -200,6 +227,15 @@ public final class ServerCost {
             String sha = redis.scriptLoad(read(extra.getValue()));
             cases.add(ServerCostCase.constant(extra.getKey(), sha, ScriptOutputType.MULTI, new String[] {NS},
                     FIXED_ADMITTED));
+            if (options.scopes) {
+                // The scratch script with acquire's 3-scope arguments too, beside the same floor.
+                List<ScopeCap> three = new ArrayList<>();
+                for (int i = 1; i <= 3; i++) {
+                    three.add(new ScopeCap("d" + i + "=v", AcquireArgs.MAX_CAP, AcquireArgs.MAX_CAP));
+                }
+                cases.add(ServerCostCase.constant(extra.getKey() + ", 3 scopes", sha, ScriptOutputType.MULTI,
+                        new String[] {NS}, new AcquireArgs(0, 0, false, false, null, null, WindowMode.FIXED, three).argv()));
+            }
         }
     }
 
@@ -269,6 +305,10 @@ public final class ServerCost {
                     ratio(usec.get(NO_POLICY), usec.get(CONTROL_FLOOR)).median());
             System.out.printf(Locale.ROOT, "  policy stored / bare calls + XADD:  %.2fx%n",
                     ratio(usec.get(POLICY_STORED), usec.get(CONTROL_FLOOR)).median());
+            System.out.printf(Locale.ROOT, "  identity with an age bound / identity: %.3fx%n",
+                    ratio(usec.get(IDENTITY_AGED), usec.get(IDENTITY)).median());
+            System.out.printf(Locale.ROOT, "  identity and @room / identity:         %.3fx%n",
+                    ratio(usec.get(IDENTITY_ROOM), usec.get(IDENTITY)).median());
         }
         if (options.scopes) {
             System.out.println();
@@ -276,8 +316,14 @@ public final class ServerCost {
             System.out.printf(Locale.ROOT, "  0 scopes: %.2fx%n", ratio(usec.get(TARGET), usec.get(cases.get(3).label())).median());
             for (int n : SCOPE_COUNTS) {
                 String suffix = n + " scope" + (n == 1 ? "" : "s");
-                System.out.printf(Locale.ROOT, "  %s: %.2fx%n", suffix,
-                        ratio(usec.get("acquire fixed, admitted, " + suffix), usec.get("bare calls + reply, " + suffix)).median());
+                System.out.printf(Locale.ROOT, "  %s: %.2fx (with the audit's XADD in the floor too: %.2fx)%n", suffix,
+                        ratio(usec.get("acquire fixed, admitted, " + suffix), usec.get("bare calls + reply, " + suffix)).median(),
+                        ratio(usec.get("acquire fixed, admitted, " + suffix), usec.get(SCOPE_FLOOR_XADD + suffix)).median());
+            }
+            for (String label : options.scripts.keySet()) {
+                System.out.printf(Locale.ROOT, "  %s, 3 scopes: %.2fx (with the XADD in the floor: %.2fx)%n", label,
+                        ratio(usec.get(label + ", 3 scopes"), usec.get("bare calls + reply, 3 scopes")).median(),
+                        ratio(usec.get(label + ", 3 scopes"), usec.get(SCOPE_FLOOR_XADD + "3 scopes")).median());
             }
         }
         double target = ratio(usec.get(TARGET), emptyArgs).median();
