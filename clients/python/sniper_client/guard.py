@@ -316,10 +316,32 @@ class SniperGuard:
             # The cap itself had room: what blocked is the room kept, and the answer says so.
             detail = (f"the {'daily' if reply[1] == DAILY_CAP else 'hourly'} cap less the room kept ({reply[10]}) for "
                       f"{unseen} runners of the stated fleet not yet seen on Redis (fleet_size)")
+        elif argv[6] != "sliding" and not reply[6]:
+            detail = self._held_back(reply, hourly_cap, daily_cap)
         decision = self._from_reply(reply, "redis", detail)
-        # A block under caps lowered for runners not yet seen (fleet_size) may end with no write: never kept.
-        self._blocks.learn(argv, decision, NEVER if room else generation)
+        # A block below the cap (the room kept for runners not yet seen, shares held back for guards cut off) is never
+        # kept: Redis answers it each time, with what held it.
+        self._blocks.learn(argv, decision, NEVER if room or detail else generation)
         return decision
+
+    def _held_back(self, reply, hourly_cap: int, daily_cap: int) -> Optional[str]:
+        """A fleet cap block (fixed window) below the cap it was decided by (the settings', or the stored policy's
+        version the reply names, when seen): the rest is held back for guards that may be admitting locally, cut off
+        from Redis (heartbeat.lua's held shares). None otherwise, or when the cap is not known."""
+        if reply[1] not in (HOURLY_CAP, DAILY_CAP) or len(reply) < 10 or reply[7] not in ("", "fleet"):
+            return None
+        if reply[8] == "":
+            caps = (hourly_cap, daily_cap)
+        elif self._policy is not None and str(self._policy[0]) == reply[8]:
+            caps = (self._policy[1], self._policy[2])
+        else:
+            return None
+        hourly = reply[1] == HOURLY_CAP
+        cap, count = (caps[0], reply[2]) if hourly else (caps[1], reply[3])
+        if cap <= 0 or count + 1 > cap:
+            return None
+        return (f"the {'hourly' if hourly else 'daily'} cap ({cap}) with {count} counted: the rest is held back for "
+                "guards that may be admitting locally, cut off from Redis")
 
     def _fallback_entered(self, argv, cause, hourly_cap, daily_cap, failed=None, signal_id=None) -> Optional[Decision]:
         """The fallback decides, counted as under way so that a return to Redis waits for it before its credit

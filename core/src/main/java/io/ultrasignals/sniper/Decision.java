@@ -15,7 +15,9 @@ package io.ultrasignals.sniper;
  * @param replayed         this signal id was decided before; the stored decision was returned
  * @param shadow           enforcement is shadow: decided and counted, but never blocked
  * @param detail           why a fallback decided (e.g. {@code timeout}, or the script's
- *                         {@code ERR sniper: key ...} for wrong data); {@code null} when Redis decided
+ *                         {@code ERR sniper: key ...} for wrong data), or what blocked a Redis decision below
+ *                         the cap (the room kept for runners not yet seen, shares held back for guards cut off);
+ *                         otherwise {@code null}
  * @param layer            which layer blocked it: {@code fleet}, or a scope such as {@code symbol=BTCUSDT};
  *                         {@code null} when no cap blocked it. The counts are always the fleet's.
  */

@@ -98,6 +98,23 @@ final class ControlView {
         }
     }
 
+    /**
+     * The fleet's caps {hourly, daily} an acquire reply was decided by: {@code args}' when the reply names no stored
+     * policy, the policy's when it names the version last seen; null when unknown (a reply without the identity, a
+     * version not seen yet).
+     */
+    long[] fleetCapsOf(AcquireReply reply, AcquireArgs args) {
+        if (reply.policyVersion() == null) {
+            return null;
+        }
+        if (reply.policyVersion().isEmpty()) {
+            return new long[] {args.hourlyCap(), args.dailyCap()};
+        }
+        Policy p = policy;
+        return p != null && Long.toString(p.version()).equals(reply.policyVersion())
+                ? new long[] {p.hourlyCap(), p.dailyCap()} : null;
+    }
+
     /** The arguments a local decision uses: the caps of the policy last seen, else the settings' as given. */
     AcquireArgs localArgs(AcquireArgs args) {
         Policy p = policy;

@@ -22,4 +22,26 @@ final class Decisions {
                     r.serverTimeMillis(), r.replayed()).withLayer(r.layer() == null || r.layer().isEmpty() ? Decision.FLEET : r.layer());
         };
     }
+
+    /**
+     * A fleet cap block (fixed window) whose count is below the cap it was decided by ({@code caps}, {hourly, daily};
+     * null: not known): the rest of the cap is held back for guards that may be admitting locally, cut off from
+     * Redis (heartbeat.lua's held shares), and the answer says so. Anything else is returned as it is.
+     */
+    static Decision heldBack(Decision decision, long[] caps) {
+        if (caps == null || !Decision.FLEET.equals(decision.layer())) {
+            return decision;
+        }
+        boolean hourly = decision.reason() == Reason.SNIPER_HOURLY_CAP;
+        if (!hourly && decision.reason() != Reason.SNIPER_DAILY_CAP) {
+            return decision;
+        }
+        long cap = hourly ? caps[0] : caps[1];
+        long count = hourly ? decision.hourCount() : decision.dayCount();
+        if (cap <= 0 || count + 1 > cap) {
+            return decision;
+        }
+        return decision.withDetail("the " + (hourly ? "hourly" : "daily") + " cap (" + cap + ") with " + count
+                + " counted: the rest is held back for guards that may be admitting locally, cut off from Redis");
+    }
 }

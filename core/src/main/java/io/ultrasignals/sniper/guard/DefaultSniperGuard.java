@@ -282,8 +282,13 @@ public final class DefaultSniperGuard implements SniperGuard {
                     fleet.observeCounts(reply.serverTimeMillis(), reply.hourCount(), reply.dayCount());
                 }
                 Decision decision = Decisions.fromReply(reply, Backend.REDIS);
-                // A block under caps lowered for runners not yet seen (fleet_size) may end with no write: never kept.
-                blocks.learn(args, decision, room == null ? generation : BlockCache.NEVER);
+                Decision belowTheCap = args.window() == WindowMode.FIXED && !reply.replayed()
+                        && (reply.roomKept() == null || reply.roomKept() == 0)
+                        ? Decisions.heldBack(decision, control.fleetCapsOf(reply, args)) : decision;
+                // A block below the cap (the room kept for runners not yet seen, shares held back for guards cut off)
+                // is never kept: Redis answers it each time, with what held it.
+                blocks.learn(args, decision, room == null && belowTheCap == decision ? generation : BlockCache.NEVER);
+                decision = belowTheCap;
                 if (reply.roomKept() != null && reply.roomKept() > 0) {
                     // The cap itself had room: what blocked is the room kept, and the answer says so.
                     decision = decision.withDetail("the " + (decision.reason() == Reason.SNIPER_DAILY_CAP ? "daily" : "hourly")
