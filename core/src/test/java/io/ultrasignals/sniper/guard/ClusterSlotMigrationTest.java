@@ -7,7 +7,6 @@ import io.ultrasignals.sniper.SniperGuard;
 import io.ultrasignals.sniper.SniperGuards;
 import io.ultrasignals.sniper.config.ClusterSettings;
 import io.ultrasignals.sniper.config.HostAndPort;
-import io.ultrasignals.sniper.testkit.RedisBinaries;
 import io.ultrasignals.sniper.testkit.RedisBinary;
 import io.ultrasignals.sniper.testkit.RedisClusterTopology;
 import io.ultrasignals.sniper.testkit.RedisServer;

@@ -8,7 +8,6 @@ import io.ultrasignals.sniper.Signal;
 import io.ultrasignals.sniper.SniperGuard;
 import io.ultrasignals.sniper.redis.RedisFailure;
 import io.ultrasignals.sniper.testkit.Poll;
-import io.ultrasignals.sniper.testkit.RedisBinaries;
 import io.ultrasignals.sniper.testkit.RedisBinary;
 import io.ultrasignals.sniper.testkit.RedisServer;
 import io.ultrasignals.sniper.testkit.RespConnection;
