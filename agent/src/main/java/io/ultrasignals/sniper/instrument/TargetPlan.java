@@ -1,10 +1,5 @@
 package io.ultrasignals.sniper.instrument;
 
-import io.ultrasignals.sniper.script.ScopeCap;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import static net.bytebuddy.matcher.ElementMatchers.declaresMethod;
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
@@ -18,8 +13,12 @@ import static net.bytebuddy.matcher.ElementMatchers.not;
 
 import io.ultrasignals.sniper.config.InstrumentTarget;
 import io.ultrasignals.sniper.config.MatchMode;
+import io.ultrasignals.sniper.script.ScopeCap;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDefinition;
 import net.bytebuddy.description.type.TypeDescription;

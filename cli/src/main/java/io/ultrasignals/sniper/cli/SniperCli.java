@@ -4,8 +4,8 @@ import io.ultrasignals.sniper.config.SettingsException;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import picocli.CommandLine.Command;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
  * {@code java -jar sniper-cli.jar <command>}: the command-line tool.

@@ -6,8 +6,8 @@ import static io.ultrasignals.sniper.config.Conversions.failureRate;
 import static io.ultrasignals.sniper.config.Conversions.hostAndPorts;
 import static io.ultrasignals.sniper.config.Conversions.optionalPath;
 import static io.ultrasignals.sniper.config.Conversions.optionalString;
-import static io.ultrasignals.sniper.config.Conversions.secret;
 import static io.ultrasignals.sniper.config.Conversions.seconds;
+import static io.ultrasignals.sniper.config.Conversions.secret;
 import static io.ultrasignals.sniper.config.Conversions.string;
 import static io.ultrasignals.sniper.config.Conversions.stringMap;
 

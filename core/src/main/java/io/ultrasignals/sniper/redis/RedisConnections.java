@@ -16,14 +16,14 @@ import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
-import java.util.concurrent.TimeUnit;
-import reactor.core.publisher.Flux;
 import io.ultrasignals.sniper.config.HostAndPort;
 import io.ultrasignals.sniper.config.RedisSettings;
 import io.ultrasignals.sniper.config.TlsSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import reactor.core.publisher.Flux;
 
 /**
  * Builds the Lettuce client for the configured topology. The options that keep a runner from stalling:
