@@ -61,7 +61,7 @@ class Reconciler:
         return True
 
     def has_pending(self) -> bool:
-        return self._dirty or bool(self._batches) or bool(self._releases) or bool(self._ambiguous)
+        return self._dirty or bool(self._batches) or bool(self._releases) or bool(self._ambiguous) or bool(self._owed)
 
     def unsettled_in(self, window_ms: int, bucket: int, until_ms: int, scope: Optional[str] = None) -> int:
         """Signals of that bucket whose Redis outcome is still unknown, decided by until_ms: settling counts each
@@ -71,7 +71,7 @@ class Reconciler:
                    if at // window_ms == bucket and at <= until_ms and (scope is None or scope in scopes))
 
     def pending_admissions(self) -> int:
-        return sum(b[2] for b in list(self._batches))
+        return sum(max(0, b[2]) for b in list(self._batches))
 
     def flush(self, call: Callable) -> int:
         """Credits and releases everything pending, oldest first; raises at the first Redis failure, keeping
@@ -80,6 +80,7 @@ class Reconciler:
         with self._lock:
             self._settle_ambiguous(call)
             self._queue_ledger()
+            self._queue_take_backs()
             return self._apply_queued(call)
 
     def replay_releases(self, call: Callable) -> int:
@@ -91,6 +92,7 @@ class Reconciler:
             self._settle_ambiguous(call)
             if self._queue_ledger() or defect:
                 LOG.error("sniper: local admissions were pending with the books complete (a defect): crediting them now")
+            self._queue_take_backs()
             return self._apply_queued(call)
 
     def _queue_ledger(self) -> int:
@@ -101,11 +103,19 @@ class Reconciler:
             for hour, day, admitted, released, scopes in self._local.drain_admissions():
                 available = admitted - released
                 net = available - self._take_owed((hour, day, scopes), available)
-                if net > 0:
+                if net != 0:  # below 0: releases of admissions credited in an earlier batch, taken back from Redis
                     self._sequence += 1
                     self._batches.append((hour, day, net, f"{self._guard_id}:{self._sequence}", scopes))
-                    queued += net
+                    queued += max(0, net)
         return queued
+
+    def _queue_take_backs(self) -> None:
+        """What Redis counted itself beyond the local admissions just queued (a settled id whose admission an earlier
+        batch already credited): taken back (credit with a negative n)."""
+        for (hour, day, scopes), due in list(self._owed.items()):
+            del self._owed[(hour, day, scopes)]
+            self._sequence += 1
+            self._batches.append((hour, day, -due, f"{self._guard_id}:{self._sequence}", scopes))
 
     def _apply_queued(self, call) -> int:
         credited = 0
@@ -113,7 +123,7 @@ class Reconciler:
             hour, day, n, batch_id, scopes = self._batches[0]
             applied = call("credit", [str(hour), str(day), str(n), batch_id, *self.identity, *scopes])[0]
             if applied == 1:  # 0: an earlier, timed-out try did run; in the books either way
-                credited += n
+                credited += max(0, n)
             self._batches.popleft()
         while self._releases:
             call("release", [self._releases[0], *self.identity])

@@ -179,12 +179,12 @@ final class Reconciler {
         if (dirty) {
             dirty = false;
             for (LocalAdmissions a : local.drainAdmissions()) {
-                // A release may undo an admission credited in an earlier batch; Redis then keeps
-                // that count, which only makes the cap stricter (stated in README).
-                long net = a.admitted() - a.released() - takeOwed(new Pair(a.hourBucket(), a.dayBucket(), a.scopes()), a.admitted() - a.released());
-                if (net > 0) {
+                long made = a.admitted() - a.released();
+                long net = made - takeOwed(new Pair(a.hourBucket(), a.dayBucket(), a.scopes()), made);
+                if (net != 0) {
+                    // Below 0: releases of admissions credited in an earlier batch, taken back from Redis.
                     batches.add(new Batch(a.hourBucket(), a.dayBucket(), net, guardId + ":" + sequence.incrementAndGet(), a.scopes()));
-                    queued += net;
+                    queued += Math.max(0, net);
                 }
             }
         }

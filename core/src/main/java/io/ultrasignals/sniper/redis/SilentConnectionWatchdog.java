@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
  * answered for {@link #silence()}. A probe that could not be sent (the connection is closed and Lettuce is
  * reconnecting by itself) is neither. So a silent connection is replaced within
  * {@code silence + probeInterval + the probe's timeout}, and the new one is up within the connect timeout
- * after that (README, "Books stay complete"). One instance per connection; probes come from one thread.
+ * after that (docs/design/recovery.md, "Books stay complete"). One instance per connection; probes come from one thread.
  */
 public final class SilentConnectionWatchdog {
     public static final int DEFAULT_TIMEOUTS_IN_A_ROW = 3;

@@ -32,7 +32,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Runners that start while Redis is unreachable (README, fallback: "Starting without Redis"). By default a guard
+ * Runners that start while Redis is unreachable (docs/fallback.md, "Starting without Redis"). By default a guard
  * without a share admits nothing and says so; with {@code fleet_size} N stated it may admit {@code floor(cap / N)}
  * per window, and guards on Redis keep that room for each runner they have not seen, so the fleet stays within the
  * cap: two cold runners plus one on Redis, cap 30, N = 3.

@@ -128,6 +128,18 @@ class ReconcilerTest {
 
     /** A local admission as the fallback makes it; with {@code ambiguous}, its Redis call's outcome is unknown. */
     @Test
+    void aLocalReleaseAfterItsCreditIsTakenBackFromRedis() {
+        admitLocally("a", null, null);
+        admitLocally("b", null, null);
+        assertThat(reconciler.flush(redisBooks)).isEqualTo(2);
+        assertThat(local.release("a").done()).isTrue();
+        reconciler.markDirty();
+        assertThat(reconciler.flush(redisBooks)).as("nothing credited").isZero();
+        assertThat(hourCountInRedis(T0)).as("the release reached Redis's books").isEqualTo(1);
+        assertThat(reconciler.hasPending()).isFalse();
+    }
+
+    @Test
     void aCallThatCountedAfterItTimedOutIsTakenOffTheLocalAdmissionsOfItsBuckets() {
         // Redis counted a signal without id whose call had timed out; the fallback then admitted it (and one more).
         redisBooks.acquire(args(null, T0));

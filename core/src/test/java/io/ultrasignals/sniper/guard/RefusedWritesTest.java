@@ -162,7 +162,7 @@ class RefusedWritesTest {
         try (SniperGuard guard = io.ultrasignals.sniper.SniperGuards.start(settings.build(), listener)) {
             // The first heartbeat starts the namespace's epoch. Were that write still unreplicated at the failover
             // below, the promoted server would lack the epoch, and the guard would take the new one for lost data
-            // and restore counts that were not lost (stricter, never looser: README, "Books stay complete").
+            // and restore counts that were not lost (stricter, never looser: docs/design/recovery.md, "Books stay complete").
             Poll.until(Duration.ofSeconds(10), "the guard's first heartbeat", () ->
                     Long.valueOf(1).equals(redis.call("EXISTS", settings.namespace() + ":epoch")));
             Decision before = guard.acquire(Signal.withId("before", true));

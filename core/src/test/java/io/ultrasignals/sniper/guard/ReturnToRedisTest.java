@@ -77,7 +77,7 @@ class ReturnToRedisTest {
         }
     }
 
-    /** Blocked by the local-admission gate at an outage's start (README, "Fallback"): the rule. */
+    /** Blocked by the local-admission gate at an outage's start (README, "When Redis is away"): the rule. */
     private static boolean waitsForTheGate(Decision d) {
         return d.backend() == Backend.LOCAL && d.reason() == Reason.SNIPER_FALLBACK_DENY && d.detail() != null
                 && d.detail().startsWith("local admissions wait");

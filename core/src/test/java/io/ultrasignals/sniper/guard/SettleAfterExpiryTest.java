@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * README, "Books stay complete": a call whose outcome is unknown (it timed out, yet ran on the server)
+ * docs/design/recovery.md, "Books stay complete": a call whose outcome is unknown (it timed out, yet ran on the server)
  * is settled by replaying its id at its original time. A blocked decision is now kept only until its
  * bucket ends, so the settling replay may find it expired and decide afresh (with no caps: counted).
  * The books must stay exact either way: Redis ends up counting the signal iff the guard admitted it.

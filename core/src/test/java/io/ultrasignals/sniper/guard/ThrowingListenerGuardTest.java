@@ -104,7 +104,7 @@ class ThrowingListenerGuardTest {
             return d;
         }
 
-        /** Blocked by the local-admission gate at an outage's start (README, "Fallback"): the rule, not a listener's doing. */
+        /** Blocked by the local-admission gate at an outage's start (README, "When Redis is away"): the rule, not a listener's doing. */
         private static boolean waitsForTheGate(Decision d) {
             return d.backend() == Backend.LOCAL && d.reason() == Reason.SNIPER_FALLBACK_DENY && d.detail() != null
                     && d.detail().startsWith("local admissions wait");
