@@ -454,10 +454,15 @@ class SniperGuard:
 
     def hour_budget(self) -> int:
         """This guard's share of the hourly cap were Redis to go away now (-1: no hourly cap); no Redis call."""
-        return self._budget.share("hour", self.clock.redis_now(), self._caps[0])
+        return self._budget.share("hour", self.clock.redis_now(), self._caps_in_force()[0])
 
     def day_budget(self) -> int:
-        return self._budget.share("day", self.clock.redis_now(), self._caps[1])
+        return self._budget.share("day", self.clock.redis_now(), self._caps_in_force()[1])
+
+    def _caps_in_force(self) -> Tuple[int, int]:
+        """The fleet's caps as last seen: the stored policy's, else the settings'."""
+        policy = self._policy
+        return (policy[1], policy[2]) if policy is not None else self._caps
 
     def local_admissions_open(self) -> bool:
         """Whether the local fallback may admit now. Under the recovery rule only during an outage and once Redis

@@ -98,6 +98,12 @@ final class ControlView {
         }
     }
 
+    /** The fleet's caps {hourly, daily} in force as last seen: the stored policy's, else the settings'. */
+    long[] fleetCaps() {
+        Policy p = policy;
+        return p == null ? new long[] {settingsHourlyCap, settingsDailyCap} : new long[] {p.hourlyCap(), p.dailyCap()};
+    }
+
     /**
      * The fleet's caps {hourly, daily} an acquire reply was decided by: {@code args}' when the reply names no stored
      * policy, the policy's when it names the version last seen; null when unknown (a reply without the identity, a

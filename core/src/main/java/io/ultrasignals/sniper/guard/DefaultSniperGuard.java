@@ -459,12 +459,12 @@ public final class DefaultSniperGuard implements SniperGuard {
 
     /** This guard's share of the hourly cap were Redis to go away now (-1: no hourly cap). */
     public long hourBudget() {
-        return budget.hourShare(clock.redisNow());
+        return budget.hourShare(clock.redisNow(), control.fleetCaps()[0]);
     }
 
     /** This guard's share of the daily cap were Redis to go away now (-1: no daily cap). */
     public long dayBudget() {
-        return budget.dayShare(clock.redisNow());
+        return budget.dayShare(clock.redisNow(), control.fleetCaps()[1]);
     }
 
     /** Guards sharing the namespace as last heard from Redis (0: not heard yet); no Redis call. */
@@ -474,12 +474,12 @@ public final class DefaultSniperGuard implements SniperGuard {
 
     /** What Redis held back from its hourly decisions at this guard's latest heartbeat (-1: no hourly cap); no Redis call. */
     public long heldHour() {
-        return policy.maxSignalsPerHour() == 0 ? -1 : redis == null ? 0 : fleet.heldHour(Buckets.hour(clock.redisNow()));
+        return control.fleetCaps()[0] == 0 ? -1 : redis == null ? 0 : fleet.heldHour(Buckets.hour(clock.redisNow()));
     }
 
     /** What Redis held back from its daily decisions at this guard's latest heartbeat (-1: no daily cap); no Redis call. */
     public long heldDay() {
-        return policy.dailySignalCap() == 0 ? -1 : redis == null ? 0 : fleet.heldDay(Buckets.day(clock.redisNow()));
+        return control.fleetCaps()[1] == 0 ? -1 : redis == null ? 0 : fleet.heldDay(Buckets.day(clock.redisNow()));
     }
 
     /** Admissions made locally and not yet credited to Redis; no Redis call. */

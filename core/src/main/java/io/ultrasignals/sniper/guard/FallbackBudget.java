@@ -146,7 +146,8 @@ final class FallbackBudget {
         return hourShare(nowMillis, hourlyCap);
     }
 
-    private long hourShare(long nowMillis, long hourlyCap) {
+    /** As {@link #hourShare(long)}, under the hourly cap in force ({@code hourlyCap}: a stored policy's, say). */
+    long hourShare(long nowMillis, long hourlyCap) {
         long bucket = Buckets.hour(nowMillis);
         return hourlyCap == 0 ? -1 : cold() ? coldShare(hourlyCap)
                 : share(capOnRedis(hourlyCap), redisConfigured ? fleet.recordedHourShare(bucket) : hourlyCap,
@@ -158,7 +159,8 @@ final class FallbackBudget {
         return dayShare(nowMillis, dailyCap);
     }
 
-    private long dayShare(long nowMillis, long dailyCap) {
+    /** As {@link #dayShare(long)}, under the daily cap in force. */
+    long dayShare(long nowMillis, long dailyCap) {
         long bucket = Buckets.day(nowMillis);
         return dailyCap == 0 ? -1 : cold() ? coldShare(dailyCap)
                 : share(capOnRedis(dailyCap), redisConfigured ? fleet.recordedDayShare(bucket) : dailyCap,
