@@ -24,24 +24,32 @@ final class Decisions {
     }
 
     /**
-     * A fleet cap block (fixed window) whose count is below the cap it was decided by ({@code caps}, {hourly, daily};
-     * null: not known): the rest of the cap is held back for guards that may be admitting locally, cut off from
-     * Redis (heartbeat.lua's held shares), and the answer says so. Anything else is returned as it is.
+     * A fleet cap block whose count is below the cap, with what held it in its detail; anything else as it is.
+     * <ul>
+     *   <li>The room kept for runners of the stated fleet not yet seen ({@code fleet_size}), when the reply says it
+     *       alone blocked ({@code unseen}: how many runners, when the call was sent).</li>
+     *   <li>Else, with the caps the reply was decided by known ({@code caps}, {hourly, daily}; null: not known, or a
+     *       sliding window's estimate), the shares Redis holds back for guards that may be admitting locally, cut off
+     *       from Redis (heartbeat.lua's held shares).</li>
+     * </ul>
      */
-    static Decision heldBack(Decision decision, long[] caps) {
-        if (caps == null || !Decision.FLEET.equals(decision.layer())) {
-            return decision;
-        }
+    static Decision belowTheCap(Decision decision, AcquireReply reply, long unseen, long[] caps) {
         boolean hourly = decision.reason() == Reason.SNIPER_HOURLY_CAP;
-        if (!hourly && decision.reason() != Reason.SNIPER_DAILY_CAP) {
+        if (!hourly && decision.reason() != Reason.SNIPER_DAILY_CAP || !Decision.FLEET.equals(decision.layer())
+                || reply.replayed()) {
             return decision;
         }
-        long cap = hourly ? caps[0] : caps[1];
+        String window = hourly ? "hourly" : "daily";
+        if (reply.roomKept() != null && reply.roomKept() > 0) {
+            return decision.withDetail("the " + window + " cap less the room kept (" + reply.roomKept() + ") for " + unseen
+                    + " runners of the stated fleet not yet seen on Redis (fleet_size)");
+        }
+        long cap = caps == null ? 0 : hourly ? caps[0] : caps[1];
         long count = hourly ? decision.hourCount() : decision.dayCount();
         if (cap <= 0 || count + 1 > cap) {
             return decision;
         }
-        return decision.withDetail("the " + (hourly ? "hourly" : "daily") + " cap (" + cap + ") with " + count
+        return decision.withDetail("the " + window + " cap (" + cap + ") with " + count
                 + " counted: the rest is held back for guards that may be admitting locally, cut off from Redis");
     }
 }

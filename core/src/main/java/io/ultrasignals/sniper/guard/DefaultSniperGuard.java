@@ -4,7 +4,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.ultrasignals.sniper.Backend;
 import io.ultrasignals.sniper.Decision;
 import io.ultrasignals.sniper.GuardStatus;
-import io.ultrasignals.sniper.Reason;
 import io.ultrasignals.sniper.Release;
 import io.ultrasignals.sniper.Signal;
 import io.ultrasignals.sniper.SniperGuard;
@@ -282,20 +281,12 @@ public final class DefaultSniperGuard implements SniperGuard {
                     fleet.observeCounts(reply.serverTimeMillis(), reply.hourCount(), reply.dayCount());
                 }
                 Decision decision = Decisions.fromReply(reply, Backend.REDIS);
-                Decision belowTheCap = args.window() == WindowMode.FIXED && !reply.replayed()
-                        && (reply.roomKept() == null || reply.roomKept() == 0)
-                        ? Decisions.heldBack(decision, control.fleetCapsOf(reply, args)) : decision;
+                Decision answered = Decisions.belowTheCap(decision, reply, unseen,
+                        args.window() == WindowMode.FIXED ? control.fleetCapsOf(reply, args) : null);
                 // A block below the cap (the room kept for runners not yet seen, shares held back for guards cut off)
                 // is never kept: Redis answers it each time, with what held it.
-                blocks.learn(args, decision, room == null && belowTheCap == decision ? generation : BlockCache.NEVER);
-                decision = belowTheCap;
-                if (reply.roomKept() != null && reply.roomKept() > 0) {
-                    // The cap itself had room: what blocked is the room kept, and the answer says so.
-                    decision = decision.withDetail("the " + (decision.reason() == Reason.SNIPER_DAILY_CAP ? "daily" : "hourly")
-                            + " cap less the room kept (" + reply.roomKept() + ") for " + unseen
-                            + " runners of the stated fleet not yet seen on Redis (fleet_size)");
-                }
-                return CompletableFuture.completedFuture(finish(decision.inShadow(shadow), start));
+                blocks.learn(args, decision, room == null && answered == decision ? generation : BlockCache.NEVER);
+                return CompletableFuture.completedFuture(finish(answered.inShadow(shadow), start));
             }
             return decideByFallback(args, state.redisFailed(error, took), error, start);
         }).thenCompose(decided -> decided);

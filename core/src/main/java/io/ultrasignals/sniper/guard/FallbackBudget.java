@@ -105,7 +105,7 @@ final class FallbackBudget {
      * no fleet size is stated or the cap is 0 (none). At least {@code cap − (N − 1) × floor(cap / N) ≥ 1}.
      */
     long capOnRedis(long cap) {
-        return fleetSize == 0 || cap == 0 ? cap : cap - unseenRunners() * (cap / fleetSize);
+        return cap - unseenRunners() * coldShare(cap);
     }
 
     /** A guard's share while it has not reached Redis since it started: {@code floor(cap / N)}, or 0 when N is not stated. */

@@ -91,8 +91,7 @@ final class Reconciler {
      * A call without a signal id that this guard gave up on (a timeout, then the fallback decided the signal) ran
      * on Redis after all and counted there, at {@code serverTimeMillis}: the late reply says so. Whatever the
      * fallback decided, Redis holds one admission the local books will also report (admitted) or that was never
-     * made (blocked): one admission of those buckets is not credited again. Should no local admission of those
-     * buckets follow, Redis keeps the extra count, which only makes the cap stricter.
+     * made (blocked): one admission of those buckets is not credited again, or is taken back ({@link #queueTakeBacks}).
      */
     void countedAfterTimeout(long serverTimeMillis, List<ScopeCap> scopes) {
         owed.merge(new Pair(Buckets.hour(serverTimeMillis), Buckets.day(serverTimeMillis), names(scopes)), 1L, Long::sum);
@@ -114,19 +113,16 @@ final class Reconciler {
      * count it restores (sent before the reply that carried it).
      */
     long unsettledIn(long bucketMillis, long bucket, long untilMillis) {
-        long n = 0;
-        for (Ambiguous a : ambiguous) {
-            n += Math.floorDiv(a.decidedAtMillis(), bucketMillis) == bucket && a.decidedAtMillis() <= untilMillis ? 1 : 0;
-        }
-        return n;
+        return unsettledIn(null, bucketMillis, bucket, untilMillis);
     }
 
-    /** As above, of the signals counted in {@code scope} (a restore of that scope's counts). */
+    /** As above, of the signals counted in {@code scope} (a restore of that scope's counts); null: every signal. */
     long unsettledIn(String scope, long bucketMillis, long bucket, long untilMillis) {
         long n = 0;
         for (Ambiguous a : ambiguous) {
-            if (Math.floorDiv(a.decidedAtMillis(), bucketMillis) == bucket && a.decidedAtMillis() <= untilMillis) {
-                n += a.scopes().stream().anyMatch(s -> s.scope().equals(scope)) ? 1 : 0;
+            if (Math.floorDiv(a.decidedAtMillis(), bucketMillis) == bucket && a.decidedAtMillis() <= untilMillis
+                    && (scope == null || a.scopes().stream().anyMatch(s -> s.scope().equals(scope)))) {
+                n++;
             }
         }
         return n;

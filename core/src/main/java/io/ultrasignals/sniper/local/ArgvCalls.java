@@ -116,7 +116,12 @@ public final class ArgvCalls {
 
     /** The ARGV index (1-based) of the {@code @room} triple among ARGV[9..], or 0 when there is none. */
     private static int roomAt(List<String> argv) {
-        for (int at = 9; at <= argv.size(); at += 3) {
+        return roomAt(argv, 9);
+    }
+
+    /** As above, among the triples from ARGV[{@code from}]. */
+    private static int roomAt(List<String> argv, int from) {
+        for (int at = from; at <= argv.size(); at += 3) {
             if (ROOM.equals(argv.get(at - 1))) {
                 return at;
             }
@@ -130,19 +135,13 @@ public final class ArgvCalls {
         if (at == 0) {
             return null;
         }
+        int again = roomAt(argv, at + 3);
+        if (again > 0) {
+            at = again; // the script names the second one
+        }
         String hourly = argv.get(at);
         String daily = argv.get(at + 1);
-        boolean once = true;
-        for (int next = at + 3; next <= argv.size() && once; next += 3) {
-            if (ROOM.equals(argv.get(next - 1))) {
-                // The script names the second one.
-                once = false;
-                at = next;
-                hourly = argv.get(next);
-                daily = argv.get(next + 1);
-            }
-        }
-        if (!once || !isRoom(hourly) || !isRoom(daily)) {
+        if (again > 0 || !isRoom(hourly) || !isRoom(daily)) {
             throw ScriptArguments.error("room (ARGV[" + at + ".." + (at + 2) + "]) must be @room and the hourly and"
                     + " daily room, integers 0..1000000000, once; got \"" + cut(hourly) + "\", \"" + cut(daily) + "\"");
         }
@@ -173,7 +172,7 @@ public final class ArgvCalls {
     private static long creditN(String raw) {
         String digits = raw.startsWith("-") ? raw.substring(1) : raw;
         if (digits.length() > ScriptArguments.MAX_COUNT_DIGITS || !isDigits(digits) || Long.parseLong(digits) > AcquireArgs.MAX_CAP) {
-            throw ScriptArguments.notACreditN(raw.length() > 32 ? raw.substring(0, 32) : raw);
+            throw ScriptArguments.notACreditN(cut(raw));
         }
         return Long.parseLong(raw);
     }
