@@ -5,6 +5,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.ultrasignals.sniper.Backend;
 import io.ultrasignals.sniper.Decision;
+import io.ultrasignals.sniper.Reason;
 import io.ultrasignals.sniper.Signal;
 import io.ultrasignals.sniper.SniperGuard;
 import io.ultrasignals.sniper.config.SniperSettings;
@@ -74,6 +75,10 @@ final class BenchCommand implements Callable<Integer> {
         if (threads < 1 || seconds < 1 || rounds < 1) {
             throw new SniperCli.UsageException("--threads, --seconds and --rounds must be at least 1");
         }
+        if (capped && seconds > CAPPED_MAX_SECONDS) {
+            throw new SniperCli.UsageException("--capped runs within one hour: --seconds must be at most " + CAPPED_MAX_SECONDS
+                    + ", got " + seconds);
+        }
         SniperSettings base = common.settings();
         if (!base.redis().enabled()) {
             throw new SniperCli.UsageException("bench measures Redis: set redis.enabled: true (ULTRA_SIGNALS_REDIS__ENABLED=true)");
@@ -103,6 +108,7 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, LongAdder> notByRedis = new ConcurrentHashMap<>();
         AtomicLong sequence = new AtomicLong();
         if (capped) {
+            stayInOneHour(connection);
             useUpTheCap(guard);
         }
         LongPredicate decide = start -> {
@@ -153,14 +159,57 @@ final class BenchCommand implements Callable<Integer> {
 
     private final LongAdder admittedWhileCapped = new LongAdder();
 
-    /** Admits signals (with ids, in the throwaway namespace) until the cap blocks; at most the caps' worth. */
+    /** Time a capped run may take beyond its phases: using up the cap, the session's start and end. */
+    private static final long CAPPED_MARGIN_MILLIS = 10_000;
+
+    /** The longest capped run: it must fit in one hour, whose cap it uses up. */
+    static final int CAPPED_MAX_SECONDS = 1_700;
+
+    /**
+     * A capped run measures one hour's used-up cap: when the hour turns, the next hour has room and admits, as it
+     * should. So a run that would not end before the hour turns (on the Redis clock) first waits for the next hour.
+     */
+    private void stayInOneHour(StatefulConnection<String, String> connection) throws InterruptedException {
+        long wait = waitForOneHour(redisTimeMillis(connection), seconds, rounds);
+        if (wait > 0) {
+            System.err.printf("bench --capped: waiting %d s for the next hour on the Redis clock, so that the run "
+                    + "stays in one hour's used-up cap%n", (wait + 999) / 1000);
+            Thread.sleep(wait);
+        }
+    }
+
+    /** How long a capped run of these phases starting at {@code nowMillis} waits for the next hour: 0 when it fits. */
+    static long waitForOneHour(long nowMillis, int seconds, int rounds) {
+        long phaseMillis = Math.max(100, seconds * 1000L / rounds);
+        long needed = 2 * Math.min(phaseMillis, 500) + 2 * seconds * 1000L + CAPPED_MARGIN_MILLIS;
+        long left = HOUR_MILLIS - Math.floorMod(nowMillis, HOUR_MILLIS);
+        return left < needed ? left + 200 : 0;
+    }
+
+    private static final long HOUR_MILLIS = 3_600_000;
+
+    @SuppressWarnings("unchecked")
+    private static long redisTimeMillis(StatefulConnection<String, String> connection) {
+        List<String> time = connection instanceof StatefulRedisClusterConnection<?, ?> c
+                ? ((StatefulRedisClusterConnection<String, String>) c).sync().time()
+                : ((StatefulRedisConnection<String, String>) connection).sync().time();
+        return Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
+    }
+
+    /**
+     * Admits signals (with ids, in the throwaway namespace) until Redis blocks one at the cap; at most a million. A
+     * block by the fallback (Redis slow or away) is not the cap: filling goes on.
+     */
     private static void useUpTheCap(SniperGuard guard) {
         for (int i = 0; i < 1_000_000; i++) {
-            if (!guard.acquire(Signal.withId("bench-fill-" + i, true)).allowed()) {
+            Decision d = guard.acquire(Signal.withId("bench-fill-" + i, true));
+            if (!d.allowed() && d.backend() == Backend.REDIS
+                    && (d.reason() == Reason.SNIPER_HOURLY_CAP || d.reason() == Reason.SNIPER_DAILY_CAP)) {
                 return;
             }
         }
-        throw new IllegalStateException("--capped: the cap did not block after 1,000,000 admissions; set smaller caps");
+        throw new IllegalStateException("--capped: Redis did not block at the cap after 1,000,000 attempts; set smaller "
+                + "caps, and check that Redis answers (sniper status)");
     }
 
     /**

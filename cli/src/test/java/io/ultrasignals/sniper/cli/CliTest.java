@@ -190,6 +190,14 @@ class CliTest {
     }
 
     @Test
+    void benchCappedLongerThanAnHourIsAUsageError(RedisServer redis) throws Exception {
+        Result r = run("bench", "--config", settings(redis.port(), "cli", 1).toString(), "--seconds", "4000", "--capped");
+        assertThat(r.exit()).isEqualTo(SniperCli.USAGE);
+        assertThat(r.err()).contains("--capped runs within one hour: --seconds must be at most 1700, got 4000");
+        assertThat(keys(redis, "cli*")).as("nothing written").isEmpty();
+    }
+
+    @Test
     void benchSaysSoAndExitsNonZeroWhenTheFallbackDecided(RedisServer redis) throws Exception {
         // Redis refuses every write (OOM under noeviction): every admission falls back, and bench says so.
         Object before = redis.call("CONFIG", "GET", "maxmemory");
