@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@link SniperGuard#acquire} through the Java API (settings, Guice runtime, breaker, EVALSHA on the
+ * {@link SniperGuard#acquire} through the Java API (settings, runtime, breaker, EVALSHA on the
  * guard's one Lettuce connection) against a real redis-server, beside {@code PING} on that same
  * connection: PING is the floor. Caps 0, so every call is admitted and counted; decision timeout
  * 1 s, so a slow moment on a loaded machine still measures Redis, not the fallback. Every decision

@@ -14,7 +14,7 @@ import java.util.logging.Logger;
 /**
  * A {@link GuardListener} whose every call is isolated: whatever the wrapped listener throws is logged and
  * dropped, so a bug in metrics or logging never changes a decision, never reaches a runner and never stops the
- * heartbeat thread. The guard is built with one of these around the listener it is given ({@link GuardModule}).
+ * heartbeat thread. The guard is built with one of these around the listener it is given ({@link SniperRuntime}).
  *
  * <p>Logging is rate-limited per listener method and exception class: the first failure with its stack trace,
  * then at most one line per {@link #REPEAT_INTERVAL_NANOS} saying how many more there were.

@@ -1,43 +1,78 @@
 package io.ultrasignals.sniper.guard;
 
-import com.google.inject.Guice;
-import com.google.inject.Injector;
-import com.google.inject.Key;
-import com.google.inject.Module;
-import com.google.inject.Stage;
-import com.google.inject.TypeLiteral;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.ultrasignals.sniper.config.FallbackSettings;
 import io.ultrasignals.sniper.config.SniperSettings;
+import io.ultrasignals.sniper.local.LocalEngine;
+import io.ultrasignals.sniper.redis.ClockOffset;
+import io.ultrasignals.sniper.redis.RedisConnections;
+import io.ultrasignals.sniper.redis.RedisEngine;
 import io.ultrasignals.sniper.redis.RedisLink;
+import io.ultrasignals.sniper.redis.ScriptRunner;
+import io.ultrasignals.sniper.script.AuditIdentity;
+import io.ultrasignals.sniper.script.Clock;
+import io.ultrasignals.sniper.script.ScriptCatalog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
- * A guard and what it runs on, with explicit start and stop: the Redis link connects and the
- * heartbeat starts in {@link #start()}, and {@link #close()} stops them in reverse order.
+ * A guard and what it runs on, wired from settings, with explicit start and stop. Building one creates objects
+ * only: nothing connects and no thread starts until {@link #start()}; {@link #close()} stops them in reverse order.
  */
 public final class SniperRuntime implements AutoCloseable {
-    private final Injector injector;
-    private final DefaultSniperGuard guard;
-    private final Optional<RedisLink> link;
-    private final List<AutoCloseable> alsoClose = new ArrayList<>();
-    private final SniperSettings settings;
+    /** The breaker's name, as the Resilience4j metrics label it. */
+    static final String BREAKER_NAME = "sniper-redis";
 
-    private SniperRuntime(Injector injector) {
-        this.injector = injector;
-        this.settings = injector.getInstance(SniperSettings.class);
-        this.guard = injector.getInstance(DefaultSniperGuard.class);
-        this.link = injector.getInstance(Key.get(new TypeLiteral<Optional<RedisLink>>() {}));
+    private final SniperSettings settings;
+    private final CircuitBreakerRegistry breakers;
+    private final Optional<RedisLink> link;
+    private final DefaultSniperGuard guard;
+    private final List<AutoCloseable> alsoClose = new ArrayList<>();
+
+    private SniperRuntime(SniperSettings settings, GuardListener given, ClockOffset clock) {
+        this.settings = settings;
+        // Isolated once, here, so that no listener call anywhere in the guard can throw into a decision.
+        GuardListener listener = IsolatedListener.isolate(given);
+        // This guard's id, in its heartbeats and in the audit stream.
+        String guardId = "guard-" + UUID.randomUUID();
+        this.breakers = breakers(settings.sniperMode().fallback());
+        this.link = settings.redis().enabled() ? Optional.of(RedisConnections.link(settings.redis())) : Optional.empty();
+        Optional<RedisEngine> redis = link.map(l -> new RedisEngine(
+                new ScriptRunner(l, settings.redis().decisionTimeout(), listener::onScriptReload), ScriptCatalog.load(),
+                settings.redis().effectiveNamespace(), clock, AuditIdentity.ofThisProcess(guardId,
+                        settings.sniperMode().audit().runner(), settings.sniperMode().audit().maxEntries(),
+                        settings.sniperMode().audit().maxAgeMillis())));
+        // The local engine plays Redis: its buckets follow Redis time, as far as this process knows it.
+        LocalEngine local = new LocalEngine(clock::redisNow);
+        CircuitBreaker breaker = redis.isPresent() ? breakers.circuitBreaker(BREAKER_NAME) : null;
+        this.guard = new DefaultSniperGuard(settings.sniperMode(), redis.orElse(null), breaker, local, clock, listener,
+                guardId, settings.redis().decisionTimeout());
         guard.afterClose(this::closeResources);
     }
 
-    /** Builds (does not start) a runtime; extra modules may add bindings such as metrics. */
-    public static SniperRuntime create(SniperSettings settings, GuardListener listener, Module... extra) {
-        List<Module> modules = new ArrayList<>();
-        modules.add(new GuardModule(settings, DecisionLog.around(listener)));
-        modules.addAll(List.of(extra));
-        return new SniperRuntime(Guice.createInjector(Stage.PRODUCTION, modules));
+    /** Builds (does not start) a runtime on the system clock; decisions are logged as the settings say. */
+    public static SniperRuntime create(SniperSettings settings, GuardListener listener) {
+        return new SniperRuntime(settings, DecisionLog.around(listener), new ClockOffset(Clock.SYSTEM));
+    }
+
+    /** For tests: a runtime on a given clock, with the listener as given (no decision log). */
+    static SniperRuntime onClock(SniperSettings settings, GuardListener listener, ClockOffset clock) {
+        return new SniperRuntime(settings, listener, clock);
+    }
+
+    private static CircuitBreakerRegistry breakers(FallbackSettings f) {
+        return CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(f.slidingWindowCalls())
+                .minimumNumberOfCalls(f.minimumCalls())
+                .failureRateThreshold(f.failureRateThreshold())
+                .waitDurationInOpenState(f.openWait())
+                .permittedNumberOfCallsInHalfOpenState(f.permittedCallsInHalfOpen())
+                .build());
     }
 
     /**
@@ -64,11 +99,7 @@ public final class SniperRuntime implements AutoCloseable {
     }
 
     public CircuitBreakerRegistry breakers() {
-        return injector.getInstance(CircuitBreakerRegistry.class);
-    }
-
-    public <T> T instance(Class<T> type) {
-        return injector.getInstance(type);
+        return breakers;
     }
 
     /** Closed (in reverse order of registration) before the guard and the link. */

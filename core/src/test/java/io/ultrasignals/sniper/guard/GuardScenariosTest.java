@@ -2,15 +2,6 @@ package io.ultrasignals.sniper.guard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.inject.AbstractModule;
-import com.google.inject.Guice;
-import com.google.inject.Injector;
-import com.google.inject.Key;
-import com.google.inject.Provides;
-import com.google.inject.Singleton;
-import com.google.inject.Stage;
-import com.google.inject.TypeLiteral;
-import com.google.inject.util.Modules;
 import io.ultrasignals.sniper.Backend;
 import io.ultrasignals.sniper.Decision;
 import io.ultrasignals.sniper.Reason;
@@ -34,7 +25,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -113,17 +103,10 @@ class GuardScenariosTest {
                     "ULTRA_SIGNALS_REDIS__NAMESPACE", ns)).loadYaml(new Yaml().dump(settingsTree), "scenario.yaml");
             hourlyCap = settings.sniperMode().maxSignalsPerHour();
             dailyCap = settings.sniperMode().dailySignalCap();
-            Injector injector = Guice.createInjector(Stage.PRODUCTION, Modules.override(new GuardModule(settings, GuardListener.NONE))
-                    .with(new AbstractModule() {
-                        @Provides
-                        @Singleton
-                        ClockOffset clock() {
-                            return new ClockOffset(() -> System.currentTimeMillis() + skew.get());
-                        }
-                    }));
-            guard = injector.getInstance(DefaultSniperGuard.class); // the heartbeat is driven by hand, never started
-            RedisLink link = injector.getInstance(Key.get(new TypeLiteral<Optional<RedisLink>>() {})).orElseThrow();
-            guard.afterClose(link::close);
+            SniperRuntime runtime = SniperRuntime.onClock(settings, GuardListener.NONE,
+                    new ClockOffset(() -> System.currentTimeMillis() + skew.get()));
+            guard = runtime.guard(); // the heartbeat is driven by hand, never started; closing it closes the link
+            RedisLink link = runtime.link().orElseThrow();
             link.start();
             if (state.equals("up")) {
                 assertThat(link.awaitConnected(Duration.ofSeconds(5))).as("connected").isTrue();

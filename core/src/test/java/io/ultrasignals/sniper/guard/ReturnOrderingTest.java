@@ -2,13 +2,6 @@ package io.ultrasignals.sniper.guard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.inject.Guice;
-import com.google.inject.Key;
-import com.google.inject.Provides;
-import com.google.inject.Singleton;
-import com.google.inject.Stage;
-import com.google.inject.TypeLiteral;
-import com.google.inject.util.Modules;
 import io.ultrasignals.sniper.Backend;
 import io.ultrasignals.sniper.Decision;
 import io.ultrasignals.sniper.Signal;
@@ -19,7 +12,6 @@ import io.ultrasignals.sniper.testkit.RedisExtension;
 import io.ultrasignals.sniper.testkit.RedisFleet;
 import io.ultrasignals.sniper.testkit.RedisServer;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -66,17 +58,9 @@ class ReturnOrderingTest {
         TestSettings settings = TestSettings.on(redis).caps(10, 0).decisionTimeout(Duration.ofMillis(300))
                 .heartbeat(Duration.ofMillis(100));
         HandClock hand = new HandClock();
-        var injector = Guice.createInjector(Stage.PRODUCTION, Modules.override(new GuardModule(settings.build(), GuardListener.NONE))
-                .with(new com.google.inject.AbstractModule() {
-                    @Provides
-                    @Singleton
-                    ClockOffset clock() {
-                        return new ClockOffset(hand::millis);
-                    }
-                }));
-        DefaultSniperGuard guard = injector.getInstance(DefaultSniperGuard.class);
-        RedisLink link = injector.getInstance(Key.get(new TypeLiteral<Optional<RedisLink>>() {})).orElseThrow();
-        guard.afterClose(link::close);
+        SniperRuntime runtime = SniperRuntime.onClock(settings.build(), GuardListener.NONE, new ClockOffset(hand::millis));
+        DefaultSniperGuard guard = runtime.guard(); // closing it closes the link
+        RedisLink link = runtime.link().orElseThrow();
         try (guard) {
             assertThat(link.start().awaitConnected(Duration.ofSeconds(5))).isTrue();
             guard.beatNow(); // registered: share 10 recorded (the heartbeat is driven by hand, never started)
