@@ -12,6 +12,9 @@ from redis_process import RedisProcess, find_redis_servers
 from sniper_client import SniperCounters, SniperGuard, settings_from_dict
 from sniper_client.scripts import ScriptCatalog
 
+# Counts one hour's admissions on the real clock: never across the hour's end.
+pytestmark = pytest.mark.within_one_hour(seconds=60)
+
 NS = "cached-py"
 # With tracking on, a cached block ends when Redis's invalidation arrives: well under this on any machine.
 BOUND_S = 1.0

@@ -13,6 +13,9 @@ import pytest
 from helpers import ultra_settings, wait_for
 from sniper_client import SniperGuard, settings_from_dict
 
+# Counts one hour's admissions on the real clock: never across the hour's end.
+pytestmark = pytest.mark.within_one_hour(seconds=60)
+
 
 class Forwarder:
     """Listens on a port reserved now and, once started, forwards each connection to Redis: until then nothing

@@ -5,11 +5,15 @@ the last halt and policy it saw (lua/README.md, "Fleet policy, halt, audit")."""
 import os
 import time
 
+import pytest
 import redis as redis_py
 
 from helpers import ultra_settings
 from sniper_client import SniperGuard, settings_from_dict
 from sniper_client.scripts import ScriptCatalog
+
+# Counts one hour's admissions on the real clock: never across the hour's end.
+pytestmark = pytest.mark.within_one_hour(seconds=60)
 
 
 def control(client, ns, *argv):

@@ -10,6 +10,9 @@ from helpers import ultra_settings
 from sniper_client import SniperCounters, get_sniper_counters, reset_sniper_counters
 import sniper_client
 
+# Counts one hour's admissions on the real clock: never across the hour's end.
+pytestmark = pytest.mark.within_one_hour(seconds=60)
+
 
 def test_check_and_increment_admits_up_to_each_cap_and_counts_only_admissions(redis_server):
     counters = SniperCounters(ultra_settings(redis_server.port))

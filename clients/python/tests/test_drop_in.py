@@ -15,6 +15,9 @@ from redis_process import RedisProcess, free_port
 from sniper_client import (SettingsError, SniperCounters, get_sniper_counters, guard_from_file, reset_sniper_counters,
                            settings_from_dict)
 
+# Counts one hour's admissions on the real clock: never across the hour's end.
+pytestmark = pytest.mark.within_one_hour(seconds=60)
+
 BACKENDS = ["redis", "memory"]
 
 

@@ -11,6 +11,9 @@ import pytest
 from helpers import ultra_settings, wait_for
 from sniper_client import ScriptCatalog, SniperGuard, settings_from_dict
 
+# Counts one hour's admissions on the real clock: never across the hour's end.
+pytestmark = pytest.mark.within_one_hour(seconds=60)
+
 DECISION_TIMEOUT_S = 0.1
 # The bound on one decision: the timeout plus scheduling slack on a loaded 2-core machine.
 WAIT_BOUND_S = DECISION_TIMEOUT_S + 0.4

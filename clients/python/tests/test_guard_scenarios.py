@@ -20,7 +20,6 @@ from sniper_client.scripts import ScriptCatalog, ScriptRunner
 
 SPEC = yaml.safe_load((REPO_ROOT / "spec" / "guard-scenarios.yaml").read_text(encoding="utf-8"))
 PERSISTENT = ["--appendonly", "yes", "--appendfsync", "always"]
-HOUR_MARGIN_MS = 90_000
 
 
 def merged(base, over):
@@ -177,19 +176,12 @@ class Run:
             raise AssertionError(f"{where}: unknown step {kind!r}")
 
 
-def clear_of_the_hours_end():
-    """Every count of a scenario in one hour bucket: wait for the next hour when this one ends too soon."""
-    left = HOUR_MS - local_ms() % HOUR_MS
-    if left < HOUR_MARGIN_MS:
-        time.sleep(left / 1000 + 1)
-
-
 PYTHON_SCENARIOS = [s for s in SPEC["scenarios"] if "python" in s.get("clients", ["python"])]
 
 
 @pytest.mark.parametrize("scenario", PYTHON_SCENARIOS, ids=[s["name"] for s in PYTHON_SCENARIOS])
+@pytest.mark.within_one_hour(seconds=90)  # every count of a scenario in one hour bucket
 def test_the_scenario_holds(scenario, redis_binary):
-    clear_of_the_hours_end()
     run = Run(scenario, redis_binary)
     try:
         for i, step in enumerate(scenario["steps"]):

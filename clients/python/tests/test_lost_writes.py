@@ -6,6 +6,7 @@ to name another server, and the last admissions are taken away, as a promotion b
 import logging
 import time
 
+import pytest
 from prometheus_client import CollectorRegistry
 
 from sniper_client.fleet import FleetView
@@ -14,6 +15,9 @@ from sniper_client.lost_writes import seen_argument
 from sniper_client.reconciler import Reconciler
 from helpers import wait_for
 from test_faults import guard_for, redis_day_count
+
+# Counts one hour's admissions on the real clock: never across the hour's end.
+pytestmark = pytest.mark.within_one_hour(seconds=60)
 
 
 def test_a_loss_on_a_new_server_is_restored_once_and_said_once(redis_server, caplog):

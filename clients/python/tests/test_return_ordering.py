@@ -8,9 +8,14 @@ holding this guard's share."""
 import threading
 import time
 
+import pytest
+
 from helpers import ultra_settings
 from sniper_client import SniperGuard, settings_from_dict
 from sniper_client.clock import local_ms
+
+# Counts one hour's admissions on the real clock: never across the hour's end.
+pytestmark = pytest.mark.within_one_hour(seconds=60)
 
 
 def test_the_return_credits_the_local_decision_in_flight_before_its_redis_beat(redis_server):

@@ -9,6 +9,9 @@ from helpers import ultra_settings
 from sniper_client import SettingsError, SniperGuard, load_settings, settings_from_dict
 from sniper_client.settings import ScopeSettings
 
+# Counts one hour's admissions on the real clock: never across the hour's end.
+pytestmark = pytest.mark.within_one_hour(seconds=60)
+
 ISSUE_EXAMPLE = """runtime:
   sniper_mode:
     max_signals_per_hour: 6

@@ -7,9 +7,14 @@ import os
 import subprocess
 import time
 
+import pytest
+
 from conftest import REPO_ROOT, missing
 from helpers import ultra_settings
 from sniper_client import SniperGuard, settings_from_dict
+
+# Counts one hour's admissions on the real clock: never across the hour's end.
+pytestmark = pytest.mark.within_one_hour(seconds=60)
 
 CAP = 40
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ultrasignals.sniper.testkit.RedisBinaries;
 import io.ultrasignals.sniper.testkit.RedisServer;
+import io.ultrasignals.sniper.testkit.WithinOneHour;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,6 +38,7 @@ class FleetCapIT {
         }
     }
 
+    @WithinOneHour(seconds = 120)
     @Test
     void threeRunnersPublishExactlyTheCapBetweenThem(@TempDir Path dir) throws IOException {
         String namespace = "fleet-" + System.nanoTime();

@@ -10,6 +10,7 @@ import io.ultrasignals.sniper.config.SettingsLoader;
 import io.ultrasignals.sniper.script.ScriptCatalog;
 import io.ultrasignals.sniper.testkit.RedisExtension;
 import io.ultrasignals.sniper.testkit.RedisServer;
+import io.ultrasignals.sniper.testkit.WithinOneHour;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -81,6 +82,7 @@ class CliTest {
         assertThat(scripts.get(0).get("sha1").asText()).isEqualTo(ScriptCatalog.load().all().get(0).sha1());
     }
 
+    @WithinOneHour
     @Test
     void checkReleaseStatusAgainstRedis(RedisServer redis) throws Exception {
         Path config = settings(redis.port(), "cli", 1);

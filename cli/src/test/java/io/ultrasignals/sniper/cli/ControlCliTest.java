@@ -7,6 +7,7 @@ import io.ultrasignals.sniper.cli.CliTest.Result;
 import io.ultrasignals.sniper.testkit.RedisExtension;
 import io.ultrasignals.sniper.testkit.RedisServer;
 import io.ultrasignals.sniper.testkit.RespConnection;
+import io.ultrasignals.sniper.testkit.WithinOneHour;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ class ControlCliTest {
         return file.toString();
     }
 
+    @WithinOneHour
     @Test
     void aStoredPolicyOverridesACheckWhoseSettingsSayMoreAndClearGivesTheSettingsBack(RedisServer redis) throws Exception {
         String config = settings(redis.port(), "cli-policy");

@@ -7,6 +7,7 @@ import io.ultrasignals.sniper.testkit.RedisBinaries;
 import io.ultrasignals.sniper.testkit.RedisClusterTopology;
 import io.ultrasignals.sniper.testkit.RedisExtension;
 import io.ultrasignals.sniper.testkit.RedisServer;
+import io.ultrasignals.sniper.testkit.WithinOneHour;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,6 +39,7 @@ class ScopesCliTest {
         return file;
     }
 
+    @WithinOneHour
     @Test
     void checkNamesTheBlockingLayerAndStatusShowsEachScope(RedisServer redis) throws Exception {
         String config = settings(redis.port()).toString();
@@ -67,6 +69,7 @@ class ScopesCliTest {
                 .contains("symbol=ETHUSDT hour 1 of 1, day 1 (no cap)");
     }
 
+    @WithinOneHour
     @Test
     void statusWithoutScopeListsEveryValueOfADeclaredDimensionCutAtMaxValues(RedisServer redis) throws Exception {
         String config = settings(redis.port()).toString();

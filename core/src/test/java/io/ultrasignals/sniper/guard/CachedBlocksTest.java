@@ -14,6 +14,7 @@ import io.ultrasignals.sniper.testkit.RedisFleet;
 import io.ultrasignals.sniper.testkit.RedisServer;
 import io.ultrasignals.sniper.testkit.RepoRoot;
 import io.ultrasignals.sniper.testkit.RespConnection;
+import io.ultrasignals.sniper.testkit.WithinOneHour;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
@@ -112,6 +113,7 @@ class CachedBlocksTest {
         });
     }
 
+    @WithinOneHour
     @Test
     void aCappedHourCostsRedisNothingAndNeverAdmits(RedisFleet fleet) {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
@@ -150,6 +152,7 @@ class CachedBlocksTest {
         }
     }
 
+    @WithinOneHour
     @Test
     void aReleaseAtAnotherGuardEndsTheCachedBlockWithinTheBound(RedisFleet fleet) {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
@@ -172,6 +175,7 @@ class CachedBlocksTest {
         }
     }
 
+    @WithinOneHour
     @Test
     void aCappedScopeIsBlockedFromMemoryWhileOtherSignalsStillGoToRedis(RedisFleet fleet) {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
@@ -199,6 +203,7 @@ class CachedBlocksTest {
         }
     }
 
+    @WithinOneHour
     @Test
     void aRawEvalshaReleaseEndsTheCachedBlockToo(RedisFleet fleet) throws Exception {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
@@ -216,6 +221,7 @@ class CachedBlocksTest {
         }
     }
 
+    @WithinOneHour
     @Test
     void aKilledRedisLeavesACappedLayerBlockedFromMemoryWithNoFallback(RedisFleet fleet) throws Exception {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest(), "--appendonly", "yes", "--appendfsync", "always");
@@ -248,6 +254,7 @@ class CachedBlocksTest {
         }
     }
 
+    @WithinOneHour
     @Test
     void anIdBlockedFromMemoryReplaysTheSameHereAndIsDecidedAfreshAtAnotherGuard(RedisFleet fleet) {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
@@ -282,6 +289,7 @@ class CachedBlocksTest {
         }
     }
 
+    @WithinOneHour
     @Test
     void admittedSignalsRunWithoutTrackingWhichComesOnWithABlockAndGoesWhenNothingIsHeld(RedisFleet fleet) {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest());

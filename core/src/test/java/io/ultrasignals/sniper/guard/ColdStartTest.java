@@ -15,6 +15,7 @@ import io.ultrasignals.sniper.testkit.RedisFleet;
 import io.ultrasignals.sniper.testkit.RedisServer;
 import io.ultrasignals.sniper.testkit.RespConnection;
 import io.ultrasignals.sniper.testkit.SilentProxy;
+import io.ultrasignals.sniper.testkit.WithinOneHour;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -71,6 +72,7 @@ class ColdStartTest {
      * Redis keeps that room off the cap that applies there: the settings' 30 (10 left), or a stored policy's 60 (40
      * left): a cold runner has never seen the policy, so the room is reckoned from the settings.
      */
+    @WithinOneHour(seconds = 90)
     @ParameterizedTest(name = "stored policy {0} (0: none)")
     @CsvSource({"0, 30, 10", "60, 60, 40"})
     void twoColdRunnersAndOneOnRedisStayWithinTheCapAndTheBooksEndExact(long policy, long cap, long onRedis,
@@ -131,6 +133,7 @@ class ColdStartTest {
         assertThat(logged).noneMatch(m -> m.contains("were redis"));
     }
 
+    @WithinOneHour
     @Test
     void aStoredPolicyKeepsTheRoomForUnseenRunnersAndTheAnswerSaysWhichBlocked(RedisServer redis) {
         // Settings cap 30 with fleet_size 3: each runner not yet seen may admit floor(30 / 3) = 10 before it reaches

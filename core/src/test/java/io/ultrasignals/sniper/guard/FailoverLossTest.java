@@ -8,6 +8,7 @@ import io.ultrasignals.sniper.SniperGuards;
 import io.ultrasignals.sniper.config.ClusterSettings;
 import io.ultrasignals.sniper.config.HostAndPort;
 import io.ultrasignals.sniper.config.SentinelSettings;
+import io.ultrasignals.sniper.testkit.OneHourExtension;
 import io.ultrasignals.sniper.testkit.RedisBinaries;
 import io.ultrasignals.sniper.testkit.RedisClusterTopology;
 import io.ultrasignals.sniper.testkit.RedisSentinelTopology;
@@ -125,10 +126,7 @@ class FailoverLossTest {
 
     private static Drill drill(long lagMillis, Supplier<LaggingDeployment> deployment) throws Exception {
         // A drill takes up to half a minute and compares one hour's admissions with the cap: not across an hour's end.
-        long toHourEnd = 3_600_000L - System.currentTimeMillis() % 3_600_000L;
-        if (toHourEnd < 60_000) {
-            Thread.sleep(toHourEnd + 100);
-        }
+        OneHourExtension.awaitRoom(Duration.ofSeconds(60));
         try (LaggingDeployment topology = deployment.get()) {
             ReplicationDelayProxy proxy = topology.proxy();
             if (Boolean.getBoolean("sniper.failover.minReplicas")) {

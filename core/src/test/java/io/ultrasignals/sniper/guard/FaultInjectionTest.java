@@ -15,6 +15,7 @@ import io.ultrasignals.sniper.testkit.RedisBinaries;
 import io.ultrasignals.sniper.testkit.RedisExtension;
 import io.ultrasignals.sniper.testkit.RedisFleet;
 import io.ultrasignals.sniper.testkit.RedisServer;
+import io.ultrasignals.sniper.testkit.WithinOneHour;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -195,6 +196,7 @@ class FaultInjectionTest {
         assertThat(FaultChecks.redisHourCount(redis, s.namespace())).isEqualTo(run.admitted());
     }
 
+    @WithinOneHour
     @Test
     void severalGuardsShareOneCapThroughAnOutage(RedisFleet fleet) throws Exception {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
@@ -240,6 +242,7 @@ class FaultInjectionTest {
         }
     }
 
+    @WithinOneHour
     @Test
     void wrongDataInRedisIsNotAnOutage(RedisServer redis) throws Exception {
         TestSettings s = TestSettings.on(redis).caps(0, 0).policy(FallbackPolicy.DENY);

@@ -14,6 +14,7 @@ import io.ultrasignals.sniper.testkit.RedisExtension;
 import io.ultrasignals.sniper.testkit.RedisServer;
 import io.ultrasignals.sniper.testkit.RespConnection;
 import io.ultrasignals.sniper.testkit.SilentProxy;
+import io.ultrasignals.sniper.testkit.WithinOneHour;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +62,7 @@ class FleetControlTest {
         return entries;
     }
 
+    @WithinOneHour
     @Test
     void aPolicyChangeAppliesToTheNextDecisionOfAGuardAndOfARawCaller(RedisServer redis) {
         TestSettings settings = TestSettings.on(redis).caps(5, 0);
@@ -132,6 +134,7 @@ class FleetControlTest {
         }
     }
 
+    @WithinOneHour
     @Test
     void theAuditStreamStaysWithinItsBoundUnderARunaway(RedisServer redis) {
         String ns = "audit-runaway";
@@ -152,6 +155,7 @@ class FleetControlTest {
      * cannot learn of it and admits locally at most its share. A sees the halt on its next call, and once cut off
      * too, obeys the last halt it saw: it admits nothing. When B returns, Redis blocks it at once.
      */
+    @WithinOneHour
     @Test
     void aGuardCutOffBeforeTheHaltAdmitsAtMostItsShareAndOneThatSawItAdmitsNothing(RedisServer redis) throws Exception {
         // MTF required: the unconfirmed signals that nudge the guards count nothing.

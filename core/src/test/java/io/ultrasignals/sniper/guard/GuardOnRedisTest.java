@@ -12,6 +12,7 @@ import io.ultrasignals.sniper.SniperGuards;
 import io.ultrasignals.sniper.config.Enforcement;
 import io.ultrasignals.sniper.testkit.RedisExtension;
 import io.ultrasignals.sniper.testkit.RedisServer;
+import io.ultrasignals.sniper.testkit.WithinOneHour;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(RedisExtension.class)
 class GuardOnRedisTest {
 
+    @WithinOneHour
     @Test
     void severalGuardsOnSeparateConnectionsAdmitExactlyTheCap(RedisServer redis) throws Exception {
         int cap = 57;
@@ -72,6 +74,7 @@ class GuardOnRedisTest {
         }
     }
 
+    @WithinOneHour
     @Test
     void shadowModeNeverBlocksButDecidesAndCountsAsEnforceWould(RedisServer redis) {
         TestSettings enforce = TestSettings.on(redis).caps(3, 5).mtf(true);
@@ -92,6 +95,7 @@ class GuardOnRedisTest {
         }
     }
 
+    @WithinOneHour
     @Test
     void scriptFlushDuringARunFailsNoDecision(RedisServer redis) throws Exception {
         AtomicLong reloads = new AtomicLong();
@@ -131,6 +135,7 @@ class GuardOnRedisTest {
         }
     }
 
+    @WithinOneHour
     @Test
     void releaseGivesTheSlotBackOnce(RedisServer redis) {
         try (SniperGuard guard = SniperGuards.start(TestSettings.on(redis).caps(1, 0).build())) {

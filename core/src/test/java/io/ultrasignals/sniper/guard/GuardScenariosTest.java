@@ -17,6 +17,7 @@ import io.ultrasignals.sniper.testkit.RedisBinaries;
 import io.ultrasignals.sniper.testkit.RedisServer;
 import io.ultrasignals.sniper.testkit.RepoRoot;
 import io.ultrasignals.sniper.testkit.RespConnection;
+import io.ultrasignals.sniper.testkit.WithinOneHour;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -40,7 +41,6 @@ import org.yaml.snakeyaml.Yaml;
  */
 class GuardScenariosTest {
     private static final ScriptCatalog SCRIPTS = ScriptCatalog.load();
-    private static final long HOUR_MARGIN_MS = 90_000;
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> spec() {
@@ -61,21 +61,13 @@ class GuardScenariosTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     @SuppressWarnings("unchecked")
+    @WithinOneHour(seconds = 90) // every count of a scenario in one hour bucket
     void theScenarioHolds(String name, Map<String, Object> scenario) throws Exception {
-        clearOfTheHoursEnd();
         try (Run run = new Run(scenario)) {
             List<Map<String, Object>> steps = (List<Map<String, Object>>) scenario.get("steps");
             for (int i = 0; i < steps.size(); i++) {
                 run.step(steps.get(i), name + ", step " + (i + 1) + " " + steps.get(i));
             }
-        }
-    }
-
-    /** Every count of a scenario in one hour bucket: wait for the next hour when this one ends too soon. */
-    private static void clearOfTheHoursEnd() throws InterruptedException {
-        long left = Buckets.HOUR_MS - System.currentTimeMillis() % Buckets.HOUR_MS;
-        if (left < HOUR_MARGIN_MS) {
-            Thread.sleep(left + 1000);
         }
     }
 

@@ -8,7 +8,7 @@ import io.ultrasignals.sniper.SniperGuard;
 import io.ultrasignals.sniper.SniperGuards;
 import io.ultrasignals.sniper.config.SettingsLoader;
 import io.ultrasignals.sniper.config.SniperSettings;
-import io.ultrasignals.sniper.script.Buckets;
+import io.ultrasignals.sniper.testkit.OneHourExtension;
 import io.ultrasignals.sniper.testkit.RedisBinaries;
 import io.ultrasignals.sniper.testkit.RedisExtension;
 import io.ultrasignals.sniper.testkit.RedisFleet;
@@ -23,6 +23,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,10 +79,7 @@ class MixedFleetOutageTest {
             throws Exception {
         requirePython();
         // The cap is per hour bucket: a run that crossed into the next hour could admit the cap again there.
-        long left = Buckets.HOUR_MS - System.currentTimeMillis() % Buckets.HOUR_MS;
-        if (left < 60_000) {
-            Thread.sleep(left + 1000);
-        }
+        OneHourExtension.awaitRoom(Duration.ofSeconds(60));
         String ns = "mixed-" + System.nanoTime();
         Path settingsFile = Files.createTempFile("sniper-mixed-", ".yaml");
         Files.writeString(settingsFile, settings(host, port, ns));

@@ -11,6 +11,7 @@ import io.ultrasignals.sniper.testkit.RedisExtension;
 import io.ultrasignals.sniper.testkit.RedisFleet;
 import io.ultrasignals.sniper.testkit.RedisServer;
 import io.ultrasignals.sniper.testkit.SilentProxy;
+import io.ultrasignals.sniper.testkit.WithinOneHour;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,7 @@ class RecoveryBoundTest {
                 .heartbeat(Duration.ofMillis(100));
     }
 
+    @WithinOneHour(seconds = 90)
     @Test
     void killedRedisWithAppendOnlyTheFleetStaysWithinTheCapThroughTheRecovery(RedisFleet fleet) throws Exception {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest(), "--appendonly", "yes", "--appendfsync", "always");
@@ -48,6 +50,7 @@ class RecoveryBoundTest {
         }
     }
 
+    @WithinOneHour(seconds = 90)
     @Test
     void pausedRedisPastTheTimeoutTheFleetStaysWithinTheCapThroughTheRecovery(RedisFleet fleet) throws Exception {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
@@ -59,6 +62,7 @@ class RecoveryBoundTest {
         }
     }
 
+    @WithinOneHour(seconds = 90)
     @Test
     void aGuardCutOffBySilenceWhileTheOthersReturnCreditsLaterWithinTheCap(RedisFleet fleet) throws Exception {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest(), "--appendonly", "yes", "--appendfsync", "always");
@@ -77,6 +81,7 @@ class RecoveryBoundTest {
         }
     }
 
+    @WithinOneHour(seconds = 90)
     @Test
     void aSilentConnectionIsReplacedAndTheGuardReturnsToRedis(RedisFleet fleet) throws Exception {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest());

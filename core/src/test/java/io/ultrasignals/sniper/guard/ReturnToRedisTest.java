@@ -12,6 +12,7 @@ import io.ultrasignals.sniper.testkit.RedisBinaries;
 import io.ultrasignals.sniper.testkit.RedisExtension;
 import io.ultrasignals.sniper.testkit.RedisFleet;
 import io.ultrasignals.sniper.testkit.RedisServer;
+import io.ultrasignals.sniper.testkit.WithinOneHour;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(RedisExtension.class)
 class ReturnToRedisTest {
+    @WithinOneHour
     @Test
     void noDecisionIsHeldBackForTheGuardsOwnShareWhileItReturns(RedisFleet fleet) throws Exception {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest());

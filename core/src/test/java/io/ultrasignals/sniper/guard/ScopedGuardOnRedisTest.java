@@ -13,6 +13,7 @@ import io.ultrasignals.sniper.script.Buckets;
 import io.ultrasignals.sniper.testkit.RedisExtension;
 import io.ultrasignals.sniper.testkit.RedisServer;
 import io.ultrasignals.sniper.testkit.RespConnection;
+import io.ultrasignals.sniper.testkit.WithinOneHour;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,7 @@ class ScopedGuardOnRedisTest {
         return scopes;
     }
 
+    @WithinOneHour
     @Test
     void aScopeAtItsCapBlocksWhileTheFleetHasRoomAndNamesItsLayer(RedisServer redis) {
         TestSettings settings = TestSettings.on(redis).caps(6, 0).scopes(strategyAndSymbol());
@@ -62,6 +64,7 @@ class ScopedGuardOnRedisTest {
         }
     }
 
+    @WithinOneHour
     @Test
     void theFleetAtItsCapBlocksEveryScopeAndASignalWithoutScopesIsDecidedByTheFleet(RedisServer redis) {
         TestSettings settings = TestSettings.on(redis).caps(2, 0).scopes(strategyAndSymbol());
@@ -75,6 +78,7 @@ class ScopedGuardOnRedisTest {
         }
     }
 
+    @WithinOneHour
     @Test
     void withRoomKeptForUnseenRunnersTheScopesStillCountAndOnlyTheFleetsBlockSaysSo(RedisServer redis) {
         // fleet_size 3, one guard seen: the call on Redis carries the fleet cap less 2 x 10; its scopes go with it.
@@ -100,6 +104,7 @@ class ScopedGuardOnRedisTest {
         }
     }
 
+    @WithinOneHour
     @Test
     void releaseGivesBackEveryLayer(RedisServer redis) {
         TestSettings settings = TestSettings.on(redis).caps(6, 0).scopes(strategyAndSymbol());

@@ -13,6 +13,7 @@ import io.ultrasignals.sniper.testkit.RedisExtension;
 import io.ultrasignals.sniper.testkit.RedisFleet;
 import io.ultrasignals.sniper.testkit.RedisServer;
 import io.ultrasignals.sniper.testkit.SilentProxy;
+import io.ultrasignals.sniper.testkit.WithinOneHour;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,6 +60,7 @@ class ScopedRecoveryBoundTest {
                 .heartbeat(Duration.ofMillis(100));
     }
 
+    @WithinOneHour(seconds = 90)
     @Test
     void killedRedisWithAppendOnlyEveryLayerStaysWithinItsCapAndTheBooksAreExactPerLayer(RedisFleet fleet) throws Exception {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest(), "--appendonly", "yes", "--appendfsync", "always");
@@ -79,6 +81,7 @@ class ScopedRecoveryBoundTest {
      */
     private static final long QUIET_AFTER_LOSS_MS = 2 * 150 + 100 + 100;
 
+    @WithinOneHour(seconds = 90)
     @Test
     void aRestartThatLostEverythingHasEveryLayerRestoredFromWhatTheGuardsSaw(RedisFleet fleet) throws Exception {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest());
@@ -87,6 +90,7 @@ class ScopedRecoveryBoundTest {
         }
     }
 
+    @WithinOneHour(seconds = 90)
     @Test
     void aGuardCutOffBySilenceCreditsEveryLayerLaterWithinTheCaps(RedisFleet fleet) throws Exception {
         RedisServer redis = fleet.startPrivate(RedisBinaries.newest(), "--appendonly", "yes", "--appendfsync", "always");

@@ -21,6 +21,7 @@ import io.ultrasignals.sniper.testkit.RedisSentinelTopology;
 import io.ultrasignals.sniper.testkit.RedisServer;
 import io.ultrasignals.sniper.testkit.RedisTls;
 import io.ultrasignals.sniper.testkit.Tools;
+import io.ultrasignals.sniper.testkit.WithinOneHour;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +65,7 @@ class TopologyGuardTest {
         guards.forEach(SniperGuard::close);
     }
 
+    @WithinOneHour
     @Test
     void clusterKeepsANamespaceInOneSlotAndAdmitsExactly(RedisFleet fleet) throws Exception {
         RedisClusterTopology cluster = fleet.closeAfterClass(RedisClusterTopology.start(RedisBinaries.newest()));
@@ -162,6 +164,7 @@ class TopologyGuardTest {
     }
 
     /** Writes batched on the shared connection (the default) under TLS too: many threads, every decision on Redis, exact. */
+    @WithinOneHour
     @Test
     void tlsWithManyThreadsSharingTheBatchedConnection(RedisFleet fleet) throws Exception {
         Tools.requireOrSkip("openssl");

@@ -24,6 +24,7 @@ import io.ultrasignals.sniper.testkit.Poll;
 import io.ultrasignals.sniper.testkit.RedisExtension;
 import io.ultrasignals.sniper.testkit.RedisFleet;
 import io.ultrasignals.sniper.testkit.RedisServer;
+import io.ultrasignals.sniper.testkit.WithinOneHour;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,6 +46,7 @@ class MetricsScrapeTest {
     /** Label values must come from fixed sets; an id in a label would grow the series without bound. */
     private static final String SIGNAL_ID = "order-7f3a-must-not-be-a-label";
 
+    @WithinOneHour
     @Test
     void everyListedSeriesIsExportedWithItsTypeAndLabelsAndTheSeedCountersCountBlockedSignals(RedisServer redis) {
         TestSettings test = TestSettings.on(redis).caps(HOURLY_CAP, DAILY_CAP).mtf(true);

@@ -25,6 +25,7 @@ import io.ultrasignals.sniper.testkit.RedisExtension;
 import io.ultrasignals.sniper.testkit.RedisFleet;
 import io.ultrasignals.sniper.testkit.RedisServer;
 import io.ultrasignals.sniper.testkit.RepoRoot;
+import io.ultrasignals.sniper.testkit.WithinOneHour;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -53,6 +54,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Only time-of-day gates such as {@code vector(time() % 3600) >= 300} read no series and are left out.
  */
 @ExtendWith(RedisExtension.class)
+@WithinOneHour(seconds = 180) // the cap is used up before all tests, and read by the last
 class PrometheusEndToEndTest {
     private static final String JOB = "sniper";
     private static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(1);
