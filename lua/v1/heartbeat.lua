@@ -24,6 +24,9 @@
 --            optionally followed by "|<seen_at_ms>|<hour_bucket>|<hour_count>|<day_bucket>|<day_count>", that
 --            scope's counts this guard saw (from its latest heartbeat reply), less its signals it will settle by
 --            id. The reply gives each scope's counts; what a new server lost of a scope is restored by seen's rule.
+--            One more entry among them, "@room|<hourly_room>|<daily_room>" (0..1000000000 each, once; added in v1
+--            additively), is the room kept for runners of the stated fleet not yet seen, as acquire's @room: it
+--            comes off the caps that apply before they are shared out.
 -- A stored policy (<ns>:policy, control.lua) replaces ARGV[4..5] in the shares: the fleet shares one cap.
 -- Keys: <ns>:guards, a sorted set of guard id -> expiry time (ms); expired members are removed here.
 --       <ns>:epoch (TTL 172800 s), the server time when the first heartbeat found no epoch. If Redis loses its data (a
@@ -102,13 +105,29 @@ end
 -- Scopes (ARGV[10..], after seen): up to 32, each "<dimension>=<value>" or with the counts this guard saw,
 -- "<dimension>=<value>|<seen_at_ms>|<hour_bucket>|<hour_count>|<day_bucket>|<day_count>".
 -- sc_names[i] is the i-th scope, sc_seen[i] its seen counts (false when not given).
+-- One entry "@room|<hourly_room>|<daily_room>" among them is the room kept for runners not yet seen: not a scope.
 local MAX_SCOPES = 32
 local sc_names, sc_seen = {}, {}
-if #ARGV > 9 then
-  if #ARGV - 9 > MAX_SCOPES then
-    return redis.error_reply('ERR sniper: at most ' .. MAX_SCOPES .. ' scopes (ARGV[10..]), got ' .. (#ARGV - 9))
+local has_room, room_hour, room_day = false, 0, 0
+local scope_args = {}
+for at = 10, #ARGV do
+  local arg = ARGV[at]
+  if string.sub(arg, 1, 1) == '@' then
+    local h, d = string.match(arg, '^@room|(%d+)|(%d+)$')
+    if has_room or not h or #h > 10 or #d > 10 or tonumber(h) > 1000000000 or tonumber(d) > 1000000000 then
+      return redis.error_reply('ERR sniper: room (ARGV[' .. at .. ']) must be "@room|hourly_room|daily_room",'
+        .. ' integers 0..1000000000, once; got "' .. string.sub(arg, 1, 40) .. '"')
+    end
+    has_room, room_hour, room_day = true, tonumber(h), tonumber(d)
+  else
+    scope_args[#scope_args + 1] = at
   end
-  for at = 10, #ARGV do
+end
+if #scope_args > 0 then
+  if #scope_args > MAX_SCOPES then
+    return redis.error_reply('ERR sniper: at most ' .. MAX_SCOPES .. ' scopes (ARGV[10..]), got ' .. #scope_args)
+  end
+  for _, at in ipairs(scope_args) do
     local arg = ARGV[at]
     local scope, rest = string.match(arg, '^([a-z][a-z0-9_]*=[%w%._/:%-]+)(.*)$')
     local dim = scope and string.match(scope, '^[^=]+')
@@ -397,15 +416,17 @@ elseif state == 'local' then
   held_dn = held_dn + share_in(day + 1, mine[5], mine[6], mine[7])
 else
   -- On Redis: the share of what remains once everything held is set aside, split over the reckoning.
+  -- The room kept for runners not yet seen (@room) comes off the caps that apply, the stored policy's or the
+  -- caller's, as in acquire: what those runners may admit on their own is never shared out.
   local m = math.max(n, 1)
   mine = {'c', hour, 0, 0, day, 0, 0}
   if hcap > 0 then
-    mine[3] = math.floor(math.max(0, hcap - counts[1] - held_h) / m)
-    mine[4] = math.floor(math.max(0, hcap - held_hn) / m)
+    mine[3] = math.floor(math.max(0, hcap - room_hour - counts[1] - held_h) / m)
+    mine[4] = math.floor(math.max(0, hcap - room_hour - held_hn) / m)
   end
   if dcap > 0 then
-    mine[6] = math.floor(math.max(0, dcap - counts[2] - held_d) / m)
-    mine[7] = math.floor(math.max(0, dcap - held_dn) / m)
+    mine[6] = math.floor(math.max(0, dcap - room_day - counts[2] - held_d) / m)
+    mine[7] = math.floor(math.max(0, dcap - room_day - held_dn) / m)
   end
   records[guard_id] = mine
 end

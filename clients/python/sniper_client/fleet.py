@@ -12,7 +12,7 @@ outage), and the local limit is that count plus the share (Limits), so a local d
 plus local admissions, and a block at the limit below the cap is the share's, not the cap's."""
 
 import threading
-from typing import NamedTuple
+from typing import NamedTuple, Optional, Tuple
 
 HOUR_MS = 3_600_000
 DAY_MS = 86_400_000
@@ -93,8 +93,8 @@ class Limits(NamedTuple):
 class FallbackBudget:
     """Starting without Redis: with the fleet's size stated (fleet_size N >= 1), a guard that has not reached Redis
     since it started may admit floor(cap / N) per window and bucket locally, and every guard on Redis keeps that
-    much room for each of the N runners it has not seen (cap_on_redis): in its acquire calls and in the shares its
-    heartbeat records. Not stated (0), such a guard has no share."""
+    much room for each of the N runners it has not seen (room_kept), which acquire and the heartbeat take off the
+    caps that apply, a stored policy's too: in its decisions and in the shares its heartbeat records. Not stated (0), such a guard has no share."""
 
     def __init__(self, fleet: FleetView, recovery_rule: bool, fleet_size: int = 0):
         self._fleet = fleet
@@ -104,20 +104,23 @@ class FallbackBudget:
         self._seeded = None
         self._limits = None
 
-    def prepare(self, local, now_ms: int, hourly_cap: int, daily_cap: int) -> Limits:
-        """Seeds the local engine's buckets at now_ms for these caps, unless this episode already did; their limits."""
+    def prepare(self, local, now_ms: int, hourly_cap: int, daily_cap: int, own_caps: Optional[Tuple[int, int]] = None
+                ) -> Limits:
+        """Seeds the local engine's buckets at now_ms for these caps (in force), unless this episode already did; their
+        limits. own_caps: the caller's own caps, which the room kept for runners not yet seen is reckoned from."""
         hour, day = now_ms // HOUR_MS, now_ms // DAY_MS
+        own = own_caps or (hourly_cap, daily_cap)
         with self._lock:
-            if self._seeded == (hour, day, hourly_cap, daily_cap):
+            if self._seeded == (hour, day, hourly_cap, daily_cap, own):
                 return self._limits
             seen_hour, seen_day = self._fleet.count("hour", hour), self._fleet.count("day", day)
-            hour_share = self.share("hour", now_ms, hourly_cap)
-            day_share = self.share("day", now_ms, daily_cap)
+            hour_share = self.share("hour", now_ms, hourly_cap, own[0])
+            day_share = self.share("day", now_ms, daily_cap, own[1])
             local.seed(hour, seen_hour, day, seen_day)
             self._limits = Limits(0 if hour_share < 0 else seen_hour + hour_share, hour_share,
                                   0 if day_share < 0 else seen_day + day_share, day_share,
                                   not self.recovery_rule or self._fleet.has_recorded_shares)
-            self._seeded = (hour, day, hourly_cap, daily_cap)
+            self._seeded = (hour, day, hourly_cap, daily_cap, own)
             return self._limits
 
     def never_shared(self) -> bool:
@@ -132,22 +135,23 @@ class FallbackBudget:
         """The runners of the stated fleet not in Redis's reckoning at the latest heartbeat (this guard counts)."""
         return max(0, self.fleet_size - max(1, self._fleet.live_guards)) if self.fleet_size else 0
 
-    def cap_on_redis(self, cap: int) -> int:
-        """The cap to decide on Redis with (acquire and the heartbeat's recorded shares): the cap less floor(cap / N)
-        for each runner of the stated fleet not yet seen; the cap itself when N is not stated or the cap is 0 (none).
-        At least cap - (N - 1) * floor(cap / N) >= 1."""
-        if not self.fleet_size or not cap:
-            return cap
-        return cap - self.unseen_runners() * (cap // self.fleet_size)
+    def room(self, own_cap: int) -> int:
+        """The room kept in one window for the runners of the stated fleet not yet seen: floor(cap / N) each of the
+        caller's own cap (what such a runner, knowing only its settings, may admit before it reaches Redis)."""
+        return self.unseen_runners() * (own_cap // self.fleet_size) if self.fleet_size else 0
 
     def room_kept(self, hourly_cap: int, daily_cap: int) -> list:
-        """acquire's @room triple: the room cap_on_redis keeps, floor(cap / N) of each cap for each runner not yet
-        seen (what it may admit before it reaches Redis), for acquire to take off whichever caps apply on Redis (a
-        stored policy's too); [] when it keeps none."""
-        unseen = self.unseen_runners()
-        if not unseen:
+        """acquire's @room triple: the room kept in each window, for acquire to take off whichever caps apply on
+        Redis (a stored policy's too); [] when it keeps none."""
+        if not self.unseen_runners():
             return []
-        return ["@room", str(unseen * (hourly_cap // self.fleet_size)), str(unseen * (daily_cap // self.fleet_size))]
+        return ["@room", str(self.room(hourly_cap)), str(self.room(daily_cap))]
+
+    def heartbeat_room(self, hourly_cap: int, daily_cap: int) -> list:
+        """The heartbeat's "@room|<hourly>|<daily>" entry (after the scopes): the same room, which the heartbeat
+        takes off the caps that apply before it shares them out; [] when it keeps none."""
+        triple = self.room_kept(hourly_cap, daily_cap)
+        return ["|".join(triple)] if triple else []
 
     def real_counts(self, local, now_ms: int):
         """(hour, day) now: the latest seen from Redis, or the local engine's (seen plus local admissions)."""
@@ -159,13 +163,15 @@ class FallbackBudget:
         with self._lock:
             self._seeded = None
 
-    def share(self, window: str, now_ms: int, cap: int) -> int:
-        """This guard's share of the window's cap were Redis to go away now; -1 when the window has no cap."""
+    def share(self, window: str, now_ms: int, cap: int, own_cap: Optional[int] = None) -> int:
+        """This guard's share of the window's cap in force (a stored policy's, or the caller's own) were Redis to go
+        away now; -1 when the window has no cap. The room kept for runners not yet seen, reckoned from the caller's
+        own cap (own_cap; cap when not given), comes off the cap in force."""
         if cap == 0:
             return -1
         if self._cold():
             return cap // self.fleet_size if self.fleet_size else 0
-        cap = self.cap_on_redis(cap)
+        cap = max(0, cap - self.room(cap if own_cap is None else own_cap))
         f = self._fleet
         bucket = now_ms // WINDOWS[window]
         guards = max(1, f.live_guards)

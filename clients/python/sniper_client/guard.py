@@ -454,10 +454,10 @@ class SniperGuard:
 
     def hour_budget(self) -> int:
         """This guard's share of the hourly cap were Redis to go away now (-1: no hourly cap); no Redis call."""
-        return self._budget.share("hour", self.clock.redis_now(), self._caps_in_force()[0])
+        return self._budget.share("hour", self.clock.redis_now(), self._caps_in_force()[0], self._caps[0])
 
     def day_budget(self) -> int:
-        return self._budget.share("day", self.clock.redis_now(), self._caps_in_force()[1])
+        return self._budget.share("day", self.clock.redis_now(), self._caps_in_force()[1], self._caps[1])
 
     def _caps_in_force(self) -> Tuple[int, int]:
         """The fleet's caps as last seen: the stored policy's, else the settings'."""
@@ -535,7 +535,7 @@ class SniperGuard:
     def _within_share(self, argv, cause, hourly_cap, daily_cap) -> Decision:
         """The local engine decides within this guard's share; a block by the share below the cap says so."""
         now = self.clock.redis_now()
-        limits = self._budget.prepare(self.local, now, hourly_cap, daily_cap)
+        limits = self._budget.prepare(self.local, now, hourly_cap, daily_cap, self._caps)
         mtf_blocks = argv[2] == "1" and argv[3] != "1"
         if limits.admits_nothing() and not mtf_blocks:
             # A limit of 0 is no cap to the engine: block here, unless the signal was decided before.
@@ -730,14 +730,15 @@ class SniperGuard:
         sliding_beat = self._last_beat if self._mode.window == "sliding" else None
         seen = "" if not self._servers.replied or (self._mode.window == "sliding" and sliding_beat is None) else \
             seen_argument(self._fleet, self._reconciler, self.settings.redis.decision_timeout_ms, sliding_beat)
-        # With a stated fleet size, the shares recorded leave room for the runners not yet seen (FallbackBudget).
         # "1": the reply also carries the stored policy and the halt, which local decisions obey.
-        # And the scopes decided today, with the counts of each the latest heartbeat naming it read (ScopeCounts).
+        # The scopes decided today, with the counts of each the latest heartbeat naming it read (ScopeCounts).
+        # With a stated fleet size, the shares recorded leave room for the runners not yet seen (FallbackBudget), off
+        # whichever caps apply: a stored policy's too.
         scopes = self._scope_counts.arguments(self.clock.redis_now(), self._reconciler,
                                               self.settings.redis.decision_timeout_ms)
-        hb = self._call("heartbeat", [self.guard_id, str(self._fallback.heartbeat_ttl_ms), "",
-                                      str(self._budget.cap_on_redis(hourly_cap)), str(self._budget.cap_on_redis(daily_cap)),
-                                      state, deadline, "1", seen] + scopes)
+        hb = self._call("heartbeat", [self.guard_id, str(self._fallback.heartbeat_ttl_ms), "", str(hourly_cap),
+                                      str(daily_cap), state, deadline, "1", seen] + scopes
+                        + self._budget.heartbeat_room(hourly_cap, daily_cap))
         if state == "local":
             self._gate.local_beat_applied()
         self._servers.notice(hb, len(scopes))

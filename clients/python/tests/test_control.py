@@ -8,7 +8,7 @@ import time
 import pytest
 import redis as redis_py
 
-from helpers import ultra_settings
+from helpers import ultra_settings, wait_for
 from sniper_client import SniperGuard, settings_from_dict
 from sniper_client.scripts import ScriptCatalog
 
@@ -113,5 +113,23 @@ def test_a_stored_policy_keeps_the_room_for_unseen_runners_and_the_answer_says_w
         at_the_cap = guard.acquire(f"{ns}-cap", False)
         assert (at_the_cap.reason, at_the_cap.detail) == ("SNIPER_HOURLY_CAP", None)
         assert client.get(f"{ns}:hour:{time.time_ns() // 1_000_000 // 3_600_000}") == b"40"
+    finally:
+        guard.close()
+
+
+def test_a_stored_policy_keeps_the_room_for_unseen_runners_in_the_shares_the_heartbeat_records(redis_server):
+    # The share a guard may admit if cut off is what Redis holds back for it: the policy's 60 less the 2 x 10 kept for
+    # the runners not yet seen (40, this guard alone on Redis), not the policy's whole 60, of which those runners may
+    # be admitting 20 on their own. The Java ColdStartTest checks the same record.
+    ns = f"py-control-room-share-{time.time_ns()}"
+    client = redis_py.Redis(port=redis_server.port)
+    assert control(client, ns, "policy_set", "test", "60", "0") == [1]
+    guard = SniperGuard(settings_from_dict(ultra_settings(redis_server.port, hourly=30, daily=0, namespace=ns,
+                                                          fleet_size=3, heartbeat_interval_ms=100), {}))
+    try:
+        guard.acquire(f"{ns}-0", False)  # a decision sets the caps the heartbeat records its share of
+        wait_for(lambda: client.hvals(f"{ns}:reserve"), 10, "a share recorded")
+        record = client.hvals(f"{ns}:reserve")[0].decode().split("|")
+        assert record[0] == "c" and record[2:4] == ["40", "40"], record
     finally:
         guard.close()

@@ -17,9 +17,8 @@ import io.ultrasignals.sniper.script.StatusReply;
  *
  * <p>Starting without Redis: with the fleet's size stated ({@code fleet_size} N ≥ 1), a guard that has not reached
  * Redis since it started may admit {@code floor(cap / N)} per window and bucket locally, and every guard on Redis
- * keeps that much room for each of the N runners it has not seen ({@link #capOnRedis}): in its acquire calls (as a
- * {@link #roomKept}, which acquire takes off the caps that apply, a stored policy's too) and in the shares its
- * heartbeat records. Not stated (0), such a guard has no share.
+ * keeps that much room for each of the N runners it has not seen ({@link #roomKept}), which acquire and the heartbeat
+ * take off the caps that apply, a stored policy's too: in its decisions and in the shares its heartbeat records. Not stated (0), such a guard has no share.
  *
  * <p>Buckets are seeded once per outage (an "episode"), with the view as it was when the episode
  * began; the next bucket gets the recorded next share, any later one nothing. Times are Redis times given by
@@ -99,33 +98,30 @@ final class FallbackBudget {
         return redisConfigured && !fleet.hasRecordedShares();
     }
 
-    /**
-     * The cap to decide on Redis with (acquire and the heartbeat's recorded shares): the cap less the room kept for
-     * the runners of the stated fleet not seen in Redis's reckoning, {@code floor(cap / N)} each; the cap itself when
-     * no fleet size is stated or the cap is 0 (none). At least {@code cap − (N − 1) × floor(cap / N) ≥ 1}.
-     */
-    long capOnRedis(long cap) {
-        return cap - unseenRunners() * coldShare(cap);
-    }
-
     /** A guard's share while it has not reached Redis since it started: {@code floor(cap / N)}, or 0 when N is not stated. */
     private long coldShare(long cap) {
         return fleetSize == 0 ? 0 : cap / fleetSize;
     }
 
-    /** The runners unseen on Redis that {@link #capOnRedis} keeps room for. */
+    /** The runners unseen on Redis that {@link #roomKept} keeps room for. */
     long unseenRunners() {
         return fleetSize == 0 ? 0 : Math.max(0, fleetSize - Math.max(1, fleet.liveGuards()));
     }
 
     /**
-     * The room {@link #capOnRedis} keeps, {@code floor(cap / N)} of the settings' caps (what a runner not yet seen may
-     * admit before it reaches Redis) for each runner not yet seen, for acquire to take off whichever caps apply on
-     * Redis (a stored policy's or the settings'); null when it keeps none.
+     * The room kept for the runners of the stated fleet not seen in Redis's reckoning: {@code floor(cap / N)} of the
+     * settings' caps each (what a runner not yet seen may admit before it reaches Redis, knowing only its settings),
+     * for acquire and the heartbeat to take off whichever caps apply on Redis (a stored policy's or the settings');
+     * null when it keeps none.
      */
     RoomKept roomKept() {
         long unseen = unseenRunners();
         return unseen == 0 ? null : new RoomKept(unseen * coldShare(hourlyCap), unseen * coldShare(dailyCap));
+    }
+
+    /** A cap in force (a stored policy's or the settings') less the room kept in that window, never below 0. */
+    private static long lessRoom(long cap, RoomKept room, boolean hourly) {
+        return room == null ? cap : Math.max(0, cap - (hourly ? room.hourly() : room.daily()));
     }
 
     /** The real counts now, {hour, day}: the latest seen from Redis, or the local engine's (seen plus local admissions). */
@@ -150,7 +146,7 @@ final class FallbackBudget {
     long hourShare(long nowMillis, long hourlyCap) {
         long bucket = Buckets.hour(nowMillis);
         return hourlyCap == 0 ? -1 : cold() ? coldShare(hourlyCap)
-                : share(capOnRedis(hourlyCap), redisConfigured ? fleet.recordedHourShare(bucket) : hourlyCap,
+                : share(lessRoom(hourlyCap, roomKept(), true), redisConfigured ? fleet.recordedHourShare(bucket) : hourlyCap,
                         fleet.hourCount(bucket), fleet.heldHour(bucket), fleet.liveGuards());
     }
 
@@ -163,7 +159,7 @@ final class FallbackBudget {
     long dayShare(long nowMillis, long dailyCap) {
         long bucket = Buckets.day(nowMillis);
         return dailyCap == 0 ? -1 : cold() ? coldShare(dailyCap)
-                : share(capOnRedis(dailyCap), redisConfigured ? fleet.recordedDayShare(bucket) : dailyCap,
+                : share(lessRoom(dailyCap, roomKept(), false), redisConfigured ? fleet.recordedDayShare(bucket) : dailyCap,
                         fleet.dayCount(bucket), fleet.heldDay(bucket), fleet.liveGuards());
     }
 

@@ -142,7 +142,7 @@ final class Heartbeat {
             return;
         }
         try {
-            redis.heartbeatAsync(guardId, ttl, budget.capOnRedis(hourlyCap), budget.capOnRedis(dailyCap), GuardState.LEAVE)
+            redis.heartbeatAsync(guardId, ttl, hourlyCap, dailyCap, GuardState.LEAVE)
                     .get(decisionTimeoutMillis * 2, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             // Harmless: the guard then stays in the reckoning until its buckets end.
@@ -158,11 +158,12 @@ final class Heartbeat {
         // fresh namespace also finds no epoch, and would take them for lost.
         String seen = lastServer == HeartbeatReply.Lineage.NONE ? ""
                 : LostCountRestore.wire(LostCountRestore.seen(fleet, reconciler, decisionTimeoutMillis, slidingWindow));
-        // With a stated fleet size, the shares recorded leave room for the runners not yet seen (FallbackBudget).
-        // And the scopes decided today, with the counts of each that the latest heartbeat naming it read (ScopeCounts).
+        // The scopes decided today, with the counts of each that the latest heartbeat naming it read (ScopeCounts).
         List<String> scopes = fleet.scopes().arguments(clock.redisNow(), reconciler, decisionTimeoutMillis);
-        HeartbeatReply reply = redis.heartbeatAsync(guardId, ttl, budget.capOnRedis(hourlyCap), budget.capOnRedis(dailyCap),
-                said, seen, scopes).join();
+        // With a stated fleet size, the shares recorded leave room for the runners not yet seen (FallbackBudget), off
+        // whichever caps apply: a stored policy's too.
+        HeartbeatReply reply = redis.heartbeatAsync(guardId, ttl, hourlyCap, dailyCap, said, seen, scopes,
+                budget.roomKept()).join();
         if (said == GuardState.LOCAL) {
             gate.localBeatApplied();
         }

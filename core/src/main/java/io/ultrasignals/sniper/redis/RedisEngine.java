@@ -213,6 +213,16 @@ public final class RedisEngine implements LimitEngine {
      */
     public CompletableFuture<HeartbeatReply> heartbeatAsync(String guardId, Duration ttl, long hourlyCap, long dailyCap,
                                                             GuardState state, String seen, List<String> scopeArgs) {
+        return heartbeatAsync(guardId, ttl, hourlyCap, dailyCap, state, seen, scopeArgs, null);
+    }
+
+    /**
+     * As above, keeping {@code room} (null: none) for runners not yet seen: the script takes it off the caps that
+     * apply, a stored policy's or the ones passed, before it shares them out. Needs {@code seen} not null.
+     */
+    public CompletableFuture<HeartbeatReply> heartbeatAsync(String guardId, Duration ttl, long hourlyCap, long dailyCap,
+                                                            GuardState state, String seen, List<String> scopeArgs,
+                                                            RoomKept room) {
         long sentAt = System.currentTimeMillis();
         // Like acquire's: the script refuses to run after this call stops waiting, in Redis time.
         String deadline = clock.known() ? Long.toString(clock.redisNow(sentAt) + runner.timeout().toMillis()) : "";
@@ -224,6 +234,12 @@ public final class RedisEngine implements LimitEngine {
                         state.wire(), deadline, "1", seen};
         if (seen != null && !scopeArgs.isEmpty()) {
             args = concat(args, scopeArgs.toArray(String[]::new));
+        }
+        if (room != null) {
+            if (seen == null) {
+                throw new IllegalArgumentException("the room kept goes after seen: pass seen (\"\" for nothing seen)");
+            }
+            args = concat(args, new String[] {room.heartbeatArg()});
         }
         return runner.run(scripts.heartbeat(), keys, args).thenApply(raw -> {
                     HeartbeatReply reply = HeartbeatReply.fromWire(raw, true, seen != null,

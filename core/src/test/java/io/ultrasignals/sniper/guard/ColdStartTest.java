@@ -167,6 +167,26 @@ class ColdStartTest {
         }
     }
 
+    @WithinOneHour
+    @Test
+    void aStoredPolicyKeepsTheRoomForUnseenRunnersInTheSharesTheHeartbeatRecords(RedisServer redis) throws Exception {
+        // The share a guard may admit if cut off is what Redis holds back for it: the policy's 60 less the 2 x 10
+        // kept for the runners not yet seen (40, this guard alone on Redis), not the policy's whole 60, of which those
+        // runners may be admitting 20 on their own.
+        TestSettings settings = TestSettings.on(redis).caps(30, 0).fleetSize(3).heartbeat(Duration.ofMillis(100));
+        String ns = settings.namespace();
+        try (RespConnection raw = redis.connect()) {
+            assertThat(FleetControlTest.evalsha(raw, "control", ns, "policy_set", "test", "60", "0")).isEqualTo(List.of(1L));
+            try (SniperGuard guard = SniperGuards.start(settings.build())) {
+                FaultChecks.await(() -> !((List<?>) raw.call("HVALS", ns + ":reserve")).isEmpty(), 10_000, "a share recorded");
+                String record = (String) ((List<?>) raw.call("HVALS", ns + ":reserve")).get(0);
+                String[] f = record.split("\\|");
+                assertThat(f[0]).as("on Redis: %s", record).isEqualTo("c");
+                assertThat(f[2] + "|" + f[3]).as("hour share and next hour share: %s", record).isEqualTo("40|40");
+            }
+        }
+    }
+
     @Test
     void aSingleProcessDeploymentThatSaysSoWorksNormallyWithoutRedis() throws IOException {
         try (SniperGuard guard = SniperGuards.start(unreachable().caps(5, 0).fleetSize(1).build())) {
