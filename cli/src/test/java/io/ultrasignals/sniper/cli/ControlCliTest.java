@@ -25,7 +25,10 @@ class ControlCliTest {
     private String settings(int port, String namespace) throws Exception {
         Path file = dir.resolve(namespace + ".yaml");
         Files.writeString(file, String.join("\n",
-                "redis: {enabled: true, host: 127.0.0.1, port: " + port + ", timeout: 2, namespace: " + namespace + "}",
+                // These tests are about the fleet's control, not timeouts: a loaded machine must not send a check
+                // to the fallback (once seen at load 15: a check after "policy clear" blocked by the fallback).
+                "redis: {enabled: true, host: 127.0.0.1, port: " + port + ", timeout: 2, decision_timeout_ms: 1000, namespace: "
+                        + namespace + "}",
                 "runtime:",
                 "  sniper_mode:",
                 "    enabled: true",
