@@ -46,6 +46,19 @@ final class FaultChecks {
         }
     }
 
+    /**
+     * Every guard knows the fleet of {@code size}, its breaker is closed and nothing waits to be credited: a drill's
+     * "before the fault" phase is decided on Redis. Under load a guard's first calls can time out and open its
+     * breaker (a new proxy's path, a cold JVM); it closes again at the next call after the open wait.
+     */
+    static void awaitFleetOnRedis(List<SniperGuard> guards, int size, long millis) throws InterruptedException {
+        for (SniperGuard g : guards) {
+            DefaultSniperGuard guard = (DefaultSniperGuard) g;
+            await(() -> guard.liveGuards() == size && "CLOSED".equals(guard.breakerState()) && guard.reconciled(), millis,
+                    "guard " + guard.guardId() + " on Redis, breaker closed, in a fleet of " + size);
+        }
+    }
+
     static void await(BooleanSupplier condition, long millis, String what) throws InterruptedException {
         long deadline = System.currentTimeMillis() + millis;
         while (!condition.getAsBoolean()) {

@@ -87,9 +87,7 @@ class MixedFleetOutageTest {
         List<SniperGuard> guards = List.of(SniperGuards.start(settings), SniperGuards.start(settings));
         List<FaultRun> runs = new ArrayList<>();
         try (PythonMember python = new PythonMember(settingsFile, what.replaceAll("[^a-z0-9]", "") + "-py-", 45)) {
-            for (SniperGuard g : guards) {
-                FaultChecks.await(() -> ((DefaultSniperGuard) g).liveGuards() == 3, 15_000, "the Java guards know the fleet of 3");
-            }
+            FaultChecks.awaitFleetOnRedis(guards, 3, 15_000);
             FaultChecks.await(() -> python.call("live").equals("3"), 15_000, "the Python guard knows the fleet of 3");
             int before = 0;
             for (int i = 0; i < BEFORE - 4; i++) {

@@ -126,10 +126,7 @@ class RecoveryBoundTest {
         }
         List<FaultRun> runs = new ArrayList<>();
         try {
-            for (SniperGuard g : guards) {
-                DefaultSniperGuard guard = (DefaultSniperGuard) g;
-                FaultChecks.await(() -> guard.liveGuards() == 3, 10_000, "every guard knows the fleet of 3");
-            }
+            FaultChecks.awaitFleetOnRedis(guards, 3, 10_000);
             int before = 0;
             for (int i = 0; i < BEFORE; i++) {
                 before += guards.get(i % 3).acquire(Signal.withId(what + "-before-" + i, true)).allowed() ? 1 : 0;

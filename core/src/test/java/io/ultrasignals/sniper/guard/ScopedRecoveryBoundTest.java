@@ -117,10 +117,7 @@ class ScopedRecoveryBoundTest {
         long[] admittedByKind = new long[KINDS.size()];
         long admittedLocallyInAStrategy = 0;
         try {
-            for (SniperGuard g : guards) {
-                DefaultSniperGuard guard = (DefaultSniperGuard) g;
-                FaultChecks.await(() -> guard.liveGuards() == 3, 10_000, "every guard knows the fleet of 3");
-            }
+            FaultChecks.awaitFleetOnRedis(guards, 3, 10_000);
             for (int i = 0; i < BEFORE; i++) {
                 Decision d = guards.get(i % 3).acquire(signal(what + "-before-" + i, i % KINDS.size()));
                 assertThat(d.allowed()).as(what + ": admitted through Redis before the fault, not " + d).isTrue();
