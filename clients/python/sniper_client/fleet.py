@@ -12,7 +12,7 @@ outage), and the local limit is that count plus the share (Limits), so a local d
 plus local admissions, and a block at the limit below the cap is the share's, not the cap's."""
 
 import threading
-from typing import NamedTuple, Optional, Tuple
+from typing import NamedTuple, Tuple
 
 HOUR_MS = 3_600_000
 DAY_MS = 86_400_000
@@ -94,7 +94,8 @@ class FallbackBudget:
     """Starting without Redis: with the fleet's size stated (fleet_size N >= 1), a guard that has not reached Redis
     since it started may admit floor(cap / N) per window and bucket locally, and every guard on Redis keeps that
     much room for each of the N runners it has not seen (room_kept), which acquire and the heartbeat take off the
-    caps that apply, a stored policy's too: in its decisions and in the shares its heartbeat records. Not stated (0), such a guard has no share."""
+    caps that apply, a stored policy's too: in its decisions and in the shares its heartbeat records. Not stated (0),
+    such a guard has no share."""
 
     def __init__(self, fleet: FleetView, recovery_rule: bool, fleet_size: int = 0):
         self._fleet = fleet
@@ -104,12 +105,11 @@ class FallbackBudget:
         self._seeded = None
         self._limits = None
 
-    def prepare(self, local, now_ms: int, hourly_cap: int, daily_cap: int, own_caps: Optional[Tuple[int, int]] = None
-                ) -> Limits:
+    def prepare(self, local, now_ms: int, hourly_cap: int, daily_cap: int, own_caps: Tuple[int, int]) -> Limits:
         """Seeds the local engine's buckets at now_ms for these caps (in force), unless this episode already did; their
         limits. own_caps: the caller's own caps, which the room kept for runners not yet seen is reckoned from."""
         hour, day = now_ms // HOUR_MS, now_ms // DAY_MS
-        own = own_caps or (hourly_cap, daily_cap)
+        own = tuple(own_caps)
         with self._lock:
             if self._seeded == (hour, day, hourly_cap, daily_cap, own):
                 return self._limits
@@ -163,15 +163,15 @@ class FallbackBudget:
         with self._lock:
             self._seeded = None
 
-    def share(self, window: str, now_ms: int, cap: int, own_cap: Optional[int] = None) -> int:
+    def share(self, window: str, now_ms: int, cap: int, own_cap: int) -> int:
         """This guard's share of the window's cap in force (a stored policy's, or the caller's own) were Redis to go
         away now; -1 when the window has no cap. The room kept for runners not yet seen, reckoned from the caller's
-        own cap (own_cap; cap when not given), comes off the cap in force."""
+        own cap, comes off the cap in force."""
         if cap == 0:
             return -1
         if self._cold():
             return cap // self.fleet_size if self.fleet_size else 0
-        cap = max(0, cap - self.room(cap if own_cap is None else own_cap))
+        cap = max(0, cap - self.room(own_cap))
         f = self._fleet
         bucket = now_ms // WINDOWS[window]
         guards = max(1, f.live_guards)

@@ -9,12 +9,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from redis_process import RedisProcess, find_redis_server  # noqa: E402
+from sniper_client.fleet import HOUR_MS  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 UNDER_CI = os.environ.get("CI", "").lower() == "true"
-
-
-HOUR_MS = 3_600_000
 
 
 def pytest_configure(config):

@@ -2,6 +2,7 @@ package io.ultrasignals.sniper.cli;
 
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisServerCommands;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.ultrasignals.sniper.Backend;
 import io.ultrasignals.sniper.Decision;
@@ -12,6 +13,7 @@ import io.ultrasignals.sniper.config.SniperSettings;
 import io.ultrasignals.sniper.guard.GuardListener;
 import io.ultrasignals.sniper.redis.RedisConnections;
 import io.ultrasignals.sniper.redis.RedisLink;
+import io.ultrasignals.sniper.script.Buckets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -182,18 +184,21 @@ final class BenchCommand implements Callable<Integer> {
     static long waitForOneHour(long nowMillis, int seconds, int rounds) {
         long phaseMillis = Math.max(100, seconds * 1000L / rounds);
         long needed = 2 * Math.min(phaseMillis, 500) + 2 * seconds * 1000L + CAPPED_MARGIN_MILLIS;
-        long left = HOUR_MILLIS - Math.floorMod(nowMillis, HOUR_MILLIS);
+        long left = Buckets.HOUR_MS - Math.floorMod(nowMillis, Buckets.HOUR_MS);
         return left < needed ? left + 200 : 0;
     }
 
-    private static final long HOUR_MILLIS = 3_600_000;
-
-    @SuppressWarnings("unchecked")
     private static long redisTimeMillis(StatefulConnection<String, String> connection) {
-        List<String> time = connection instanceof StatefulRedisClusterConnection<?, ?> c
-                ? ((StatefulRedisClusterConnection<String, String>) c).sync().time()
-                : ((StatefulRedisConnection<String, String>) connection).sync().time();
+        List<String> time = server(connection).time();
         return Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
+    }
+
+    /** The server commands of the guard's connection, standalone or Cluster. */
+    @SuppressWarnings("unchecked")
+    private static RedisServerCommands<String, String> server(StatefulConnection<String, String> connection) {
+        return connection instanceof StatefulRedisClusterConnection<?, ?> c
+                ? ((StatefulRedisClusterConnection<String, String>) c).sync()
+                : ((StatefulRedisConnection<String, String>) connection).sync();
     }
 
     /**
@@ -216,11 +221,8 @@ final class BenchCommand implements Callable<Integer> {
      * Every command Redis has run, INFO commandstats (PING and INFO excluded: the floor's and this count's own).
      * Redis-wide: other clients of the same server count too.
      */
-    @SuppressWarnings("unchecked")
     private static long commandCalls(StatefulConnection<String, String> connection) {
-        String info = connection instanceof StatefulRedisClusterConnection<?, ?> c
-                ? ((StatefulRedisClusterConnection<String, String>) c).sync().info("commandstats")
-                : ((StatefulRedisConnection<String, String>) connection).sync().info("commandstats");
+        String info = server(connection).info("commandstats");
         long total = 0;
         for (String line : info.split("\r?\n")) {
             if (line.startsWith("cmdstat_") && !line.startsWith("cmdstat_info:") && !line.startsWith("cmdstat_ping:")) {

@@ -18,7 +18,8 @@ import io.ultrasignals.sniper.script.StatusReply;
  * <p>Starting without Redis: with the fleet's size stated ({@code fleet_size} N ≥ 1), a guard that has not reached
  * Redis since it started may admit {@code floor(cap / N)} per window and bucket locally, and every guard on Redis
  * keeps that much room for each of the N runners it has not seen ({@link #roomKept}), which acquire and the heartbeat
- * take off the caps that apply, a stored policy's too: in its decisions and in the shares its heartbeat records. Not stated (0), such a guard has no share.
+ * take off the caps that apply, a stored policy's too: in its decisions and in the shares its heartbeat records. Not
+ * stated (0), such a guard has no share.
  *
  * <p>Buckets are seeded once per outage (an "episode"), with the view as it was when the episode
  * began; the next bucket gets the recorded next share, any later one nothing. Times are Redis times given by
@@ -119,9 +120,12 @@ final class FallbackBudget {
         return unseen == 0 ? null : new RoomKept(unseen * coldShare(hourlyCap), unseen * coldShare(dailyCap));
     }
 
-    /** A cap in force (a stored policy's or the settings') less the room kept in that window, never below 0. */
-    private static long lessRoom(long cap, RoomKept room, boolean hourly) {
-        return room == null ? cap : Math.max(0, cap - (hourly ? room.hourly() : room.daily()));
+    /**
+     * A cap in force (a stored policy's or the settings') less the room kept for the runners not yet seen, reckoned from
+     * this guard's own cap in that window ({@code ownCap}), never below 0: as {@link #roomKept} reckons it.
+     */
+    private long lessRoom(long capInForce, long ownCap) {
+        return Math.max(0, capInForce - unseenRunners() * coldShare(ownCap));
     }
 
     /** The real counts now, {hour, day}: the latest seen from Redis, or the local engine's (seen plus local admissions). */
@@ -146,7 +150,7 @@ final class FallbackBudget {
     long hourShare(long nowMillis, long hourlyCap) {
         long bucket = Buckets.hour(nowMillis);
         return hourlyCap == 0 ? -1 : cold() ? coldShare(hourlyCap)
-                : share(lessRoom(hourlyCap, roomKept(), true), redisConfigured ? fleet.recordedHourShare(bucket) : hourlyCap,
+                : share(lessRoom(hourlyCap, this.hourlyCap), redisConfigured ? fleet.recordedHourShare(bucket) : hourlyCap,
                         fleet.hourCount(bucket), fleet.heldHour(bucket), fleet.liveGuards());
     }
 
@@ -159,7 +163,7 @@ final class FallbackBudget {
     long dayShare(long nowMillis, long dailyCap) {
         long bucket = Buckets.day(nowMillis);
         return dailyCap == 0 ? -1 : cold() ? coldShare(dailyCap)
-                : share(lessRoom(dailyCap, roomKept(), false), redisConfigured ? fleet.recordedDayShare(bucket) : dailyCap,
+                : share(lessRoom(dailyCap, this.dailyCap), redisConfigured ? fleet.recordedDayShare(bucket) : dailyCap,
                         fleet.dayCount(bucket), fleet.heldDay(bucket), fleet.liveGuards());
     }
 
